@@ -1,0 +1,32 @@
+# Scenario 1: an allowed live migration A->B of a guest with an explicit
+# <timer name='tsc' frequency=HOST_HZ>.  The user sees the guest running on
+# B, tscgate's lineage record in `virsh dumpxml` on B with the hop onto B
+# (B's TSC facts, verdict, time), and one audit line on B.
+scenario() {
+    [ -n "$HOST_HZ" ] || skip_scenario "no <counter name='tsc'> in virsh capabilities (no invtsc or no KVM)"
+    local g=s1-explicit a0 b0 t0 t1 x line
+    guest_start hosta explicit-tsc "$g" "$HOST_HZ"
+    a0=$(audit_lines hosta); b0=$(audit_lines hostb)
+    t0=$(date -u +%s)
+    migrate hosta hostb "$g"
+    t1=$(date -u +%s)
+    [ "$VRC" = 0 ] || fail "virsh migrate failed: $VOUT"
+    assert_running hostb "$g"
+    assert_absent hosta "$g"
+
+    x=$(dumpxml hostb "$g")
+    assert_eq "lineage records in <metadata>" "$(xp "$x" "count($(lin))")" 1
+    assert_eq "hops" "$(hop_count "$x")" 1
+    assert_hop "$x" 1 migrate hostb "$(caps_counter hostb frequency)" "${HOST_SCALING:-no}" allow "$t0" "$t1"
+    assert_eq "nominal hz" "$(nominal_attr "$x" hz)" "$HOST_HZ"
+    assert_eq "nominal origin" "$(nominal_attr "$x" origin)" explicit
+    # The other tool's metadata is preserved beside the record.
+    assert_eq "other metadata kept" "$(xp "$x" "string(/domain/metadata/*[local-name()='note']/@keep)")" yes
+    assert_eq "metadata elements" "$(xp "$x" "count(/domain/metadata)")" 1
+    assert_valid_domain "$x"
+
+    line=$(assert_one_audit hostb "$b0" "$g")
+    assert_contains "audit verdict" "$line" "verdict=allow"
+    assert_eq "audit lines on the source" "$(audit_lines hosta)" "$a0"
+    note "audit on hostb: $line"
+}
