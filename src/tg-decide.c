@@ -161,6 +161,8 @@ tg_kvm_ratio_ok(guint64 guest_hz, guint64 host_hz, const char *vendor)
         max_guest_khz = 0x7fffffffu;
     if ((TgU128)guest_khz >= max_guest_khz)
         return false;
+    /* set_tsc_khz's own test; implied by the bound above, kept to mirror
+     * KVM should the ioctl bound change. */
     ratio = ((TgU128)guest_khz << frac_bits) / host_khz;
     return ratio != 0 && ratio < (TgU128)max_ratio;
 }
@@ -590,10 +592,9 @@ rule5_unknown_nominal(TgCtx *c)
     set_outcome(c, unknown_verdict(s->unknown_guest_frequency, true),
                 "guest-frequency-unknown", 5,
                 "guest TSC frequency unknown%s and the guest reads the TSC "
-                "directly; this host %s, window %s, scaling %s; set <timer "
-                "name='tsc' frequency=...> or list its hosts in the policy "
-                "inventory", note->str, c->dhz, c->win,
-                tg_tri_to_string(d->dest_scaling));
+                "directly (this host %s, scaling %s); set <timer name='tsc' "
+                "frequency=...> or list its hosts in the policy inventory",
+                note->str, c->win, tg_tri_to_string(d->dest_scaling));
 }
 
 /* Join rule 6 warnings and the policy's force_warn to the outcome. */
