@@ -453,7 +453,7 @@ rule1_explicit(TgCtx *c)
         set_outcome(c, unknown_verdict(c->s->unknown_dest_scaling, true),
                     "explicit-dest-scaling-unknown", 1,
                     "guest TSC %s (explicit) is outside %s and this host's TSC "
-                    "scaling is unknown; QEMU refuses to start unless it scales; "
+                    "scaling is unknown; QEMU may refuse to start it; "
                     "migrate to a host within that window or with TSC scaling",
                     c->ghz, c->win);
         if (c->d->verdict != TG_VERDICT_DENY)

@@ -847,6 +847,54 @@ test_settings_defaults(void **state)
     assert_int_equal(s.n_candidates, 0);
 }
 
+/* Every code the engine can return: produced by some row of the table and
+ * documented in doc/reason-codes.md. */
+static const char *const all_codes[] = {
+    "policy-force-deny", "policy-require-scaling", "policy-force-warn",
+    "explicit-within-tolerance", "explicit-scaled", "explicit-ratio-out-of-range",
+    "explicit-outside-tolerance", "explicit-dest-scaling-unknown",
+    "reenlightenment-without-frequency", "invtsc-without-frequency",
+    "nominal-within-tolerance", "nominal-scaled", "tsc-sensitive-outside-tolerance",
+    "tsc-sensitive-dest-scaling-unknown", "paravirt-rate-change",
+    "paravirt-dest-scaling-unknown", "inventory-compatible",
+    "nominal-unknown-dest-scaling", "paravirt-nominal-unknown", "guest-frequency-unknown",
+    "dest-tsc-unstable", "dest-tsc-not-invariant", "dest-clock-unsynchronized",
+    "dest-frequency-unknown", "engine-input-missing",
+};
+
+static void
+test_codes_documented(void **state)
+{
+    const char *top = g_getenv("top_srcdir");
+    g_autofree char *path = g_build_filename(top ? top : "..", "doc", "reason-codes.md", NULL);
+    g_autofree char *doc = NULL;
+    g_autoptr(GError) error = NULL;
+
+    (void)state;
+    if (!g_file_get_contents(path, &doc, NULL, &error))
+        fail_msg("%s", error->message);
+    for (gsize i = 0; i < G_N_ELEMENTS(all_codes); i++) {
+        g_autofree char *quoted = g_strdup_printf("| `%s` |", all_codes[i]);
+        bool produced = strcmp(all_codes[i], "engine-input-missing") == 0; /* test_missing_inputs */
+
+        if (!strstr(doc, quoted))
+            fail_msg("%s is not documented in %s", all_codes[i], path);
+        for (gsize r = 0; r < G_N_ELEMENTS(rows) && !produced; r++)
+            produced = strcmp(rows[r].code, all_codes[i]) == 0;
+        if (!produced)
+            fail_msg("no table row produces %s", all_codes[i]);
+    }
+    /* And every code a row expects is in the list (no undocumented code). */
+    for (gsize r = 0; r < G_N_ELEMENTS(rows); r++) {
+        bool known = false;
+
+        for (gsize i = 0; i < G_N_ELEMENTS(all_codes) && !known; i++)
+            known = strcmp(rows[r].code, all_codes[i]) == 0;
+        if (!known)
+            fail_msg("row '%s' expects unlisted code %s", rows[r].name, rows[r].code);
+    }
+}
+
 int
 main(void)
 {
@@ -860,6 +908,7 @@ main(void)
         cmocka_unit_test(test_kvm_ratio),
         cmocka_unit_test(test_strings),
         cmocka_unit_test(test_settings_defaults),
+        cmocka_unit_test(test_codes_documented),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
