@@ -188,6 +188,7 @@ typedef struct {
     const char *vendor;
     bool pins;       /* explicit frequency: QEMU enforces the rate */
     bool sensitive;  /* effective class reads the TSC (not paravirt) */
+    bool dest_hz_known_zero; /* the facts say 0 Hz: treated as unknown */
     char win[96];    /* "D Hz +/-P ppm [lo, hi]" or "" */
     char ghz[32];    /* guest nominal "N Hz" or "unknown" */
     char dhz[32];    /* destination "D Hz" or "unknown" */
@@ -263,8 +264,13 @@ static gint64
 ppm_diff(guint64 from, guint64 to)
 {
     TgU128 diff = to >= from ? to - from : from - to;
-    TgU128 ppm = (diff * 1000000u + from / 2) / from;
-    gint64 v = ppm > G_MAXINT64 ? G_MAXINT64 : (gint64)ppm;
+    TgU128 ppm;
+    gint64 v;
+
+    if (from == 0)
+        return 0;
+    ppm = (diff * 1000000u + from / 2) / from;
+    v = ppm > G_MAXINT64 ? G_MAXINT64 : (gint64)ppm;
 
     return to >= from ? v : -v;
 }
@@ -403,11 +409,15 @@ rule7_dest_unknown(TgCtx *c)
         return false;
     set_outcome(c, unknown_verdict(c->s->unknown_dest_frequency, dependent),
                 "dest-frequency-unknown", 7,
-                "this host's TSC frequency is unknown (no <counter name='tsc'>), "
-                "guest TSC %s (%s, %s) cannot be checked; give this host's "
-                "facts in host.xml or migrate to a host that reports its TSC",
+                "this host's TSC frequency is unknown (%s), guest TSC %s (%s, %s) "
+                "cannot be checked; give this host's facts in host.xml or "
+                "migrate to a host that reports its TSC",
+                c->dest_hz_known_zero ? "reported as 0 Hz" : "no <counter name='tsc'>",
                 c->ghz, tg_nominal_origin_to_string(c->d->guest_hz_origin),
                 tg_dependence_to_string(c->d->dependence));
+    /* An explicit frequency is kept or QEMU does not start at all. */
+    if (c->pins && c->d->verdict != TG_VERDICT_DENY)
+        c->d->effective_hz = c->guest->explicit_hz;
     return true;
 }
 
@@ -668,6 +678,7 @@ tg_decide(const TgGuestProfile *guest, const TgHostFacts *source,
         d->guest_hz_origin = TG_NOMINAL_UNKNOWN;
     d->dependence = settings->override_dependence ? settings->dependence_override
                                                   : guest->dependence;
+    c.dest_hz_known_zero = dest->tsc_hz.note.known && dest->tsc_hz.value == 0;
     c.vendor = dest->cpu_vendor.note.known ? dest->cpu_vendor.value : NULL;
     c.pins = guest->has_explicit_hz;
     c.sensitive = d->dependence != TG_DEP_PARAVIRT;
