@@ -645,8 +645,8 @@ tg_probe_host(const TgProbeOptions *opts)
  * "Checking ..." column to a fixed width. */
 #define TG_HUMAN_LABEL_WIDTH 52
 
-static const char *
-tg_check_level_name(TgCheckLevel l)
+const char *
+tg_check_level_to_string(TgCheckLevel l)
 {
     switch (l) {
     case TG_CHECK_PASS:
@@ -657,7 +657,7 @@ tg_check_level_name(TgCheckLevel l)
         return "FAIL";
     case TG_CHECK_INFO:
     default:
-        return "";
+        return "INFO";
     }
 }
 
@@ -678,7 +678,7 @@ tg_human_line(GString *out, TgCheckLevel *worst, const char *label, const char *
         any = true;
     }
     if (level != TG_CHECK_INFO) {
-        g_string_append_printf(out, " %s", tg_check_level_name(level));
+        g_string_append_printf(out, " %s", tg_check_level_to_string(level));
         any = true;
     }
     if (hint)

@@ -91,6 +91,8 @@ fake_reset(void)
 
 int __real_open(const char *path, int flags, ...);
 int __wrap_open(const char *path, int flags, ...);
+int __real_open64(const char *path, int flags, ...);
+int __wrap_open64(const char *path, int flags, ...);
 int __real_ioctl(int fd, unsigned long req, ...);
 int __wrap_ioctl(int fd, unsigned long req, ...);
 int __real_adjtimex(struct timex *tx);
@@ -106,29 +108,58 @@ fake_new_fd(void)
     return fd;
 }
 
+/* Shared by open and open64: the fake device, or NULL to pass through. */
+static bool
+fake_open(const char *path, int flags, int *ret)
+{
+    if (!fake.kvm || strcmp(path, FAKE_KVM) != 0)
+        return false;
+    fake.n_open++;
+    fake.open_flags = flags;
+    if (fake.kvm->open_errno) {
+        errno = fake.kvm->open_errno;
+        *ret = -1;
+    } else {
+        fake.sysfd = fake_new_fd();
+        *ret = fake.sysfd;
+    }
+    return true;
+}
+
+static mode_t
+open_mode(int flags, va_list ap)
+{
+    return (flags & (O_CREAT | O_TMPFILE)) ? (mode_t)va_arg(ap, int) : 0;
+}
+
 int
 __wrap_open(const char *path, int flags, ...)
 {
-    if (fake.kvm && strcmp(path, FAKE_KVM) == 0) {
-        fake.n_open++;
-        fake.open_flags = flags;
-        if (fake.kvm->open_errno) {
-            errno = fake.kvm->open_errno;
-            return -1;
-        }
-        fake.sysfd = fake_new_fd();
-        return fake.sysfd;
-    }
-    if (flags & (O_CREAT | O_TMPFILE)) {
-        va_list ap;
-        mode_t mode;
+    va_list ap;
+    mode_t mode;
+    int ret;
 
-        va_start(ap, flags);
-        mode = (mode_t)va_arg(ap, int);
-        va_end(ap);
-        return __real_open(path, flags, mode);
-    }
-    return __real_open(path, flags);
+    if (fake_open(path, flags, &ret))
+        return ret;
+    va_start(ap, flags);
+    mode = open_mode(flags, ap);
+    va_end(ap);
+    return __real_open(path, flags, mode);
+}
+
+int
+__wrap_open64(const char *path, int flags, ...)
+{
+    va_list ap;
+    mode_t mode;
+    int ret;
+
+    if (fake_open(path, flags, &ret))
+        return ret;
+    va_start(ap, flags);
+    mode = open_mode(flags, ap);
+    va_end(ap);
+    return __real_open64(path, flags, mode);
 }
 
 int
@@ -859,6 +890,16 @@ test_human_literal_alignment(void **state)
 }
 
 static void
+test_check_level_names(void **state)
+{
+    (void)state;
+    assert_string_equal(tg_check_level_to_string(TG_CHECK_INFO), "INFO");
+    assert_string_equal(tg_check_level_to_string(TG_CHECK_PASS), "PASS");
+    assert_string_equal(tg_check_level_to_string(TG_CHECK_WARN), "WARN");
+    assert_string_equal(tg_check_level_to_string(TG_CHECK_FAIL), "FAIL");
+}
+
+static void
 test_human_escapes_untrusted(void **state)
 {
     g_autoptr(TgHostFacts) f = tg_host_facts_new();
@@ -940,6 +981,7 @@ main(void)
                                         (void *)&adj_cases[i] };
     arr[n++] = (struct CMUnitTest)cmocka_unit_test(test_human_literal_alignment);
     arr[n++] = (struct CMUnitTest)cmocka_unit_test(test_human_escapes_untrusted);
+    arr[n++] = (struct CMUnitTest)cmocka_unit_test(test_check_level_names);
     arr[n++] = (struct CMUnitTest)cmocka_unit_test(test_real_host);
     rc = _cmocka_run_group_tests("tg-probe", arr, n, NULL, NULL);
     g_free(arr);
