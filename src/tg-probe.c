@@ -123,7 +123,7 @@ tg_probe_kvm(TgHostFacts *f, const char *dev)
      * VM's default_tsc_khz on Linux >= 6.0); this is what QEMU records as the
      * guest's TSC rate when the user sets none. The ioctl returns
      * vcpu->arch.virtual_tsc_khz, 0 when the host rate is unknown; kernels
-     * without it (Linux < 2.6.39) answer ENOTTY/EINVAL. */
+     * without it (before KVM_CAP_GET_TSC_KHZ) answer ENOTTY/EINVAL. */
     rc = ioctl(vcpufd, KVM_GET_TSC_KHZ, 0UL);
     if (rc < 0) {
         int err = errno;
