@@ -176,23 +176,29 @@ precedes_metadata(const xmlNode *n)
 }
 
 /* Create <metadata> at libvirt's place: after the leading name, uuid,
- * genid, title and description elements. Only whitespace inside the new
- * element is added, nothing outside it. */
+ * genid, title and description elements (and the whitespace that follows
+ * the last of them, so it starts a line of its own). Only whitespace inside
+ * the new element is added, nothing outside it. */
 static xmlNode *
 create_metadata(xmlNode *domain)
 {
     xmlNode *meta = xmlNewDocNode(domain->doc, NULL, (const xmlChar *)"metadata", NULL);
-    xmlNode *after = NULL;
+    xmlNode *anchor = NULL;
 
     for (xmlNode *c = domain->children; c; c = c->next) {
         if (c->type != XML_ELEMENT_NODE)
             continue;
         if (!precedes_metadata(c))
             break;
-        after = c;
+        anchor = c;
     }
-    if (after)
-        xmlAddNextSibling(after, meta);
+    if (!anchor && is_blank_text(domain->children))
+        anchor = domain->children;
+    else if (anchor && is_blank_text(anchor->next))
+        anchor = anchor->next;
+    /* An element next to a text node: libxml2 merges nothing here. */
+    if (anchor)
+        xmlAddNextSibling(anchor, meta);
     else if (domain->children)
         xmlAddPrevSibling(domain->children, meta);
     else
@@ -243,8 +249,10 @@ place_record(xmlNode *meta, xmlNode *record)
             xmlNode *lead = is_blank_text(last->prev->prev) ? last->prev->prev : NULL;
             xmlNode *ws = xmlNewText(lead ? lead->content : (const xmlChar *)"\n    ");
 
-            xmlAddPrevSibling(last, ws);
+            /* Element first: libxml2 merges a text node added next to
+             * another text node, so the indent goes between two elements. */
             xmlAddPrevSibling(last, record);
+            xmlAddPrevSibling(record, ws);
         } else if (!meta->children) {
             xmlAddChild(meta, xmlNewText((const xmlChar *)"\n    "));
             xmlAddChild(meta, record);
