@@ -63,6 +63,9 @@ tg_lineage_next(const TgLineage *prev, const TgDecision *decision,
         l->nominal_origin = TG_NOMINAL_ASSUMED;
     }
     l->effective_hz = decision->effective_hz;
+    if (!l->effective_hz && !decision->guest_hz && l->nominal_origin == TG_NOMINAL_ASSUMED &&
+        l->nominal_hz == decision->dest_hz)
+        l->effective_hz = decision->dest_hz; /* the assumption, stated once more */
     /* Sticky: once a hop changed the rate the guest runs at (allowed
      * without scaling outside tolerance), the guest's calibration is off. */
     l->effective_changed = (prev && prev->effective_changed) || decision->effective_changed;

@@ -31,11 +31,10 @@ tg_log_field_clear(gpointer p)
     g_free(f->value);
 }
 
-/* Copy `s`, escaping control characters (C0 and DEL) as "\n", "\t", "\r" or
- * "\xHH". Backslashes are left alone: callers escape untrusted strings with
+/* Backslashes are left alone: callers escape untrusted strings with
  * tg_escape_untrusted() first, which makes them unambiguous. */
-static char *
-escape_controls(const char *s)
+char *
+tg_log_escape_controls(const char *s)
 {
     GString *out;
 
@@ -95,7 +94,7 @@ tg_log_record_new(int priority, const char *message)
 
     r->fields = g_array_new(FALSE, TRUE, sizeof(TgLogField));
     g_array_set_clear_func(r->fields, tg_log_field_clear);
-    record_set(r, "MESSAGE", escape_controls(message));
+    record_set(r, "MESSAGE", tg_log_escape_controls(message));
     record_set(r, "PRIORITY", g_strdup_printf("%d", CLAMP(priority, 0, 7)));
     record_set(r, "SYSLOG_IDENTIFIER", g_strdup(TG_LOG_IDENT));
     return r;
@@ -115,7 +114,7 @@ tg_log_record_add(TgLogRecord *r, const char *key, const char *value)
 {
     g_return_if_fail(r != NULL);
     g_return_if_fail(key_valid(key));
-    record_set(r, key, escape_controls(value));
+    record_set(r, key, tg_log_escape_controls(value));
 }
 
 void

@@ -66,6 +66,11 @@ const char *tg_log_send(const TgLogRecord *r, const char *journal_socket);
 bool tg_log_append_audit(const TgLogRecord *r, const char *path, gint64 now,
                          GError **error);
 
+/* Copy `s` with control characters (C0, DEL) escaped as "\\n", "\\t",
+ * "\\r" or "\\xHH"; backslashes are kept. NULL gives "". For text that
+ * already holds escaped untrusted parts. Returns a new string (g_free). */
+char *tg_log_escape_controls(const char *s);
+
 /* Format `t` (UTC seconds) as RFC 3339 "2026-11-25T08:00:00Z". Returns a new
  * string (g_free). */
 char *tg_format_utc(gint64 t);

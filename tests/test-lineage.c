@@ -151,6 +151,7 @@ test_next_unknown_nominal_assumed(void **state)
     (void)state;
     assert_int_equal(l->nominal_hz, 2596120000);
     assert_int_equal(l->nominal_origin, TG_NOMINAL_ASSUMED);
+    assert_int_equal(l->effective_hz, 2596120000);
     assert_null(hop(l, 0)->host);
     assert_int_equal(hop(l, 0)->scaling, TG_TRI_UNKNOWN);
     assert_int_equal(l0->nominal_hz, 0);
