@@ -161,6 +161,8 @@ tg_kvm_ratio_ok(guint64 guest_hz, guint64 host_hz, const char *vendor)
         max_guest_khz = 0x7fffffffu;
     if ((TgU128)guest_khz >= max_guest_khz)
         return false;
+    /* set_tsc_khz's own test; implied by the bound above, kept to mirror
+     * KVM should the ioctl bound change. */
     ratio = ((TgU128)guest_khz << frac_bits) / host_khz;
     return ratio != 0 && ratio < (TgU128)max_ratio;
 }
@@ -186,6 +188,7 @@ typedef struct {
     const char *vendor;
     bool pins;       /* explicit frequency: QEMU enforces the rate */
     bool sensitive;  /* effective class reads the TSC (not paravirt) */
+    bool dest_hz_known_zero; /* the facts say 0 Hz: treated as unknown */
     char win[96];    /* "D Hz +/-P ppm [lo, hi]" or "" */
     char ghz[32];    /* guest nominal "N Hz" or "unknown" */
     char dhz[32];    /* destination "D Hz" or "unknown" */
@@ -261,8 +264,13 @@ static gint64
 ppm_diff(guint64 from, guint64 to)
 {
     TgU128 diff = to >= from ? to - from : from - to;
-    TgU128 ppm = (diff * 1000000u + from / 2) / from;
-    gint64 v = ppm > G_MAXINT64 ? G_MAXINT64 : (gint64)ppm;
+    TgU128 ppm;
+    gint64 v;
+
+    if (from == 0)
+        return 0;
+    ppm = (diff * 1000000u + from / 2) / from;
+    v = ppm > G_MAXINT64 ? G_MAXINT64 : (gint64)ppm;
 
     return to >= from ? v : -v;
 }
@@ -401,11 +409,15 @@ rule7_dest_unknown(TgCtx *c)
         return false;
     set_outcome(c, unknown_verdict(c->s->unknown_dest_frequency, dependent),
                 "dest-frequency-unknown", 7,
-                "this host's TSC frequency is unknown (no <counter name='tsc'>), "
-                "guest TSC %s (%s, %s) cannot be checked; give this host's "
-                "facts in host.xml or migrate to a host that reports its TSC",
+                "this host's TSC frequency is unknown (%s), guest TSC %s (%s, %s) "
+                "cannot be checked; give this host's facts in host.xml or "
+                "migrate to a host that reports its TSC",
+                c->dest_hz_known_zero ? "reported as 0 Hz" : "no <counter name='tsc'>",
                 c->ghz, tg_nominal_origin_to_string(c->d->guest_hz_origin),
                 tg_dependence_to_string(c->d->dependence));
+    /* An explicit frequency is kept or QEMU does not start at all. */
+    if (c->pins && c->d->verdict != TG_VERDICT_DENY)
+        c->d->effective_hz = c->guest->explicit_hz;
     return true;
 }
 
@@ -451,7 +463,7 @@ rule1_explicit(TgCtx *c)
         set_outcome(c, unknown_verdict(c->s->unknown_dest_scaling, true),
                     "explicit-dest-scaling-unknown", 1,
                     "guest TSC %s (explicit) is outside %s and this host's TSC "
-                    "scaling is unknown; QEMU refuses to start unless it scales; "
+                    "scaling is unknown; QEMU may refuse to start it; "
                     "migrate to a host within that window or with TSC scaling",
                     c->ghz, c->win);
         if (c->d->verdict != TG_VERDICT_DENY)
@@ -590,10 +602,9 @@ rule5_unknown_nominal(TgCtx *c)
     set_outcome(c, unknown_verdict(s->unknown_guest_frequency, true),
                 "guest-frequency-unknown", 5,
                 "guest TSC frequency unknown%s and the guest reads the TSC "
-                "directly; this host %s, window %s, scaling %s; set <timer "
-                "name='tsc' frequency=...> or list its hosts in the policy "
-                "inventory", note->str, c->dhz, c->win,
-                tg_tri_to_string(d->dest_scaling));
+                "directly (this host %s, scaling %s); set <timer name='tsc' "
+                "frequency=...> or list its hosts in the policy inventory",
+                note->str, c->win, tg_tri_to_string(d->dest_scaling));
 }
 
 /* Join rule 6 warnings and the policy's force_warn to the outcome. */
@@ -667,6 +678,7 @@ tg_decide(const TgGuestProfile *guest, const TgHostFacts *source,
         d->guest_hz_origin = TG_NOMINAL_UNKNOWN;
     d->dependence = settings->override_dependence ? settings->dependence_override
                                                   : guest->dependence;
+    c.dest_hz_known_zero = dest->tsc_hz.note.known && dest->tsc_hz.value == 0;
     c.vendor = dest->cpu_vendor.note.known ? dest->cpu_vendor.value : NULL;
     c.pins = guest->has_explicit_hz;
     c.sensitive = d->dependence != TG_DEP_PARAVIRT;

@@ -281,9 +281,14 @@ tg_words_contain(const char *list, const char *word)
     return false;
 }
 
+/* What tsc_unstable needs to know about the CPU flags. */
+typedef struct {
+    bool has_tsc;     /* "tsc" in flags */
+    char *flags_why;  /* NULL when the flags line was read, else why not */
+} TgCpuFlags;
+
 static void
-tg_probe_cpuinfo(TgHostFacts *f, const char *proc_root, bool *has_tsc_flag,
-                 bool *flags_known)
+tg_probe_cpuinfo(TgHostFacts *f, const char *proc_root, TgCpuFlags *cpu)
 {
     g_autofree char *path = g_build_filename(proc_root, "cpuinfo", NULL);
     g_autofree char *why = NULL;
@@ -293,9 +298,9 @@ tg_probe_cpuinfo(TgHostFacts *f, const char *proc_root, bool *has_tsc_flag,
     g_autofree char *vmx = NULL;
     g_autofree char *src_flags = NULL;
 
-    *has_tsc_flag = false;
-    *flags_known = false;
+    cpu->has_tsc = false;
     if (!text) {
+        cpu->flags_why = g_strdup(why);
         tg_fact_set_unknown(&f->cpu_vendor.note, "%s", why);
         tg_fact_set_unknown(&f->constant_tsc.note, "%s", why);
         tg_fact_set_unknown(&f->nonstop_tsc.note, "%s", why);
@@ -317,6 +322,7 @@ tg_probe_cpuinfo(TgHostFacts *f, const char *proc_root, bool *has_tsc_flag,
     }
 
     if (!flags) {
+        cpu->flags_why = g_strdup_printf("no flags line in %s", path);
         tg_fact_set_unknown(&f->constant_tsc.note, "no flags line in %s", path);
         tg_fact_set_unknown(&f->nonstop_tsc.note, "no flags line in %s", path);
         tg_fact_set_unknown(&f->tsc_known_freq.note, "no flags line in %s", path);
@@ -324,8 +330,7 @@ tg_probe_cpuinfo(TgHostFacts *f, const char *proc_root, bool *has_tsc_flag,
         /* Flag names from arch/x86/include/asm/cpufeatures.h:
          * X86_FEATURE_CONSTANT_TSC, _NONSTOP_TSC, _TSC_KNOWN_FREQ. */
         src_flags = g_strdup_printf("%s flags", path);
-        *flags_known = true;
-        *has_tsc_flag = tg_words_contain(flags, "tsc");
+        cpu->has_tsc = tg_words_contain(flags, "tsc");
         tg_bool_fact_set(&f->constant_tsc, tg_words_contain(flags, "constant_tsc"), src_flags);
         tg_bool_fact_set(&f->nonstop_tsc, tg_words_contain(flags, "nonstop_tsc"), src_flags);
         tg_bool_fact_set(&f->tsc_known_freq, tg_words_contain(flags, "tsc_known_freq"),
@@ -443,23 +448,23 @@ tg_probe_clocksource(TgHostFacts *f, const char *sys_root)
  * runs in oneshot mode (NOHZ or high-res timers, i.e. practically always), so
  * "tsc" disappears from available_clocksource. A current clocksource other
  * than tsc with tsc still listed means the kernel merely prefers another one
- * (e.g. kvm-clock in a guest): not marked unstable. */
+ * (e.g. kvm-clock in a guest): not marked unstable. "tsc" missing from the
+ * list only means "unstable" on a CPU known to have a TSC (cpuinfo flags). */
 static void
-tg_decide_tsc_unstable(TgHostFacts *f, const char *cmdline_path, bool cmdline_known,
-                       const char *cmdline_why, const TgCmdline *cmd, bool flags_known,
-                       bool has_tsc_flag)
+tg_decide_tsc_unstable(TgHostFacts *f, const char *cmdline_path, const char *cmdline_why,
+                       const TgCmdline *cmd, const TgCpuFlags *cpu)
 {
     const TgStrFact *cur = &f->clocksource_current;
     const TgStrFact *avail = &f->clocksource_available;
+    g_autofree char *esc = NULL;
+    g_autofree char *src = NULL;
+    /* appended to a "known false" source when /proc/cmdline could not be read */
+    const char *sep = cmdline_why ? "; " : "";
+    const char *cw = cmdline_why ? cmdline_why : "";
 
-    if (cmdline_known && cmd->tsc_unstable) {
-        g_autofree char *src = g_strdup_printf("%s tsc=unstable", cmdline_path);
-
+    if (!cmdline_why && cmd->tsc_unstable) {
+        src = g_strdup_printf("%s tsc=unstable", cmdline_path);
         tg_bool_fact_set(&f->tsc_unstable, true, src);
-        return;
-    }
-    if (flags_known && !has_tsc_flag) {
-        tg_fact_set_unknown(&f->tsc_unstable.note, "CPU has no tsc flag");
         return;
     }
     if (!cur->note.known || !avail->note.known) {
@@ -467,30 +472,29 @@ tg_decide_tsc_unstable(TgHostFacts *f, const char *cmdline_path, bool cmdline_kn
                             !cur->note.known ? cur->note.reason : avail->note.reason);
         return;
     }
+    esc = tg_escape_untrusted(cur->value);
     if (strcmp(cur->value, "tsc") == 0) {
-        g_autofree char *src = g_strdup_printf("current clocksource is tsc%s%s",
-                                               cmdline_known ? "" : "; ",
-                                               cmdline_known ? "" : cmdline_why);
-
+        src = g_strdup_printf("current clocksource is tsc%s%s", sep, cw);
         tg_bool_fact_set(&f->tsc_unstable, false, src);
-    } else if (!tg_words_contain(avail->value, "tsc")) {
-        g_autofree char *esc = tg_escape_untrusted(cur->value);
-        g_autofree char *src = g_strdup_printf(
-            "current clocksource is %s and tsc is gone from available_clocksource", esc);
-
-        tg_bool_fact_set(&f->tsc_unstable, true, src);
+    } else if (tg_words_contain(avail->value, "tsc")) {
+        src = g_strdup_printf("current clocksource is %s but tsc is still in "
+                              "available_clocksource%s%s", esc, sep, cw);
+        tg_bool_fact_set(&f->tsc_unstable, false, src);
+    } else if (cpu->flags_why) {
+        tg_fact_set_unknown(&f->tsc_unstable.note,
+                            "tsc not in available_clocksource and %s: cannot tell whether "
+                            "the CPU has a TSC", cpu->flags_why);
+    } else if (!cpu->has_tsc) {
+        tg_fact_set_unknown(&f->tsc_unstable.note, "CPU has no tsc flag");
     } else {
-        g_autofree char *esc = tg_escape_untrusted(cur->value);
-        g_autofree char *src = g_strdup_printf(
-            "current clocksource is %s but tsc is still in available_clocksource%s%s", esc,
-            cmdline_known ? "" : "; ", cmdline_known ? "" : cmdline_why);
-
-        tg_bool_fact_set(&f->tsc_unstable, false, src);
+        src = g_strdup_printf("current clocksource is %s and tsc is gone from "
+                              "available_clocksource", esc);
+        tg_bool_fact_set(&f->tsc_unstable, true, src);
     }
 }
 
 static void
-tg_probe_cmdline(TgHostFacts *f, const char *proc_root, bool flags_known, bool has_tsc_flag)
+tg_probe_cmdline(TgHostFacts *f, const char *proc_root, const TgCpuFlags *cpu)
 {
     g_autofree char *path = g_build_filename(proc_root, "cmdline", NULL);
     g_autofree char *why = NULL;
@@ -516,7 +520,7 @@ tg_probe_cmdline(TgHostFacts *f, const char *proc_root, bool flags_known, bool h
     } else {
         tg_fact_set_unknown(&f->max_cstate.note, "%s", why);
     }
-    tg_decide_tsc_unstable(f, path, text != NULL, why, &cmd, flags_known, has_tsc_flag);
+    tg_decide_tsc_unstable(f, path, why, &cmd, cpu);
     tg_cmdline_clear(&cmd);
 }
 
@@ -595,7 +599,7 @@ tg_probe_host(const TgProbeOptions *opts)
     const char *kvm_device, *proc_root, *sys_root;
     TgHostFacts *f = tg_host_facts_new();
     g_autofree char *tol_path = NULL;
-    bool has_tsc_flag = false, flags_known = false;
+    TgCpuFlags cpu = { 0 };
 
     if (!opts)
         opts = &defaults;
@@ -617,9 +621,10 @@ tg_probe_host(const TgProbeOptions *opts)
                                 NULL);
     tg_read_u64_fact(&f->kvm_tolerance_ppm, tol_path, "kvm module not loaded");
 
-    tg_probe_cpuinfo(f, proc_root, &has_tsc_flag, &flags_known);
+    tg_probe_cpuinfo(f, proc_root, &cpu);
     tg_probe_clocksource(f, sys_root);
-    tg_probe_cmdline(f, proc_root, flags_known, has_tsc_flag);
+    tg_probe_cmdline(f, proc_root, &cpu);
+    g_free(cpu.flags_why);
     tg_probe_cpufreq(f, sys_root);
 
     if (opts->skip_adjtimex) {
@@ -640,8 +645,8 @@ tg_probe_host(const TgProbeOptions *opts)
  * "Checking ..." column to a fixed width. */
 #define TG_HUMAN_LABEL_WIDTH 52
 
-static const char *
-tg_check_level_name(TgCheckLevel l)
+const char *
+tg_check_level_to_string(TgCheckLevel l)
 {
     switch (l) {
     case TG_CHECK_PASS:
@@ -652,7 +657,7 @@ tg_check_level_name(TgCheckLevel l)
         return "FAIL";
     case TG_CHECK_INFO:
     default:
-        return "";
+        return "INFO";
     }
 }
 
@@ -673,7 +678,7 @@ tg_human_line(GString *out, TgCheckLevel *worst, const char *label, const char *
         any = true;
     }
     if (level != TG_CHECK_INFO) {
-        g_string_append_printf(out, " %s", tg_check_level_name(level));
+        g_string_append_printf(out, " %s", tg_check_level_to_string(level));
         any = true;
     }
     if (hint)
