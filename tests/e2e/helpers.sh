@@ -124,6 +124,36 @@ assert_hop() {
         fail "hop $i time '$(hop_attr "$f" "$i" time)' not within the operation ($8..$9)"
 }
 
+# allow_verdict HOST: the verdict an in-tolerance hop onto HOST gets.
+# "allow", except that the engine warns (rule 6) when HOST's clock is not
+# NTP-synchronised, a real fact of the machine: read from the facts the
+# gate probed and cached on HOST (/run/tscgate/hostfacts-BOOTID.xml).
+allow_verdict() {
+    local f v
+    for f in "$(e2e_hostdir "$1")"/run/tscgate/hostfacts-*.xml; do
+        [ -f "$f" ] || continue
+        v=$(xp "$f" "string(//*[local-name()='clock-synchronized']/@known)")/$(xp "$f" "normalize-space(//*[local-name()='clock-synchronized'])")
+        if [ "$v" = yes/no ]; then
+            echo allow-with-warning
+            return 0
+        fi
+    done
+    echo allow
+}
+
+# assert_clean_hop FILE INDEX OP HOST T0 T1: hop INDEX is an in-tolerance
+# hop onto HOST with HOST's real facts (`virsh capabilities` counter): the
+# verdict is allow_verdict's, and a warning may only be the clock one.
+assert_clean_hop() {
+    local v
+    v=$(allow_verdict "$4")
+    assert_hop "$1" "$2" "$3" "$4" "$(caps_counter "$4" frequency)" "$(caps_counter "$4" scaling)" "$v" "$5" "$6"
+    if [ "$v" != allow ]; then
+        assert_eq "hop $2 reason" "$(hop_attr "$1" "$2" reason)" dest-clock-unsynchronized
+        note "hop $2 onto $4 warns: that host's clock is not NTP-synchronised (real fact of this machine)"
+    fi
+}
+
 # new_audit_lines HOST BEFORE: the audit lines appended since BEFORE lines.
 new_audit_lines() {
     local f

@@ -16,8 +16,8 @@ scenario() {
     x=$(dumpxml hosta "$g")
     assert_eq "lineage records" "$(xp "$x" "count($(lin))")" 1
     assert_eq "hops" "$(hop_count "$x")" 2
-    assert_hop "$x" 1 migrate hostb "$(caps_counter hostb frequency)" "${HOST_SCALING:-no}" allow "$t0" "$t1"
-    assert_hop "$x" 2 migrate hosta "$(caps_counter hosta frequency)" "${HOST_SCALING:-no}" allow "$t1" "$t2"
+    assert_clean_hop "$x" 1 migrate hostb "$t0" "$t1"
+    assert_clean_hop "$x" 2 migrate hosta "$t1" "$t2"
     assert_eq "nominal hz" "$(nominal_attr "$x" hz)" "$HOST_HZ"
     assert_eq "nominal origin" "$(nominal_attr "$x" origin)" explicit
     assert_valid_domain "$x"

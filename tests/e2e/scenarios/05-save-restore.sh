@@ -33,7 +33,7 @@ scenario() {
     assert_running hostb "$g"
     x=$(dumpxml hostb "$g")
     assert_eq "hops" "$(hop_count "$x")" 1
-    assert_hop "$x" 1 restore hostb "$(caps_counter hostb frequency)" "${HOST_SCALING:-no}" allow "$t0" "$t1"
+    assert_clean_hop "$x" 1 restore hostb "$t0" "$t1"
     assert_eq "nominal hz" "$(nominal_attr "$x" hz)" "$HOST_HZ"
     assert_valid_domain "$x"
     line=$(assert_one_audit hostb "$b0" "$g")
