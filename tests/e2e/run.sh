@@ -15,6 +15,10 @@
 # reason), 1 a scenario failed or the harness broke, 77 the whole e2e stage
 # cannot run here (one-line reason).  Environment: E2E_KEEP=1 keeps the
 # temporary tree for inspection; E2E_VERBOSE=1 prints every scenario's log.
+
+# bash is required (arrays, pipefail); `make check-valgrind` runs *.sh
+# tests with $SHELL, which may be dash.
+if [ -z "${BASH_VERSION:-}" ]; then exec bash "$0" "$@"; fi
 set -euo pipefail
 
 E2E_DIR=$(cd "$(dirname "$0")" && pwd)

@@ -23,5 +23,7 @@ scenario() {
     assert_running hosta "$g"
     assert_absent hostb "$g"
     line=$(assert_one_audit hostb "$b0" "$g")
-    assert_contains "audit verdict" "$line" "verdict=deny"
+    assert_contains "audit verdict" "$line " "verdict=deny "
+    assert_contains "audit reason" "$line " "reason=explicit-outside-tolerance "
+    assert_contains "audit mode" "$line " "mode=enforce "
 }

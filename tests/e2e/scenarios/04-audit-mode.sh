@@ -3,7 +3,7 @@
 # denied.
 scenario() {
     [ -n "$HOST_HZ" ] || skip_scenario "no <counter name='tsc'> in virsh capabilities"
-    local g=s4-audit other b0 line
+    local g=s4-audit other b0 line x
     other=$((HOST_HZ + 2000000))
     set_host_facts hostb "$other" no
     cat >"$(host_conf hostb)/policy.xml" <<'XML'
@@ -21,7 +21,14 @@ XML
     line=$(assert_one_audit hostb "$b0" "$g")
     note "audit on hostb: $line"
     assert_contains "audit line mode" "$line" "mode=audit"
-    assert_contains "audit line verdict" "$line" "verdict=deny"
+    assert_contains "audit line verdict" "$line" "verdict=deny "
+    assert_contains "audit line outcome" "$line" "outcome=allowed "
     assert_contains "audit line names B's Hz" "$line" "$other"
-    assert_valid_domain "$(dumpxml hostb "$g")"
+    x=$(dumpxml hostb "$g")
+    # The record keeps what the gate would have decided.
+    assert_eq "hops" "$(hop_count "$x")" 1
+    assert_eq "hop verdict" "$(hop_attr "$x" 1 verdict)" deny
+    assert_eq "hop reason" "$(hop_attr "$x" 1 reason)" explicit-outside-tolerance
+    assert_eq "hop hz" "$(hop_attr "$x" 1 hz)" "$other"
+    assert_valid_domain "$x"
 }
