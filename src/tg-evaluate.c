@@ -1,0 +1,69 @@
+/* tscgate: evaluation glue shared by the CLI and the hook (tg-evaluate.h). */
+#include <config.h>
+
+#include "tg-evaluate.h"
+
+TgHostFacts *
+tg_source_facts_from_lineage(const TgGuestProfile *guest)
+{
+    const TgHop *hop;
+    TgHostFacts *facts;
+    g_autofree char *source = NULL;
+
+    if (!guest->lineage)
+        return NULL;
+    hop = tg_lineage_last_hop(guest->lineage);
+    if (!hop || hop->host_hz == 0)
+        return NULL;
+    source = g_strdup_printf("tscgate lineage record (newest hop, %s)",
+                             hop->op ? hop->op : "hop");
+    facts = tg_host_facts_new();
+    tg_u64_fact_set(&facts->tsc_hz, hop->host_hz, source);
+    if (hop->scaling != TG_TRI_UNKNOWN)
+        tg_bool_fact_set(&facts->tsc_scaling, hop->scaling == TG_TRI_YES, source);
+    else
+        tg_fact_set_unknown(&facts->tsc_scaling.note, "lineage record does not say");
+    if (hop->host)
+        tg_str_fact_set(&facts->hostname, hop->host, source);
+    return facts;
+}
+
+TgEvaluation *
+tg_evaluate(const TgGuestProfile *guest, const TgHostFacts *source,
+            const TgHostFacts *dest, const TgPolicy *policy)
+{
+    TgEvaluation *e = g_new0(TgEvaluation, 1);
+    g_autoptr(TgHostFacts) lineage_source = NULL;
+    TgSettings settings;
+
+    tg_settings_init(&settings);
+    if (policy) {
+        tg_policy_apply(policy, guest, &settings, &e->why);
+        e->mode = tg_policy_mode(policy);
+    } else {
+        e->mode = TG_MODE_ENFORCE;
+    }
+    if (!source) {
+        lineage_source = tg_source_facts_from_lineage(guest);
+        source = lineage_source;
+        e->source_from_lineage = lineage_source != NULL;
+    }
+    e->decision = tg_decide(guest, source, dest, &settings);
+    return e;
+}
+
+void
+tg_evaluation_free(TgEvaluation *e)
+{
+    if (!e)
+        return;
+    tg_decision_free(e->decision);
+    g_free(e->why);
+    g_free(e);
+}
+
+bool
+tg_evaluation_allows(const TgEvaluation *e)
+{
+    return e->decision->verdict != TG_VERDICT_DENY || e->mode == TG_MODE_AUDIT;
+}

@@ -1,0 +1,41 @@
+/* tscgate: one evaluation of an incoming guest, shared by `tscgate check`,
+ * `tscgate preflight` and the hook's gate: settings from the policy (if
+ * any), source facts from the caller or from the guest's lineage record, then
+ * the pure engine. No I/O.
+ */
+#ifndef TG_EVALUATE_H
+#define TG_EVALUATE_H
+
+#include "tg-decide.h"
+#include "tg-policy.h"
+
+G_BEGIN_DECLS
+
+/* Source host facts recorded in the guest's lineage record: the newest hop
+ * describes the host the guest runs on now (its TSC Hz, scaling, name).
+ * Returns a new object (tg_host_facts_free), or NULL when the guest has no
+ * record or the newest hop carries no frequency. */
+TgHostFacts *tg_source_facts_from_lineage(const TgGuestProfile *guest);
+
+typedef struct {
+    TgDecision *decision;  /* owned */
+    TgMode mode;           /* enforce unless the policy says audit */
+    char *why;             /* policy selection explanation or NULL (g_free) */
+    bool source_from_lineage; /* source facts came from the lineage record */
+} TgEvaluation;
+
+/* Evaluate `guest` arriving from `source` (nullable: taken from the lineage
+ * record when NULL) on `dest` under `policy` (nullable: default rules).
+ * Returns a new evaluation (tg_evaluation_free). */
+TgEvaluation *tg_evaluate(const TgGuestProfile *guest, const TgHostFacts *source,
+                          const TgHostFacts *dest, const TgPolicy *policy);
+void tg_evaluation_free(TgEvaluation *e);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(TgEvaluation, tg_evaluation_free)
+
+/* In audit mode a denial lets the operation through. Returns true when the
+ * operation may proceed. */
+bool tg_evaluation_allows(const TgEvaluation *e);
+
+G_END_DECLS
+
+#endif /* TG_EVALUATE_H */

@@ -1,0 +1,72 @@
+/* tscgate: the command-line tool for operators and cluster admins.
+ *
+ *   tscgate probe [--human]            this host's TSC facts
+ *   tscgate check --domain F --dest F  decide one migration offline
+ *   tscgate policy validate|explain    policy files (tg-cli-policy.c)
+ *   tscgate preflight DOMAIN ...       decide via the libvirt API
+ */
+#include <config.h>
+
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "tg-cli.h"
+#include "tg-cli-policy.h"
+
+typedef struct {
+    const char *name;
+    int (*main)(int argc, char **argv);
+    const char *summary;
+} TgCommand;
+
+static const TgCommand tg_commands[] = {
+    { "probe", tg_cli_probe_main, "print this host's TSC facts and timekeeping health" },
+    { "check", tg_cli_check_main, "decide whether a guest may migrate to a host (offline)" },
+    { "policy", tg_cli_policy_main, "validate or explain a policy file" },
+#ifdef WITH_LIBVIRT
+    { "preflight", tg_cli_preflight_main, "decide a migration of a running guest via the libvirt API" },
+#endif
+};
+
+static void
+tg_print_usage(FILE *out)
+{
+    fprintf(out,
+            "Usage: tscgate [--version] [--help] COMMAND [ARGS...]\n"
+            "\n"
+            "Gatekeeper for KVM guest migrations between hosts with different TSC rates.\n"
+            "\n"
+            "Commands:\n");
+    for (size_t i = 0; i < G_N_ELEMENTS(tg_commands); i++)
+        fprintf(out, "  %-10s %s\n", tg_commands[i].name, tg_commands[i].summary);
+    fprintf(out,
+            "\n"
+            "Run 'tscgate COMMAND --help' for a command's options. See tscgate(8).\n"
+            "Exit status: 0 allowed/success, 1 denied/invalid, 2 usage or input error.\n");
+}
+
+int
+main(int argc, char **argv)
+{
+    setlocale(LC_ALL, "");
+
+    if (argc < 2) {
+        tg_print_usage(stderr);
+        return TG_EXIT_USAGE;
+    }
+    if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
+        printf("tscgate %s\n", PACKAGE_VERSION);
+        return TG_EXIT_ALLOW;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        tg_print_usage(stdout);
+        return TG_EXIT_ALLOW;
+    }
+    for (size_t i = 0; i < G_N_ELEMENTS(tg_commands); i++) {
+        if (strcmp(argv[1], tg_commands[i].name) == 0)
+            return tg_commands[i].main(argc - 1, argv + 1);
+    }
+    return tg_cli_usage_error("unknown command '%s' (try 'tscgate --help')", argv[1]);
+}
