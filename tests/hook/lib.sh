@@ -7,6 +7,8 @@ umask 022
 : "${top_srcdir:?run from make check (top_srcdir unset)}"
 : "${top_builddir:?run from make check (top_builddir unset)}"
 
+top_srcdir=$(cd "$top_srcdir" && pwd)
+top_builddir=$(cd "$top_builddir" && pwd)
 HOOK=$top_builddir/hooks/tscgate-hook
 GATE=$top_builddir/hooks/tscgate-gate
 C14N=$top_builddir/tests/hook/xml-c14n-nometa
@@ -23,7 +25,8 @@ for f in "$HOOK" "$GATE" "$C14N"; do
 done
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/tscgate-hooktest.XXXXXX")
-trap 'chmod -R u+rwx "$WORK" 2>/dev/null; rm -rf "$WORK"' EXIT INT TERM
+# KEEP=1 keeps the work directory for debugging.
+[ -n "${KEEP:-}" ] || trap 'chmod -R u+rwx "$WORK" 2>/dev/null; rm -rf "$WORK"' EXIT INT TERM
 
 # Under `make check-valgrind` the gate runs under memcheck.
 GATE_CMD=$GATE
@@ -95,6 +98,18 @@ only_metadata_differs() {
 # values only, which is what reason codes and numbers are).
 audit_field() {
     sed -n "$2p" "$1" | tr ' ' '\n' | sed -n "s/^$3=//p" | head -1
+}
+# silent RC PREFIX: exit status 0, PREFIX.out and PREFIX.err empty.
+silent() { [ "$1" -eq 0 ] && [ ! -s "$2.out" ] && [ ! -s "$2.err" ]; }
+# fields_are FILE KEY=VALUE...: FILE has exactly one line and it carries
+# each KEY=VALUE.
+fields_are() {
+    _f=$1; shift
+    [ "$(wc -l < "$_f")" -eq 1 ] || { echo "  $_f: $(wc -l < "$_f") lines"; return 1; }
+    for _kv in "$@"; do
+        _v=$(audit_field "$_f" 1 "${_kv%%=*}")
+        [ "$_v" = "${_kv#*=}" ] || { echo "  ${_kv%%=*}: got '$_v', want '${_kv#*=}'"; return 1; }
+    done
 }
 # golden NAME FILE: compare with tests/hook/golden/NAME; TSCGATE_UPDATE_GOLDEN=1
 # rewrites the golden instead (review the diff before committing).
