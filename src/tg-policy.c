@@ -468,7 +468,7 @@ tg_enum_value(TgLoadCtx *c, const xmlNode *n, const char *what, const char *valu
             return i;
     g_autofree char *allowed = g_strjoinv(", ", (char **)names);
     g_autofree char *esc = tg_escape_untrusted(value ? value : "");
-    tg_problem_node(c, n, "%s '%s' is not one of: %s", what, esc, allowed);
+    tg_problem_node(c, n, "%s'%s' is not one of: %s", what, esc, allowed);
     return -1;
 }
 
@@ -488,7 +488,7 @@ static int
 tg_enum_text(TgLoadCtx *c, const xmlNode *n, const char *const *names)
 {
     g_autofree char *v = tg_text_of(n);
-    g_autofree char *what = g_strdup_printf("<%s>", (const char *)n->name);
+    g_autofree char *what = g_strdup_printf("<%s> ", (const char *)n->name);
 
     return tg_enum_value(c, n, what, v, names);
 }
@@ -697,10 +697,18 @@ tg_read_host_directory(TgLoadCtx *c, TgPolicy *p, const xmlNode *n, TgPolicyGrou
         tg_problem_node(c, n, "<host-directory> path is empty");
         return;
     }
-    full = g_path_is_absolute(path) ? g_strdup(path) : g_build_filename(c->base_dir, path, NULL);
+    full = g_path_is_absolute(path) || strcmp(c->base_dir, ".") == 0
+               ? g_strdup(path) : g_build_filename(c->base_dir, path, NULL);
     dir = g_dir_open(full, 0, &err);
     if (!dir) {
-        tg_problem_node(c, n, "<host-directory> '%s': %s", full, err->message);
+        /* g_dir_open's message uses typographic quotes: name errno plainly */
+        DIR *d2 = opendir(full);
+        int e = d2 ? 0 : errno;
+
+        if (d2)
+            closedir(d2);
+        tg_problem_node(c, n, "<host-directory> '%s': %s", full,
+                        e ? g_strerror(e) : err->message);
         return;
     }
     while ((ent = g_dir_read_name(dir)))
@@ -721,7 +729,7 @@ tg_read_host_directory(TgLoadCtx *c, TgPolicy *p, const xmlNode *n, TgPolicyGrou
             continue;
         facts = tg_host_facts_load(fpath, &ferr);
         if (!facts) {
-            tg_problem_node(c, n, "<host-directory> host facts %s", ferr->message);
+            tg_problem_node(c, n, "<host-directory>: bad host facts file %s", ferr->message);
             continue;
         }
         hname = (facts->hostname.note.known && facts->hostname.value && *facts->hostname.value)
