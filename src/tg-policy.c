@@ -1079,11 +1079,15 @@ tg_check_root(TgLoadCtx *c, const xmlNode *root)
     }
     if (strcmp(version, "1") != 0) {
         /* major[.minor]: a newer major is refused with a clear message */
-        g_autofree char *major_s = g_strndup(version, strcspn(version, "."));
-        guint64 major;
+        gsize dot = strcspn(version, ".");
+        g_autofree char *major_s = g_strndup(version, dot);
+        guint64 major, minor = 0;
         g_autofree char *esc = tg_escape_untrusted(version);
+        bool numeric = tg_parse_u64(major_s, &major) &&
+                       (version[dot] == '\0' || tg_parse_u64(version + dot + 1, &minor));
 
-        if (tg_parse_u64(major_s, &major) && major > TG_POLICY_VERSION) {
+        if (numeric && (major > TG_POLICY_VERSION ||
+                        (major == TG_POLICY_VERSION && minor > 0))) {
             tg_problem(c, TG_ERROR_UNSUPPORTED, line, "policy version %s is newer than "
                        "this tscgate supports (%d)", esc, TG_POLICY_VERSION);
         } else {
