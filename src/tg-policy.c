@@ -7,10 +7,10 @@
  *  2. structure and values, with one precise "FILE:LINE: ..." message per
  *     problem (unknown element or attribute, bad number, duplicate names,
  *     conflicting settings, unreadable host directories);
- *  3. the embedded RelaxNG schema (xml/policy.rng). Its messages are only
- *     reported when pass 2 found nothing, because libxml2's messages for the
- *     same mistakes are vaguer ("Invalid sequence in interleave") and would
- *     only repeat them.
+ *  3. the embedded RelaxNG schema (xml/policy.rng), run when pass 2 found
+ *     nothing: libxml2's messages for the same mistakes are vaguer
+ *     ("Invalid sequence in interleave") and would only repeat them. The
+ *     schema stays the authority: a document it refuses is refused.
  * Selection is first-match: rules are tried in file order, the first rule
  * with a matching <match> applies.
  */
@@ -1209,7 +1209,8 @@ tg_policy_build(const char *buf, gsize len, const char *filename, GPtrArray *pro
     for (guint i = 0; i < p->hosts->len; i++)
         tg_add_candidate(p->all_candidates, p->hosts->pdata[i]);
     tg_read_rules(&c, p, root);
-    tg_check_schema(&c, doc, c.list->len == 0);
+    if (c.list->len == 0)
+        tg_check_schema(&c, doc, true);
     tg_flush_problems(&c);
 
     *first_code = c.first_code;
