@@ -189,7 +189,7 @@ typedef struct {
     bool pins;       /* explicit frequency: QEMU enforces the rate */
     bool sensitive;  /* effective class reads the TSC (not paravirt) */
     bool dest_hz_known_zero; /* the facts say 0 Hz: treated as unknown */
-    char win[96];    /* "D Hz +/-P ppm [lo, hi]" or "" */
+    char win[160];   /* "D Hz +/-P ppm [lo, hi]" or "unknown" */
     char ghz[32];    /* guest nominal "N Hz" or "unknown" */
     char dhz[32];    /* destination "D Hz" or "unknown" */
     GString *warn;   /* rule 6 warnings to join to an allow */

@@ -118,14 +118,17 @@ tg_probe_kvm(TgHostFacts *f, const char *dev)
                             g_strerror(errno));
         goto out;
     }
-    /* A fresh vCPU runs at the host's default rate (kvm_arch_vcpu_create ->
-     * kvm_set_tsc_khz(vcpu, vcpu->kvm->arch.default_tsc_khz)); this is what
-     * QEMU records as the guest's TSC rate when the user sets none. */
+    /* A fresh vCPU runs at the host's rate (kvm_arch_vcpu_create() in
+     * arch/x86/kvm/x86.c calls kvm_set_tsc_khz() with the host's rate, or the
+     * VM's default_tsc_khz on Linux >= 6.0); this is what QEMU records as the
+     * guest's TSC rate when the user sets none. The ioctl returns
+     * vcpu->arch.virtual_tsc_khz, 0 when the host rate is unknown; kernels
+     * without it (before KVM_CAP_GET_TSC_KHZ) answer ENOTTY/EINVAL. */
     rc = ioctl(vcpufd, KVM_GET_TSC_KHZ, 0UL);
     if (rc < 0) {
         int err = errno;
 
-        if (err == ENOTTY || err == EINVAL || err == EIO)
+        if (err == ENOTTY || err == EINVAL)
             tg_fact_set_unknown(&f->tsc_hz.note, "KVM_GET_TSC_KHZ unsupported: %s",
                                 g_strerror(err));
         else
