@@ -7,10 +7,10 @@
  *  2. structure and values, with one precise "FILE:LINE: ..." message per
  *     problem (unknown element or attribute, bad number, duplicate names,
  *     conflicting settings, unreadable host directories);
- *  3. the embedded RelaxNG schema (xml/policy.rng). Its messages are only
- *     reported when pass 2 found nothing, because libxml2's messages for the
- *     same mistakes are vaguer ("Invalid sequence in interleave") and would
- *     only repeat them.
+ *  3. the embedded RelaxNG schema (xml/policy.rng), run when pass 2 found
+ *     nothing: libxml2's messages for the same mistakes are vaguer
+ *     ("Invalid sequence in interleave") and would only repeat them. The
+ *     schema stays the authority: a document it refuses is refused.
  * Selection is first-match: rules are tried in file order, the first rule
  * with a matching <match> applies.
  */
@@ -468,7 +468,7 @@ tg_enum_value(TgLoadCtx *c, const xmlNode *n, const char *what, const char *valu
             return i;
     g_autofree char *allowed = g_strjoinv(", ", (char **)names);
     g_autofree char *esc = tg_escape_untrusted(value ? value : "");
-    tg_problem_node(c, n, "%s '%s' is not one of: %s", what, esc, allowed);
+    tg_problem_node(c, n, "%s'%s' is not one of: %s", what, esc, allowed);
     return -1;
 }
 
@@ -488,7 +488,7 @@ static int
 tg_enum_text(TgLoadCtx *c, const xmlNode *n, const char *const *names)
 {
     g_autofree char *v = tg_text_of(n);
-    g_autofree char *what = g_strdup_printf("<%s>", (const char *)n->name);
+    g_autofree char *what = g_strdup_printf("<%s> ", (const char *)n->name);
 
     return tg_enum_value(c, n, what, v, names);
 }
@@ -697,10 +697,18 @@ tg_read_host_directory(TgLoadCtx *c, TgPolicy *p, const xmlNode *n, TgPolicyGrou
         tg_problem_node(c, n, "<host-directory> path is empty");
         return;
     }
-    full = g_path_is_absolute(path) ? g_strdup(path) : g_build_filename(c->base_dir, path, NULL);
+    full = g_path_is_absolute(path) || strcmp(c->base_dir, ".") == 0
+               ? g_strdup(path) : g_build_filename(c->base_dir, path, NULL);
     dir = g_dir_open(full, 0, &err);
     if (!dir) {
-        tg_problem_node(c, n, "<host-directory> '%s': %s", full, err->message);
+        /* g_dir_open's message uses typographic quotes: name errno plainly */
+        DIR *d2 = opendir(full);
+        int e = d2 ? 0 : errno;
+
+        if (d2)
+            closedir(d2);
+        tg_problem_node(c, n, "<host-directory> '%s': %s", full,
+                        e ? g_strerror(e) : err->message);
         return;
     }
     while ((ent = g_dir_read_name(dir)))
@@ -721,7 +729,7 @@ tg_read_host_directory(TgLoadCtx *c, TgPolicy *p, const xmlNode *n, TgPolicyGrou
             continue;
         facts = tg_host_facts_load(fpath, &ferr);
         if (!facts) {
-            tg_problem_node(c, n, "<host-directory> host facts %s", ferr->message);
+            tg_problem_node(c, n, "<host-directory>: bad host facts file %s", ferr->message);
             continue;
         }
         hname = (facts->hostname.note.known && facts->hostname.value && *facts->hostname.value)
@@ -1071,11 +1079,15 @@ tg_check_root(TgLoadCtx *c, const xmlNode *root)
     }
     if (strcmp(version, "1") != 0) {
         /* major[.minor]: a newer major is refused with a clear message */
-        g_autofree char *major_s = g_strndup(version, strcspn(version, "."));
-        guint64 major;
+        gsize dot = strcspn(version, ".");
+        g_autofree char *major_s = g_strndup(version, dot);
+        guint64 major, minor = 0;
         g_autofree char *esc = tg_escape_untrusted(version);
+        bool numeric = tg_parse_u64(major_s, &major) &&
+                       (version[dot] == '\0' || tg_parse_u64(version + dot + 1, &minor));
 
-        if (tg_parse_u64(major_s, &major) && major > TG_POLICY_VERSION) {
+        if (numeric && (major > TG_POLICY_VERSION ||
+                        (major == TG_POLICY_VERSION && minor > 0))) {
             tg_problem(c, TG_ERROR_UNSUPPORTED, line, "policy version %s is newer than "
                        "this tscgate supports (%d)", esc, TG_POLICY_VERSION);
         } else {
@@ -1197,7 +1209,8 @@ tg_policy_build(const char *buf, gsize len, const char *filename, GPtrArray *pro
     for (guint i = 0; i < p->hosts->len; i++)
         tg_add_candidate(p->all_candidates, p->hosts->pdata[i]);
     tg_read_rules(&c, p, root);
-    tg_check_schema(&c, doc, c.list->len == 0);
+    if (c.list->len == 0)
+        tg_check_schema(&c, doc, true);
     tg_flush_problems(&c);
 
     *first_code = c.first_code;
