@@ -57,7 +57,9 @@ e2e_in() {
 # vsh HOST ARGS...: virsh against HOST's daemon, from outside.
 vsh() {
     local h=$1; shift
-    env -i PATH="$E2E_PATH" LC_ALL=C HOME="$E2E_TMP" virsh -q -c "$(e2e_uri "$h")" "$@"
+    # A hung daemon must not hang the test suite: 60 s is 30x a migration here.
+    timeout --foreground -k 5 60 \
+        env -i PATH="$E2E_PATH" LC_ALL=C HOME="$E2E_TMP" virsh -q -c "$(e2e_uri "$h")" "$@"
 }
 
 # e2e_host_create NAME ADDR STAGE_CONFDIR: namespaces, private directories,

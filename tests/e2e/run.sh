@@ -32,7 +32,7 @@ skip() { echo "e2e skipped: $*"; exit 77; }
 
 # ---- can the e2e stage run here at all? ---------------------------------
 [ "$(id -u)" = 0 ] || skip "needs root (network/mount namespaces, libvirtd)"
-for c in libvirtd virsh unshare nsenter ip xmllint make cc setsid mountpoint; do
+for c in libvirtd virsh unshare nsenter ip xmllint make cc setsid mountpoint timeout; do
     command -v "$c" >/dev/null 2>&1 || skip "$c not installed"
 done
 E2E_EMULATOR=$(command -v qemu-system-x86_64 2>/dev/null) || skip "qemu-system-x86_64 not installed"
@@ -124,6 +124,9 @@ for f in "$E2E_DIR"/scenarios/$glob.sh; do
     set +e
     (
         set -euo pipefail
+        # Leave at once on Ctrl-C even when the running virsh catches it.
+        trap 'exit 130' INT
+        trap 'exit 143' TERM
         # shellcheck disable=SC1090
         . "$f"
         scenario
