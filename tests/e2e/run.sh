@@ -14,7 +14,8 @@
 # Exit: 0 all scenarios passed (or were skipped individually, with a
 # reason), 1 a scenario failed or the harness broke, 77 the whole e2e stage
 # cannot run here (one-line reason).  Environment: E2E_KEEP=1 keeps the
-# temporary tree for inspection; E2E_VERBOSE=1 prints every scenario's log.
+# temporary tree for inspection; E2E_VERBOSE=1 prints every scenario's log;
+# E2E_FORCE_TCG=1 runs the guests with TCG (domain type qemu) even with KVM.
 
 # bash is required (arrays, pipefail); `make check-valgrind` runs *.sh
 # tests with $SHELL, which may be dash.
@@ -43,7 +44,7 @@ E2E_EMULATOR=$(command -v qemu-system-x86_64 2>/dev/null) || skip "qemu-system-x
 [ -r "$E2E_SCHEMA_DIR/domain.rng" ] || skip "libvirt schemas not found in $E2E_SCHEMA_DIR"
 unshare --net --mount --uts true 2>/dev/null || skip "unshare of net/mount/uts namespaces not permitted"
 [ -x "$top_srcdir/configure" ] || skip "$top_srcdir/configure missing (run autoreconf -fi)"
-if [ -c /dev/kvm ] && [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
+if [ -z "${E2E_FORCE_TCG:-}" ] && [ -c /dev/kvm ] && [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
     E2E_DOMTYPE=kvm
 else
     E2E_DOMTYPE=qemu   # TCG

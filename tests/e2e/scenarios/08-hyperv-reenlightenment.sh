@@ -28,7 +28,7 @@ scenario() {
             fail "a QEMU process was started on hostb for $g"
     else
         first=$(printf '%s\n' "$VOUT" | grep -m1 -o 'qemu-system-x86_64: error: .*\|kernel doesn.t allow.*\|failed to set MSR.*' || printf '%s' "$VOUT" | head -n1)
-        limitation "QEMU 7.2/KVM here cannot start a re-enlightenment guest ($first); covered at hook level with libvirt's migratable XML"
+        limitation "QEMU here (domain type $E2E_DOMTYPE) cannot start a re-enlightenment guest ($first); covered at hook level with libvirt's migratable XML"
         run_virsh hosta define "$x"
         [ "$VRC" = 0 ] || fail "virsh define failed: $VOUT"
         mig=$E2E_TMP/$g.migratable.xml
