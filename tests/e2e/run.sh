@@ -41,6 +41,10 @@ E2E_EMULATOR=$(command -v qemu-system-x86_64 2>/dev/null) || skip "qemu-system-x
     ls /usr/lib*/libvirt/connection-driver/libvirt_driver_qemu.so >/dev/null 2>&1 ||
     ls /usr/lib*/*/libvirt/connection-driver/libvirt_driver_qemu.so >/dev/null 2>&1 ||
     skip "libvirt's QEMU driver not installed (libvirt-daemon-driver-qemu)"
+# libvirt 9.0's QEMU driver resolves its compiled-in user before reading
+# qemu.conf; the account normally comes from libvirt-daemon-system.
+getent passwd libvirt-qemu >/dev/null 2>&1 ||
+    skip "no libvirt-qemu account (libvirt's QEMU driver needs it; .ci/install-deps creates it)"
 [ -r "$E2E_SCHEMA_DIR/domain.rng" ] || skip "libvirt schemas not found in $E2E_SCHEMA_DIR"
 unshare --net --mount --uts true 2>/dev/null || skip "unshare of net/mount/uts namespaces not permitted"
 [ -x "$top_srcdir/configure" ] || skip "$top_srcdir/configure missing (run autoreconf -fi)"
