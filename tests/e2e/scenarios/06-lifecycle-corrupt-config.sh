@@ -5,11 +5,12 @@
 # the guest).  A migration onto a host with broken configuration is refused
 # (fail-closed) and the guest keeps running on its source.
 scenario() {
-    local h g=s6-life p0 p1 x
+    local h g=s6-life p0 p1 x a0 b0
     for h in hosta hostb; do
         printf '<policy xmlns="urn:tscgate:policy:1"><rule name=' >"$(host_conf "$h")/policy.xml"
         printf 'not xml at all <<<\n' >"$(host_conf "$h")/host.xml"
     done
+    a0=$(audit_lines hosta); b0=$(audit_lines hostb)
     guest_start hosta kvmclock "$g"
     assert_running hosta "$g"
     run_virsh hosta shutdown "$g"
@@ -39,11 +40,17 @@ scenario() {
     assert_eq "QEMU process after the restart" "$p1" "$p0"
     kill -0 "$p0" 2>/dev/null || fail "QEMU process $p0 is gone"
 
+    # No decision was logged for any of that: only migrate/restore are gated.
+    assert_eq "audit lines on hosta after lifecycle ops" "$(audit_lines hosta)" "$a0"
+    assert_eq "audit lines on hostb after lifecycle ops" "$(audit_lines hostb)" "$b0"
+
     # a gating op with the broken configuration is refused, the guest stays
     migrate hosta hostb "$g"
     [ "$VRC" != 0 ] || fail "migration onto hostb with a corrupt configuration succeeded"
     note "virsh said: $VOUT"
     assert_contains "virsh error" "$VOUT" "tscgate:"
+    assert_contains "virsh error" "$VOUT" "fail-closed"
+    assert_contains "virsh error names the broken file" "$VOUT" "policy.xml:1:"
     assert_running hosta "$g"
     assert_absent hostb "$g"
 }
