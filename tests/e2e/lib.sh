@@ -211,7 +211,7 @@ e2e_host_stop_daemon() {
 
 # e2e_teardown: always runs (EXIT trap).  Idempotent, never fails.
 e2e_teardown() {
-    local rc=$? h pids f
+    local rc=$? h f
     [ "$E2E_TORN_DOWN" = 0 ] || return 0
     E2E_TORN_DOWN=1
     set +e

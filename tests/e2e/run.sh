@@ -94,7 +94,9 @@ T_STAGED=$(date +%s)
 E2E_HOOK=$STAGE/etc/libvirt/hooks/qemu.d/50-tscgate
 [ -x "$E2E_HOOK" ] || { echo "e2e: make install did not install the hook ($E2E_HOOK)"; exit 1; }
 E2E_CLI=
-for c in "$STAGE/bin/tscgate" "$STAGE/sbin/tscgate"; do [ -x "$c" ] && E2E_CLI=$c; done
+for c in "$STAGE/bin/tscgate" "$STAGE/sbin/tscgate"; do
+    if [ -x "$c" ]; then E2E_CLI=$c; fi
+done
 mkdir -p "$STAGE/etc/tscgate"
 
 # ---- hosts ------------------------------------------------------------

@@ -1,0 +1,26 @@
+# Scenario 10: B declares another TSC frequency but TSC scaling: the
+# explicit-frequency guest is allowed (KVM scales it), and the hop records
+# B's declared rate and scaling while the guest keeps its own rate.
+scenario() {
+    [ -n "$HOST_HZ" ] || skip_scenario "no <counter name='tsc'> in virsh capabilities"
+    local g=s10-scaled other b0 t0 t1 x line
+    other=$((HOST_HZ + 2000000))
+    set_host_facts hostb "$other" yes
+    guest_start hosta explicit-tsc "$g" "$HOST_HZ"
+    b0=$(audit_lines hostb)
+    t0=$(date -u +%s)
+    migrate hosta hostb "$g"
+    t1=$(date -u +%s)
+    [ "$VRC" = 0 ] || fail "virsh migrate failed: $VOUT"
+    assert_running hostb "$g"
+    line=$(assert_one_audit hostb "$b0" "$g")
+    note "audit on hostb: $line"
+    assert_contains "audit verdict" "$line " "verdict=allow "
+    assert_contains "audit scaling" "$line " "scaling=yes "
+    x=$(dumpxml hostb "$g")
+    assert_hop "$x" 1 migrate hostb "$other" yes allow "$t0" "$t1"
+    assert_eq "nominal hz" "$(nominal_attr "$x" hz)" "$HOST_HZ"
+    assert_eq "effective hz" "$(xp "$x" "string($(lin)/*[local-name()='effective']/@hz)")" "$HOST_HZ"
+    assert_eq "effective changed" "$(xp "$x" "string($(lin)/*[local-name()='effective']/@changed)")" no
+    assert_valid_domain "$x"
+}
