@@ -242,27 +242,24 @@ place_record(xmlNode *meta, xmlNode *record)
         return;
     }
 
-    {
-        g_autofree char *ws_in = g_strnfill(4, ' ');
+    if (is_blank_text(meta->last)) {
+        /* "...<other/>\n  </metadata>": the record goes before the closing
+         * whitespace, introduced like the element before it (or on a line
+         * of its own at libvirt's indent). */
         xmlNode *last = meta->last;
+        xmlNode *lead = last->prev && is_blank_text(last->prev->prev) ? last->prev->prev : NULL;
+        xmlNode *ws = xmlNewText(lead ? lead->content : (const xmlChar *)"\n    ");
 
-        if (last && is_blank_text(last) && last->prev) {
-            /* "...<other/>\n  </metadata>": reuse the layout of the
-             * element before: newline and the same indent. */
-            xmlNode *lead = is_blank_text(last->prev->prev) ? last->prev->prev : NULL;
-            xmlNode *ws = xmlNewText(lead ? lead->content : (const xmlChar *)"\n    ");
-
-            /* Element first: libxml2 merges a text node added next to
-             * another text node, so the indent goes between two elements. */
-            xmlAddPrevSibling(last, record);
-            xmlAddPrevSibling(record, ws);
-        } else if (!meta->children) {
-            xmlAddChild(meta, xmlNewText((const xmlChar *)"\n    "));
-            xmlAddChild(meta, record);
-            xmlAddChild(meta, xmlNewText((const xmlChar *)"\n  "));
-        } else {
-            xmlAddChild(meta, record);
-        }
+        /* Element first: libxml2 merges a text node added next to another
+         * text node, so the indent goes in once the record is placed. */
+        xmlAddPrevSibling(last, record);
+        xmlAddPrevSibling(record, ws);
+    } else if (!meta->children) {
+        xmlAddChild(meta, xmlNewText((const xmlChar *)"\n    "));
+        xmlAddChild(meta, record);
+        xmlAddChild(meta, xmlNewText((const xmlChar *)"\n  "));
+    } else {
+        xmlAddChild(meta, record);
     }
 }
 

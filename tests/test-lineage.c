@@ -453,6 +453,9 @@ test_rewrite_small_documents(void **state)
         { "<domain><metadata>\n  <l:lineage xmlns:l='urn:tscgate:lineage:1' version='1'/>\n"
           "  <b xmlns='urn:b'/>\n  <l:lineage xmlns:l='urn:tscgate:lineage:1' version='1'/>\n</metadata></domain>",
           "<domain><metadata>\n  REC\n  <b xmlns=\"urn:b\"/>\n</metadata></domain>\n" },
+        /* Only whitespace inside <metadata>. */
+        { "<domain><metadata>\n  </metadata></domain>",
+          "<domain><metadata>\n    REC\n  </metadata></domain>\n" },
         /* Comments and processing instructions stay. */
         { "<domain><!-- c --><name>g</name><?pi x?></domain>",
           "<domain><!-- c --><name>g</name><metadata>\n    REC\n  </metadata><?pi x?></domain>\n" },
