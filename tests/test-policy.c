@@ -810,7 +810,11 @@ static const CliCase cli_cases[] = {
       "verdict: deny\ncode: policy-force-deny\nreason: policy rule 'latency-db' denies", NULL, 0 },
     { { "policy", "explain", "$E/homogeneous-cluster.xml", "--domain", "$F/guests/batch-07.xml",
         "--dest", "$F/hosts/hostb-2596-noscale.xml", "--source", "$F/hosts/hostb-2596-noscale.xml" }, 0,
-      "rule: (none)\nwhy: no rule matched; global settings", NULL, 0 },
+      "why: no rule matched; global settings\nsettings: tolerance 250 ppm; unknown: "
+      "dest-scaling deny, dest-frequency deny, guest-frequency deny; unsynchronized-clock "
+      "deny; unstable-tsc deny; lineage record yes, 16 hops; inventory 3 hosts: hosta "
+      "(2596.120 MHz, scaling no), hostb (2596.120 MHz, scaling no), hostf (2596.110 MHz, "
+      "scaling no)\nsource: hostb, TSC 2596.120 MHz", NULL, 0 },
     { { "policy", "explain", "$E/homogeneous-cluster.xml", "--domain", "$F/guests/web-01.xml",
         "--dest", "$F/hosts/hostb-2596-noscale.xml" }, 0,
       "destination: hostb, TSC 2596.120 MHz, scaling no, KVM tsc_tolerance_ppm 250\nverdict: allow\n", NULL, 0 },
