@@ -438,7 +438,7 @@ test_rewrite_small_documents(void **state)
         const char *in;
         const char *out;
     } cases[] = {
-        /* Declaration kept when present, not added otherwise. */
+        /* The declaration kept verbatim when present, not added otherwise. */
         { "<?xml version=\"1.0\"?>\n<domain><name>g</name><metadata/></domain>",
           "<?xml version=\"1.0\"?>\n<domain><name>g</name><metadata>\n    REC\n  </metadata></domain>\n" },
         { "<domain><name>g</name></domain>",
@@ -453,6 +453,14 @@ test_rewrite_small_documents(void **state)
         { "<domain><metadata>\n  <l:lineage xmlns:l='urn:tscgate:lineage:1' version='1'/>\n"
           "  <b xmlns='urn:b'/>\n  <l:lineage xmlns:l='urn:tscgate:lineage:1' version='1'/>\n</metadata></domain>",
           "<domain><metadata>\n  REC\n  <b xmlns=\"urn:b\"/>\n</metadata></domain>\n" },
+        /* UTF-8 text stays UTF-8 (not character references); escapes stay
+         * escapes where XML needs them. */
+        { "<domain><name>caf\xc3\xa9</name><description>\xe2\x98\x95 &lt;&amp;&gt;</description></domain>",
+          "<domain><name>caf\xc3\xa9</name><description>\xe2\x98\x95 &lt;&amp;&gt;</description>"
+          "<metadata>\n    REC\n  </metadata></domain>\n" },
+        { "<?xml version='1.0' encoding='ISO-8859-1'?>\n<domain><name>caf\xe9</name></domain>",
+          "<?xml version='1.0' encoding='ISO-8859-1'?>\n<domain><name>caf\xe9</name>"
+          "<metadata>\n    REC\n  </metadata></domain>\n" },
         /* Only whitespace inside <metadata>. */
         { "<domain><metadata>\n  </metadata></domain>",
           "<domain><metadata>\n    REC\n  </metadata></domain>\n" },
