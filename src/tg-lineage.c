@@ -56,9 +56,13 @@ tg_lineage_next(const TgLineage *prev, const TgDecision *decision,
          * passed a scaling 2.4 GHz host is still a 2.1 GHz guest. */
         l->nominal_origin = stored_origin(prev, decision);
         l->nominal_hz = decision->guest_hz;
-    } else if (l->nominal_hz == 0 && decision->dest_hz != 0) {
+    } else if (l->nominal_hz == 0 && decision->dest_hz != 0 &&
+               decision->dest_scaling != TG_TRI_YES) {
         /* Nothing known: assume the rate of the first host tscgate saw the
-         * guest on, and say so (origin "assumed"). */
+         * guest on, and say so (origin "assumed"). Without TSC scaling the
+         * guest's TSC runs at (about) this host's rate from now on (QEMU
+         * kvm_arch_set_tsc_khz keeps the host rate when it cannot set the
+         * guest's). With scaling it keeps its own unknown rate: no guess. */
         l->nominal_hz = decision->dest_hz;
         l->nominal_origin = TG_NOMINAL_ASSUMED;
     }

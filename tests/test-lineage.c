@@ -147,6 +147,10 @@ test_next_unknown_nominal_assumed(void **state)
                                TG_NOMINAL_UNKNOWN, 0, TG_TRI_UNKNOWN, 0, false);
     g_autoptr(TgLineage) l = tg_lineage_next(NULL, &d, "migrate", NULL, T0, 16);
     g_autoptr(TgLineage) l0 = tg_lineage_next(NULL, &none, "migrate", "x", T0, 16);
+    /* A scaling host keeps the guest at its own (unknown) rate: no guess. */
+    TgDecision scaled = decision(TG_VERDICT_ALLOW, "guest-frequency-unknown", 0,
+                                 TG_NOMINAL_UNKNOWN, GHZ(2.4), TG_TRI_YES, 0, false);
+    g_autoptr(TgLineage) ls = tg_lineage_next(NULL, &scaled, "migrate", "hostd", T0, 16);
 
     (void)state;
     assert_int_equal(l->nominal_hz, 2596120000);
@@ -156,6 +160,10 @@ test_next_unknown_nominal_assumed(void **state)
     assert_int_equal(hop(l, 0)->scaling, TG_TRI_UNKNOWN);
     assert_int_equal(l0->nominal_hz, 0);
     assert_int_equal(l0->nominal_origin, TG_NOMINAL_UNKNOWN);
+    assert_int_equal(ls->nominal_hz, 0);
+    assert_int_equal(ls->nominal_origin, TG_NOMINAL_UNKNOWN);
+    assert_int_equal(ls->effective_hz, 0);
+    assert_int_equal(hop(ls, 0)->host_hz, GHZ(2.4));
 }
 
 static void
