@@ -56,9 +56,13 @@ tg_lineage_next(const TgLineage *prev, const TgDecision *decision,
          * passed a scaling 2.4 GHz host is still a 2.1 GHz guest. */
         l->nominal_origin = stored_origin(prev, decision);
         l->nominal_hz = decision->guest_hz;
-    } else if (l->nominal_hz == 0 && decision->dest_hz != 0) {
+    } else if (l->nominal_hz == 0 && decision->dest_hz != 0 &&
+               decision->dest_scaling != TG_TRI_YES) {
         /* Nothing known: assume the rate of the first host tscgate saw the
-         * guest on, and say so (origin "assumed"). */
+         * guest on, and say so (origin "assumed"). Without TSC scaling the
+         * guest's TSC runs at (about) this host's rate from now on (QEMU
+         * kvm_arch_set_tsc_khz keeps the host rate when it cannot set the
+         * guest's). With scaling it keeps its own unknown rate: no guess. */
         l->nominal_hz = decision->dest_hz;
         l->nominal_origin = TG_NOMINAL_ASSUMED;
     }
@@ -242,34 +246,31 @@ place_record(xmlNode *meta, xmlNode *record)
         return;
     }
 
-    {
-        g_autofree char *ws_in = g_strnfill(4, ' ');
+    if (is_blank_text(meta->last)) {
+        /* "...<other/>\n  </metadata>": the record goes before the closing
+         * whitespace, introduced like the element before it (or on a line
+         * of its own at libvirt's indent). */
         xmlNode *last = meta->last;
+        xmlNode *lead = last->prev && is_blank_text(last->prev->prev) ? last->prev->prev : NULL;
+        xmlNode *ws = xmlNewText(lead ? lead->content : (const xmlChar *)"\n    ");
 
-        if (last && is_blank_text(last) && last->prev) {
-            /* "...<other/>\n  </metadata>": reuse the layout of the
-             * element before: newline and the same indent. */
-            xmlNode *lead = is_blank_text(last->prev->prev) ? last->prev->prev : NULL;
-            xmlNode *ws = xmlNewText(lead ? lead->content : (const xmlChar *)"\n    ");
-
-            /* Element first: libxml2 merges a text node added next to
-             * another text node, so the indent goes between two elements. */
-            xmlAddPrevSibling(last, record);
-            xmlAddPrevSibling(record, ws);
-        } else if (!meta->children) {
-            xmlAddChild(meta, xmlNewText((const xmlChar *)"\n    "));
-            xmlAddChild(meta, record);
-            xmlAddChild(meta, xmlNewText((const xmlChar *)"\n  "));
-        } else {
-            xmlAddChild(meta, record);
-        }
+        /* Element first: libxml2 merges a text node added next to another
+         * text node, so the indent goes in once the record is placed. */
+        xmlAddPrevSibling(last, record);
+        xmlAddPrevSibling(record, ws);
+    } else if (!meta->children) {
+        xmlAddChild(meta, xmlNewText((const xmlChar *)"\n    "));
+        xmlAddChild(meta, record);
+        xmlAddChild(meta, xmlNewText((const xmlChar *)"\n  "));
+    } else {
+        xmlAddChild(meta, record);
     }
 }
 
-/* Serialise `doc` as libxml2 parsed it, without re-indenting; an XML
- * declaration only when the input had one. */
+/* Serialise `doc` as libxml2 parsed it, without re-indenting, after
+ * `decl` (the input's own XML declaration, verbatim, or NULL for none). */
 static char *
-serialize(xmlDoc *doc, bool with_decl)
+serialize(xmlDoc *doc, const char *decl, gsize decl_len)
 {
     xmlBuffer *buf = xmlBufferCreate();
     xmlSaveCtxt *save;
@@ -277,26 +278,45 @@ serialize(xmlDoc *doc, bool with_decl)
 
     if (!buf)
         return NULL;
-    save = xmlSaveToBuffer(buf, (const char *)doc->encoding,
-                           with_decl ? 0 : XML_SAVE_NO_DECL);
+    /* Without an encoding libxml2 would write non-ASCII text as character
+     * references; libvirt's XML is UTF-8 unless it says otherwise. */
+    save = xmlSaveToBuffer(buf, doc->encoding ? (const char *)doc->encoding : "UTF-8",
+                           XML_SAVE_NO_DECL);
     if (save) {
         xmlSaveDoc(save, doc);
-        if (xmlSaveClose(save) >= 0)
-            out = g_strndup((const char *)xmlBufferContent(buf), (gsize)xmlBufferLength(buf));
+        if (xmlSaveClose(save) >= 0) {
+            GString *s = g_string_sized_new(decl_len + 1 + (gsize)xmlBufferLength(buf));
+
+            if (decl) {
+                g_string_append_len(s, decl, (gssize)decl_len);
+                g_string_append_c(s, '\n');
+            }
+            g_string_append_len(s, (const char *)xmlBufferContent(buf), xmlBufferLength(buf));
+            out = g_string_free(s, FALSE);
+        }
     }
     xmlBufferFree(buf);
     return out;
 }
 
+/* The input's XML declaration "<?xml ... ?>" (after an optional UTF-8 byte
+ * order mark): sets *start and *len, or returns false when there is none. */
 static bool
-has_xml_decl(const char *buf, gsize len)
+find_xml_decl(const char *buf, gsize len, const char **start, gsize *decl_len)
 {
     gsize i = 0;
+    const char *end;
 
-    /* A UTF-8 byte order mark may come first. */
     if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
         i = 3;
-    return len - i >= 5 && memcmp(buf + i, "<?xml", 5) == 0;
+    if (len - i < 6 || memcmp(buf + i, "<?xml", 5) != 0 || !g_ascii_isspace(buf[i + 5]))
+        return false;
+    end = g_strstr_len(buf + i, (gssize)(len - i), "?>");
+    if (!end)
+        return false;
+    *start = buf + i;
+    *decl_len = (gsize)(end + 2 - (buf + i));
+    return true;
 }
 
 char *
@@ -307,6 +327,8 @@ tg_lineage_rewrite_domain(const char *domain_xml, gsize len,
     const char *fname = filename ? filename : "(input)";
     g_autoptr(xmlDoc) doc = NULL;
     xmlNode *root, *meta;
+    const char *decl = NULL;
+    gsize decl_len = 0;
     char *out;
 
     g_return_val_if_fail(record != NULL, NULL);
@@ -326,7 +348,9 @@ tg_lineage_rewrite_domain(const char *domain_xml, gsize len,
     /* The record declares its namespace itself: nothing else is touched. */
     place_record(meta, build_record(doc, record, 2));
 
-    out = serialize(doc, has_xml_decl(domain_xml, len));
+    if (!find_xml_decl(domain_xml, len, &decl, &decl_len))
+        decl = NULL;
+    out = serialize(doc, decl, decl_len);
     if (!out)
         g_set_error(error, TG_ERROR, TG_ERROR_IO, "%s: cannot serialise the domain XML", fname);
     return out;
@@ -339,6 +363,6 @@ tg_lineage_format(const TgLineage *record)
     char *out;
 
     xmlDocSetRootElement(doc, build_record(doc, record, 0));
-    out = serialize(doc, false);
+    out = serialize(doc, NULL, 0);
     return out ? out : g_strdup("");
 }

@@ -19,6 +19,7 @@ typedef struct {
 } TgLogField;
 
 struct _TgLogRecord {
+    int priority;
     GArray *fields; /* TgLogField, MESSAGE first, then PRIORITY, SYSLOG_IDENTIFIER */
 };
 
@@ -94,8 +95,9 @@ tg_log_record_new(int priority, const char *message)
 
     r->fields = g_array_new(FALSE, TRUE, sizeof(TgLogField));
     g_array_set_clear_func(r->fields, tg_log_field_clear);
+    r->priority = CLAMP(priority, 0, 7);
     record_set(r, "MESSAGE", tg_log_escape_controls(message));
-    record_set(r, "PRIORITY", g_strdup_printf("%d", CLAMP(priority, 0, 7)));
+    record_set(r, "PRIORITY", g_strdup_printf("%d", r->priority));
     record_set(r, "SYSLOG_IDENTIFIER", g_strdup(TG_LOG_IDENT));
     return r;
 }
@@ -253,37 +255,24 @@ send_journal(const TgLogRecord *r, const char *path)
 const char *
 tg_log_send(const TgLogRecord *r, const char *journal_socket)
 {
-    GString *out;
-    g_autofree char *line = NULL;
-    const char *prio;
-    guint64 p = LOG_INFO;
+    GString *fields = g_string_new(NULL);
+    g_autofree char *tail = NULL;
 
-    if (send_journal(r, journal_socket ? journal_socket : TG_JOURNAL_SOCKET))
+    if (send_journal(r, journal_socket ? journal_socket : TG_JOURNAL_SOCKET)) {
+        g_string_free(fields, TRUE);
         return "journal";
-
-    /* syslog(3): the message, then the other fields in logfmt form. */
-    out = g_string_new(tg_log_record_get(r, "MESSAGE"));
-    g_string_append(out, " [");
-    {
-        gsize start = out->len;
-
-        for (guint i = 0; i < r->fields->len; i++) {
-            const TgLogField *e = &g_array_index(r->fields, TgLogField, i);
-
-            if (!g_str_has_prefix(e->key, "TSCGATE_"))
-                continue;
-            if (out->len > start)
-                g_string_append_c(out, ' ');
-            g_string_append_printf(out, "%s=%s", e->key, e->value);
-        }
     }
-    g_string_append_c(out, ']');
-    line = g_string_free(out, FALSE);
-    prio = tg_log_record_get(r, "PRIORITY");
-    if (prio)
-        tg_parse_u64(prio, &p);
+
+    /* syslog(3): the message, then the TSCGATE_ fields in logfmt form. */
+    for (guint i = 0; i < r->fields->len; i++) {
+        const TgLogField *e = &g_array_index(r->fields, TgLogField, i);
+
+        if (g_str_has_prefix(e->key, "TSCGATE_"))
+            logfmt_append(fields, e->key, e->value);
+    }
+    tail = g_string_free(fields, FALSE);
     openlog(TG_LOG_IDENT, LOG_PID, LOG_DAEMON);
-    syslog((int)p, "%s", line);
+    syslog(r->priority, "%s [%s]", tg_log_record_get(r, "MESSAGE"), tail);
     closelog();
     return "syslog";
 }

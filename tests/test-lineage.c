@@ -147,6 +147,10 @@ test_next_unknown_nominal_assumed(void **state)
                                TG_NOMINAL_UNKNOWN, 0, TG_TRI_UNKNOWN, 0, false);
     g_autoptr(TgLineage) l = tg_lineage_next(NULL, &d, "migrate", NULL, T0, 16);
     g_autoptr(TgLineage) l0 = tg_lineage_next(NULL, &none, "migrate", "x", T0, 16);
+    /* A scaling host keeps the guest at its own (unknown) rate: no guess. */
+    TgDecision scaled = decision(TG_VERDICT_ALLOW, "guest-frequency-unknown", 0,
+                                 TG_NOMINAL_UNKNOWN, GHZ(2.4), TG_TRI_YES, 0, false);
+    g_autoptr(TgLineage) ls = tg_lineage_next(NULL, &scaled, "migrate", "hostd", T0, 16);
 
     (void)state;
     assert_int_equal(l->nominal_hz, 2596120000);
@@ -156,6 +160,10 @@ test_next_unknown_nominal_assumed(void **state)
     assert_int_equal(hop(l, 0)->scaling, TG_TRI_UNKNOWN);
     assert_int_equal(l0->nominal_hz, 0);
     assert_int_equal(l0->nominal_origin, TG_NOMINAL_UNKNOWN);
+    assert_int_equal(ls->nominal_hz, 0);
+    assert_int_equal(ls->nominal_origin, TG_NOMINAL_UNKNOWN);
+    assert_int_equal(ls->effective_hz, 0);
+    assert_int_equal(hop(ls, 0)->host_hz, GHZ(2.4));
 }
 
 static void
@@ -438,7 +446,7 @@ test_rewrite_small_documents(void **state)
         const char *in;
         const char *out;
     } cases[] = {
-        /* Declaration kept when present, not added otherwise. */
+        /* The declaration kept verbatim when present, not added otherwise. */
         { "<?xml version=\"1.0\"?>\n<domain><name>g</name><metadata/></domain>",
           "<?xml version=\"1.0\"?>\n<domain><name>g</name><metadata>\n    REC\n  </metadata></domain>\n" },
         { "<domain><name>g</name></domain>",
@@ -453,6 +461,17 @@ test_rewrite_small_documents(void **state)
         { "<domain><metadata>\n  <l:lineage xmlns:l='urn:tscgate:lineage:1' version='1'/>\n"
           "  <b xmlns='urn:b'/>\n  <l:lineage xmlns:l='urn:tscgate:lineage:1' version='1'/>\n</metadata></domain>",
           "<domain><metadata>\n  REC\n  <b xmlns=\"urn:b\"/>\n</metadata></domain>\n" },
+        /* UTF-8 text stays UTF-8 (not character references); escapes stay
+         * escapes where XML needs them. */
+        { "<domain><name>caf\xc3\xa9</name><description>\xe2\x98\x95 &lt;&amp;&gt;</description></domain>",
+          "<domain><name>caf\xc3\xa9</name><description>\xe2\x98\x95 &lt;&amp;&gt;</description>"
+          "<metadata>\n    REC\n  </metadata></domain>\n" },
+        { "<?xml version='1.0' encoding='ISO-8859-1'?>\n<domain><name>caf\xe9</name></domain>",
+          "<?xml version='1.0' encoding='ISO-8859-1'?>\n<domain><name>caf\xe9</name>"
+          "<metadata>\n    REC\n  </metadata></domain>\n" },
+        /* Only whitespace inside <metadata>. */
+        { "<domain><metadata>\n  </metadata></domain>",
+          "<domain><metadata>\n    REC\n  </metadata></domain>\n" },
         /* Comments and processing instructions stay. */
         { "<domain><!-- c --><name>g</name><?pi x?></domain>",
           "<domain><!-- c --><name>g</name><metadata>\n    REC\n  </metadata><?pi x?></domain>\n" },

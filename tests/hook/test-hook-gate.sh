@@ -10,6 +10,13 @@ if ! "$XMLLINT" --version >/dev/null 2>&1 || [ ! -r "$SCHEMA" ]; then
     exit 77
 fi
 
+# The <tscgate:lineage> element of a domain against tscgate's own schema.
+record_validates() {
+    "$XMLLINT" --xpath '//*[local-name()="lineage" and namespace-uri()="urn:tscgate:lineage:1"]' "$1" \
+        > "$WORK/record.xml" 2>/dev/null &&
+        "$XMLLINT" --noout --relaxng "$top_srcdir/xml/lineage.rng" "$WORK/record.xml" 2>/dev/null
+}
+
 # gate_case NAME GUEST HOST OP WANT_EXIT WANT_REASON [INPUT]
 # Denials: stdout empty, stderr = golden/NAME.err (one line).
 # Allows: stderr empty, stdout = golden/NAME.xml, valid, metadata-only diff.
@@ -32,6 +39,7 @@ gate_case() {
         check "$name: golden stdout" golden "$name.xml" "$WORK/$name.out"
         check "$name: stdout validates against domain.rng" validates "$WORK/$name.out"
         check "$name: only <metadata> differs" only_metadata_differs "$input" "$WORK/$name.out"
+        check "$name: record validates against xml/lineage.rng" record_validates "$WORK/$name.out"
         check "$name: audit outcome allowed" [ "$(audit_field "$WORK/$name.audit" 1 outcome)" = allowed ]
     fi
 }
