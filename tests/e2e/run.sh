@@ -21,13 +21,13 @@
 # tests with $SHELL, which may be dash.
 if [ -z "${BASH_VERSION:-}" ]; then exec bash "$0" "$@"; fi
 set -euo pipefail
+PATH=/usr/sbin:/usr/bin:/sbin:/bin:$PATH
+export PATH
 
 E2E_DIR=$(cd "$(dirname "$0")" && pwd)
 : "${top_srcdir:=$(cd "$E2E_DIR/../.." && pwd)}"
 top_srcdir=$(cd "$top_srcdir" && pwd)
 E2E_SCHEMA_DIR=${LIBVIRT_SCHEMA_DIR:-/usr/share/libvirt/schemas}
-PATH=/usr/sbin:/usr/bin:/sbin:/bin:$PATH
-export PATH
 
 skip() { echo "e2e skipped: $*"; exit 77; }
 
