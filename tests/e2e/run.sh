@@ -148,7 +148,11 @@ for f in "$E2E_DIR"/scenarios/$glob.sh; do
         77) skipn=$((skipn + 1)); skipped+=("$name")
             echo "SKIP: $name: $(grep '^SKIP: ' "$log" | tail -n1 | sed 's/^SKIP: //')" ;;
         *)  failn=$((failn + 1)); failed+=("$name"); echo "FAIL: $name (${dt} s)"
-            sed 's/^/    /' "$log" ;;
+            sed 's/^/    /' "$log"
+            for h in "${E2E_HOSTS[@]}"; do
+                echo "    last libvirtd errors on $h:"
+                tail -n 5 "$(e2e_hostdir "$h")/var-log/libvirt/libvirtd.log" 2>/dev/null | sed 's/^/      /' || :
+            done ;;
     esac
 done
 

@@ -35,6 +35,12 @@ scenario() {
     p0=$(cat "$(e2e_hostdir hosta)/run/libvirt/qemu/$g.pid")
     e2e_host_stop_daemon hosta
     e2e_host_start hosta
+    # The reconnect runs in a domain job (qemuProcessReconnect, which also
+    # calls the hook); a monitor command takes the next job, so it returns
+    # only after the reconnect finished, hook included.
+    run_virsh hosta qemu-monitor-command "$g" '{"execute":"query-status"}'
+    [ "$VRC" = 0 ] || fail "QEMU monitor not reachable after the restart: $VOUT"
+    assert_contains "QEMU status after the restart" "$VOUT" '"running"'
     assert_running hosta "$g"
     p1=$(cat "$(e2e_hostdir hosta)/run/libvirt/qemu/$g.pid")
     assert_eq "QEMU process after the restart" "$p1" "$p0"
