@@ -41,6 +41,14 @@ assert_absent() {
     fi
 }
 
+# assert_no_qemu HOST NAME: libvirt never started a QEMU process for NAME on
+# HOST (it writes /var/log/libvirt/qemu/NAME.log before exec'ing QEMU): a
+# refusal at `migrate begin` came before anything was transferred.
+assert_no_qemu() {
+    [ ! -e "$(e2e_hostdir "$1")/var-log/libvirt/qemu/$2.log" ] ||
+        fail "a QEMU process was started on $1 for $2"
+}
+
 # run_virsh HOST ARGS...: run virsh, keep exit code in VRC and all output
 # in VOUT (for asserting what a user sees).
 run_virsh() {

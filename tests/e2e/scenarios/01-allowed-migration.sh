@@ -13,6 +13,8 @@ scenario() {
     [ "$VRC" = 0 ] || fail "virsh migrate failed: $VOUT"
     assert_running hostb "$g"
     assert_absent hosta "$g"
+    # (the QEMU log that assert_no_qemu looks for in the denied scenarios)
+    [ -s "$(e2e_hostdir hostb)/var-log/libvirt/qemu/$g.log" ] || fail "no QEMU log for $g on hostb"
 
     line=$(assert_one_audit hostb "$b0" "$g")
     note "audit on hostb: $line"

@@ -22,6 +22,7 @@ scenario() {
     assert_eq "lines of virsh output" "$(printf '%s\n' "$VOUT" | grep -c 'tscgate:')" 1
     assert_running hosta "$g"
     assert_absent hostb "$g"
+    assert_no_qemu hostb "$g"
     line=$(assert_one_audit hostb "$b0" "$g")
     assert_contains "audit verdict" "$line " "verdict=deny "
     assert_contains "audit reason" "$line " "reason=explicit-outside-tolerance "

@@ -20,6 +20,7 @@ scenario() {
     assert_contains "virsh error names the cause" "$VOUT" "unstable"
     assert_running hosta "$g"
     assert_absent hostb "$g"
+    assert_no_qemu hostb "$g"
     line=$(assert_one_audit hostb "$b0" "$g")
     assert_contains "audit verdict" "$line " "verdict=deny "
     assert_contains "audit rule" "$line " "rule=6 "
