@@ -29,7 +29,12 @@ e2e_log() { printf '%s\n' "$*" >&2; }
 # e2e_init: create the temporary tree and install the teardown traps.
 e2e_init() {
     umask 022
-    E2E_TMP=$(mktemp -d "${TMPDIR:-/tmp}/tscgate-e2e.XXXXXX")
+    local base=${TMPDIR:-/tmp}
+    # The tree must stay visible after the per-host binds over these.
+    case $base/ in
+        /run/* | /var/run/* | /var/lib/* | /var/cache/* | /var/log/* | /etc/*) base=/tmp ;;
+    esac
+    E2E_TMP=$(mktemp -d "$base/tscgate-e2e.XXXXXX")
     chmod 755 "$E2E_TMP"
     trap e2e_teardown EXIT
     trap 'e2e_log "e2e: interrupted"; exit 130' INT
