@@ -4,7 +4,7 @@
 # (B's TSC facts, verdict, time), and one audit line on B.
 scenario() {
     [ -n "$HOST_HZ" ] || skip_scenario "no <counter name='tsc'> in virsh capabilities (no invtsc or no KVM)"
-    local g=s1-explicit a0 b0 t0 t1 x line
+    local g=s1-explicit a0 b0 t0 t1 x line mig
     guest_start hosta explicit-tsc "$g" "$HOST_HZ"
     a0=$(audit_lines hosta); b0=$(audit_lines hostb)
     t0=$(date -u +%s)
@@ -31,4 +31,20 @@ scenario() {
 
     assert_contains "audit verdict" "$line " "verdict=$(allow_verdict hostb) "
     assert_eq "audit lines on the source" "$(audit_lines hosta)" "$a0"
+
+    # The hook's own output (not libvirt's re-serialisation of it) for the
+    # migratable XML libvirt feeds it: valid against libvirt's domain.rng,
+    # and outside <metadata> the same document as its input.
+    mig=$E2E_TMP/$g.migratable.xml
+    vsh hostb dumpxml --migratable "$g" >"$mig"
+    hook_as_libvirt hosta "$g" migrate begin "$mig"
+    assert_eq "hook exit status" "$HRC" 0
+    [ -s "$HOUT" ] || fail "hook printed no domain XML"
+    assert_valid_domain "$HOUT"
+    xmllint --c14n "$mig" | sed '/<metadata>/,/<\/metadata>/d' >"$mig.rest"
+    xmllint --c14n "$HOUT" | sed '/<metadata>/,/<\/metadata>/d' >"$HOUT.rest"
+    grep -q '</devices>' "$HOUT.rest" || fail "hook output lost everything after <metadata>"
+    diff "$mig.rest" "$HOUT.rest" >&2 ||
+        fail "hook output differs from its input outside <metadata> (canonical XML)"
+    assert_eq "hops in the hook output" "$(hop_count "$HOUT")" 2
 }
