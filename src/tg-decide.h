@@ -105,7 +105,10 @@ typedef struct _TgDecision {
 } TgDecision;
 
 /* Decide one incoming migration/restore. `source` may be NULL; `dest` and
- * `settings` must not. Returns a new decision (tg_decision_free). */
+ * `settings` must not (if they are, a deny "engine-input-missing" is
+ * returned). Pure: reads only its arguments. Rule precedence and every
+ * reason code: doc/reason-codes.md. Returns a new decision
+ * (tg_decision_free). */
 TgDecision *tg_decide(const TgGuestProfile *guest,
                       const TgHostFacts *source,
                       const TgHostFacts *dest,
@@ -119,10 +122,13 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(TgDecision, tg_decision_free)
 void tg_tolerance_window(guint64 hz, guint32 ppm, guint64 *lo, guint64 *hi);
 
 /* True when KVM can scale `host_hz` to `guest_hz` (arch/x86/kvm/x86.c
- * set_tsc_khz): ratio > 0 and <= the vendor maximum (VMX 48 fraction bits,
- * multiplier max 0xffffffffffffffff; SVM 32 fraction bits, max
- * 0xffffffffff). `vendor` is "GenuineIntel"/"Intel", "AuthenticAMD"/"AMD",
- * or NULL (unknown: the stricter SVM limit applies). */
+ * set_tsc_khz, kvm_x86_vendor_init), computed in kHz as KVM does: guest kHz
+ * below min(0x7fffffff, host_khz * max >> frac_bits), ratio non-zero and
+ * below the vendor maximum (KVM rejects ratio >= max) (VMX 48 fraction
+ * bits, multiplier max 0xffffffffffffffff; SVM 32 fraction bits, max
+ * 0xffffffffff). `vendor` is "GenuineIntel"/"Intel", "AuthenticAMD"/"AMD"
+ * (case-insensitive), or anything else/NULL (the stricter SVM limit
+ * applies). */
 bool tg_kvm_ratio_ok(guint64 guest_hz, guint64 host_hz, const char *vendor);
 
 G_END_DECLS

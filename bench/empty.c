@@ -1,0 +1,7 @@
+/* The benchmark's baseline: a C program that does nothing. Fed the same
+ * stdin as the hook, it measures what a process start costs here. */
+int
+main(void)
+{
+    return 0;
+}

@@ -1,0 +1,719 @@
+/* tscgate: the decision engine (see tg-decide.h and doc/reason-codes.md).
+ *
+ * tg_decide() is a pure function: it reads only its arguments, keeps no
+ * state, does no I/O and uses neither the clock nor the locale (integers are
+ * printed with GLib's C-locale formats). Every verdict carries a stable
+ * reason code documented in doc/reason-codes.md.
+ *
+ * Precedence (first match decides; rule numbers as in issue 2):
+ *   0  policy: force_deny, then require_scaling            -> deny
+ *   2  Hyper-V re-enlightenment without explicit frequency -> deny
+ *   3  invtsc exposed without explicit frequency           -> deny
+ *   6  destination TSC not invariant / marked unstable, destination clock
+ *      not synchronised: a deny here decides; a warning is remembered and
+ *      joined to the outcome of rules 7/1/4/5
+ *   7  destination TSC frequency unknown
+ *   1  explicit frequency
+ *   4  nominal frequency known
+ *   5  nominal frequency unknown (host inventory first)
+ *   0  policy force_warn turns a plain allow into allow-with-warning
+ * Rules 2 and 3 come before 6 because they fail whatever the host (their
+ * fix, pinning a frequency, is what the admin needs to read first); rule 6
+ * comes before 1-5 because a stable frequency match is worthless on a TSC
+ * that drifts.
+ *
+ * Facts used (cite, never copy):
+ * - libvirt src/qemu/qemu_process.c qemuProcessStartValidateTSC: tolerance
+ *   = host_hz * 250 / 1000000 in integer Hz, [host - tol, host + tol]
+ *   inclusive; scaling='yes' passes; scaling unknown passes (QEMU may fail).
+ * - QEMU target/i386/kvm/kvm.c kvm_arch_set_tsc_khz: KVM_SET_TSC_KHZ with the
+ *   migrated rate; a user-set tsc-frequency that cannot be applied is fatal,
+ *   an implicit one only warns and the guest runs at the host's rate.
+ * - QEMU target/i386/cpu.c: tsc-frequency is passed to KVM in kHz (Hz/1000).
+ * - Linux arch/x86/kvm/x86.c set_tsc_khz: ratio = (1 << frac_bits) *
+ *   user_khz / host_khz must be non-zero and below max_tsc_scaling_ratio
+ *   (rejected when ratio >= max); kvm_x86_vendor_init: the ioctl also
+ *   rejects user_khz >= min(0x7fffffff, host_khz * max_ratio >> frac_bits).
+ *   VMX (arch/x86/kvm/vmx): 48 fraction bits, KVM_VMX_TSC_MULTIPLIER_MAX
+ *   0xffffffffffffffff; SVM (arch/x86/kvm/svm): 32 fraction bits,
+ *   SVM_TSC_RATIO_MAX 0x000000ffffffffff.
+ * - QEMU >= 6.0 target/i386/kvm/kvm.c: re-enlightenment without
+ *   tsc-frequency fails the migration at the end; libvirt
+ *   qemuMigrationSrcIsAllowed refuses invtsc without a frequency.
+ */
+#include <config.h>
+
+#include "tg-decide.h"
+
+#include <string.h>
+
+__extension__ typedef unsigned __int128 TgU128;
+
+/* Cap for admin-provided text (policy rule name, message) in a reason. */
+#define TG_REASON_TEXT_MAX 80
+/* At most this many inventory hosts are named in a reason. */
+#define TG_REASON_HOSTS_MAX 3
+
+const char *
+tg_verdict_to_string(TgVerdict v)
+{
+    switch (v) {
+    case TG_VERDICT_ALLOW:
+        return "allow";
+    case TG_VERDICT_WARN:
+        return "allow-with-warning";
+    case TG_VERDICT_DENY:
+    default:
+        return "deny";
+    }
+}
+
+const char *
+tg_unknown_action_to_string(TgUnknownAction a)
+{
+    switch (a) {
+    case TG_UNKNOWN_WARN:
+        return "warn";
+    case TG_UNKNOWN_ALLOW:
+        return "allow";
+    case TG_UNKNOWN_DENY:
+    default:
+        return "deny";
+    }
+}
+
+bool
+tg_unknown_action_from_string(const char *s, TgUnknownAction *out)
+{
+    TgUnknownAction a;
+
+    if (!s)
+        return false;
+    if (strcmp(s, "deny") == 0)
+        a = TG_UNKNOWN_DENY;
+    else if (strcmp(s, "warn") == 0)
+        a = TG_UNKNOWN_WARN;
+    else if (strcmp(s, "allow") == 0)
+        a = TG_UNKNOWN_ALLOW;
+    else
+        return false;
+    if (out)
+        *out = a;
+    return true;
+}
+
+void
+tg_settings_init(TgSettings *s)
+{
+    memset(s, 0, sizeof(*s));
+    s->tolerance_ppm = TG_DEFAULT_TOLERANCE_PPM;
+    s->unknown_dest_scaling = TG_UNKNOWN_DENY;
+    s->unknown_dest_frequency = TG_UNKNOWN_DENY;
+    s->unknown_guest_frequency = TG_UNKNOWN_DENY;
+    s->deny_unsynchronized_clock = false;
+    s->deny_unstable_tsc = true;
+    s->dependence_override = TG_DEP_PARAVIRT;
+    s->record_lineage = true;
+    s->hop_limit = TG_DEFAULT_HOP_LIMIT;
+}
+
+void
+tg_tolerance_window(guint64 hz, guint32 ppm, guint64 *lo, guint64 *hi)
+{
+    /* 128-bit product: hz * ppm can exceed 64 bits for large ppm. */
+    TgU128 tol = (TgU128)hz * ppm / 1000000u;
+
+    if (lo)
+        *lo = tol >= hz ? 0 : hz - (guint64)tol;
+    if (hi)
+        *hi = tol > (TgU128)(G_MAXUINT64 - hz) ? G_MAXUINT64 : hz + (guint64)tol;
+}
+
+static bool
+vendor_is_intel(const char *vendor)
+{
+    return vendor && (g_ascii_strcasecmp(vendor, "GenuineIntel") == 0 ||
+                      g_ascii_strcasecmp(vendor, "Intel") == 0);
+}
+
+bool
+tg_kvm_ratio_ok(guint64 guest_hz, guint64 host_hz, const char *vendor)
+{
+    /* KVM works in kHz (QEMU passes tsc-frequency / 1000). */
+    guint64 guest_khz = guest_hz / 1000;
+    guint64 host_khz = host_hz / 1000;
+    unsigned frac_bits;
+    guint64 max_ratio;
+    TgU128 max_guest_khz, ratio;
+
+    if (vendor_is_intel(vendor)) {
+        frac_bits = 48;
+        max_ratio = G_GUINT64_CONSTANT(0xffffffffffffffff);
+    } else {
+        /* AMD, or unknown: the stricter SVM limits. */
+        frac_bits = 32;
+        max_ratio = G_GUINT64_CONSTANT(0x000000ffffffffff);
+    }
+    if (guest_khz == 0 || host_khz == 0)
+        return false;
+    max_guest_khz = ((TgU128)host_khz * max_ratio) >> frac_bits;
+    if (max_guest_khz > 0x7fffffffu)
+        max_guest_khz = 0x7fffffffu;
+    if ((TgU128)guest_khz >= max_guest_khz)
+        return false;
+    /* set_tsc_khz's own test; implied by the bound above, kept to mirror
+     * KVM should the ioctl bound change. */
+    ratio = ((TgU128)guest_khz << frac_bits) / host_khz;
+    return ratio != 0 && ratio < (TgU128)max_ratio;
+}
+
+void
+tg_decision_free(TgDecision *d)
+{
+    if (!d)
+        return;
+    g_free(d->reason);
+    g_free(d->policy_rule);
+    if (d->adjustments)
+        g_array_unref(d->adjustments);
+    g_free(d);
+}
+
+/* ---- the engine ------------------------------------------------------ */
+
+typedef struct {
+    const TgGuestProfile *guest;
+    const TgSettings *s;
+    TgDecision *d;
+    const char *vendor;
+    bool pins;       /* explicit frequency: QEMU enforces the rate */
+    bool sensitive;  /* effective class reads the TSC (not paravirt) */
+    bool dest_hz_known_zero; /* the facts say 0 Hz: treated as unknown */
+    char win[160];   /* "D Hz +/-P ppm [lo, hi]" or "unknown" */
+    char ghz[32];    /* guest nominal "N Hz" or "unknown" */
+    char dhz[32];    /* destination "D Hz" or "unknown" */
+    GString *warn;   /* rule 6 warnings to join to an allow */
+    const char *warn_code;
+} TgCtx;
+
+static void
+fmt_hz(char *buf, gsize size, guint64 hz)
+{
+    if (hz)
+        g_snprintf(buf, size, "%" G_GUINT64_FORMAT " Hz", hz);
+    else
+        g_snprintf(buf, size, "unknown");
+}
+
+/* Admin text (policy rule name, message): escaped to one line, capped. */
+static char *
+admin_text(const char *s)
+{
+    g_autofree char *esc = tg_escape_untrusted(s);
+
+    if (strlen(esc) > TG_REASON_TEXT_MAX) {
+        esc[TG_REASON_TEXT_MAX - 3] = '\0';
+        return g_strconcat(esc, "...", NULL);
+    }
+    return g_steal_pointer(&esc);
+}
+
+static void
+set_outcome(TgCtx *c, TgVerdict v, const char *code, int rule,
+            const char *fmt, ...) G_GNUC_PRINTF(5, 6);
+
+static void
+set_outcome(TgCtx *c, TgVerdict v, const char *code, int rule,
+            const char *fmt, ...)
+{
+    va_list ap;
+
+    c->d->verdict = v;
+    c->d->code = code;
+    c->d->rule = rule;
+    g_free(c->d->reason);
+    va_start(ap, fmt);
+    c->d->reason = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+}
+
+/* What an unknown fact means: as set for guests whose outcome depends on
+ * the TSC; DENY is weakened to WARN for paravirtual-clock guests. */
+static TgVerdict
+unknown_verdict(TgUnknownAction a, bool dependent)
+{
+    switch (a) {
+    case TG_UNKNOWN_ALLOW:
+        return TG_VERDICT_ALLOW;
+    case TG_UNKNOWN_WARN:
+        return TG_VERDICT_WARN;
+    case TG_UNKNOWN_DENY:
+    default:
+        return dependent ? TG_VERDICT_DENY : TG_VERDICT_WARN;
+    }
+}
+
+static bool
+in_window(const TgCtx *c, guint64 hz)
+{
+    return c->d->dest_hz && hz >= c->d->window_lo && hz <= c->d->window_hi;
+}
+
+/* Signed ppm difference of `to` relative to `from`, rounded to nearest. */
+static gint64
+ppm_diff(guint64 from, guint64 to)
+{
+    TgU128 diff = to >= from ? to - from : from - to;
+    TgU128 ppm;
+    gint64 v;
+
+    if (from == 0)
+        return 0;
+    ppm = (diff * 1000000u + from / 2) / from;
+    v = ppm > G_MAXINT64 ? G_MAXINT64 : (gint64)ppm;
+
+    return to >= from ? v : -v;
+}
+
+/* ---- rule 0: policy ---- */
+static bool
+rule0_policy(TgCtx *c)
+{
+    const TgSettings *s = c->s;
+    g_autofree char *rule = admin_text(s->policy_rule ? s->policy_rule : "(unnamed)");
+
+    if (s->force_deny) {
+        g_autofree char *msg = s->force_deny_message ? admin_text(s->force_deny_message) : NULL;
+
+        set_outcome(c, TG_VERDICT_DENY, "policy-force-deny", 0,
+                    "policy rule '%s' denies this guest on any host%s%s "
+                    "(guest TSC %s, this host %s, scaling %s)",
+                    rule, msg ? ": " : "", msg ? msg : "",
+                    c->ghz, c->dhz, tg_tri_to_string(c->d->dest_scaling));
+        return true;
+    }
+    if (s->require_scaling && c->d->dest_scaling != TG_TRI_YES) {
+        set_outcome(c, TG_VERDICT_DENY, "policy-require-scaling", 0,
+                    "policy rule '%s' requires TSC scaling and this host's "
+                    "scaling is %s (guest TSC %s, this host %s); "
+                    "migrate to a host with TSC scaling",
+                    rule, tg_tri_to_string(c->d->dest_scaling), c->ghz, c->dhz);
+        return true;
+    }
+    return false;
+}
+
+/* The frequency to suggest pinning: destination, else nominal. */
+static void
+fmt_pin(const TgCtx *c, char *buf, gsize size)
+{
+    guint64 hz = c->d->dest_hz ? c->d->dest_hz : c->d->guest_hz;
+
+    if (hz)
+        g_snprintf(buf, size, "%" G_GUINT64_FORMAT, hz);
+    else
+        g_snprintf(buf, size, "HOST_TSC_HZ");
+}
+
+/* ---- rules 2 and 3: fail whatever the hosts ---- */
+static bool
+rule23_needs_frequency(TgCtx *c)
+{
+    const TgGuestProfile *g = c->guest;
+    char pin[32];
+
+    if (g->has_explicit_hz)
+        return false;
+    fmt_pin(c, pin, sizeof(pin));
+    if (g->hv_reenlightenment == TG_TRI_YES || g->dependence == TG_DEP_REENLIGHTENMENT) {
+        set_outcome(c, TG_VERDICT_DENY, "reenlightenment-without-frequency", 2,
+                    "Hyper-V re-enlightenment is on but the guest has no explicit "
+                    "TSC frequency (guest TSC %s, this host %s): QEMU fails the "
+                    "migration after the full memory transfer; set "
+                    "<timer name='tsc' frequency='%s'/> and restart the guest",
+                    c->ghz, c->dhz, pin);
+        return true;
+    }
+    if (g->invtsc_exposed) {
+        set_outcome(c, TG_VERDICT_DENY, "invtsc-without-frequency", 3,
+                    "invtsc is exposed but the guest has no explicit TSC frequency "
+                    "(guest TSC %s, this host %s): libvirt and QEMU refuse to "
+                    "migrate it; set <timer name='tsc' frequency='%s'/> and "
+                    "restart the guest",
+                    c->ghz, c->dhz, pin);
+        return true;
+    }
+    return false;
+}
+
+/* ---- rule 6: destination timekeeping health ---- */
+static void
+add_warning(TgCtx *c, const char *code, const char *text)
+{
+    if (!c->warn_code)
+        c->warn_code = code;
+    if (c->warn->len)
+        g_string_append(c->warn, "; ");
+    g_string_append(c->warn, text);
+}
+
+static bool
+rule6_health(TgCtx *c, const TgHostFacts *dest)
+{
+    const char *cls = c->sensitive ? "a guest that reads the TSC" : "a kvm-clock guest";
+    char text[160];
+    const char *code = NULL;
+
+    if (dest->tsc_unstable.note.known && dest->tsc_unstable.value) {
+        code = "dest-tsc-unstable";
+        g_snprintf(text, sizeof(text), "this host's kernel marked its TSC unstable");
+    } else if (tg_host_facts_tsc_invariant(dest) == TG_TRI_NO) {
+        code = "dest-tsc-not-invariant";
+        g_snprintf(text, sizeof(text),
+                   "this host's TSC is not invariant (constant_tsc %s, nonstop_tsc %s)",
+                   tg_tri_to_string(tg_bool_fact_tri(&dest->constant_tsc)),
+                   tg_tri_to_string(tg_bool_fact_tri(&dest->nonstop_tsc)));
+    }
+    if (code) {
+        if (c->sensitive && c->s->deny_unstable_tsc) {
+            set_outcome(c, TG_VERDICT_DENY, code, 6,
+                        "%s: %s (guest TSC %s) would drift; migrate to a host "
+                        "with an invariant, stable TSC", text, cls, c->ghz);
+            return true;
+        }
+        add_warning(c, code, text);
+    }
+
+    if (dest->clock_synchronized.note.known && !dest->clock_synchronized.value) {
+        g_snprintf(text, sizeof(text),
+                   "this host's clock is not NTP-synchronised, guest wall-clock "
+                   "may jump after the move");
+        if (c->s->deny_unsynchronized_clock) {
+            set_outcome(c, TG_VERDICT_DENY, "dest-clock-unsynchronized", 6,
+                        "%s; synchronise this host's clock (NTP) or migrate "
+                        "elsewhere", text);
+            return true;
+        }
+        add_warning(c, "dest-clock-unsynchronized", text);
+    }
+    return false;
+}
+
+/* ---- rule 7: destination frequency unknown ---- */
+static bool
+rule7_dest_unknown(TgCtx *c)
+{
+    bool dependent = c->pins || c->sensitive;
+
+    if (c->d->dest_hz)
+        return false;
+    set_outcome(c, unknown_verdict(c->s->unknown_dest_frequency, dependent),
+                "dest-frequency-unknown", 7,
+                "this host's TSC frequency is unknown (%s), guest TSC %s (%s, %s) "
+                "cannot be checked; give this host's facts in host.xml or "
+                "migrate to a host that reports its TSC",
+                c->dest_hz_known_zero ? "reported as 0 Hz" : "no <counter name='tsc'>",
+                c->ghz, tg_nominal_origin_to_string(c->d->guest_hz_origin),
+                tg_dependence_to_string(c->d->dependence));
+    /* An explicit frequency is kept or QEMU does not start at all. */
+    if (c->pins && c->d->verdict != TG_VERDICT_DENY)
+        c->d->effective_hz = c->guest->explicit_hz;
+    return true;
+}
+
+/* ---- rule 1: explicit frequency ---- */
+static void
+rule1_explicit(TgCtx *c)
+{
+    TgDecision *d = c->d;
+    guint64 f = c->guest->explicit_hz;
+    const char *sc = tg_tri_to_string(d->dest_scaling);
+
+    if (in_window(c, f)) {
+        set_outcome(c, TG_VERDICT_ALLOW, "explicit-within-tolerance", 1,
+                    "guest TSC %s (explicit) is within %s; scaling %s",
+                    c->ghz, c->win, sc);
+        d->effective_hz = f;
+        return;
+    }
+    switch (d->dest_scaling) {
+    case TG_TRI_YES:
+        if (tg_kvm_ratio_ok(f, d->dest_hz, c->vendor)) {
+            set_outcome(c, TG_VERDICT_ALLOW, "explicit-scaled", 1,
+                        "guest TSC %s (explicit) is outside %s; this host's TSC "
+                        "scaling keeps it (%+" G_GINT64_FORMAT " ppm)",
+                        c->ghz, c->win, ppm_diff(d->dest_hz, f));
+            d->effective_hz = f;
+        } else {
+            set_outcome(c, TG_VERDICT_DENY, "explicit-ratio-out-of-range", 1,
+                        "guest TSC %s (explicit) is outside %s and beyond KVM's "
+                        "TSC scaling ratio limit for this host (%s); migrate to "
+                        "a host within that window or with a closer TSC",
+                        c->ghz, c->win, c->vendor ? c->vendor : "vendor unknown");
+        }
+        return;
+    case TG_TRI_NO:
+        set_outcome(c, TG_VERDICT_DENY, "explicit-outside-tolerance", 1,
+                    "guest TSC %s (explicit) is outside %s and this host has no "
+                    "TSC scaling; migrate to a host within that window or with "
+                    "TSC scaling", c->ghz, c->win);
+        return;
+    case TG_TRI_UNKNOWN:
+    default:
+        set_outcome(c, unknown_verdict(c->s->unknown_dest_scaling, true),
+                    "explicit-dest-scaling-unknown", 1,
+                    "guest TSC %s (explicit) is outside %s and this host's TSC "
+                    "scaling is unknown; QEMU may refuse to start it; "
+                    "migrate to a host within that window or with TSC scaling",
+                    c->ghz, c->win);
+        if (c->d->verdict != TG_VERDICT_DENY)
+            d->effective_hz = f;   /* QEMU starts at F or not at all */
+        return;
+    }
+}
+
+/* ---- rule 4: nominal frequency known, not explicit ---- */
+static void
+rule4_nominal(TgCtx *c)
+{
+    TgDecision *d = c->d;
+    guint64 n = d->guest_hz;
+    const char *origin = tg_nominal_origin_to_string(d->guest_hz_origin);
+    gint64 ppm = ppm_diff(n, d->dest_hz);
+
+    if (in_window(c, n)) {
+        set_outcome(c, TG_VERDICT_ALLOW, "nominal-within-tolerance", 4,
+                    "guest TSC %s (%s) is within %s; scaling %s",
+                    c->ghz, origin, c->win, tg_tri_to_string(d->dest_scaling));
+        d->effective_hz = n;
+        return;
+    }
+    if (d->dest_scaling == TG_TRI_YES && tg_kvm_ratio_ok(n, d->dest_hz, c->vendor)) {
+        set_outcome(c, TG_VERDICT_ALLOW, "nominal-scaled", 4,
+                    "guest TSC %s (%s) is outside %s; this host's TSC scaling "
+                    "keeps the guest's rate", c->ghz, origin, c->win);
+        d->effective_hz = n;
+        return;
+    }
+    if (d->dest_scaling == TG_TRI_UNKNOWN) {
+        if (c->sensitive) {
+            set_outcome(c, unknown_verdict(c->s->unknown_dest_scaling, true),
+                        "tsc-sensitive-dest-scaling-unknown", 4,
+                        "guest TSC %s (%s) reads the TSC directly and is outside "
+                        "%s; this host's TSC scaling is unknown; migrate to a "
+                        "host within that window or with TSC scaling",
+                        c->ghz, origin, c->win);
+        } else {
+            set_outcome(c, unknown_verdict(c->s->unknown_dest_scaling, false),
+                        "paravirt-dest-scaling-unknown", 4,
+                        "guest TSC %s (%s) is outside %s and this host's TSC "
+                        "scaling is unknown: its rate may change to %s "
+                        "(%+" G_GINT64_FORMAT " ppm); kvm-clock adapts",
+                        c->ghz, origin, c->win, c->dhz, ppm);
+        }
+        return;
+    }
+    /* No usable scaling: QEMU only warns and the guest runs at the
+     * destination's rate (kvm_arch_set_tsc_khz). */
+    {
+        const char *why = d->dest_scaling == TG_TRI_YES
+            ? "beyond KVM's TSC scaling ratio limit" : "no TSC scaling";
+
+        if (c->sensitive) {
+            set_outcome(c, TG_VERDICT_DENY, "tsc-sensitive-outside-tolerance", 4,
+                        "guest TSC %s (%s) reads the TSC directly and is outside "
+                        "%s, %s: it would run at %s (%+" G_GINT64_FORMAT " ppm) "
+                        "and drift; migrate to a host within that window or with "
+                        "TSC scaling", c->ghz, origin, c->win, why, c->dhz, ppm);
+        } else {
+            set_outcome(c, TG_VERDICT_WARN, "paravirt-rate-change", 4,
+                        "guest TSC rate changes %s -> %s (%+" G_GINT64_FORMAT
+                        " ppm, %s): outside %s, %s; kvm-clock adapts",
+                        c->ghz, c->dhz, ppm, origin, c->win, why);
+            d->effective_hz = d->dest_hz;
+            d->effective_changed = true;
+        }
+    }
+}
+
+/* ---- rule 5: nominal frequency unknown ---- */
+static bool
+candidate_ok(const TgCtx *c, const TgCandidateHost *h)
+{
+    if (!h->tsc_hz)
+        return false;
+    if (in_window(c, h->tsc_hz))
+        return true;
+    return c->d->dest_scaling == TG_TRI_YES &&
+           tg_kvm_ratio_ok(h->tsc_hz, c->d->dest_hz, c->vendor);
+}
+
+static void
+rule5_unknown_nominal(TgCtx *c)
+{
+    const TgSettings *s = c->s;
+    TgDecision *d = c->d;
+    g_autoptr(GString) note = g_string_new("");
+
+    if (s->candidates && s->n_candidates) {
+        const TgCandidateHost *bad = NULL;
+
+        for (gsize i = 0; i < s->n_candidates && !bad; i++)
+            if (!candidate_ok(c, &s->candidates[i]))
+                bad = &s->candidates[i];
+        if (!bad) {
+            g_autoptr(GString) names = g_string_new("");
+
+            for (gsize i = 0; i < s->n_candidates && i < TG_REASON_HOSTS_MAX; i++) {
+                g_autofree char *n = admin_text(s->candidates[i].name ? s->candidates[i].name : "?");
+
+                g_string_append_printf(names, "%s%s", i ? ", " : "", n);
+            }
+            if (s->n_candidates > TG_REASON_HOSTS_MAX)
+                g_string_append_printf(names, " and %" G_GSIZE_FORMAT " more",
+                                       s->n_candidates - TG_REASON_HOSTS_MAX);
+            set_outcome(c, TG_VERDICT_ALLOW, "inventory-compatible", 5,
+                        "guest TSC unknown but every inventory host it may come "
+                        "from (%s) is within %s or scaled here (scaling %s)",
+                        names->str, c->win, tg_tri_to_string(d->dest_scaling));
+            return;
+        } else {
+            g_autofree char *n = admin_text(bad->name ? bad->name : "?");
+            char hz[32];
+
+            fmt_hz(hz, sizeof(hz), bad->tsc_hz);
+            g_string_printf(note, " (inventory host %s at %s does not fit)", n, hz);
+        }
+    }
+    if (d->dest_scaling == TG_TRI_YES) {
+        set_outcome(c, TG_VERDICT_ALLOW, "nominal-unknown-dest-scaling", 5,
+                    "guest TSC unknown%s but this host (%s) has TSC scaling "
+                    "and keeps the guest's rate", note->str, c->dhz);
+        return;
+    }
+    if (!c->sensitive) {
+        set_outcome(c, unknown_verdict(s->unknown_guest_frequency, false),
+                    "paravirt-nominal-unknown", 5,
+                    "guest TSC unknown%s, this host %s, scaling %s: the guest's "
+                    "rate may change; kvm-clock adapts",
+                    note->str, c->dhz, tg_tri_to_string(d->dest_scaling));
+        return;
+    }
+    set_outcome(c, unknown_verdict(s->unknown_guest_frequency, true),
+                "guest-frequency-unknown", 5,
+                "guest TSC frequency unknown%s and the guest reads the TSC "
+                "directly (this host %s, scaling %s); set <timer name='tsc' "
+                "frequency=...> or list its hosts in the policy inventory",
+                note->str, c->win, tg_tri_to_string(d->dest_scaling));
+}
+
+/* Join rule 6 warnings and the policy's force_warn to the outcome. */
+static void
+finish(TgCtx *c)
+{
+    TgDecision *d = c->d;
+
+    if (d->verdict != TG_VERDICT_DENY && c->warn->len) {
+        char *joined = g_strdup_printf("%s; %s", c->warn->str, d->reason);
+
+        g_free(d->reason);
+        d->reason = joined;
+        d->verdict = TG_VERDICT_WARN;
+        d->code = c->warn_code;
+        d->rule = 6;
+    }
+    if (d->verdict == TG_VERDICT_ALLOW && c->s->force_warn) {
+        g_autofree char *rule = admin_text(c->s->policy_rule ? c->s->policy_rule : "(unnamed)");
+        char *joined = g_strdup_printf("policy rule '%s' asks for a warning; %s",
+                                       rule, d->reason);
+
+        g_free(d->reason);
+        d->reason = joined;
+        d->verdict = TG_VERDICT_WARN;
+        d->code = "policy-force-warn";
+        d->rule = 0;
+    }
+    if (d->verdict == TG_VERDICT_DENY) {
+        d->effective_hz = 0;
+        d->effective_changed = false;
+    } else if (c->s->record_lineage) {
+        TgAdjustment a = { .kind = TG_ADJUST_RECORD_LINEAGE, .hop_limit = c->s->hop_limit };
+
+        g_array_append_val(d->adjustments, a);
+    }
+}
+
+TgDecision *
+tg_decide(const TgGuestProfile *guest, const TgHostFacts *source,
+          const TgHostFacts *dest, const TgSettings *settings)
+{
+    TgDecision *d = g_new0(TgDecision, 1);
+    TgCtx c = { 0 };
+    guint64 source_hz;
+
+    d->adjustments = g_array_new(FALSE, TRUE, sizeof(TgAdjustment));
+    d->verdict = TG_VERDICT_DENY;
+    if (!guest || !dest || !settings) {
+        d->code = "engine-input-missing";
+        d->rule = 0;
+        d->reason = g_strdup_printf("internal error: decision engine called without %s",
+                                    !guest ? "a guest profile" : !dest ? "destination facts" : "settings");
+        return d;
+    }
+
+    c.guest = guest;
+    c.s = settings;
+    c.d = d;
+    c.warn = g_string_new("");
+
+    d->policy_rule = g_strdup(settings->policy_rule);
+    d->tolerance_ppm = settings->tolerance_ppm;
+    d->dest_hz = dest->tsc_hz.note.known ? dest->tsc_hz.value : 0;
+    d->dest_scaling = tg_bool_fact_tri(&dest->tsc_scaling);
+    if (d->dest_hz)
+        tg_tolerance_window(d->dest_hz, settings->tolerance_ppm, &d->window_lo, &d->window_hi);
+    source_hz = source && source->tsc_hz.note.known ? source->tsc_hz.value : 0;
+    d->guest_hz = tg_guest_nominal_hz(guest, source_hz, &d->guest_hz_origin);
+    if (!d->guest_hz)
+        d->guest_hz_origin = TG_NOMINAL_UNKNOWN;
+    d->dependence = settings->override_dependence ? settings->dependence_override
+                                                  : guest->dependence;
+    c.dest_hz_known_zero = dest->tsc_hz.note.known && dest->tsc_hz.value == 0;
+    c.vendor = dest->cpu_vendor.note.known ? dest->cpu_vendor.value : NULL;
+    c.pins = guest->has_explicit_hz;
+    c.sensitive = d->dependence != TG_DEP_PARAVIRT;
+    fmt_hz(c.ghz, sizeof(c.ghz), d->guest_hz);
+    fmt_hz(c.dhz, sizeof(c.dhz), d->dest_hz);
+    if (d->dest_hz) {
+        bool kvm_differs = dest->kvm_tolerance_ppm.note.known &&
+                           dest->kvm_tolerance_ppm.value != settings->tolerance_ppm;
+
+        if (kvm_differs)
+            g_snprintf(c.win, sizeof(c.win),
+                       "%" G_GUINT64_FORMAT " Hz +/-%u ppm [%" G_GUINT64_FORMAT ", %"
+                       G_GUINT64_FORMAT "] (KVM tsc_tolerance_ppm %" G_GUINT64_FORMAT ")",
+                       d->dest_hz, settings->tolerance_ppm, d->window_lo,
+                       d->window_hi, dest->kvm_tolerance_ppm.value);
+        else
+            g_snprintf(c.win, sizeof(c.win),
+                       "%" G_GUINT64_FORMAT " Hz +/-%u ppm [%" G_GUINT64_FORMAT ", %"
+                       G_GUINT64_FORMAT "]",
+                       d->dest_hz, settings->tolerance_ppm, d->window_lo, d->window_hi);
+    } else {
+        g_snprintf(c.win, sizeof(c.win), "unknown");
+    }
+
+    if (rule0_policy(&c) || rule23_needs_frequency(&c) || rule6_health(&c, dest) ||
+        rule7_dest_unknown(&c)) {
+        /* decided */
+    } else if (guest->has_explicit_hz) {
+        rule1_explicit(&c);
+    } else if (d->guest_hz) {
+        rule4_nominal(&c);
+    } else {
+        rule5_unknown_nominal(&c);
+    }
+    finish(&c);
+    g_string_free(c.warn, TRUE);
+    return d;
+}

@@ -1,0 +1,125 @@
+# Shared helpers of the hook's shell tests (sourced). Runs the built hook
+# exactly as libvirt does: clean environment, argv GUEST OP SUBOP EXTRA,
+# domain XML on stdin (libvirt src/util/virhook.c virHookCall).
+set -eu
+umask 022
+
+: "${top_srcdir:?run from make check (top_srcdir unset)}"
+: "${top_builddir:?run from make check (top_builddir unset)}"
+
+top_srcdir=$(cd "$top_srcdir" && pwd)
+top_builddir=$(cd "$top_builddir" && pwd)
+HOOK=$top_builddir/hooks/tscgate-hook
+GATE=$top_builddir/hooks/tscgate-gate
+C14N=$top_builddir/tests/hook/xml-c14n-nometa
+FIX=$top_srcdir/tests/hook/fixtures
+GOLDEN=$top_srcdir/tests/hook/golden
+SCHEMA=${LIBVIRT_SCHEMA_DIR:-/usr/share/libvirt/schemas}/domain.rng
+XMLLINT=${XMLLINT:-xmllint}
+# 2026-11-25T08:00:00Z: stamped into lineage records so goldens are stable.
+FAKE_NOW=1795593600
+MY_UID=$(id -u)
+
+for f in "$HOOK" "$GATE" "$C14N"; do
+    [ -x "$f" ] || { echo "SKIP: $f not built"; exit 77; }
+done
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/tscgate-hooktest.XXXXXX")
+# KEEP=1 keeps the work directory for debugging.
+[ -n "${KEEP:-}" ] || trap 'chmod -R u+rwx "$WORK" 2>/dev/null; rm -rf "$WORK"' EXIT INT TERM
+
+# Under `make check-valgrind` the gate runs under memcheck; its report goes
+# to a file (valgrind warns on stderr about the KVM ioctls of the probe), a
+# memcheck error shows as exit status 99.
+GATE_CMD=$GATE
+if [ -n "${TSCGATE_VALGRIND:-}" ] && command -v valgrind >/dev/null 2>&1; then
+    GATE_CMD=$WORK/gate-valgrind
+    cat > "$GATE_CMD" <<EOS
+#!/bin/sh
+exec valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \\
+    --log-file="$WORK/valgrind.%p.log" "$GATE" "\$@"
+EOS
+    chmod +x "$GATE_CMD"
+fi
+
+passed=0
+failed=0
+ok() { passed=$((passed + 1)); echo "ok - $*"; }
+not_ok() { failed=$((failed + 1)); echo "not ok - $*"; }
+# check DESCRIPTION COMMAND...: one test result.
+check() {
+    _d=$1; shift
+    if "$@"; then ok "$_d"; else not_ok "$_d"; fi
+}
+finish() {
+    echo "$passed passed, $failed failed"
+    [ "$failed" -eq 0 ]
+}
+
+# new_config NAME [HOST_FIXTURE]: a trusted config dir with hook.conf
+# pointing the audit file at NAME.audit; host.xml copied when given.
+new_config() {
+    _c=$WORK/$1.conf
+    mkdir -p "$_c"
+    chmod 755 "$_c"
+    printf '[hook]\naudit-file=%s\n' "$WORK/$1.audit" > "$_c/hook.conf"
+    if [ $# -ge 2 ] && [ -n "$2" ]; then
+        cp "$FIX/hosts/$2" "$_c/host.xml"
+    fi
+    chmod 644 "$_c"/*
+    echo "$_c"
+}
+
+# run_hook CONFIG RUNTIME OUTPREFIX INPUT ARGS...: run the hook as libvirt
+# does; stdout/stderr to OUTPREFIX.out/.err; status in $rc.
+run_hook() {
+    _conf=$1 _run=$2 _o=$3 _in=$4
+    shift 4
+    rc=0
+    env -i LC_ALL=C PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root USER=root LOGNAME=root \
+        TSCGATE_CONFIG_DIR="$_conf" TSCGATE_RUNTIME_DIR="$_run" TSCGATE_GATE="$GATE_CMD" \
+        TSCGATE_TRUST_UID="$MY_UID" TSCGATE_FAKE_NOW="$FAKE_NOW" \
+        TSCGATE_JOURNAL_SOCKET="$WORK/no-journal" \
+        timeout 60 "$HOOK" "$@" < "$_in" > "$_o.out" 2> "$_o.err" || rc=$?
+}
+
+# Assertions (return status; pair with `check`).
+is_empty() { [ ! -s "$1" ]; }
+same_file() { cmp -s "$1" "$2" || { diff -u "$1" "$2" | head -40; false; }; }
+one_line_equals() {
+    # $1 file, $2 expected line: exactly that one line.
+    [ "$(wc -l < "$1")" -eq 1 ] && [ "$(cat "$1")" = "$2" ] ||
+        { echo "  got: $(cat "$1")"; echo "  want: $2"; false; }
+}
+validates() { "$XMLLINT" --noout --relaxng "$SCHEMA" "$1" 2>/dev/null; }
+only_metadata_differs() {
+    "$C14N" "$1" > "$WORK/c14n.a" && "$C14N" "$2" > "$WORK/c14n.b" &&
+        same_file "$WORK/c14n.a" "$WORK/c14n.b" &&
+        [ "$("$C14N" --metadata-count "$2")" = 1 ]
+}
+# audit_field FILE LINENO KEY: value of KEY= in that logfmt line (unquoted
+# values only, which is what reason codes and numbers are).
+audit_field() {
+    sed -n "$2p" "$1" | tr ' ' '\n' | sed -n "s/^$3=//p" | head -1
+}
+# silent RC PREFIX: exit status 0, PREFIX.out and PREFIX.err empty.
+silent() { [ "$1" -eq 0 ] && [ ! -s "$2.out" ] && [ ! -s "$2.err" ]; }
+# fields_are FILE KEY=VALUE...: FILE has exactly one line and it carries
+# each KEY=VALUE.
+fields_are() {
+    _f=$1; shift
+    [ "$(wc -l < "$_f")" -eq 1 ] || { echo "  $_f: $(wc -l < "$_f") lines"; return 1; }
+    for _kv in "$@"; do
+        _v=$(audit_field "$_f" 1 "${_kv%%=*}")
+        [ "$_v" = "${_kv#*=}" ] || { echo "  ${_kv%%=*}: got '$_v', want '${_kv#*=}'"; return 1; }
+    done
+}
+# golden NAME FILE: compare with tests/hook/golden/NAME; TSCGATE_UPDATE_GOLDEN=1
+# rewrites the golden instead (review the diff before committing).
+golden() {
+    if [ -n "${TSCGATE_UPDATE_GOLDEN:-}" ]; then
+        cp "$2" "$GOLDEN/$1"
+        return 0
+    fi
+    same_file "$GOLDEN/$1" "$2"
+}

@@ -1,0 +1,85 @@
+#!/bin/sh
+# The hook on gating ops, table-driven over the default rules: exit code,
+# reason code (audit line), the exact stderr line of a denial, golden stdout
+# XML, libvirt's domain schema, stdin vs stdout only differing inside
+# <metadata>, and hops that read the previous hop's record.
+. "${top_srcdir:-..}/tests/hook/lib.sh"
+
+if ! "$XMLLINT" --version >/dev/null 2>&1 || [ ! -r "$SCHEMA" ]; then
+    echo "SKIP: needs xmllint and libvirt's $SCHEMA (libxml2-utils, libvirt0)"
+    exit 77
+fi
+
+# The <tscgate:lineage> element of a domain against tscgate's own schema.
+record_validates() {
+    "$XMLLINT" --xpath '//*[local-name()="lineage" and namespace-uri()="urn:tscgate:lineage:1"]' "$1" \
+        > "$WORK/record.xml" 2>/dev/null &&
+        "$XMLLINT" --noout --relaxng "$top_srcdir/xml/lineage.rng" "$WORK/record.xml" 2>/dev/null
+}
+
+# gate_case NAME GUEST HOST OP WANT_EXIT WANT_REASON [INPUT]
+# Denials: stdout empty, stderr = golden/NAME.err (one line).
+# Allows: stderr empty, stdout = golden/NAME.xml, valid, metadata-only diff.
+gate_case() {
+    name=$1 guest=$2 host=$3 op=$4 want_rc=$5 want_reason=$6
+    input=${7:-$FIX/guests/$guest}
+    conf=$(new_config "$name" "$host")
+    run_hook "$conf" "$WORK/$name.run" "$WORK/$name" "$input" \
+        "$(sed -n 's:.*<name>\(.*\)</name>.*:\1:p' "$input" | head -1)" "$op" begin -
+    check "$name: exit $want_rc" [ "$rc" -eq "$want_rc" ]
+    check "$name: one audit line" [ "$(wc -l < "$WORK/$name.audit")" -eq 1 ]
+    check "$name: reason $want_reason" [ "$(audit_field "$WORK/$name.audit" 1 reason)" = "$want_reason" ]
+    if [ "$want_rc" -ne 0 ]; then
+        check "$name: stdout empty" is_empty "$WORK/$name.out"
+        check "$name: stderr line" golden "$name.err" "$WORK/$name.err"
+        check "$name: stderr is one line" [ "$(wc -l < "$WORK/$name.err")" -eq 1 ]
+        check "$name: audit outcome denied" [ "$(audit_field "$WORK/$name.audit" 1 outcome)" = denied ]
+    else
+        check "$name: stderr empty" is_empty "$WORK/$name.err"
+        check "$name: golden stdout" golden "$name.xml" "$WORK/$name.out"
+        check "$name: stdout validates against domain.rng" validates "$WORK/$name.out"
+        check "$name: only <metadata> differs" only_metadata_differs "$input" "$WORK/$name.out"
+        check "$name: record validates against xml/lineage.rng" record_validates "$WORK/$name.out"
+        check "$name: audit outcome allowed" [ "$(audit_field "$WORK/$name.audit" 1 outcome)" = allowed ]
+    fi
+}
+
+# Default rules (tg-decide.c), destination facts from host.xml fixtures.
+#         name                     guest                        host                       op      exit reason
+gate_case explicit-within          explicit-2100.xml            hostb-2100.xml             migrate 0 explicit-within-tolerance
+gate_case explicit-outside         explicit-2100.xml            hostc-2596.xml             migrate 1 explicit-outside-tolerance
+gate_case explicit-scaled          explicit-2100.xml            hostd-2400-scaling.xml     migrate 0 explicit-scaled
+gate_case explicit-scaling-unknown explicit-2100.xml            hoste-scaling-unknown.xml  restore 1 explicit-dest-scaling-unknown
+gate_case explicit-unstable        explicit-2100.xml            hostg-unstable.xml         migrate 1 dest-tsc-unstable
+gate_case reenlightenment          windows-reenlightenment.xml  hostc-2596.xml             migrate 1 reenlightenment-without-frequency
+gate_case invtsc                   invtsc.xml                   hostc-2596.xml             restore 1 invtsc-without-frequency
+gate_case paravirt-unknown         paravirt.xml                 hostc-2596.xml             migrate 0 paravirt-nominal-unknown
+gate_case paravirt-no-counter      paravirt.xml                 hostf-no-counter.xml       restore 0 dest-frequency-unknown
+gate_case sensitive-within         tsc-sensitive-lineage.xml    hostb-2100.xml             migrate 0 nominal-within-tolerance
+gate_case sensitive-outside        tsc-sensitive-lineage.xml    hostc-2596.xml             migrate 1 tsc-sensitive-outside-tolerance
+gate_case sensitive-scaled         tsc-sensitive-lineage.xml    hostd-2400-scaling.xml     migrate 0 nominal-scaled
+gate_case evil-name                evil-name.xml                hostc-2596.xml             migrate 1 explicit-outside-tolerance
+
+# A 2.1 GHz guest that passed a scaling 2.4 GHz host is still a 2.1 GHz
+# guest: the next hop reads the nominal rate and the source host from the
+# record the previous hop wrote.
+gate_case hop2-after-scaling       -                            hostb-2100.xml             migrate 0 nominal-within-tolerance "$WORK/sensitive-scaled.out"
+check "hop2-after-scaling: guest_hz from the record" \
+    [ "$(audit_field "$WORK/hop2-after-scaling.audit" 1 guest_hz)" = 2100000000 ]
+check "hop2-after-scaling: nominal origin lineage" \
+    [ "$(audit_field "$WORK/hop2-after-scaling.audit" 1 nominal_origin)" = lineage ]
+
+# A paravirtual-clock guest of unknown rate: the first hop assumes this
+# host's rate; the second (no scaling, outside tolerance) changes the
+# guest's effective rate and the record says so; the third keeps saying so.
+gate_case hop1-paravirt            paravirt.xml                 hostb-2100.xml             migrate 0 paravirt-nominal-unknown
+gate_case hop2-paravirt            -                            hostc-2596.xml             migrate 0 paravirt-rate-change "$WORK/hop1-paravirt.out"
+gate_case hop3-paravirt            -                            hostb-2100.xml             restore 0 nominal-within-tolerance "$WORK/hop2-paravirt.out"
+check "hop2-paravirt: effective rate changed" grep -q '<tscgate:effective hz="2596120000" changed="yes"/>' "$WORK/hop2-paravirt.out"
+check "hop3-paravirt: still flagged" grep -q 'changed="yes"' "$WORK/hop3-paravirt.out"
+check "hop3-paravirt: three hops" [ "$(grep -c '<tscgate:hop ' "$WORK/hop3-paravirt.out")" -eq 3 ]
+
+# Re-running a hop on its own output replaces the record, never adds one.
+check "hop3-paravirt: one record" [ "$(grep -c '<tscgate:lineage ' "$WORK/hop3-paravirt.out")" -eq 1 ]
+
+finish

@@ -1,0 +1,917 @@
+/* tscgate: tests of the decision engine (src/tg-decide.c).
+ *
+ * Table-driven: each row builds a TgGuestProfile and TgHostFacts directly
+ * (no XML) and states the expected verdict, reason code, rule, substrings
+ * of the reason and, where it matters, the effective rate. Boundaries use
+ * this project's host class: 2596120000 Hz, tolerance 250 ppm ->
+ * tol = 649030 Hz, window [2595470970, 2596769030] (libvirt
+ * qemuProcessStartValidateTSC arithmetic).
+ */
+#include <config.h>
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "tg-decide.h"
+
+#define H  G_GUINT64_CONSTANT(2596120000)
+#define LO G_GUINT64_CONSTANT(2595470970)
+#define HI G_GUINT64_CONSTANT(2596769030)
+#define FAR G_GUINT64_CONSTANT(2100000000)
+#define HUGE_HZ G_GUINT64_CONSTANT(700000000000) /* 700 GHz: > 256x, < 65536x */
+
+#define WIN250 "2596120000 Hz +/-250 ppm [2595470970, 2596769030]"
+
+typedef struct {
+    const char *name;
+    /* guest */
+    TgDependence dep;
+    bool explicit_set;
+    guint64 explicit_hz;
+    bool invtsc;
+    TgTri reenl;
+    guint64 lineage_hz;
+    guint64 source_hz;          /* 0: no source facts */
+    /* destination */
+    bool dest_unknown;          /* no tsc_hz fact at all */
+    guint64 dest_hz;            /* known (0 = known zero) unless dest_unknown */
+    TgTri scaling;
+    const char *vendor;
+    TgTri constant_tsc, nonstop_tsc, tsc_unstable, synced;
+    guint64 kvm_ppm;            /* 0: unknown */
+    /* settings (zero = default) */
+    bool ppm_set;
+    guint32 ppm;
+    TgUnknownAction u_scaling, u_freq, u_guest;
+    bool deny_unsync;
+    bool allow_unstable;
+    const char *policy_rule;
+    bool force_deny;
+    const char *force_msg;
+    bool require_scaling;
+    bool force_warn;
+    bool override;
+    TgDependence override_dep;
+    bool no_lineage;
+    guint hop_limit;
+    int inventory;              /* index into inventories[], 0 = none */
+    /* expected */
+    TgVerdict verdict;
+    const char *code;
+    int rule;
+    const char *has[5];
+    const char *hasnt;
+    const char *exact;
+    bool check_eff;
+    guint64 eff_hz;
+    bool eff_changed;
+    bool check_dep;
+    TgDependence want_dep;
+} Row;
+
+#define EXPLICIT(f) .dep = TG_DEP_EXPLICIT_FREQUENCY, .explicit_set = true, .explicit_hz = (f)
+#define PARAVIRT .dep = TG_DEP_PARAVIRT
+#define SENSITIVE .dep = TG_DEP_TSC_SENSITIVE
+#define REENL .dep = TG_DEP_REENLIGHTENMENT, .reenl = TG_TRI_YES
+#define DEST(hz, sc) .dest_hz = (hz), .scaling = (sc)
+#define EXPECT(v, c, r) .verdict = (v), .code = (c), .rule = (r)
+#define EFF(hz, ch) .check_eff = true, .eff_hz = (hz), .eff_changed = (ch)
+#define ALLOW TG_VERDICT_ALLOW
+#define WARN TG_VERDICT_WARN
+#define DENY TG_VERDICT_DENY
+#define YES TG_TRI_YES
+#define NO TG_TRI_NO
+
+/* Host inventories (policy) for rule 5. */
+static const TgCandidateHost inv_ok[] = {
+    { "hosta", H, NO }, { "hostb", LO, NO },
+};
+static const TgCandidateHost inv_one_out[] = {
+    { "hosta", H, NO }, { "hostc", LO - 1, NO },
+};
+static const TgCandidateHost inv_one_unknown[] = {
+    { "hosta", H, NO }, { "hostd", 0, TG_TRI_UNKNOWN },
+};
+static const TgCandidateHost inv_far[] = {
+    { "hosta", H, NO }, { "old1", FAR, NO },
+};
+static const TgCandidateHost inv_five[] = {
+    { "h1", H, NO }, { "h2", H, NO }, { "h3", HI, NO }, { "h4", LO, NO }, { "h5", H, NO },
+};
+static const struct {
+    const TgCandidateHost *hosts;
+    gsize n;
+} inventories[] = {
+    { NULL, 0 },
+    { inv_ok, G_N_ELEMENTS(inv_ok) },
+    { inv_one_out, G_N_ELEMENTS(inv_one_out) },
+    { inv_one_unknown, G_N_ELEMENTS(inv_one_unknown) },
+    { inv_far, G_N_ELEMENTS(inv_far) },
+    { inv_five, G_N_ELEMENTS(inv_five) },
+};
+
+static const Row rows[] = {
+    /* ---- rule 1: explicit frequency ---- */
+    { "explicit at host hz", EXPLICIT(H), DEST(H, NO),
+      EXPECT(ALLOW, "explicit-within-tolerance", 1),
+      .has = { "guest TSC 2596120000 Hz (explicit) is within " WIN250, "scaling no" },
+      EFF(H, false), .check_dep = true, .want_dep = TG_DEP_EXPLICIT_FREQUENCY },
+    { "explicit at window lo", EXPLICIT(LO), DEST(H, NO),
+      EXPECT(ALLOW, "explicit-within-tolerance", 1), .has = { "2595470970 Hz (explicit)" },
+      EFF(LO, false) },
+    { "explicit just below lo", EXPLICIT(LO - 1), DEST(H, NO),
+      EXPECT(DENY, "explicit-outside-tolerance", 1),
+      .has = { "2595470969 Hz (explicit) is outside " WIN250, "no TSC scaling" },
+      EFF(0, false) },
+    { "explicit at window hi", EXPLICIT(HI), DEST(H, NO),
+      EXPECT(ALLOW, "explicit-within-tolerance", 1), EFF(HI, false) },
+    { "explicit just above hi", EXPLICIT(HI + 1), DEST(H, NO),
+      EXPECT(DENY, "explicit-outside-tolerance", 1), .has = { "2596769031 Hz" } },
+    { "explicit far, no scaling (exact text)", EXPLICIT(FAR), DEST(H, NO),
+      EXPECT(DENY, "explicit-outside-tolerance", 1),
+      .exact = "guest TSC 2100000000 Hz (explicit) is outside 2596120000 Hz +/-250 ppm "
+               "[2595470970, 2596769030] and this host has no TSC scaling; migrate to a "
+               "host within that window or with TSC scaling" },
+    { "explicit far, scaling, Intel", EXPLICIT(FAR), DEST(H, YES), .vendor = "GenuineIntel",
+      EXPECT(ALLOW, "explicit-scaled", 1), .has = { "outside " WIN250, "scaling keeps it", "(-191101 ppm)" },
+      EFF(FAR, false) },
+    { "explicit far, scaling, AMD", EXPLICIT(FAR), DEST(H, YES), .vendor = "AMD",
+      EXPECT(ALLOW, "explicit-scaled", 1), EFF(FAR, false) },
+    { "explicit 700 GHz, scaling, Intel ratio ok", EXPLICIT(HUGE_HZ), DEST(H, YES), .vendor = "Intel",
+      EXPECT(ALLOW, "explicit-scaled", 1), EFF(HUGE_HZ, false) },
+    { "explicit 700 GHz, scaling, AMD ratio too big", EXPLICIT(HUGE_HZ), DEST(H, YES),
+      .vendor = "AuthenticAMD",
+      EXPECT(DENY, "explicit-ratio-out-of-range", 1),
+      .has = { "beyond KVM's TSC scaling ratio limit", "(AuthenticAMD)" } },
+    { "explicit 700 GHz, scaling, vendor unknown -> SVM limit", EXPLICIT(HUGE_HZ), DEST(H, YES),
+      EXPECT(DENY, "explicit-ratio-out-of-range", 1), .has = { "vendor unknown" } },
+    { "explicit outside, scaling unknown, default deny", EXPLICIT(LO - 1), DEST(H, TG_TRI_UNKNOWN),
+      EXPECT(DENY, "explicit-dest-scaling-unknown", 1), .has = { "scaling is unknown" },
+      EFF(0, false) },
+    { "explicit outside, scaling unknown, warn", EXPLICIT(LO - 1), DEST(H, TG_TRI_UNKNOWN),
+      .u_scaling = TG_UNKNOWN_WARN,
+      EXPECT(WARN, "explicit-dest-scaling-unknown", 1), EFF(LO - 1, false) },
+    { "explicit outside, scaling unknown, allow", EXPLICIT(LO - 1), DEST(H, TG_TRI_UNKNOWN),
+      .u_scaling = TG_UNKNOWN_ALLOW,
+      EXPECT(ALLOW, "explicit-dest-scaling-unknown", 1), EFF(LO - 1, false) },
+    { "explicit inside, scaling unknown", EXPLICIT(H), DEST(H, TG_TRI_UNKNOWN),
+      EXPECT(ALLOW, "explicit-within-tolerance", 1), .has = { "scaling unknown" } },
+    { "tolerance 0 ppm, at host", EXPLICIT(H), DEST(H, NO), .ppm_set = true, .ppm = 0,
+      EXPECT(ALLOW, "explicit-within-tolerance", 1),
+      .has = { "2596120000 Hz +/-0 ppm [2596120000, 2596120000]" } },
+    { "tolerance 0 ppm, host+1", EXPLICIT(H + 1), DEST(H, NO), .ppm_set = true, .ppm = 0,
+      EXPECT(DENY, "explicit-outside-tolerance", 1) },
+    { "tolerance 0 ppm, host-1", EXPLICIT(H - 1), DEST(H, NO), .ppm_set = true, .ppm = 0,
+      EXPECT(DENY, "explicit-outside-tolerance", 1) },
+    { "tolerance 1000000 ppm, 1 Hz", EXPLICIT(1), DEST(H, NO), .ppm_set = true, .ppm = 1000000,
+      EXPECT(ALLOW, "explicit-within-tolerance", 1), .has = { "+/-1000000 ppm [0, 5192240000]" } },
+    { "tolerance 1000000 ppm, 2x host", EXPLICIT(2 * H), DEST(H, NO), .ppm_set = true, .ppm = 1000000,
+      EXPECT(ALLOW, "explicit-within-tolerance", 1) },
+    { "tolerance 1000000 ppm, 2x host + 1", EXPLICIT(2 * H + 1), DEST(H, NO), .ppm_set = true,
+      .ppm = 1000000, EXPECT(DENY, "explicit-outside-tolerance", 1) },
+    { "policy tolerance 500 ppm widens window", EXPLICIT(LO - 1), DEST(H, NO), .ppm_set = true,
+      .ppm = 500, EXPECT(ALLOW, "explicit-within-tolerance", 1),
+      .has = { "+/-500 ppm [2594821940, 2597418060]" } },
+    { "KVM tsc_tolerance_ppm differs: named", EXPLICIT(H), DEST(H, NO), .kvm_ppm = 500,
+      EXPECT(ALLOW, "explicit-within-tolerance", 1), .has = { "(KVM tsc_tolerance_ppm 500)" } },
+    { "KVM tsc_tolerance_ppm equal: not named", EXPLICIT(H), DEST(H, NO), .kvm_ppm = 250,
+      EXPECT(ALLOW, "explicit-within-tolerance", 1), .hasnt = "KVM tsc_tolerance_ppm" },
+
+    /* ---- rule 7: destination frequency unknown ---- */
+    { "host hz 0 (known zero) = unknown", EXPLICIT(H), DEST(0, NO),
+      EXPECT(DENY, "dest-frequency-unknown", 7),
+      .has = { "TSC frequency is unknown (reported as 0 Hz)",
+               "guest TSC 2596120000 Hz (explicit, explicit-frequency)" }, EFF(0, false) },
+    { "dest frequency fact unknown, explicit", EXPLICIT(H), .dest_unknown = true,
+      EXPECT(DENY, "dest-frequency-unknown", 7) },
+    { "dest frequency unknown, explicit, warn", EXPLICIT(H), .dest_unknown = true,
+      .u_freq = TG_UNKNOWN_WARN, EXPECT(WARN, "dest-frequency-unknown", 7), EFF(H, false),
+      .has = { "(no <counter name='tsc'>)" } },
+    { "dest frequency unknown, explicit, allow", EXPLICIT(H), .dest_unknown = true,
+      .u_freq = TG_UNKNOWN_ALLOW, EXPECT(ALLOW, "dest-frequency-unknown", 7) },
+    { "dest frequency unknown, sensitive", SENSITIVE, .source_hz = H, .dest_unknown = true,
+      EXPECT(DENY, "dest-frequency-unknown", 7), .has = { "(source-host, tsc-sensitive)" } },
+    { "dest frequency unknown, paravirt: deny weakened", PARAVIRT, .source_hz = H,
+      .dest_unknown = true, EXPECT(WARN, "dest-frequency-unknown", 7), EFF(0, false) },
+    { "dest frequency unknown, paravirt, allow", PARAVIRT, .dest_unknown = true,
+      .u_freq = TG_UNKNOWN_ALLOW, EXPECT(ALLOW, "dest-frequency-unknown", 7) },
+    { "dest frequency unknown, paravirt, warn", PARAVIRT, .dest_unknown = true,
+      .u_freq = TG_UNKNOWN_WARN, EXPECT(WARN, "dest-frequency-unknown", 7) },
+
+    /* ---- rule 2: re-enlightenment ---- */
+    { "re-enlightenment, same hz host", REENL, .source_hz = H, DEST(H, NO),
+      EXPECT(DENY, "reenlightenment-without-frequency", 2),
+      .has = { "re-enlightenment", "<timer name='tsc' frequency='2596120000'/>", "after the full memory transfer" } },
+    { "re-enlightenment, scaling host", REENL, DEST(H, YES), .vendor = "Intel",
+      EXPECT(DENY, "reenlightenment-without-frequency", 2) },
+    { "re-enlightenment, dest unknown, lineage hz suggested", REENL, .lineage_hz = FAR,
+      .dest_unknown = true, EXPECT(DENY, "reenlightenment-without-frequency", 2),
+      .has = { "frequency='2100000000'" } },
+    { "re-enlightenment, nothing known", REENL, .dest_unknown = true,
+      EXPECT(DENY, "reenlightenment-without-frequency", 2), .has = { "frequency='HOST_TSC_HZ'" } },
+    { "re-enlightenment from the flag alone", PARAVIRT, .reenl = YES, DEST(H, NO),
+      EXPECT(DENY, "reenlightenment-without-frequency", 2) },
+    { "re-enlightenment with explicit frequency: rule 1", EXPLICIT(H), .reenl = YES, DEST(H, NO),
+      EXPECT(ALLOW, "explicit-within-tolerance", 1) },
+    { "re-enlightenment beats unstable TSC", REENL, DEST(H, NO), .tsc_unstable = YES,
+      EXPECT(DENY, "reenlightenment-without-frequency", 2) },
+    { "re-enlightenment not silenced by paravirt override", REENL, DEST(H, NO), .override = true,
+      .override_dep = TG_DEP_PARAVIRT, EXPECT(DENY, "reenlightenment-without-frequency", 2),
+      .check_dep = true, .want_dep = TG_DEP_PARAVIRT },
+
+    /* ---- rule 3: invtsc ---- */
+    { "invtsc without frequency", SENSITIVE, .invtsc = true, .source_hz = H, DEST(H, NO),
+      EXPECT(DENY, "invtsc-without-frequency", 3),
+      .has = { "invtsc", "<timer name='tsc' frequency='2596120000'/>" } },
+    { "invtsc with explicit frequency: rule 1", EXPLICIT(H), .invtsc = true, DEST(H, NO),
+      EXPECT(ALLOW, "explicit-within-tolerance", 1) },
+    { "invtsc, paravirt override still denied", SENSITIVE, .invtsc = true, DEST(H, YES),
+      .override = true, .override_dep = TG_DEP_PARAVIRT, EXPECT(DENY, "invtsc-without-frequency", 3) },
+    { "invtsc and re-enlightenment: rule 2 first", REENL, .invtsc = true, DEST(H, NO),
+      EXPECT(DENY, "reenlightenment-without-frequency", 2) },
+
+    /* ---- rule 4: nominal known ---- */
+    { "paravirt, source host same hz", PARAVIRT, .source_hz = H, DEST(H, NO),
+      EXPECT(ALLOW, "nominal-within-tolerance", 4),
+      .has = { "guest TSC 2596120000 Hz (source-host) is within " WIN250 }, EFF(H, false),
+      .check_dep = true, .want_dep = TG_DEP_PARAVIRT },
+    { "paravirt, lineage at lo", PARAVIRT, .lineage_hz = LO, DEST(H, NO),
+      EXPECT(ALLOW, "nominal-within-tolerance", 4), .has = { "(lineage)" }, EFF(LO, false) },
+    { "paravirt, lineage just below lo: rate change", PARAVIRT, .lineage_hz = LO - 1, DEST(H, NO),
+      EXPECT(WARN, "paravirt-rate-change", 4),
+      .has = { "2595470969 Hz -> 2596120000 Hz (+250 ppm, lineage)", "no TSC scaling", WIN250 },
+      EFF(H, true) },
+    { "paravirt, lineage just above hi: rate change", PARAVIRT, .lineage_hz = HI + 1, DEST(H, NO),
+      EXPECT(WARN, "paravirt-rate-change", 4), .has = { "(-250 ppm" }, EFF(H, true) },
+    { "paravirt far, rate change ppm", PARAVIRT, .source_hz = FAR, DEST(H, NO),
+      EXPECT(WARN, "paravirt-rate-change", 4), .has = { "(+236248 ppm, source-host)" }, EFF(H, true) },
+    { "lineage beats source host", PARAVIRT, .lineage_hz = FAR, .source_hz = H, DEST(H, NO),
+      EXPECT(WARN, "paravirt-rate-change", 4), .has = { "2100000000 Hz -> 2596120000 Hz" } },
+    { "sensitive at hi", SENSITIVE, .lineage_hz = HI, DEST(H, NO),
+      EXPECT(ALLOW, "nominal-within-tolerance", 4), EFF(HI, false) },
+    { "sensitive just below lo", SENSITIVE, .lineage_hz = LO - 1, DEST(H, NO),
+      EXPECT(DENY, "tsc-sensitive-outside-tolerance", 4),
+      .has = { "reads the TSC directly", "would run at 2596120000 Hz (+250 ppm)", "no TSC scaling" },
+      EFF(0, false) },
+    { "sensitive just above hi", SENSITIVE, .lineage_hz = HI + 1, DEST(H, NO),
+      EXPECT(DENY, "tsc-sensitive-outside-tolerance", 4), .has = { "(-250 ppm)" } },
+    { "sensitive far, scaling yes", SENSITIVE, .source_hz = FAR, DEST(H, YES), .vendor = "AMD",
+      EXPECT(ALLOW, "nominal-scaled", 4), .has = { "keeps the guest's rate" }, EFF(FAR, false) },
+    { "sensitive 700 GHz, scaling yes, AMD ratio out", SENSITIVE, .lineage_hz = HUGE_HZ,
+      DEST(H, YES), .vendor = "AMD", EXPECT(DENY, "tsc-sensitive-outside-tolerance", 4),
+      .has = { "beyond KVM's TSC scaling ratio limit" } },
+    { "paravirt 700 GHz, scaling yes, ratio out: rate change", PARAVIRT, .lineage_hz = HUGE_HZ,
+      DEST(H, YES), EXPECT(WARN, "paravirt-rate-change", 4), EFF(H, true) },
+    { "sensitive 700 GHz, scaling yes, Intel ok", SENSITIVE, .lineage_hz = HUGE_HZ,
+      DEST(H, YES), .vendor = "GenuineIntel", EXPECT(ALLOW, "nominal-scaled", 4), EFF(HUGE_HZ, false) },
+    { "sensitive outside, scaling unknown: deny", SENSITIVE, .lineage_hz = FAR,
+      DEST(H, TG_TRI_UNKNOWN), EXPECT(DENY, "tsc-sensitive-dest-scaling-unknown", 4),
+      .has = { "scaling is unknown" } },
+    { "sensitive outside, scaling unknown: warn", SENSITIVE, .lineage_hz = FAR,
+      DEST(H, TG_TRI_UNKNOWN), .u_scaling = TG_UNKNOWN_WARN,
+      EXPECT(WARN, "tsc-sensitive-dest-scaling-unknown", 4), EFF(0, false) },
+    { "sensitive outside, scaling unknown: allow", SENSITIVE, .lineage_hz = FAR,
+      DEST(H, TG_TRI_UNKNOWN), .u_scaling = TG_UNKNOWN_ALLOW,
+      EXPECT(ALLOW, "tsc-sensitive-dest-scaling-unknown", 4) },
+    { "paravirt outside, scaling unknown: deny weakened", PARAVIRT, .lineage_hz = FAR,
+      DEST(H, TG_TRI_UNKNOWN), EXPECT(WARN, "paravirt-dest-scaling-unknown", 4),
+      .has = { "may change to 2596120000 Hz (+236248 ppm)" }, EFF(0, false) },
+    { "paravirt outside, scaling unknown: allow", PARAVIRT, .lineage_hz = FAR,
+      DEST(H, TG_TRI_UNKNOWN), .u_scaling = TG_UNKNOWN_ALLOW,
+      EXPECT(ALLOW, "paravirt-dest-scaling-unknown", 4) },
+    { "paravirt outside, scaling unknown: warn", PARAVIRT, .lineage_hz = FAR,
+      DEST(H, TG_TRI_UNKNOWN), .u_scaling = TG_UNKNOWN_WARN,
+      EXPECT(WARN, "paravirt-dest-scaling-unknown", 4) },
+
+    /* ---- rule 5: nominal unknown ---- */
+    { "sensitive, nominal unknown", SENSITIVE, DEST(H, NO),
+      EXPECT(DENY, "guest-frequency-unknown", 5),
+      .has = { "guest TSC frequency unknown", "(this host " WIN250 ", scaling no)" } },
+    { "sensitive, nominal unknown, warn", SENSITIVE, DEST(H, NO), .u_guest = TG_UNKNOWN_WARN,
+      EXPECT(WARN, "guest-frequency-unknown", 5), EFF(0, false) },
+    { "sensitive, nominal unknown, allow", SENSITIVE, DEST(H, NO), .u_guest = TG_UNKNOWN_ALLOW,
+      EXPECT(ALLOW, "guest-frequency-unknown", 5) },
+    { "sensitive, nominal unknown, scaling yes", SENSITIVE, DEST(H, YES),
+      EXPECT(ALLOW, "nominal-unknown-dest-scaling", 5), EFF(0, false) },
+    { "sensitive, nominal unknown, scaling unknown", SENSITIVE, DEST(H, TG_TRI_UNKNOWN),
+      EXPECT(DENY, "guest-frequency-unknown", 5), .has = { "scaling unknown" } },
+    { "paravirt, nominal unknown", PARAVIRT, DEST(H, NO),
+      EXPECT(WARN, "paravirt-nominal-unknown", 5), .has = { "kvm-clock adapts" } },
+    { "paravirt, nominal unknown, allow", PARAVIRT, DEST(H, NO), .u_guest = TG_UNKNOWN_ALLOW,
+      EXPECT(ALLOW, "paravirt-nominal-unknown", 5) },
+    { "paravirt, nominal unknown, warn", PARAVIRT, DEST(H, NO), .u_guest = TG_UNKNOWN_WARN,
+      EXPECT(WARN, "paravirt-nominal-unknown", 5) },
+    { "inventory all compatible", SENSITIVE, DEST(H, NO), .inventory = 1,
+      EXPECT(ALLOW, "inventory-compatible", 5), .has = { "(hosta, hostb)", WIN250 },
+      EFF(0, false) },
+    { "inventory one just outside", SENSITIVE, DEST(H, NO), .inventory = 2,
+      EXPECT(DENY, "guest-frequency-unknown", 5),
+      .has = { "inventory host hostc at 2595470969 Hz does not fit" } },
+    { "inventory one unknown", SENSITIVE, DEST(H, NO), .inventory = 3,
+      EXPECT(DENY, "guest-frequency-unknown", 5), .has = { "inventory host hostd at unknown" } },
+    { "inventory far host, scaling yes", SENSITIVE, DEST(H, YES), .vendor = "Intel", .inventory = 4,
+      EXPECT(ALLOW, "inventory-compatible", 5), .has = { "(hosta, old1)", "scaling yes" } },
+    { "inventory far host, no scaling, warn action", SENSITIVE, DEST(H, NO), .inventory = 4,
+      .u_guest = TG_UNKNOWN_WARN, EXPECT(WARN, "guest-frequency-unknown", 5),
+      .has = { "old1 at 2100000000 Hz" } },
+    { "inventory five hosts named up to three", SENSITIVE, DEST(H, NO), .inventory = 5,
+      EXPECT(ALLOW, "inventory-compatible", 5), .has = { "(h1, h2, h3 and 2 more)" } },
+    { "inventory incompatible, paravirt", PARAVIRT, DEST(H, NO), .inventory = 2,
+      EXPECT(WARN, "paravirt-nominal-unknown", 5), .has = { "hostc" } },
+    { "inventory ignored when nominal known", SENSITIVE, .source_hz = FAR, DEST(H, NO),
+      .inventory = 1, EXPECT(DENY, "tsc-sensitive-outside-tolerance", 4) },
+    { "inventory with tolerance 0", SENSITIVE, DEST(H, NO), .inventory = 1, .ppm_set = true,
+      .ppm = 0, EXPECT(DENY, "guest-frequency-unknown", 5), .has = { "hostb" } },
+
+    /* ---- rule 6: destination health ---- */
+    { "explicit, dest not invariant", EXPLICIT(H), DEST(H, NO), .constant_tsc = NO,
+      .nonstop_tsc = YES, EXPECT(DENY, "dest-tsc-not-invariant", 6),
+      .has = { "not invariant (constant_tsc no, nonstop_tsc yes)", "invariant, stable TSC" } },
+    { "explicit, dest nonstop unknown, constant no", EXPLICIT(H), DEST(H, NO), .constant_tsc = NO,
+      EXPECT(DENY, "dest-tsc-not-invariant", 6), .has = { "nonstop_tsc unknown" } },
+    { "explicit, dest invariant known yes", EXPLICIT(H), DEST(H, NO), .constant_tsc = YES,
+      .nonstop_tsc = YES, .tsc_unstable = NO, .synced = YES,
+      EXPECT(ALLOW, "explicit-within-tolerance", 1) },
+    { "explicit, dest marked unstable", EXPLICIT(H), DEST(H, NO), .tsc_unstable = YES,
+      EXPECT(DENY, "dest-tsc-unstable", 6), .has = { "marked its TSC unstable" } },
+    { "explicit, unstable, policy only warns", EXPLICIT(H), DEST(H, NO), .tsc_unstable = YES,
+      .allow_unstable = true, EXPECT(WARN, "dest-tsc-unstable", 6),
+      .has = { "marked its TSC unstable; guest TSC 2596120000 Hz (explicit) is within" },
+      EFF(H, false) },
+    { "sensitive, unstable", SENSITIVE, .source_hz = H, DEST(H, NO), .tsc_unstable = YES,
+      EXPECT(DENY, "dest-tsc-unstable", 6), .has = { "a guest that reads the TSC" } },
+    { "paravirt, unstable: warning joined to allow", PARAVIRT, .source_hz = H, DEST(H, NO),
+      .tsc_unstable = YES, EXPECT(WARN, "dest-tsc-unstable", 6),
+      .has = { "marked its TSC unstable; guest TSC 2596120000 Hz (source-host) is within" },
+      EFF(H, false) },
+    { "paravirt, not invariant plus rate change", PARAVIRT, .lineage_hz = FAR, DEST(H, NO),
+      .nonstop_tsc = NO, EXPECT(WARN, "dest-tsc-not-invariant", 6),
+      .has = { "not invariant", "2100000000 Hz -> 2596120000 Hz" }, EFF(H, true) },
+    { "unstable beats dest frequency unknown (sensitive)", SENSITIVE, .dest_unknown = true,
+      .tsc_unstable = YES, EXPECT(DENY, "dest-tsc-unstable", 6) },
+    { "paravirt, unstable and dest frequency unknown", PARAVIRT, .dest_unknown = true,
+      .tsc_unstable = YES, EXPECT(WARN, "dest-tsc-unstable", 6),
+      .has = { "marked its TSC unstable; this host's TSC frequency is unknown" } },
+    { "unsynchronised clock warns", EXPLICIT(H), DEST(H, NO), .synced = NO,
+      EXPECT(WARN, "dest-clock-unsynchronized", 6),
+      .has = { "not NTP-synchronised", "(explicit) is within" } },
+    { "unsynchronised clock denies when set", PARAVIRT, .source_hz = H, DEST(H, NO), .synced = NO,
+      .deny_unsync = true, EXPECT(DENY, "dest-clock-unsynchronized", 6), .has = { "synchronise" } },
+    { "unsynchronised clock, deny from rule 1 wins", EXPLICIT(FAR), DEST(H, NO), .synced = NO,
+      EXPECT(DENY, "explicit-outside-tolerance", 1), .hasnt = "NTP" },
+    { "unstable and unsynchronised paravirt: both named", PARAVIRT, .source_hz = H, DEST(H, NO),
+      .tsc_unstable = YES, .synced = NO, EXPECT(WARN, "dest-tsc-unstable", 6),
+      .has = { "marked its TSC unstable; this host's clock is not NTP-synchronised" } },
+    { "unsynchronised plus paravirt rate change", PARAVIRT, .lineage_hz = FAR, DEST(H, NO),
+      .synced = NO, EXPECT(WARN, "dest-clock-unsynchronized", 6), .has = { "NTP", "->" },
+      EFF(H, true) },
+
+    /* ---- rule 0: policy ---- */
+    { "policy force deny", EXPLICIT(H), DEST(H, YES), .policy_rule = "db-latency", .force_deny = true,
+      .force_msg = "latency-critical databases never change host",
+      EXPECT(DENY, "policy-force-deny", 0),
+      .has = { "policy rule 'db-latency'", "latency-critical databases never change host",
+               "guest TSC 2596120000 Hz", "this host 2596120000 Hz", "scaling yes" } },
+    { "policy force deny without message", PARAVIRT, DEST(H, NO), .policy_rule = "x", .force_deny = true,
+      EXPECT(DENY, "policy-force-deny", 0), .has = { "policy rule 'x' denies" } },
+    { "policy force deny, message with newline escaped", PARAVIRT, DEST(H, NO), .policy_rule = "n\nl",
+      .force_deny = true, .force_msg = "line1\nline2", EXPECT(DENY, "policy-force-deny", 0),
+      .has = { "'n\\nl'", "line1\\nline2" } },
+    { "policy force deny, long message capped", PARAVIRT, DEST(H, NO), .policy_rule = "long",
+      .force_deny = true,
+      .force_msg = "0123456789012345678901234567890123456789012345678901234567890123456789"
+                   "0123456789012345678901234567890123456789012345678901234567890123456789",
+      EXPECT(DENY, "policy-force-deny", 0), .has = { "..." } },
+    { "policy force deny beats re-enlightenment", REENL, DEST(H, NO), .policy_rule = "win",
+      .force_deny = true, EXPECT(DENY, "policy-force-deny", 0) },
+    { "policy require scaling, scaling no", PARAVIRT, .source_hz = H, DEST(H, NO),
+      .policy_rule = "scaled-only", .require_scaling = true,
+      EXPECT(DENY, "policy-require-scaling", 0),
+      .has = { "policy rule 'scaled-only' requires TSC scaling", "scaling is no" } },
+    { "policy require scaling, scaling unknown", PARAVIRT, .source_hz = H, DEST(H, TG_TRI_UNKNOWN),
+      .policy_rule = "scaled-only", .require_scaling = true,
+      EXPECT(DENY, "policy-require-scaling", 0), .has = { "scaling is unknown" } },
+    { "policy require scaling, scaling yes", PARAVIRT, .source_hz = FAR, DEST(H, YES),
+      .policy_rule = "scaled-only", .require_scaling = true,
+      EXPECT(ALLOW, "nominal-scaled", 4), EFF(FAR, false) },
+    { "policy force warn on allow", EXPLICIT(H), DEST(H, NO), .policy_rule = "watch", .force_warn = true,
+      EXPECT(WARN, "policy-force-warn", 0),
+      .has = { "policy rule 'watch' asks for a warning; guest TSC 2596120000 Hz (explicit) is within" } },
+    { "policy force warn leaves deny", EXPLICIT(FAR), DEST(H, NO), .policy_rule = "watch",
+      .force_warn = true, EXPECT(DENY, "explicit-outside-tolerance", 1) },
+    { "policy force warn leaves warning code", PARAVIRT, .lineage_hz = FAR, DEST(H, NO),
+      .policy_rule = "watch", .force_warn = true, EXPECT(WARN, "paravirt-rate-change", 4) },
+    { "override paravirt -> sensitive", PARAVIRT, .lineage_hz = FAR, DEST(H, NO), .override = true,
+      .override_dep = TG_DEP_TSC_SENSITIVE, .policy_rule = "strict",
+      EXPECT(DENY, "tsc-sensitive-outside-tolerance", 4), .check_dep = true,
+      .want_dep = TG_DEP_TSC_SENSITIVE },
+    { "override sensitive -> paravirt", SENSITIVE, .lineage_hz = FAR, DEST(H, NO), .override = true,
+      .override_dep = TG_DEP_PARAVIRT, EXPECT(WARN, "paravirt-rate-change", 4),
+      .check_dep = true, .want_dep = TG_DEP_PARAVIRT, EFF(H, true) },
+    { "override to paravirt does not relax an explicit frequency", EXPLICIT(FAR), DEST(H, NO),
+      .override = true, .override_dep = TG_DEP_PARAVIRT,
+      EXPECT(DENY, "explicit-outside-tolerance", 1) },
+    { "override to paravirt: unstable TSC only warns for explicit", EXPLICIT(H), DEST(H, NO),
+      .tsc_unstable = YES, .override = true, .override_dep = TG_DEP_PARAVIRT,
+      EXPECT(WARN, "dest-tsc-unstable", 6) },
+
+    /* ---- adjustments ---- */
+    { "no lineage record when disabled", EXPLICIT(H), DEST(H, NO), .no_lineage = true,
+      EXPECT(ALLOW, "explicit-within-tolerance", 1) },
+    { "hop limit passed on", EXPLICIT(H), DEST(H, NO), .hop_limit = 4,
+      EXPECT(ALLOW, "explicit-within-tolerance", 1) },
+};
+
+/* ---- building inputs ---- */
+
+static TgGuestProfile *
+make_guest(const Row *r)
+{
+    TgGuestProfile *g = g_new0(TgGuestProfile, 1);
+
+    g->timers = g_ptr_array_new();
+    g->tags = g_ptr_array_new_with_free_func(g_free);
+    g->dependence = r->dep;
+    g->has_explicit_hz = r->explicit_set;
+    g->explicit_hz = r->explicit_hz;
+    g->invtsc_exposed = r->invtsc;
+    g->hv_reenlightenment = r->reenl;
+    g->hyperv_enabled = r->reenl == TG_TRI_YES;
+    g->hypervclock = TG_TRI_UNKNOWN;
+    if (r->lineage_hz) {
+        g->lineage = tg_lineage_new();
+        g->lineage->nominal_hz = r->lineage_hz;
+        g->lineage->nominal_origin = TG_NOMINAL_SOURCE_HOST;
+    }
+    return g;
+}
+
+static void
+set_tri(TgBoolFact *f, TgTri t, const char *source)
+{
+    if (t != TG_TRI_UNKNOWN)
+        tg_bool_fact_set(f, t == TG_TRI_YES, source);
+}
+
+static TgHostFacts *
+make_dest(const Row *r)
+{
+    TgHostFacts *f = tg_host_facts_new();
+
+    if (!r->dest_unknown)
+        tg_u64_fact_set(&f->tsc_hz, r->dest_hz, "test");
+    else
+        tg_fact_set_unknown(&f->tsc_hz.note, "no <counter name='tsc'>");
+    set_tri(&f->tsc_scaling, r->scaling, "test");
+    if (r->vendor)
+        tg_str_fact_set(&f->cpu_vendor, r->vendor, "test");
+    set_tri(&f->constant_tsc, r->constant_tsc, "test");
+    set_tri(&f->nonstop_tsc, r->nonstop_tsc, "test");
+    set_tri(&f->tsc_unstable, r->tsc_unstable, "test");
+    set_tri(&f->clock_synchronized, r->synced, "test");
+    if (r->kvm_ppm)
+        tg_u64_fact_set(&f->kvm_tolerance_ppm, r->kvm_ppm, "test");
+    return f;
+}
+
+static void
+make_settings(const Row *r, TgSettings *s)
+{
+    tg_settings_init(s);
+    if (r->ppm_set)
+        s->tolerance_ppm = r->ppm;
+    s->unknown_dest_scaling = r->u_scaling;
+    s->unknown_dest_frequency = r->u_freq;
+    s->unknown_guest_frequency = r->u_guest;
+    s->deny_unsynchronized_clock = r->deny_unsync;
+    s->deny_unstable_tsc = !r->allow_unstable;
+    s->policy_rule = r->policy_rule;
+    s->force_deny = r->force_deny;
+    s->force_deny_message = r->force_msg;
+    s->require_scaling = r->require_scaling;
+    s->force_warn = r->force_warn;
+    s->override_dependence = r->override;
+    s->dependence_override = r->override_dep;
+    s->record_lineage = !r->no_lineage;
+    if (r->hop_limit)
+        s->hop_limit = r->hop_limit;
+    s->candidates = inventories[r->inventory].hosts;
+    s->n_candidates = inventories[r->inventory].n;
+}
+
+static TgDecision *
+decide_row(const Row *r)
+{
+    g_autoptr(TgGuestProfile) g = make_guest(r);
+    g_autoptr(TgHostFacts) dest = make_dest(r);
+    g_autoptr(TgHostFacts) src = NULL;
+    TgSettings s;
+
+    make_settings(r, &s);
+    if (r->source_hz) {
+        src = tg_host_facts_new();
+        tg_u64_fact_set(&src->tsc_hz, r->source_hz, "test");
+    }
+    return tg_decide(g, src, dest, &s);
+}
+
+/* ---- the table ---- */
+
+static void
+check_row(const Row *r, const TgDecision *d)
+{
+    guint expect_adj = (d->verdict != TG_VERDICT_DENY && !r->no_lineage) ? 1 : 0;
+
+    print_message("  %s: %s %s rule %d: %s\n", r->name, tg_verdict_to_string(d->verdict),
+                  d->code, d->rule, d->reason);
+    assert_string_equal(tg_verdict_to_string(d->verdict), tg_verdict_to_string(r->verdict));
+    assert_string_equal(d->code, r->code);
+    assert_int_equal(d->rule, r->rule);
+    assert_non_null(d->reason);
+    assert_null(strchr(d->reason, '\n'));
+    assert_null(strchr(d->reason, '\r'));
+    assert_true(strlen(d->reason) < 300);
+    for (gsize i = 0; i < G_N_ELEMENTS(r->has) && r->has[i]; i++) {
+        if (!strstr(d->reason, r->has[i]))
+            fail_msg("%s: reason lacks \"%s\": %s", r->name, r->has[i], d->reason);
+    }
+    if (r->hasnt && strstr(d->reason, r->hasnt))
+        fail_msg("%s: reason has \"%s\": %s", r->name, r->hasnt, d->reason);
+    if (r->exact)
+        assert_string_equal(d->reason, r->exact);
+    if (r->check_eff) {
+        assert_int_equal(d->effective_hz, r->eff_hz);
+        assert_int_equal(d->effective_changed, r->eff_changed);
+    }
+    if (r->check_dep)
+        assert_int_equal(d->dependence, r->want_dep);
+    /* Facts echoed back. */
+    assert_int_equal(d->tolerance_ppm, r->ppm_set ? r->ppm : TG_DEFAULT_TOLERANCE_PPM);
+    assert_int_equal(d->dest_hz, r->dest_unknown ? 0 : r->dest_hz);
+    assert_int_equal(d->dest_scaling, r->scaling);
+    if (d->dest_hz) {
+        guint64 lo, hi;
+
+        tg_tolerance_window(d->dest_hz, d->tolerance_ppm, &lo, &hi);
+        assert_int_equal(d->window_lo, lo);
+        assert_int_equal(d->window_hi, hi);
+    } else {
+        assert_int_equal(d->window_lo, 0);
+        assert_int_equal(d->window_hi, 0);
+    }
+    if (r->policy_rule)
+        assert_string_equal(d->policy_rule, r->policy_rule);
+    else
+        assert_null(d->policy_rule);
+    /* Adjustments: one lineage record on allow/warn unless disabled. */
+    assert_non_null(d->adjustments);
+    assert_int_equal(d->adjustments->len, expect_adj);
+    if (expect_adj) {
+        TgAdjustment *a = &g_array_index(d->adjustments, TgAdjustment, 0);
+
+        assert_int_equal(a->kind, TG_ADJUST_RECORD_LINEAGE);
+        assert_int_equal(a->hop_limit, r->hop_limit ? r->hop_limit : TG_DEFAULT_HOP_LIMIT);
+    }
+    if (d->verdict == TG_VERDICT_DENY) {
+        assert_int_equal(d->effective_hz, 0);
+        assert_false(d->effective_changed);
+    }
+}
+
+static void
+test_rows(void **state)
+{
+    (void)state;
+    for (gsize i = 0; i < G_N_ELEMENTS(rows); i++) {
+        g_autoptr(TgDecision) d = decide_row(&rows[i]);
+
+        check_row(&rows[i], d);
+    }
+}
+
+/* Guest nominal frequency and its origin are reported. */
+static void
+test_guest_hz_origin(void **state)
+{
+    static const struct {
+        Row r;
+        guint64 hz;
+        TgNominalOrigin origin;
+    } cases[] = {
+        { { "explicit", EXPLICIT(H), DEST(H, NO) }, H, TG_NOMINAL_EXPLICIT },
+        { { "lineage", PARAVIRT, .lineage_hz = FAR, .source_hz = H, DEST(H, NO) }, FAR, TG_NOMINAL_LINEAGE },
+        { { "source", PARAVIRT, .source_hz = LO, DEST(H, NO) }, LO, TG_NOMINAL_SOURCE_HOST },
+        { { "none", PARAVIRT, DEST(H, NO) }, 0, TG_NOMINAL_UNKNOWN },
+    };
+
+    (void)state;
+    for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autoptr(TgDecision) d = decide_row(&cases[i].r);
+
+        assert_int_equal(d->guest_hz, cases[i].hz);
+        assert_int_equal(d->guest_hz_origin, cases[i].origin);
+    }
+}
+
+/* Same inputs -> identical decision, whatever was decided before. */
+static void
+assert_same(const TgDecision *a, const TgDecision *b)
+{
+    assert_int_equal(a->verdict, b->verdict);
+    assert_string_equal(a->code, b->code);
+    assert_int_equal(a->rule, b->rule);
+    assert_string_equal(a->reason, b->reason);
+    assert_int_equal(a->dependence, b->dependence);
+    assert_int_equal(a->guest_hz, b->guest_hz);
+    assert_int_equal(a->guest_hz_origin, b->guest_hz_origin);
+    assert_int_equal(a->dest_hz, b->dest_hz);
+    assert_int_equal(a->dest_scaling, b->dest_scaling);
+    assert_int_equal(a->window_lo, b->window_lo);
+    assert_int_equal(a->window_hi, b->window_hi);
+    assert_int_equal(a->tolerance_ppm, b->tolerance_ppm);
+    assert_int_equal(a->effective_hz, b->effective_hz);
+    assert_int_equal(a->effective_changed, b->effective_changed);
+    assert_int_equal(a->adjustments->len, b->adjustments->len);
+    assert_string_equal(a->policy_rule ? a->policy_rule : "", b->policy_rule ? b->policy_rule : "");
+}
+
+static void
+test_deterministic(void **state)
+{
+    gsize n = G_N_ELEMENTS(rows);
+    g_autoptr(GPtrArray) first = g_ptr_array_new_with_free_func((GDestroyNotify)tg_decision_free);
+
+    (void)state;
+    for (gsize i = 0; i < n; i++)
+        g_ptr_array_add(first, decide_row(&rows[i]));
+    /* Again in reverse order, with the inputs rebuilt from scratch. */
+    for (gsize i = n; i-- > 0;) {
+        g_autoptr(TgDecision) again = decide_row(&rows[i]);
+
+        assert_same(g_ptr_array_index(first, i), again);
+    }
+}
+
+/* The same guest/facts/settings objects decided twice; inputs unchanged. */
+static void
+test_inputs_untouched(void **state)
+{
+    const Row *r = &rows[0];
+    g_autoptr(TgGuestProfile) g = make_guest(r);
+    g_autoptr(TgHostFacts) dest = make_dest(r);
+    g_autoptr(TgDecision) a = NULL;
+    g_autoptr(TgDecision) b = NULL;
+    TgSettings s, copy;
+    char *name = g_strdup("rule-name");
+
+    (void)state;
+    make_settings(r, &s);
+    s.policy_rule = name;
+    copy = s;
+    a = tg_decide(g, NULL, dest, &s);
+    b = tg_decide(g, NULL, dest, &s);
+    assert_memory_equal(&s, &copy, sizeof(s));
+    assert_same(a, b);
+    /* The decision owns its copy of the rule name. */
+    g_free(name);
+    assert_string_equal(a->policy_rule, "rule-name");
+    assert_int_equal(dest->tsc_hz.value, H);
+    assert_true(g->has_explicit_hz);
+}
+
+static void
+test_missing_inputs(void **state)
+{
+    const Row *r = &rows[0];
+    g_autoptr(TgGuestProfile) g = make_guest(r);
+    g_autoptr(TgHostFacts) dest = make_dest(r);
+    TgSettings s;
+    TgDecision *d;
+
+    (void)state;
+    tg_settings_init(&s);
+    d = tg_decide(NULL, NULL, dest, &s);
+    assert_int_equal(d->verdict, TG_VERDICT_DENY);
+    assert_string_equal(d->code, "engine-input-missing");
+    assert_int_equal(d->adjustments->len, 0);
+    tg_decision_free(d);
+    d = tg_decide(g, NULL, NULL, &s);
+    assert_string_equal(d->code, "engine-input-missing");
+    tg_decision_free(d);
+    d = tg_decide(g, NULL, dest, NULL);
+    assert_string_equal(d->code, "engine-input-missing");
+    tg_decision_free(d);
+    tg_decision_free(NULL);
+}
+
+/* libvirt's window arithmetic. */
+static void
+test_tolerance_window(void **state)
+{
+    static const struct {
+        guint64 hz;
+        guint32 ppm;
+        guint64 lo, hi;
+    } cases[] = {
+        { H, 250, LO, HI },
+        { H, 0, H, H },
+        { H, 1, H - 2596, H + 2596 },
+        { H, 1000000, 0, 2 * H },
+        { H, 2000000, 0, 3 * H },                  /* tol > hz: lo clamps at 0 */
+        { 0, 250, 0, 0 },
+        { 3999, 250, 3999, 3999 },                 /* tol = 0.99 -> 0 */
+        { 4000, 250, 3999, 4001 },                 /* tol = 1 */
+        { G_MAXUINT64, 250, G_MAXUINT64 - G_GUINT64_CONSTANT(4611686018427387), G_MAXUINT64 },
+        { G_MAXUINT64, G_MAXUINT32, 0, G_MAXUINT64 },
+    };
+
+    (void)state;
+    for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+        guint64 lo = 1, hi = 1;
+
+        tg_tolerance_window(cases[i].hz, cases[i].ppm, &lo, &hi);
+        assert_int_equal(lo, cases[i].lo);
+        assert_int_equal(hi, cases[i].hi);
+    }
+}
+
+/* KVM ratio limits (arch/x86/kvm/x86.c set_tsc_khz, kvm_x86_vendor_init). */
+static void
+test_kvm_ratio(void **state)
+{
+    /* host 2596120 kHz. SVM: max guest kHz = host * (2^40-1) >> 32 =
+     * 664606719 (exclusive). VMX: capped at 0x7fffffff kHz (exclusive). */
+    static const struct {
+        guint64 guest_hz, host_hz;
+        const char *vendor;
+        bool ok;
+    } cases[] = {
+        { FAR, H, "GenuineIntel", true },
+        { FAR, H, "Intel", true },
+        { FAR, H, "intel", true },
+        { FAR, H, "AuthenticAMD", true },
+        { FAR, H, "AMD", true },
+        { FAR, H, NULL, true },
+        /* SVM upper limit */
+        { G_GUINT64_CONSTANT(664606718999), H, "AMD", true },
+        { G_GUINT64_CONSTANT(664606719000), H, "AMD", false },
+        { G_GUINT64_CONSTANT(664606718000), H, NULL, true },
+        { G_GUINT64_CONSTANT(664606719000), H, NULL, false },
+        { G_GUINT64_CONSTANT(664606719000), H, "HygonGenuine", false },
+        { G_GUINT64_CONSTANT(664606719000), H, "Intel", true },
+        /* VMX: guest kHz must stay below 0x7fffffff */
+        { G_GUINT64_CONSTANT(2147483646999), H, "Intel", true },
+        { G_GUINT64_CONSTANT(2147483647000), H, "Intel", false },
+        /* VMX limit from the ratio when the host is slow: host 1 kHz ->
+         * max guest = 1 * (2^64-1) >> 48 = 65535 kHz (exclusive) */
+        { G_GUINT64_CONSTANT(65534000), 1000, "Intel", true },
+        { G_GUINT64_CONSTANT(65535000), 1000, "Intel", false },
+        /* SVM same: host 1 kHz -> 255 kHz exclusive */
+        { 254000, 1000, "AMD", true },
+        { 255000, 1000, "AMD", false },
+        /* lower end: ratio must be non-zero */
+        { 1000, H, "AMD", true },
+        { 999, H, "AMD", false },                 /* 0 kHz */
+        { 1000, G_GUINT64_CONSTANT(4294967296000), "AMD", true },   /* ratio 1 */
+        { 1000, G_GUINT64_CONSTANT(4294967297000), "AMD", false },  /* ratio 0 */
+        { 1000, G_GUINT64_CONSTANT(281474976710656000), "Intel", true },  /* ratio 1 */
+        { 1000, G_GUINT64_CONSTANT(281474976710657000), "Intel", false }, /* ratio 0 */
+        { H, 0, "Intel", false },
+        { H, 999, NULL, false },
+        { 0, H, NULL, false },
+        { G_MAXUINT64, G_MAXUINT64, "Intel", false }, /* 0x7fffffff kHz cap */
+    };
+
+    (void)state;
+    for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+        bool ok = tg_kvm_ratio_ok(cases[i].guest_hz, cases[i].host_hz, cases[i].vendor);
+
+        if (ok != cases[i].ok)
+            fail_msg("case %" G_GSIZE_FORMAT ": guest %" G_GUINT64_FORMAT " host %"
+                     G_GUINT64_FORMAT " vendor %s: got %d", i, cases[i].guest_hz,
+                     cases[i].host_hz, cases[i].vendor ? cases[i].vendor : "NULL", ok);
+    }
+}
+
+static void
+test_strings(void **state)
+{
+    TgUnknownAction a = TG_UNKNOWN_ALLOW;
+
+    (void)state;
+    assert_string_equal(tg_verdict_to_string(TG_VERDICT_ALLOW), "allow");
+    assert_string_equal(tg_verdict_to_string(TG_VERDICT_WARN), "allow-with-warning");
+    assert_string_equal(tg_verdict_to_string(TG_VERDICT_DENY), "deny");
+    assert_string_equal(tg_unknown_action_to_string(TG_UNKNOWN_DENY), "deny");
+    assert_string_equal(tg_unknown_action_to_string(TG_UNKNOWN_WARN), "warn");
+    assert_string_equal(tg_unknown_action_to_string(TG_UNKNOWN_ALLOW), "allow");
+    assert_true(tg_unknown_action_from_string("deny", &a));
+    assert_int_equal(a, TG_UNKNOWN_DENY);
+    assert_true(tg_unknown_action_from_string("warn", &a));
+    assert_int_equal(a, TG_UNKNOWN_WARN);
+    assert_true(tg_unknown_action_from_string("allow", &a));
+    assert_int_equal(a, TG_UNKNOWN_ALLOW);
+    assert_false(tg_unknown_action_from_string("Deny", &a));
+    assert_false(tg_unknown_action_from_string("", &a));
+    assert_false(tg_unknown_action_from_string("allow ", &a));
+    assert_false(tg_unknown_action_from_string(NULL, &a));
+    assert_int_equal(a, TG_UNKNOWN_ALLOW);
+}
+
+static void
+test_settings_defaults(void **state)
+{
+    TgSettings s;
+
+    (void)state;
+    memset(&s, 0xa5, sizeof(s));
+    tg_settings_init(&s);
+    assert_int_equal(s.tolerance_ppm, 250);
+    assert_int_equal(s.unknown_dest_scaling, TG_UNKNOWN_DENY);
+    assert_int_equal(s.unknown_dest_frequency, TG_UNKNOWN_DENY);
+    assert_int_equal(s.unknown_guest_frequency, TG_UNKNOWN_DENY);
+    assert_false(s.deny_unsynchronized_clock);
+    assert_true(s.deny_unstable_tsc);
+    assert_null(s.policy_rule);
+    assert_false(s.force_deny);
+    assert_null(s.force_deny_message);
+    assert_false(s.require_scaling);
+    assert_false(s.force_warn);
+    assert_false(s.override_dependence);
+    assert_true(s.record_lineage);
+    assert_int_equal(s.hop_limit, 16);
+    assert_null(s.candidates);
+    assert_int_equal(s.n_candidates, 0);
+}
+
+/* Every code the engine can return: produced by some row of the table and
+ * documented in doc/reason-codes.md. */
+static const char *const all_codes[] = {
+    "policy-force-deny", "policy-require-scaling", "policy-force-warn",
+    "explicit-within-tolerance", "explicit-scaled", "explicit-ratio-out-of-range",
+    "explicit-outside-tolerance", "explicit-dest-scaling-unknown",
+    "reenlightenment-without-frequency", "invtsc-without-frequency",
+    "nominal-within-tolerance", "nominal-scaled", "tsc-sensitive-outside-tolerance",
+    "tsc-sensitive-dest-scaling-unknown", "paravirt-rate-change",
+    "paravirt-dest-scaling-unknown", "inventory-compatible",
+    "nominal-unknown-dest-scaling", "paravirt-nominal-unknown", "guest-frequency-unknown",
+    "dest-tsc-unstable", "dest-tsc-not-invariant", "dest-clock-unsynchronized",
+    "dest-frequency-unknown", "engine-input-missing",
+};
+
+static void
+test_codes_documented(void **state)
+{
+    const char *top = g_getenv("top_srcdir");
+    g_autofree char *path = g_build_filename(top ? top : "..", "doc", "reason-codes.md", NULL);
+    g_autofree char *doc = NULL;
+    g_autoptr(GError) error = NULL;
+
+    (void)state;
+    if (!g_file_get_contents(path, &doc, NULL, &error))
+        fail_msg("%s", error->message);
+    for (gsize i = 0; i < G_N_ELEMENTS(all_codes); i++) {
+        g_autofree char *quoted = g_strdup_printf("| `%s` |", all_codes[i]);
+        bool produced = strcmp(all_codes[i], "engine-input-missing") == 0; /* test_missing_inputs */
+
+        if (!strstr(doc, quoted))
+            fail_msg("%s is not documented in %s", all_codes[i], path);
+        for (gsize r = 0; r < G_N_ELEMENTS(rows) && !produced; r++)
+            produced = strcmp(rows[r].code, all_codes[i]) == 0;
+        if (!produced)
+            fail_msg("no table row produces %s", all_codes[i]);
+    }
+    /* And every code a row expects is in the list (no undocumented code). */
+    for (gsize r = 0; r < G_N_ELEMENTS(rows); r++) {
+        bool known = false;
+
+        for (gsize i = 0; i < G_N_ELEMENTS(all_codes) && !known; i++)
+            known = strcmp(rows[r].code, all_codes[i]) == 0;
+        if (!known)
+            fail_msg("row '%s' expects unlisted code %s", rows[r].name, rows[r].code);
+    }
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_rows),
+        cmocka_unit_test(test_guest_hz_origin),
+        cmocka_unit_test(test_deterministic),
+        cmocka_unit_test(test_inputs_untouched),
+        cmocka_unit_test(test_missing_inputs),
+        cmocka_unit_test(test_tolerance_window),
+        cmocka_unit_test(test_kvm_ratio),
+        cmocka_unit_test(test_strings),
+        cmocka_unit_test(test_settings_defaults),
+        cmocka_unit_test(test_codes_documented),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,337 @@
+/* Tests for tg-hostcache.c (per-boot probe cache) and tg-hookconf.c. */
+#include <config.h>
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "tg-hookconf.h"
+#include "tg-hostcache.h"
+
+#define BOOT "e714c2ce-93a1-4559-b440-de4804aa2aa7"
+
+typedef struct {
+    int calls;
+    guint64 hz;
+} FakeProbe;
+
+static TgHostFacts *
+fake_probe(gpointer data)
+{
+    FakeProbe *p = data;
+    TgHostFacts *f = tg_host_facts_new();
+
+    p->calls++;
+    tg_u64_fact_set(&f->tsc_hz, p->hz, "fake probe");
+    tg_bool_fact_set(&f->tsc_scaling, false, "fake probe");
+    tg_str_fact_set(&f->hostname, "fakehost", "fake probe");
+    return f;
+}
+
+static char *
+tmpdir(void)
+{
+    char *d = g_dir_make_tmp("tg-hostcache-XXXXXX", NULL);
+
+    assert_non_null(d);
+    return d;
+}
+
+static void
+rm_rf(const char *dir)
+{
+    g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+    const char *n;
+
+    while (d && (n = g_dir_read_name(d))) {
+        g_autofree char *p = g_build_filename(dir, n, NULL);
+
+        if (g_file_test(p, G_FILE_TEST_IS_DIR))
+            rm_rf(p);
+        else
+            unlink(p);
+    }
+    rmdir(dir);
+}
+
+static guint
+count_entries(const char *dir)
+{
+    g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+    guint n = 0;
+
+    while (d && g_dir_read_name(d))
+        n++;
+    return n;
+}
+
+static void
+test_boot_id(void **state)
+{
+    static const struct {
+        const char *content;
+        const char *want;       /* NULL = error */
+        TgErrorCode code;
+    } cases[] = {
+        { BOOT "\n", BOOT, 0 },
+        { BOOT, BOOT, 0 },
+        { "e714c2ce-93a1-4559-b440-de4804aa2aa\n", NULL, TG_ERROR_INVALID },   /* 35 chars */
+        { "e714c2ce-93a1-4559-b440-de4804aa2aa77\n", NULL, TG_ERROR_INVALID }, /* 37 chars */
+        { "../../../../etc/passwd-aaaaaaaaaaaaaa\n", NULL, TG_ERROR_INVALID },
+        { "E714C2CE-93A1-4559-B440-DE4804AA2AA7\n", NULL, TG_ERROR_INVALID },
+        { "", NULL, TG_ERROR_INVALID },
+    };
+    g_autofree char *dir = tmpdir();
+    g_autofree char *path = g_build_filename(dir, "boot_id", NULL);
+
+    (void)state;
+    for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autoptr(GError) err = NULL;
+        g_autofree char *id = NULL;
+
+        assert_true(g_file_set_contents(path, cases[i].content, -1, NULL));
+        id = tg_hostcache_boot_id(path, &err);
+        if (cases[i].want) {
+            assert_null(err);
+            assert_string_equal(id, cases[i].want);
+        } else {
+            g_autofree char *msg = g_strdup_printf(
+                "%s: not a boot id (36 characters of 0-9a-f and '-')", path);
+
+            assert_null(id);
+            assert_int_equal(err->code, cases[i].code);
+            assert_string_equal(err->message, msg);
+        }
+    }
+    {
+        g_autoptr(GError) err = NULL;
+        g_autofree char *missing = g_build_filename(dir, "nope", NULL);
+        g_autofree char *want = g_strdup_printf("%s: cannot read boot id: ", missing);
+
+        assert_null(tg_hostcache_boot_id(missing, &err));
+        assert_int_equal(err->code, TG_ERROR_IO);
+        assert_true(g_str_has_prefix(err->message, want));
+    }
+    /* The real one, where there is one. */
+    if (g_file_test(TG_BOOT_ID_PATH, G_FILE_TEST_EXISTS)) {
+        g_autofree char *id = tg_hostcache_boot_id(NULL, NULL);
+
+        assert_non_null(id);
+        assert_int_equal(strlen(id), 36);
+    }
+    rm_rf(dir);
+}
+
+static void
+test_dir_and_path(void **state)
+{
+    g_autofree char *p = tg_hostcache_path("/run/tscgate", BOOT);
+    g_autofree char *saved = g_strdup(g_getenv("TSCGATE_RUNTIME_DIR"));
+
+    (void)state;
+    assert_string_equal(p, "/run/tscgate/hostfacts-" BOOT ".xml");
+    g_setenv("TSCGATE_RUNTIME_DIR", "/tmp/x", TRUE);
+    {
+        g_autofree char *d = tg_hostcache_dir();
+        assert_string_equal(d, "/tmp/x");
+    }
+    g_setenv("TSCGATE_RUNTIME_DIR", "", TRUE);
+    {
+        g_autofree char *d = tg_hostcache_dir();
+        assert_string_equal(d, RUNSTATEDIR "/tscgate");
+    }
+    if (saved)
+        g_setenv("TSCGATE_RUNTIME_DIR", saved, TRUE);
+    else
+        g_unsetenv("TSCGATE_RUNTIME_DIR");
+}
+
+static void
+test_atomic_write(void **state)
+{
+    g_autofree char *dir = tmpdir();
+    g_autofree char *path = g_build_filename(dir, "f.xml", NULL);
+    g_autofree char *got = NULL;
+    g_autoptr(GError) err = NULL;
+    struct stat st;
+
+    (void)state;
+    assert_true(tg_write_file_atomic(path, "one", 3, &err));
+    assert_true(tg_write_file_atomic(path, "two!", 4, &err));
+    assert_true(g_file_get_contents(path, &got, NULL, NULL));
+    assert_string_equal(got, "two!");
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0644);
+    assert_int_equal(count_entries(dir), 1);   /* no temp file left */
+    {
+        g_autofree char *bad = g_build_filename(dir, "no", "such", "f.xml", NULL);
+
+        assert_false(tg_write_file_atomic(bad, "x", 1, &err));
+        assert_int_equal(err->code, TG_ERROR_IO);
+    }
+    rm_rf(dir);
+}
+
+static void
+test_get_probes_once_then_hits(void **state)
+{
+    g_autofree char *dir = tmpdir();
+    g_autofree char *run = g_build_filename(dir, "run", "tscgate", NULL);
+    g_autofree char *cache = tg_hostcache_path(run, BOOT);
+    FakeProbe probe = { 0, 2596120000 };
+    TgHostcacheResult res = TG_HOSTCACHE_HIT;
+    g_autoptr(GError) err = NULL;
+
+    (void)state;
+    {
+        g_autoptr(TgHostFacts) f = tg_hostcache_get(run, BOOT, fake_probe, &probe, &res, &err);
+
+        assert_null(err);
+        assert_int_equal(res, TG_HOSTCACHE_STORED);
+        assert_int_equal(probe.calls, 1);
+        assert_int_equal(f->tsc_hz.value, 2596120000);
+        assert_true(g_file_test(cache, G_FILE_TEST_IS_REGULAR));
+        assert_int_equal(count_entries(run), 1);
+    }
+    /* Second call: from the cache, the probe is not called. */
+    probe.hz = 1;
+    {
+        g_autoptr(TgHostFacts) f = tg_hostcache_get(run, BOOT, fake_probe, &probe, &res, &err);
+
+        assert_null(err);
+        assert_int_equal(res, TG_HOSTCACHE_HIT);
+        assert_int_equal(probe.calls, 1);
+        assert_int_equal(f->tsc_hz.value, 2596120000);
+        assert_true(f->tsc_hz.note.known);
+        assert_string_equal(f->hostname.value, "fakehost");
+        assert_int_equal(tg_bool_fact_tri(&f->tsc_scaling), TG_TRI_NO);
+    }
+    /* Another boot id: probed again, one more file. */
+    {
+        g_autoptr(TgHostFacts) f = tg_hostcache_get(run, "00000000-0000-0000-0000-000000000000",
+                                                    fake_probe, &probe, &res, &err);
+
+        assert_int_equal(res, TG_HOSTCACHE_STORED);
+        assert_int_equal(probe.calls, 2);
+        assert_int_equal(f->tsc_hz.value, 1);
+        assert_int_equal(count_entries(run), 2);
+    }
+    /* A corrupt cache is replaced. */
+    assert_true(g_file_set_contents(cache, "<capabilities><host>", -1, NULL));
+    probe.hz = 2100050000;
+    {
+        g_autoptr(TgHostFacts) f = tg_hostcache_get(run, BOOT, fake_probe, &probe, &res, &err);
+
+        assert_int_equal(res, TG_HOSTCACHE_STORED);
+        assert_int_equal(probe.calls, 3);
+        assert_int_equal(f->tsc_hz.value, 2100050000);
+    }
+    {
+        g_autoptr(TgHostFacts) f = tg_hostcache_get(run, BOOT, fake_probe, &probe, &res, &err);
+
+        assert_int_equal(res, TG_HOSTCACHE_HIT);
+        assert_int_equal(probe.calls, 3);
+        assert_int_equal(f->tsc_hz.value, 2100050000);
+    }
+    rm_rf(dir);
+}
+
+static void
+test_get_uncached(void **state)
+{
+    g_autofree char *dir = tmpdir();
+    g_autofree char *file = g_build_filename(dir, "file", NULL);
+    g_autofree char *under = g_build_filename(file, "run", NULL);
+    g_autofree char *want = g_strdup_printf("%s: cannot create runtime directory: Not a directory", under);
+    FakeProbe probe = { 0, 42 };
+    TgHostcacheResult res = TG_HOSTCACHE_HIT;
+
+    (void)state;
+    assert_true(g_file_set_contents(file, "x", -1, NULL));
+    {
+        g_autoptr(GError) err = NULL;
+        g_autoptr(TgHostFacts) f = tg_hostcache_get(under, BOOT, fake_probe, &probe, &res, &err);
+
+        assert_int_equal(res, TG_HOSTCACHE_UNCACHED);
+        assert_int_equal(f->tsc_hz.value, 42);
+        assert_non_null(err);
+        assert_string_equal(err->message, want);
+    }
+    {
+        g_autoptr(GError) err = NULL;
+        g_autoptr(TgHostFacts) f = tg_hostcache_get(NULL, NULL, fake_probe, &probe, &res, &err);
+
+        assert_int_equal(res, TG_HOSTCACHE_UNCACHED);
+        assert_int_equal(probe.calls, 2);
+        assert_non_null(f);
+        assert_string_equal(err->message, "probe cache disabled: no runtime directory or boot id");
+    }
+    rm_rf(dir);
+}
+
+static void
+test_hookconf(void **state)
+{
+    static const struct {
+        const char *text;
+        const char *audit;  /* expected audit_file, "" = NULL */
+        const char *msg;    /* NULL = success */
+    } cases[] = {
+        { "", "", NULL },
+        { "# nothing\n[hook]\n", "", NULL },
+        { "[hook]\naudit-file=/var/log/tscgate/audit.log\n", "/var/log/tscgate/audit.log", NULL },
+        { "[hook]\naudit-file=  /var/log/a b.log  \n", "/var/log/a b.log", NULL },
+        { "[hook]\naudit-file=\n", "", NULL },
+        { "[hook]\naudit-file=relative.log\n", NULL, "h.conf: audit-file 'relative.log' is not an absolute path" },
+        { "[hook]\naudit-fil=/x\n", NULL, "h.conf: unknown key 'audit-fil' in [hook] (known: audit-file)" },
+        { "[hooks]\naudit-file=/x\n", NULL, "h.conf: unknown group [hooks] (only [hook] is known)" },
+        { "[hook\n", NULL, "h.conf: " },
+        { "audit-file=/x\n", NULL, "h.conf: " },
+    };
+
+    (void)state;
+    for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autoptr(GError) err = NULL;
+        g_autoptr(TgHookConf) c = tg_hookconf_parse(cases[i].text, strlen(cases[i].text), "h.conf", &err);
+
+        if (!cases[i].msg) {
+            assert_null(err);
+            assert_non_null(c);
+            if (*cases[i].audit)
+                assert_string_equal(c->audit_file, cases[i].audit);
+            else
+                assert_null(c->audit_file);
+        } else {
+            assert_null(c);
+            assert_non_null(err);
+            if (strcmp(cases[i].msg, "h.conf: ") == 0) {
+                assert_int_equal(err->code, TG_ERROR_PARSE);
+                assert_true(g_str_has_prefix(err->message, cases[i].msg));
+            } else {
+                assert_int_equal(err->code, TG_ERROR_INVALID);
+                assert_string_equal(err->message, cases[i].msg);
+            }
+        }
+    }
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_boot_id),
+        cmocka_unit_test(test_dir_and_path),
+        cmocka_unit_test(test_atomic_write),
+        cmocka_unit_test(test_get_probes_once_then_hits),
+        cmocka_unit_test(test_get_uncached),
+        cmocka_unit_test(test_hookconf),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

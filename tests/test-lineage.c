@@ -1,0 +1,558 @@
+/* Tests for tg-lineage.c: building the next record and writing it into a
+ * domain's <metadata> without touching anything else. */
+#include <config.h>
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <libxml/c14n.h>
+#include <libxml/relaxng.h>
+#include <string.h>
+
+#include "tg-lineage.h"
+#include "tg-xml.h"
+
+#define GHZ(x) ((guint64)((x) * 1000000000.0 + 0.5))
+#define T0 1795593600 /* 2026-11-25T08:00:00Z */
+
+static char *
+fixture_path(const char *name)
+{
+    const char *top = g_getenv("top_srcdir");
+
+    return g_build_filename(top ? top : "..", "tests", "fixtures", "lineage", name, NULL);
+}
+
+static char *
+read_fixture(const char *name, gsize *len)
+{
+    g_autofree char *path = fixture_path(name);
+    char *buf = NULL;
+
+    if (!g_file_get_contents(path, &buf, len, NULL))
+        fail_msg("cannot read fixture %s", path);
+    return buf;
+}
+
+/* A decision as the engine returns it for an allowed hop. */
+static TgDecision
+decision(TgVerdict v, const char *code, guint64 guest_hz, TgNominalOrigin origin,
+         guint64 dest_hz, TgTri scaling, guint64 effective_hz, bool changed)
+{
+    TgDecision d = { 0 };
+
+    d.verdict = v;
+    d.code = code;
+    d.guest_hz = guest_hz;
+    d.guest_hz_origin = origin;
+    d.dest_hz = dest_hz;
+    d.dest_scaling = scaling;
+    d.effective_hz = effective_hz;
+    d.effective_changed = changed;
+    return d;
+}
+
+static const TgHop *
+hop(const TgLineage *l, guint i)
+{
+    assert_true(i < l->hops->len);
+    return g_ptr_array_index(l->hops, i);
+}
+
+/* ---- tg_lineage_next ---- */
+
+static void
+test_next_first_hop_explicit(void **state)
+{
+    TgDecision d = decision(TG_VERDICT_ALLOW, "explicit-within-tolerance", GHZ(2.1),
+                            TG_NOMINAL_EXPLICIT, 2100050000, TG_TRI_NO, GHZ(2.1), false);
+    g_autoptr(TgLineage) l = tg_lineage_next(NULL, &d, "migrate", "hostb", T0, 16);
+
+    (void)state;
+    assert_int_equal(l->version, 1);
+    assert_int_equal(l->nominal_hz, GHZ(2.1));
+    assert_int_equal(l->nominal_origin, TG_NOMINAL_EXPLICIT);
+    assert_int_equal(l->effective_hz, GHZ(2.1));
+    assert_false(l->effective_changed);
+    assert_int_equal(l->hops->len, 1);
+    assert_string_equal(hop(l, 0)->op, "migrate");
+    assert_string_equal(hop(l, 0)->host, "hostb");
+    assert_int_equal(hop(l, 0)->host_hz, 2100050000);
+    assert_int_equal(hop(l, 0)->scaling, TG_TRI_NO);
+    assert_int_equal(hop(l, 0)->time, T0);
+    assert_string_equal(hop(l, 0)->verdict, "allow");
+    assert_string_equal(hop(l, 0)->reason_code, "explicit-within-tolerance");
+}
+
+/* A guest that booted at 2.1 GHz and passed a scaling 2.4 GHz host is
+ * still a 2.1 GHz guest on the next host. */
+static void
+test_next_keeps_nominal_across_scaling_hop(void **state)
+{
+    TgDecision d1 = decision(TG_VERDICT_ALLOW, "nominal-source-host", GHZ(2.1),
+                             TG_NOMINAL_SOURCE_HOST, GHZ(2.4), TG_TRI_YES, GHZ(2.1), false);
+    TgDecision d2 = decision(TG_VERDICT_ALLOW, "nominal-within-tolerance", GHZ(2.1),
+                             TG_NOMINAL_LINEAGE, GHZ(2.1), TG_TRI_NO, GHZ(2.1), false);
+    g_autoptr(TgLineage) l1 = tg_lineage_next(NULL, &d1, "migrate", "scaler", T0, 16);
+    g_autoptr(TgLineage) l2 = tg_lineage_next(l1, &d2, "restore", "hostc", T0 + 60, 16);
+
+    (void)state;
+    assert_int_equal(l1->nominal_hz, GHZ(2.1));
+    assert_int_equal(l1->nominal_origin, TG_NOMINAL_SOURCE_HOST);
+    assert_int_equal(l1->effective_hz, GHZ(2.1));
+    assert_int_equal(hop(l1, 0)->host_hz, GHZ(2.4));
+    assert_int_equal(hop(l1, 0)->scaling, TG_TRI_YES);
+    /* Second hop: nominal read back from the record keeps its origin. */
+    assert_int_equal(l2->nominal_hz, GHZ(2.1));
+    assert_int_equal(l2->nominal_origin, TG_NOMINAL_SOURCE_HOST);
+    assert_false(l2->effective_changed);
+    assert_int_equal(l2->hops->len, 2);
+    assert_string_equal(hop(l2, 0)->host, "scaler");
+    assert_string_equal(hop(l2, 1)->host, "hostc");
+    assert_string_equal(hop(l2, 1)->op, "restore");
+    /* `prev` is not modified. */
+    assert_int_equal(l1->hops->len, 1);
+}
+
+/* A paravirtual-clock guest allowed onto a host without scaling outside
+ * tolerance now runs at that host's rate: flagged, and it stays flagged. */
+static void
+test_next_effective_changed_sticky(void **state)
+{
+    TgDecision d1 = decision(TG_VERDICT_WARN, "paravirt-rate-change", GHZ(2.1),
+                             TG_NOMINAL_EXPLICIT, 2596120000, TG_TRI_NO, 2596120000, true);
+    TgDecision d2 = decision(TG_VERDICT_ALLOW, "nominal-within-tolerance", GHZ(2.1),
+                             TG_NOMINAL_LINEAGE, GHZ(2.1), TG_TRI_NO, GHZ(2.1), false);
+    g_autoptr(TgLineage) l1 = tg_lineage_next(NULL, &d1, "migrate", "hostb", T0, 16);
+    g_autoptr(TgLineage) l2 = tg_lineage_next(l1, &d2, "migrate", "hostc", T0 + 1, 16);
+
+    (void)state;
+    assert_true(l1->effective_changed);
+    assert_int_equal(l1->effective_hz, 2596120000);
+    assert_int_equal(l1->nominal_hz, GHZ(2.1));
+    assert_string_equal(hop(l1, 0)->verdict, "allow-with-warning");
+    assert_true(l2->effective_changed);
+    assert_int_equal(l2->effective_hz, GHZ(2.1));
+}
+
+static void
+test_next_unknown_nominal_assumed(void **state)
+{
+    TgDecision d = decision(TG_VERDICT_WARN, "unknown-guest-frequency-paravirt", 0,
+                            TG_NOMINAL_UNKNOWN, 2596120000, TG_TRI_UNKNOWN, 0, false);
+    TgDecision none = decision(TG_VERDICT_WARN, "unknown-dest-frequency", 0,
+                               TG_NOMINAL_UNKNOWN, 0, TG_TRI_UNKNOWN, 0, false);
+    g_autoptr(TgLineage) l = tg_lineage_next(NULL, &d, "migrate", NULL, T0, 16);
+    g_autoptr(TgLineage) l0 = tg_lineage_next(NULL, &none, "migrate", "x", T0, 16);
+    /* A scaling host keeps the guest at its own (unknown) rate: no guess. */
+    TgDecision scaled = decision(TG_VERDICT_ALLOW, "guest-frequency-unknown", 0,
+                                 TG_NOMINAL_UNKNOWN, GHZ(2.4), TG_TRI_YES, 0, false);
+    g_autoptr(TgLineage) ls = tg_lineage_next(NULL, &scaled, "migrate", "hostd", T0, 16);
+
+    (void)state;
+    assert_int_equal(l->nominal_hz, 2596120000);
+    assert_int_equal(l->nominal_origin, TG_NOMINAL_ASSUMED);
+    assert_int_equal(l->effective_hz, 2596120000);
+    assert_null(hop(l, 0)->host);
+    assert_int_equal(hop(l, 0)->scaling, TG_TRI_UNKNOWN);
+    assert_int_equal(l0->nominal_hz, 0);
+    assert_int_equal(l0->nominal_origin, TG_NOMINAL_UNKNOWN);
+    assert_int_equal(ls->nominal_hz, 0);
+    assert_int_equal(ls->nominal_origin, TG_NOMINAL_UNKNOWN);
+    assert_int_equal(ls->effective_hz, 0);
+    assert_int_equal(hop(ls, 0)->host_hz, GHZ(2.4));
+}
+
+static void
+test_next_hop_limit(void **state)
+{
+    static const struct { guint limit, hops_before, want_len, want_first; } cases[] = {
+        { 16, 15, 16, 0 },   /* just inside: nothing dropped */
+        { 16, 16, 16, 1 },   /* at the limit: the oldest goes */
+        { 16, 17, 16, 2 },   /* a longer old record is cut to the limit */
+        { 3, 10, 3, 8 },
+        { 1, 5, 1, 5 },
+        { 0, 5, 1, 5 },      /* 0 still keeps the newest hop */
+    };
+
+    (void)state;
+    for (gsize c = 0; c < G_N_ELEMENTS(cases); c++) {
+        g_autoptr(TgLineage) prev = tg_lineage_new();
+        g_autoptr(TgLineage) l = NULL;
+        TgDecision d = decision(TG_VERDICT_ALLOW, "explicit-within-tolerance", GHZ(2.1),
+                                TG_NOMINAL_EXPLICIT, GHZ(2.1), TG_TRI_NO, GHZ(2.1), false);
+        g_autofree char *want = NULL;
+
+        for (guint i = 0; i < cases[c].hops_before; i++) {
+            TgHop *h = g_new0(TgHop, 1);
+
+            h->op = g_strdup("migrate");
+            h->host = g_strdup_printf("h%u", i);
+            g_ptr_array_add(prev->hops, h);
+        }
+        l = tg_lineage_next(prev, &d, "migrate", "new", T0, cases[c].limit);
+        assert_int_equal(l->hops->len, cases[c].want_len);
+        want = g_strdup_printf("h%u", cases[c].want_first);
+        assert_string_equal(hop(l, 0)->host,
+                            cases[c].want_first == cases[c].hops_before ? "new" : want);
+        assert_string_equal(hop(l, l->hops->len - 1)->host, "new");
+    }
+}
+
+/* ---- tg_lineage_format ---- */
+
+static void
+test_format(void **state)
+{
+    TgDecision d1 = decision(TG_VERDICT_ALLOW, "explicit-scaled", GHZ(2.1),
+                             TG_NOMINAL_EXPLICIT, GHZ(2.4), TG_TRI_YES, GHZ(2.1), false);
+    TgDecision d2 = decision(TG_VERDICT_DENY, "explicit-outside-tolerance", GHZ(2.1),
+                             TG_NOMINAL_LINEAGE, 0, TG_TRI_UNKNOWN, 0, false);
+    g_autoptr(TgLineage) l1 = tg_lineage_next(NULL, &d1, "migrate", "a<b&\"c\"", T0, 16);
+    g_autoptr(TgLineage) l2 = tg_lineage_next(l1, &d2, "restore", NULL, T0 + 3661, 16);
+    g_autofree char *xml = tg_lineage_format(l2);
+
+    (void)state;
+    assert_string_equal(xml,
+        "<tscgate:lineage xmlns:tscgate=\"urn:tscgate:lineage:1\" version=\"1\">\n"
+        "  <tscgate:nominal hz=\"2100000000\" origin=\"explicit\"/>\n"
+        "  <tscgate:effective changed=\"no\"/>\n"
+        "  <tscgate:hop op=\"migrate\" host=\"a&lt;b&amp;&quot;c&quot;\" hz=\"2400000000\" "
+        "scaling=\"yes\" time=\"2026-11-25T08:00:00Z\" verdict=\"allow\" reason=\"explicit-scaled\"/>\n"
+        "  <tscgate:hop op=\"restore\" time=\"2026-11-25T09:01:01Z\" verdict=\"deny\" "
+        "reason=\"explicit-outside-tolerance\"/>\n"
+        "</tscgate:lineage>\n");
+}
+
+/* ---- tg_lineage_rewrite_domain ---- */
+
+/* Canonical form (C14N 1.0 with comments) of `xml` with every <metadata>
+ * child of the root removed. */
+static char *
+c14n_without_metadata(const char *xml)
+{
+    g_autoptr(xmlDoc) doc = xmlReadMemory(xml, (int)strlen(xml), "c14n.xml", NULL, XML_PARSE_NONET);
+    xmlNode *root, *c, *next;
+    xmlChar *out = NULL;
+    char *ret;
+
+    assert_non_null(doc);
+    root = xmlDocGetRootElement(doc);
+    for (c = root->children; c; c = next) {
+        next = c->next;
+        if (c->type == XML_ELEMENT_NODE && xmlStrEqual(c->name, (const xmlChar *)"metadata")) {
+            xmlUnlinkNode(c);
+            xmlFreeNode(c);
+        }
+    }
+    assert_true(xmlC14NDocDumpMemory(doc, NULL, XML_C14N_1_0, NULL, 1, &out) >= 0);
+    ret = g_strdup((const char *)out);
+    xmlFree(out);
+    return ret;
+}
+
+static void
+assert_only_metadata_differs(const char *in, const char *out)
+{
+    g_autofree char *a = c14n_without_metadata(in);
+    g_autofree char *b = c14n_without_metadata(out);
+
+    assert_string_equal(a, b);
+}
+
+static void
+assert_valid_domain(const char *xml)
+{
+    const char *dir = g_getenv("LIBVIRT_SCHEMA_DIR");
+    g_autofree char *rng = g_build_filename(dir && *dir ? dir : "/usr/share/libvirt/schemas",
+                                            "domain.rng", NULL);
+    xmlRelaxNGParserCtxt *pctxt;
+    xmlRelaxNG *schema;
+    xmlRelaxNGValidCtxt *vctxt;
+    g_autoptr(xmlDoc) doc = NULL;
+    int rc;
+
+    if (!g_file_test(rng, G_FILE_TEST_EXISTS)) {
+        print_message("libvirt schema %s missing: schema check skipped\n", rng);
+        return;
+    }
+    pctxt = xmlRelaxNGNewParserCtxt(rng);
+    schema = xmlRelaxNGParse(pctxt);
+    assert_non_null(schema);
+    vctxt = xmlRelaxNGNewValidCtxt(schema);
+    doc = xmlReadMemory(xml, (int)strlen(xml), "out.xml", NULL, XML_PARSE_NONET);
+    assert_non_null(doc);
+    rc = xmlRelaxNGValidateDoc(vctxt, doc);
+    xmlRelaxNGFreeValidCtxt(vctxt);
+    xmlRelaxNGFree(schema);
+    xmlRelaxNGFreeParserCtxt(pctxt);
+    assert_int_equal(rc, 0);
+}
+
+static TgLineage *
+sample_record(void)
+{
+    TgDecision d = decision(TG_VERDICT_ALLOW, "explicit-within-tolerance", GHZ(2.1),
+                            TG_NOMINAL_EXPLICIT, 2100050000, TG_TRI_NO, GHZ(2.1), false);
+
+    return tg_lineage_next(NULL, &d, "migrate", "hostb", T0, 16);
+}
+
+static int
+count_substr(const char *hay, const char *needle)
+{
+    int n = 0;
+
+    for (const char *p = strstr(hay, needle); p; p = strstr(p + 1, needle))
+        n++;
+    return n;
+}
+
+/* Names of the element children of the root's <metadata>, "ns:local" joined
+ * by spaces, e.g. "libosinfo lineage". */
+static char *
+metadata_children(const char *xml)
+{
+    g_autoptr(xmlDoc) doc = xmlReadMemory(xml, (int)strlen(xml), "m.xml", NULL, XML_PARSE_NONET);
+    xmlNode *meta = tg_xml_child(xmlDocGetRootElement(doc), NULL, "metadata");
+    GString *s = g_string_new(NULL);
+
+    assert_non_null(meta);
+    for (xmlNode *c = meta->children; c; c = c->next) {
+        if (c->type != XML_ELEMENT_NODE)
+            continue;
+        g_string_append_printf(s, "%s%s", s->len ? " " : "", (const char *)c->name);
+    }
+    return g_string_free(s, FALSE);
+}
+
+static void
+test_rewrite_existing_metadata(void **state)
+{
+    gsize len = 0;
+    g_autofree char *in = read_fixture("domain-libosinfo.xml", &len);
+    g_autoptr(TgLineage) rec = sample_record();
+    g_autoptr(GError) err = NULL;
+    g_autofree char *out = tg_lineage_rewrite_domain(in, len, "web1.xml", rec, &err);
+    g_autofree char *kids = NULL;
+
+    (void)state;
+    assert_null(err);
+    assert_non_null(out);
+    /* libosinfo's metadata is kept verbatim, ours follows it, one metadata. */
+    assert_non_null(strstr(out,
+        "  <metadata>\n"
+        "    <libosinfo:libosinfo xmlns:libosinfo=\"http://libosinfo.org/xmlns/libvirt/domain/1.0\">\n"
+        "      <libosinfo:os id=\"http://debian.org/debian/12\"/>\n"
+        "    </libosinfo:libosinfo>\n"
+        "    <tscgate:lineage xmlns:tscgate=\"urn:tscgate:lineage:1\" version=\"1\">\n"
+        "      <tscgate:nominal hz=\"2100000000\" origin=\"explicit\"/>\n"
+        "      <tscgate:effective hz=\"2100000000\" changed=\"no\"/>\n"
+        "      <tscgate:hop op=\"migrate\" host=\"hostb\" hz=\"2100050000\" scaling=\"no\" "
+        "time=\"2026-11-25T08:00:00Z\" verdict=\"allow\" reason=\"explicit-within-tolerance\"/>\n"
+        "    </tscgate:lineage>\n"
+        "  </metadata>\n"
+        "  <memory unit=\"KiB\">2097152</memory>\n"));
+    assert_int_equal(count_substr(out, "<metadata"), 1);
+    assert_false(g_str_has_prefix(out, "<?xml"));
+    kids = metadata_children(out);
+    assert_string_equal(kids, "libosinfo lineage");
+    assert_only_metadata_differs(in, out);
+    assert_valid_domain(out);
+}
+
+static void
+test_rewrite_creates_metadata(void **state)
+{
+    gsize len = 0;
+    g_autofree char *in = read_fixture("domain-nometa.xml", &len);
+    g_autoptr(TgLineage) rec = sample_record();
+    g_autoptr(GError) err = NULL;
+    g_autofree char *out = tg_lineage_rewrite_domain(in, len, "web2.xml", rec, &err);
+
+    (void)state;
+    assert_null(err);
+    assert_non_null(out);
+    /* After name, uuid, genid, title, description; before memory. Only
+     * whitespace inside <metadata> is new. */
+    assert_non_null(strstr(out,
+        "  <description>Debian 12 web server; owner: ops &lt;ops@example.org&gt;</description>\n"
+        "  <metadata>\n"
+        "    <tscgate:lineage xmlns:tscgate=\"urn:tscgate:lineage:1\" version=\"1\">\n"));
+    assert_non_null(strstr(out,
+        "    </tscgate:lineage>\n"
+        "  </metadata><memory unit=\"KiB\">2097152</memory>\n"));
+    assert_non_null(strstr(out, "<title>Web front end &amp; cache</title>"));
+    assert_int_equal(count_substr(out, "<metadata"), 1);
+    assert_only_metadata_differs(in, out);
+    assert_valid_domain(out);
+}
+
+static void
+test_rewrite_replaces_old_record(void **state)
+{
+    gsize len = 0;
+    g_autofree char *in = read_fixture("domain-oldrecord.xml", &len);
+    g_autoptr(GError) err = NULL;
+    g_autoptr(TgGuestProfile) g = tg_guest_profile_parse_xml(in, len, "db1.xml", &err);
+    g_autoptr(TgLineage) rec = NULL;
+    g_autoptr(TgGuestProfile) g2 = NULL;
+    g_autofree char *out = NULL;
+    g_autofree char *kids = NULL;
+    TgDecision d = decision(TG_VERDICT_ALLOW, "explicit-within-tolerance", GHZ(2.1),
+                            TG_NOMINAL_EXPLICIT, 2099990000, TG_TRI_NO, GHZ(2.1), false);
+
+    (void)state;
+    assert_non_null(g);
+    assert_non_null(g->lineage);
+    assert_int_equal(g->lineage->hops->len, 2);
+    rec = tg_lineage_next(g->lineage, &d, "migrate", "hostc", T0, 16);
+    out = tg_lineage_rewrite_domain(in, len, "db1.xml", rec, &err);
+    assert_null(err);
+    assert_non_null(out);
+    /* Same place (between libosinfo and tags), one record, three hops. */
+    kids = metadata_children(out);
+    assert_string_equal(kids, "libosinfo lineage tags");
+    assert_int_equal(count_substr(out, "<tscgate:lineage"), 1);
+    assert_int_equal(count_substr(out, "<tscgate:hop "), 3);
+    assert_non_null(strstr(out, "host=\"hosta\""));
+    assert_non_null(strstr(out,
+        "    </tscgate:lineage>\n"
+        "    <tags xmlns=\"urn:tscgate:tags:1\">\n"
+        "      <tag>db</tag>\n"
+        "    </tags>\n"));
+    assert_only_metadata_differs(in, out);
+    assert_valid_domain(out);
+    /* The next hop reads this record back. */
+    g2 = tg_guest_profile_parse_xml(out, strlen(out), "db1-out.xml", &err);
+    assert_null(err);
+    assert_non_null(g2->lineage);
+    assert_int_equal(g2->lineage->hops->len, 3);
+    assert_string_equal(tg_lineage_last_hop(g2->lineage)->host, "hostc");
+    assert_int_equal(tg_lineage_last_hop(g2->lineage)->host_hz, 2099990000);
+    assert_int_equal(tg_lineage_last_hop(g2->lineage)->time, T0);
+    assert_int_equal(g2->lineage->nominal_hz, GHZ(2.1));
+    assert_int_equal(g2->lineage->nominal_origin, TG_NOMINAL_EXPLICIT);
+    assert_int_equal(g2->tags->len, 1);
+}
+
+static void
+test_rewrite_small_documents(void **state)
+{
+    static const struct {
+        const char *in;
+        const char *out;
+    } cases[] = {
+        /* The declaration kept verbatim when present, not added otherwise. */
+        { "<?xml version=\"1.0\"?>\n<domain><name>g</name><metadata/></domain>",
+          "<?xml version=\"1.0\"?>\n<domain><name>g</name><metadata>\n    REC\n  </metadata></domain>\n" },
+        { "<domain><name>g</name></domain>",
+          "<domain><name>g</name><metadata>\n    REC\n  </metadata></domain>\n" },
+        /* No name at all: metadata goes first. */
+        { "<domain><memory>1</memory></domain>",
+          "<domain><metadata>\n    REC\n  </metadata><memory>1</memory></domain>\n" },
+        /* A second <metadata> (not libvirt's) is left alone; the first is used. */
+        { "<domain><metadata><a xmlns='urn:x'/></metadata><metadata/></domain>",
+          "<domain><metadata><a xmlns=\"urn:x\"/>REC</metadata><metadata/></domain>\n" },
+        /* Duplicate records collapse into one at the first's place. */
+        { "<domain><metadata>\n  <l:lineage xmlns:l='urn:tscgate:lineage:1' version='1'/>\n"
+          "  <b xmlns='urn:b'/>\n  <l:lineage xmlns:l='urn:tscgate:lineage:1' version='1'/>\n</metadata></domain>",
+          "<domain><metadata>\n  REC\n  <b xmlns=\"urn:b\"/>\n</metadata></domain>\n" },
+        /* UTF-8 text stays UTF-8 (not character references); escapes stay
+         * escapes where XML needs them. */
+        { "<domain><name>caf\xc3\xa9</name><description>\xe2\x98\x95 &lt;&amp;&gt;</description></domain>",
+          "<domain><name>caf\xc3\xa9</name><description>\xe2\x98\x95 &lt;&amp;&gt;</description>"
+          "<metadata>\n    REC\n  </metadata></domain>\n" },
+        { "<?xml version='1.0' encoding='ISO-8859-1'?>\n<domain><name>caf\xe9</name></domain>",
+          "<?xml version='1.0' encoding='ISO-8859-1'?>\n<domain><name>caf\xe9</name>"
+          "<metadata>\n    REC\n  </metadata></domain>\n" },
+        /* Only whitespace inside <metadata>. */
+        { "<domain><metadata>\n  </metadata></domain>",
+          "<domain><metadata>\n    REC\n  </metadata></domain>\n" },
+        /* Comments and processing instructions stay. */
+        { "<domain><!-- c --><name>g</name><?pi x?></domain>",
+          "<domain><!-- c --><name>g</name><metadata>\n    REC\n  </metadata><?pi x?></domain>\n" },
+    };
+    g_autoptr(TgLineage) rec = sample_record();
+    g_autofree char *recxml = NULL;
+
+    (void)state;
+    /* The record as it appears at depth 2. */
+    {
+        g_autofree char *f = tg_lineage_format(rec);
+        g_auto(GStrv) lines = g_strsplit(g_strchomp(f), "\n", -1);
+        g_autofree char *j = g_strjoinv("\n    ", lines);
+
+        recxml = g_steal_pointer(&j);
+    }
+    for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autoptr(GError) err = NULL;
+        g_autofree char *out = tg_lineage_rewrite_domain(cases[i].in, strlen(cases[i].in),
+                                                         "t.xml", rec, &err);
+        g_auto(GStrv) parts = g_strsplit(cases[i].out, "REC", -1);
+        g_autofree char *want = g_strjoinv(recxml, parts);
+
+        assert_null(err);
+        assert_non_null(out);
+        assert_string_equal(out, want);
+        assert_only_metadata_differs(cases[i].in, out);
+    }
+}
+
+static void
+test_rewrite_errors(void **state)
+{
+    static const struct {
+        const char *in;
+        TgErrorCode code;
+        const char *msg;
+    } cases[] = {
+        { "<capabilities/>", TG_ERROR_INVALID, "x.xml:1: root element is <capabilities>, expected <domain>" },
+        { "<domain xmlns='urn:other'/>", TG_ERROR_INVALID, "x.xml:1: root element is <domain>, expected <domain>" },
+        { "", TG_ERROR_PARSE, "x.xml:1: not well-formed XML: document is empty" },
+        { "<domain><name>g</domain>", TG_ERROR_PARSE, NULL },
+        { "<!DOCTYPE d [<!ENTITY e 'x'>]><domain>&e;</domain>", TG_ERROR_INVALID,
+          "x.xml:1: DOCTYPE declarations are not accepted" },
+    };
+    g_autoptr(TgLineage) rec = sample_record();
+
+    (void)state;
+    for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autoptr(GError) err = NULL;
+        g_autofree char *out = tg_lineage_rewrite_domain(cases[i].in, strlen(cases[i].in),
+                                                         "x.xml", rec, &err);
+
+        assert_null(out);
+        assert_non_null(err);
+        assert_int_equal(err->code, cases[i].code);
+        if (cases[i].msg)
+            assert_string_equal(err->message, cases[i].msg);
+        else
+            assert_true(g_str_has_prefix(err->message, "x.xml:1: not well-formed XML: "));
+    }
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_next_first_hop_explicit),
+        cmocka_unit_test(test_next_keeps_nominal_across_scaling_hop),
+        cmocka_unit_test(test_next_effective_changed_sticky),
+        cmocka_unit_test(test_next_unknown_nominal_assumed),
+        cmocka_unit_test(test_next_hop_limit),
+        cmocka_unit_test(test_format),
+        cmocka_unit_test(test_rewrite_existing_metadata),
+        cmocka_unit_test(test_rewrite_creates_metadata),
+        cmocka_unit_test(test_rewrite_replaces_old_record),
+        cmocka_unit_test(test_rewrite_small_documents),
+        cmocka_unit_test(test_rewrite_errors),
+    };
+    int rc = cmocka_run_group_tests(tests, NULL, NULL);
+
+    xmlCleanupParser();
+    return rc;
+}
