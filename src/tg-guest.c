@@ -564,9 +564,14 @@ tg_guest_profile_parse_xml(const char *buf, gsize len, const char *filename, GEr
         return NULL;
     root = xmlDocGetRootElement(doc);
     if (!tg_xml_is(root, NULL, "domain")) {
+        g_autofree char *root_ns =
+            root->ns && root->ns->href ? tg_escape_untrusted((const char *)root->ns->href) : NULL;
+
         g_set_error(error, TG_ERROR, TG_ERROR_INVALID,
-                    "%s:%d: root element is <%s>, expected <domain> (`virsh dumpxml` output)",
-                    fname, tg_xml_line(root), (const char *)root->name);
+                    "%s:%d: root element is <%s>%s%s%s, expected <domain> (`virsh dumpxml` output)",
+                    fname, tg_xml_line(root), (const char *)root->name,
+                    root_ns ? " in namespace '" : "", root_ns ? root_ns : "",
+                    root_ns ? "'" : "");
         return NULL;
     }
 

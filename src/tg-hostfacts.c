@@ -321,7 +321,7 @@ tg_parse_facts(TgHostFacts *facts, const xmlNode *el, const char *filename, bool
  * specific source is kept. */
 static bool
 tg_parse_counter(TgHostFacts *facts, const xmlNode *counter, const char *filename,
-                 GError **error)
+                 bool scaling_in_facts, GError **error)
 {
     g_autofree char *scaling = NULL;
     guint64 hz = 0;
@@ -358,7 +358,8 @@ tg_parse_counter(TgHostFacts *facts, const xmlNode *counter, const char *filenam
         }
         if (!facts->tsc_scaling.note.known || facts->tsc_scaling.value != v)
             tg_bool_fact_set(&facts->tsc_scaling, v, TG_COUNTER_SOURCE);
-    } else if (!facts->tsc_scaling.note.known && !facts->tsc_scaling.note.reason) {
+    } else if (!facts->tsc_scaling.note.known && !facts->tsc_scaling.note.reason &&
+               !scaling_in_facts) {
         tg_fact_set_unknown(&facts->tsc_scaling.note,
                             "<counter name='tsc'> has no scaling attribute: libvirt could not "
                             "tell whether the host can scale the TSC");
@@ -385,10 +386,15 @@ tg_host_facts_parse_xml(const char *buf, gsize len, const char *filename, GError
         return NULL;
     root = xmlDocGetRootElement(doc);
     if (!tg_xml_is(root, NULL, "capabilities")) {
+        g_autofree char *root_ns =
+            root->ns && root->ns->href ? tg_escape_untrusted((const char *)root->ns->href) : NULL;
+
         g_set_error(error, TG_ERROR, TG_ERROR_INVALID,
-                    "%s:%d: root element is <%s>, expected <capabilities> "
+                    "%s:%d: root element is <%s>%s%s%s, expected <capabilities> "
                     "(`virsh capabilities` or `tscgate probe` output)",
-                    fname, tg_xml_line(root), (const char *)root->name);
+                    fname, tg_xml_line(root), (const char *)root->name,
+                    root_ns ? " in namespace '" : "", root_ns ? root_ns : "",
+                    root_ns ? "'" : "");
         return NULL;
     }
     host = tg_xml_child(root, NULL, "host");
@@ -421,14 +427,17 @@ tg_host_facts_parse_xml(const char *buf, gsize len, const char *filename, GError
         }
     }
     if (counter) {
-        if (!tg_parse_counter(facts, counter, fname, error))
+        if (!tg_parse_counter(facts, counter, fname,
+                              seen[tg_field_find("tsc-scaling") - tg_fields], error))
             return NULL;
-    } else if (!facts->tsc_hz.note.known && !facts->tsc_hz.note.reason) {
+    } else if (!facts->tsc_hz.note.known && !facts->tsc_hz.note.reason &&
+               !seen[tg_field_find("tsc-frequency") - tg_fields]) {
         tg_fact_set_unknown(&facts->tsc_hz.note,
                             "no <counter name='tsc'> in capabilities: host CPU lacks invtsc "
                             "or libvirt could not probe it");
     }
-    if (!counter && !facts->tsc_scaling.note.known && !facts->tsc_scaling.note.reason)
+    if (!counter && !facts->tsc_scaling.note.known && !facts->tsc_scaling.note.reason &&
+        !seen[tg_field_find("tsc-scaling") - tg_fields])
         tg_fact_set_unknown(&facts->tsc_scaling.note, "no <counter name='tsc'> in capabilities");
 
     for (gsize i = 0; i < G_N_ELEMENTS(tg_fields); i++) {

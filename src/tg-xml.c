@@ -86,6 +86,22 @@ typedef struct {
     char *error_msg;
 } TgParseState;
 
+/* libxml2's message as one line: trailing newline stripped, inner line
+ * breaks (e.g. "Bytes: 0x.." after an encoding error) joined with "; ",
+ * control characters escaped (g_free). */
+static char *
+tg_xml_one_line(const char *msg)
+{
+    g_autofree char *s = g_strstrip(g_strdup(msg && *msg ? msg : "unknown error"));
+    g_auto(GStrv) lines = g_strsplit(s, "\n", -1);
+    g_autofree char *joined = NULL;
+
+    for (char **l = lines; *l; l++)
+        g_strstrip(*l);
+    joined = g_strjoinv("; ", lines);
+    return tg_escape_untrusted(joined);
+}
+
 /* Structured error handler: record the first error, print nothing. */
 static void
 tg_xml_record_error(void *user_data, xmlErrorPtr err)
@@ -100,8 +116,7 @@ tg_xml_record_error(void *user_data, xmlErrorPtr err)
         return;
     st->have_error = true;
     st->error_line = err->line;
-    st->error_msg = g_strdup(err->message ? err->message : "unknown error");
-    g_strchomp(st->error_msg);
+    st->error_msg = tg_xml_one_line(err->message);
 }
 
 /* SAX internalSubset: called when <!DOCTYPE ...> is parsed, before its
@@ -159,6 +174,21 @@ tg_xml_parse(const char *buf, gsize len, const char *filename, GError **error)
         return NULL;
     }
 
+    {
+        /* libxml2 stops silently at a NUL byte and would ignore whatever
+         * follows it: refuse such input instead. */
+        const char *nul = memchr(buf, '\0', len);
+
+        if (nul) {
+            int line = 1;
+            for (const char *p = buf; p < nul; p++)
+                line += *p == '\n';
+            g_set_error(error, TG_ERROR, TG_ERROR_PARSE,
+                        "%s:%d: not well-formed XML: NUL character in input", fname, line);
+            return NULL;
+        }
+    }
+
     ctxt = xmlNewParserCtxt();
     if (!ctxt) {
         g_set_error(error, TG_ERROR, TG_ERROR_PARSE,
@@ -194,7 +224,7 @@ tg_xml_parse(const char *buf, gsize len, const char *filename, GError **error)
             msg = st.error_msg;
         } else if (last && last->message) {
             line = last->line;
-            lastmsg = g_strchomp(g_strdup(last->message));
+            lastmsg = tg_xml_one_line(last->message);
             msg = lastmsg;
         }
         g_set_error(error, TG_ERROR, TG_ERROR_PARSE,
