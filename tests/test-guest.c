@@ -141,6 +141,10 @@ static const GuestCase guest_cases[] = {
       .message = "dom-bad-not-xml.xml:28: not well-formed XML: ", .prefix = true },
     { .fixture = "dom-bad-doctype.xml", .code = TG_ERROR_INVALID,
       .message = "dom-bad-doctype.xml:2: DOCTYPE declarations are not accepted" },
+    { .fixture = "dom-bad-xxe-file.xml", .code = TG_ERROR_INVALID,
+      .message = "dom-bad-xxe-file.xml:2: DOCTYPE declarations are not accepted" },
+    { .fixture = "dom-bad-xxe-http.xml", .code = TG_ERROR_INVALID,
+      .message = "dom-bad-xxe-http.xml:2: DOCTYPE declarations are not accepted" },
     { .fixture = "caps-amd-real.xml", .code = TG_ERROR_INVALID,
       .message = "caps-amd-real.xml:1: root element is <capabilities>, expected <domain> (`virsh dumpxml` "
       "output)" },
