@@ -467,7 +467,7 @@ tg_parse_cpu(TgGuestProfile *g, const xmlNode *cpu, const char *filename, GError
     if (invtsc) {
         g->invtsc_policy = tg_xml_prop(invtsc, "policy");
         /* A guest CPU feature without a policy is 'require' (libvirt
-         * virCPUDefParseXML for VIR_CPU_TYPE_GUEST). */
+         * src/conf/cpu_conf.c virCPUDefParseXML, VIR_CPU_TYPE_GUEST). */
         if (!g->invtsc_policy)
             g->invtsc_policy = g_strdup("require");
     }

@@ -315,8 +315,9 @@ tg_parse_facts(TgHostFacts *facts, const xmlNode *el, const char *filename, bool
 #define TG_COUNTER_SOURCE "capabilities XML <counter name='tsc'>"
 
 /* libvirt's <counter name='tsc' frequency='HZ' scaling='yes|no'/> in
- * <host><cpu>, written by virCPUDefFormatBuf from virHostCPUGetTscInfo
- * (src/util/virhostcpu.c); only present when the host CPU has invtsc.
+ * <host><cpu>, written by virCPUDefFormatBuf (src/conf/cpu_conf.c; scaling
+ * only when known) from virHostCPUGetTscInfo (src/util/virhostcpu.c); only
+ * present when the host CPU has invtsc.
  * The counter wins over tscgate facts; when both agree the facts' more
  * specific source is kept. */
 static bool
