@@ -165,12 +165,10 @@ tg_set_invalid(GError **error, const char *filename, const xmlNode *node,
                const char *what, const char *value, const char *expect)
 {
     g_autofree char *esc = tg_escape_untrusted(value);
-    bool prefixed = node->ns && node->ns->prefix;
+    g_autofree char *qn = tg_xml_qname(node);
 
-    g_set_error(error, TG_ERROR, TG_ERROR_INVALID, "%s:%d: <%s%s%s> %s'%s' %s",
-                filename, tg_xml_line(node),
-                prefixed ? (const char *)node->ns->prefix : "", prefixed ? ":" : "",
-                (const char *)node->name, what, esc, expect);
+    g_set_error(error, TG_ERROR, TG_ERROR_INVALID, "%s:%d: <%s> %s'%s' %s",
+                filename, tg_xml_line(node), qn, what, esc, expect);
 }
 
 /* Only ASCII digits (and at least one)? */
@@ -198,9 +196,10 @@ tg_parse_fact_element(TgHostFacts *facts, const TgFieldDesc *d, const xmlNode *n
     bool is_known;
 
     if (!known) {
+        g_autofree char *qn = tg_xml_qname(node);
         g_set_error(error, TG_ERROR, TG_ERROR_INVALID,
-                    "%s:%d: <%s:%s> has no known='yes|no' attribute", filename,
-                    tg_xml_line(node), TG_HOSTFACTS_NS_PREFIX, d->element);
+                    "%s:%d: <%s> has no known='yes|no' attribute", filename,
+                    tg_xml_line(node), qn);
         return false;
     }
     if (!tg_parse_yes_no(known, &is_known)) {
@@ -271,14 +270,15 @@ tg_parse_facts(TgHostFacts *facts, const xmlNode *el, const char *filename, bool
                GError **error)
 {
     g_autofree char *version = tg_xml_prop(el, "version");
+    g_autofree char *qn = tg_xml_qname(el);
     g_auto(GStrv) parts = NULL;
     guint64 major = 0;
     guint64 minor = 0;
 
     if (!version) {
         g_set_error(error, TG_ERROR, TG_ERROR_INVALID,
-                    "%s:%d: <%s:facts> has no version attribute", filename,
-                    tg_xml_line(el), TG_HOSTFACTS_NS_PREFIX);
+                    "%s:%d: <%s> has no version attribute", filename,
+                    tg_xml_line(el), qn);
         return false;
     }
     parts = g_strsplit(version, ".", 3);
@@ -291,9 +291,9 @@ tg_parse_facts(TgHostFacts *facts, const xmlNode *el, const char *filename, bool
     if (major > 1) {
         g_autofree char *esc = tg_escape_untrusted(version);
         g_set_error(error, TG_ERROR, TG_ERROR_UNSUPPORTED,
-                    "%s:%d: <%s:facts> version '%s' is newer than this tscgate "
+                    "%s:%d: <%s> version '%s' is newer than this tscgate "
                     "understands (major version 1); upgrade tscgate",
-                    filename, tg_xml_line(el), TG_HOSTFACTS_NS_PREFIX, esc);
+                    filename, tg_xml_line(el), qn, esc);
         return false;
     }
     for (xmlNode *c = el->children; c; c = c->next) {
@@ -315,8 +315,9 @@ tg_parse_facts(TgHostFacts *facts, const xmlNode *el, const char *filename, bool
 #define TG_COUNTER_SOURCE "capabilities XML <counter name='tsc'>"
 
 /* libvirt's <counter name='tsc' frequency='HZ' scaling='yes|no'/> in
- * <host><cpu>, written by virCPUDefFormatBuf from virHostCPUGetTscInfo
- * (src/util/virhostcpu.c); only present when the host CPU has invtsc.
+ * <host><cpu>, written by virCPUDefFormatBuf (src/conf/cpu_conf.c; scaling
+ * only when known) from virHostCPUGetTscInfo (src/util/virhostcpu.c); only
+ * present when the host CPU has invtsc.
  * The counter wins over tscgate facts; when both agree the facts' more
  * specific source is kept. */
 static bool

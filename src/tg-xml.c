@@ -160,7 +160,7 @@ tg_xml_parse(const char *buf, gsize len, const char *filename, GError **error)
     xmlDoc *doc;
     const char *fname = filename ? filename : "(input)";
     int opts = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
-               XML_PARSE_NOCDATA | XML_PARSE_BIG_LINES;
+               XML_PARSE_BIG_LINES;
 
     if (!buf || len == 0 || tg_buffer_is_blank(buf, len)) {
         g_set_error(error, TG_ERROR, TG_ERROR_PARSE,
@@ -213,7 +213,9 @@ tg_xml_parse(const char *buf, gsize len, const char *filename, GError **error)
         g_set_error(error, TG_ERROR, TG_ERROR_INVALID,
                     "%s:%d: DOCTYPE declarations are not accepted", fname, line);
         g_clear_pointer(&doc, xmlFreeDoc);
-    } else if (!doc || !ctxt->wellFormed) {
+    } else if (!doc || !ctxt->wellFormed || !ctxt->nsWellFormed) {
+        /* namespace errors (undefined prefix...) leave wellFormed set but
+         * are errors of XML with namespaces all the same */
         int line = 0;
         const char *msg = "unknown error";
         const xmlError *last = xmlCtxtGetLastError(ctxt);
@@ -264,6 +266,7 @@ tg_xml_prop_u64(const xmlNode *node, const char *name, const char *filename,
 {
     g_autofree char *val = tg_xml_prop(node, name);
     g_autofree char *esc = NULL;
+    g_autofree char *qname = NULL;
     bool all_digits;
 
     if (!val)
@@ -279,10 +282,11 @@ tg_xml_prop_u64(const xmlNode *node, const char *name, const char *filename,
         }
     }
     esc = tg_escape_untrusted(val);
+    qname = tg_xml_qname(node);
     g_set_error(error, TG_ERROR, TG_ERROR_INVALID,
                 "%s:%d: <%s> attribute %s='%s' %s",
                 filename ? filename : "(input)", tg_xml_line(node),
-                (const char *)node->name, name, esc,
+                qname, name, esc,
                 all_digits ? "is out of range" : "is not an unsigned integer");
     return -1;
 }
@@ -341,6 +345,16 @@ tg_xml_text(const xmlNode *node)
     out = g_strstrip(g_strdup((const char *)v));
     xmlFree(v);
     return out;
+}
+
+char *
+tg_xml_qname(const xmlNode *node)
+{
+    if (!node || !node->name)
+        return g_strdup("(none)");
+    if (node->ns && node->ns->prefix)
+        return g_strdup_printf("%s:%s", (const char *)node->ns->prefix, (const char *)node->name);
+    return g_strdup((const char *)node->name);
 }
 
 int

@@ -141,6 +141,10 @@ static const GuestCase guest_cases[] = {
       .message = "dom-bad-not-xml.xml:28: not well-formed XML: ", .prefix = true },
     { .fixture = "dom-bad-doctype.xml", .code = TG_ERROR_INVALID,
       .message = "dom-bad-doctype.xml:2: DOCTYPE declarations are not accepted" },
+    { .fixture = "dom-bad-xxe-file.xml", .code = TG_ERROR_INVALID,
+      .message = "dom-bad-xxe-file.xml:2: DOCTYPE declarations are not accepted" },
+    { .fixture = "dom-bad-xxe-http.xml", .code = TG_ERROR_INVALID,
+      .message = "dom-bad-xxe-http.xml:2: DOCTYPE declarations are not accepted" },
     { .fixture = "caps-amd-real.xml", .code = TG_ERROR_INVALID,
       .message = "caps-amd-real.xml:1: root element is <capabilities>, expected <domain> (`virsh dumpxml` "
       "output)" },
@@ -150,7 +154,7 @@ static const GuestCase guest_cases[] = {
     { .fixture = "dom-bad-lineage-no-version.xml", .code = TG_ERROR_INVALID,
       .message = "dom-bad-lineage-no-version.xml:8: <tscgate:lineage> has no version attribute" },
     { .fixture = "dom-bad-lineage-hz.xml", .code = TG_ERROR_INVALID,
-      .message = "dom-bad-lineage-hz.xml:9: <nominal> attribute hz='2.1GHz' is not an unsigned integer" },
+      .message = "dom-bad-lineage-hz.xml:9: <tscgate:nominal> attribute hz='2.1GHz' is not an unsigned integer" },
     { .fixture = "dom-bad-lineage-origin.xml", .code = TG_ERROR_INVALID,
       .message = "dom-bad-lineage-origin.xml:9: <tscgate:nominal> attribute origin='guessed' must be one of "
       "explicit, source-host, assumed, unknown" },
@@ -167,18 +171,18 @@ static const GuestCase guest_cases[] = {
       .message = "g.xml:3: <reenlightenment> attribute state='yes' must be 'on' or 'off'" },
     { .inline_xml = "<domain><metadata><l:lineage xmlns:l='urn:tscgate:lineage:1' version='1'>\n"
             "<l:hop op='migrate' scaling='sometimes'/></l:lineage></metadata></domain>", .code = TG_ERROR_INVALID,
-      .message = "g.xml:2: <tscgate:hop> attribute scaling='sometimes' must be 'yes', 'no' or 'unknown'" },
+      .message = "g.xml:2: <l:hop> attribute scaling='sometimes' must be 'yes', 'no' or 'unknown'" },
     { .inline_xml = "<domain><metadata><l:lineage xmlns:l='urn:tscgate:lineage:1' version='1'>\n"
             "<l:hop op='migrate' time='2026-11-25T08:00:00+01:00'/></l:lineage></metadata>"
             "</domain>", .code = TG_ERROR_INVALID,
-      .message = "g.xml:2: <tscgate:hop> attribute time='2026-11-25T08:00:00+01:00' is not a UTC time "
+      .message = "g.xml:2: <l:hop> attribute time='2026-11-25T08:00:00+01:00' is not a UTC time "
       "(YYYY-MM-DDTHH:MM:SSZ)" },
     { .inline_xml = "<domain><metadata><l:lineage xmlns:l='urn:tscgate:lineage:1' version='1'>\n"
             "<l:effective changed='perhaps'/></l:lineage></metadata></domain>", .code = TG_ERROR_INVALID,
-      .message = "g.xml:2: <effective> attribute changed='perhaps' must be 'yes' or 'no'" },
+      .message = "g.xml:2: <l:effective> attribute changed='perhaps' must be 'yes' or 'no'" },
     { .inline_xml = "<domain><metadata>\n<l:lineage xmlns:l='urn:tscgate:lineage:1' version='1.x'/>"
             "</metadata></domain>", .code = TG_ERROR_INVALID,
-      .message = "g.xml:2: <tscgate:lineage> attribute version='1.x' is not a version number" },
+      .message = "g.xml:2: <l:lineage> attribute version='1.x' is not a version number" },
     { .inline_xml = "<domain xmlns='urn:example:notlibvirt'/>", .code = TG_ERROR_INVALID,
       .message = "g.xml:1: root element is <domain> in namespace 'urn:example:notlibvirt', expected <domain> "
       "(`virsh dumpxml` output)" },

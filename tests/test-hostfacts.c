@@ -157,6 +157,13 @@ static const CapsCase caps_cases[] = {
         { "cpufreq_min_khz", "unknown|/sys/devices/system/cpu/cpu0/cpufreq/cpuinfo_min_freq: "
                              "No such file or directory" },
         { "clock_max_error_us", "known|adjtimex(2)|56000" } } },
+    /* real `tscgate probe` output of this (AMD, no scaling) host */
+    { .fixture = "probe-real-amd.xml", .ok = true, .expect = {
+        { "cpu_vendor", "known|/proc/cpuinfo vendor_id|AuthenticAMD" },
+        { "tsc_hz", "known|KVM_GET_TSC_KHZ on /dev/kvm|2596138000" },
+        { "tsc_scaling", "known|KVM_CHECK_EXTENSION(KVM_CAP_TSC_CONTROL) on /dev/kvm|no" },
+        { "max_cstate", "known|/proc/cmdline (processor.max_cstate not set)|(unset)" },
+        { "clock_synchronized", "known|adjtimex(2): TIME_ERROR|no" } } },
     { .fixture = "probe-minor-newer.xml", .ok = true, .expect = {
         { "tsc_hz", "known|KVM_GET_TSC_KHZ ioctl on /dev/kvm|2596120000" },
         { "hostname", "known|uname(2)|hosta" } } },
@@ -340,6 +347,7 @@ static const RngCase rng_cases[] = {
     { "caps-no-counter.xml", true },
     { "caps-counter-no-scaling.xml", true },
     { "probe-hosta.xml", true },
+    { "probe-real-amd.xml", true },
     { "probe-no-kvm.xml", true },
     { "probe-counter-disagree.xml", true },
     { "caps-bad-freq-abc.xml", false },

@@ -64,6 +64,8 @@ static const ParseCase parse_cases[] = {
       "@@:2: not well-formed XML: " },
     { "undeclared entity", "<d>\n&e;</d>", 0, NULL, false, NULL, TG_ERROR_PARSE, MATCH_EXACT,
       "@@:2: not well-formed XML: Entity 'e' not defined" },
+    { "undefined namespace prefix", "<d>\n  <a:b/>\n</d>", 0, NULL, false, NULL, TG_ERROR_PARSE,
+      MATCH_EXACT, "@@:2: not well-formed XML: Namespace prefix a on b is not defined" },
     { "invalid UTF-8", "<d>\xff\xfe</d>", 0, NULL, false, NULL, TG_ERROR_PARSE, MATCH_PREFIX,
       "@@:1: not well-formed XML: " },
     { "embedded NUL", "<d/>\n\0<e/>", 10, NULL, false, NULL, TG_ERROR_PARSE, MATCH_EXACT,
