@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include "tg-decide.h"
+#include "tg-evaluate.h"
 #include "tg-guest.h"
 #include "tg-hookconf.h"
 #include "tg-hostcache.h"
@@ -193,26 +194,6 @@ probe_this_host(gpointer unused)
     return tg_probe_host(NULL);
 }
 
-/* Source host facts from the newest hop of the guest's lineage record: the
- * host the guest runs on now. NULL when there is no record. */
-static TgHostFacts *
-source_from_lineage(const TgLineage *l)
-{
-    const TgHop *h = tg_lineage_last_hop(l);
-    TgHostFacts *f;
-
-    if (!h)
-        return NULL;
-    f = tg_host_facts_new();
-    if (h->host)
-        tg_str_fact_set(&f->hostname, h->host, "lineage record (last hop)");
-    if (h->host_hz)
-        tg_u64_fact_set(&f->tsc_hz, h->host_hz, "lineage record (last hop)");
-    if (h->scaling != TG_TRI_UNKNOWN)
-        tg_bool_fact_set(&f->tsc_scaling, h->scaling == TG_TRI_YES, "lineage record (last hop)");
-    return f;
-}
-
 static gint64
 gate_now(void)
 {
@@ -337,8 +318,8 @@ gate_run(TgGate *g, int argc, char **argv)
     g_autoptr(TgPolicy) policy = NULL;
     g_autoptr(TgGuestProfile) guest = NULL;
     g_autoptr(TgHostFacts) dest = NULL;
-    g_autoptr(TgHostFacts) source = NULL;
-    g_autoptr(TgDecision) d = NULL;
+    g_autoptr(TgEvaluation) eval = NULL;
+    const TgDecision *d;
     g_autoptr(TgLineage) rec = NULL;
     g_autoptr(TgLogRecord) r = NULL;
     g_autofree char *buf = NULL;
@@ -347,7 +328,6 @@ gate_run(TgGate *g, int argc, char **argv)
     g_autofree char *reason = NULL;
     g_autofree char *msg = NULL;
     const char *code = NULL;
-    TgSettings settings;
     bool audited, allowed, record = false;
     guint hop_limit = TG_DEFAULT_HOP_LIMIT;
     gsize len = 0;
@@ -387,25 +367,17 @@ gate_run(TgGate *g, int argc, char **argv)
     if (!dest)
         return gate_fail(g, "host-facts-error", err->message);
 
-    tg_policy_apply(policy, guest, &settings, NULL);
-    source = source_from_lineage(guest->lineage);
-    d = tg_decide(guest, source, dest, &settings);
-
-    audited = d->verdict == TG_VERDICT_DENY && g->mode == TG_MODE_AUDIT;
-    allowed = d->verdict != TG_VERDICT_DENY || audited;
-    for (guint i = 0; d->adjustments && i < d->adjustments->len; i++) {
+    eval = tg_evaluate(guest, NULL, dest, policy);
+    d = eval->decision;
+    audited = d->verdict == TG_VERDICT_DENY && eval->mode == TG_MODE_AUDIT;
+    allowed = tg_evaluation_allows(eval);
+    for (guint i = 0; i < d->adjustments->len; i++) {
         const TgAdjustment *a = &g_array_index(d->adjustments, TgAdjustment, i);
 
         if (a->kind == TG_ADJUST_RECORD_LINEAGE) {
             record = true;
             hop_limit = a->hop_limit;
         }
-    }
-    if (audited && settings.record_lineage) {
-        /* The engine adjusts nothing on a deny; audit mode lets the guest
-         * through, so its record (with verdict "deny") is kept all the same. */
-        record = true;
-        hop_limit = settings.hop_limit;
     }
     if (allowed && record) {
         const char *host = dest->hostname.note.known && dest->hostname.value

@@ -23,6 +23,17 @@ tg_cli_usage_error(const char *fmt, ...)
     return TG_EXIT_USAGE;
 }
 
+int
+tg_cli_decide_and_report(const TgGuestProfile *guest, const TgHostFacts *source,
+                         const TgHostFacts *dest, const TgPolicy *policy, bool json)
+{
+    g_autoptr(TgEvaluation) eval = tg_evaluate(guest, source, dest, policy);
+    g_autofree char *report = json ? tg_report_json(guest, eval) : tg_report_text(guest, eval);
+
+    fputs(report, stdout);
+    return tg_report_exit_status(eval);
+}
+
 /* Parse a subcommand's options; on failure print the error and return false. */
 static bool
 tg_cli_parse_options(GOptionContext *ctx, int *argc, char ***argv)
@@ -116,8 +127,6 @@ tg_cli_check_main(int argc, char **argv)
     g_autoptr(TgHostFacts) dest = NULL;
     g_autoptr(TgHostFacts) source = NULL;
     g_autoptr(TgPolicy) policy = NULL;
-    g_autoptr(TgEvaluation) eval = NULL;
-    g_autofree char *report = NULL;
     int stdin_users;
 
     g_option_context_add_main_entries(ctx, entries, NULL);
@@ -143,8 +152,5 @@ tg_cli_check_main(int argc, char **argv)
         (policy_path && !(policy = tg_policy_load(policy_path, &err))))
         return tg_cli_usage_error("%s", err->message);
 
-    eval = tg_evaluate(guest, source, dest, policy);
-    report = json ? tg_report_json(guest, eval) : tg_report_text(guest, eval);
-    fputs(report, stdout);
-    return tg_report_exit_status(eval);
+    return tg_cli_decide_and_report(guest, source, dest, policy, json);
 }

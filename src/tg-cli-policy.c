@@ -3,14 +3,13 @@
 #include <config.h>
 
 #include "tg-cli-policy.h"
+#include "tg-evaluate.h"
 #include "tg-policy.h"
+#include "tg-report.h"
 #include "tg-xml.h"
 
 #include <string.h>
 
-#define TG_EXIT_OK 0
-#define TG_EXIT_DENY 1
-#define TG_EXIT_USAGE 2
 
 static const char tg_policy_usage[] =
     "Usage: tscgate policy validate FILE\n"
@@ -54,7 +53,7 @@ tg_parse_opts(const char *sub, const char *params, const char *summary,
     if (help) {
         g_autofree char *h = g_option_context_get_help(ctx, TRUE, NULL);
         fputs(h, out);
-        return TG_EXIT_OK;
+        return TG_EXIT_ALLOW;
     }
     return -1;
 }
@@ -86,7 +85,7 @@ tg_cmd_validate(char ***args, FILE *out, FILE *err)
     }
     if (tg_policy_validate_buffer(buf, len, file, &problems)) {
         fprintf(out, "%s: valid\n", file);
-        return TG_EXIT_OK;
+        return TG_EXIT_ALLOW;
     }
     for (guint i = 0; i < problems->len; i++) {
         g_autofree char *esc = tg_escape_untrusted(problems->pdata[i]);
@@ -148,7 +147,8 @@ tg_cmd_explain(char ***args, FILE *out, FILE *err)
     g_autoptr(TgGuestProfile) guest = NULL;
     g_autoptr(TgHostFacts) dest_facts = NULL;
     g_autoptr(TgHostFacts) source_facts = NULL;
-    g_autoptr(TgDecision) d = NULL;
+    g_autoptr(TgEvaluation) eval = NULL;
+    const TgDecision *d;
     g_autofree char *why = NULL;
     g_autofree char *desc = NULL;
     TgSettings settings;
@@ -186,21 +186,24 @@ tg_cmd_explain(char ***args, FILE *out, FILE *err)
     fprintf(out, "why: %s\n", why);
     fprintf(out, "settings: %s\n", desc);
     if (!dest_facts)
-        return TG_EXIT_OK;
+        return TG_EXIT_ALLOW;
 
     if (source_facts)
         tg_print_host(out, "source", source_facts);
     tg_print_host(out, "destination", dest_facts);
-    d = tg_decide(guest, source_facts, dest_facts, &settings);
+    /* The same evaluation as `tscgate check` and the hook: source facts from
+     * the lineage record when none are given, audit mode applied. */
+    eval = tg_evaluate(guest, source_facts, dest_facts, policy);
+    d = eval->decision;
+    if (eval->source_from_lineage)
+        fprintf(out, "source: from the guest's lineage record\n");
     fprintf(out, "verdict: %s\n", tg_verdict_to_string(d->verdict));
     fprintf(out, "code: %s\n", d->code);
     fprintf(out, "reason: %s\n", d->reason);
-    if (tg_policy_audit_allows(policy, d->verdict)) {
+    if (d->verdict == TG_VERDICT_DENY && eval->mode == TG_MODE_AUDIT)
         fprintf(out, "audit: mode audit: the hook logs this as a would-be denial and allows "
                 "the operation\n");
-        return TG_EXIT_OK;
-    }
-    return d->verdict == TG_VERDICT_DENY ? TG_EXIT_DENY : TG_EXIT_OK;
+    return tg_report_exit_status(eval);
 }
 
 int
@@ -216,7 +219,7 @@ tg_cli_policy_run(int argc, char **argv, FILE *out, FILE *err)
     sub = argv[1];
     if (strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0 || strcmp(sub, "help") == 0) {
         fputs(tg_policy_usage, out);
-        return TG_EXIT_OK;
+        return TG_EXIT_ALLOW;
     }
     /* args = argv without argv[0]: the subcommand becomes the program name. */
     args = g_new0(char *, (gsize)argc);

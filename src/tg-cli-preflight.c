@@ -79,8 +79,6 @@ tg_cli_preflight_main(int argc, char **argv)
     g_autoptr(TgHostFacts) source = NULL;
     g_autoptr(TgHostFacts) dest = NULL;
     g_autoptr(TgPolicy) policy = NULL;
-    g_autoptr(TgEvaluation) eval = NULL;
-    g_autofree char *report = NULL;
 
     g_option_context_add_main_entries(ctx, entries, NULL);
     g_option_context_set_description(ctx,
@@ -121,8 +119,5 @@ tg_cli_preflight_main(int argc, char **argv)
                                          "destination capabilities", &err)))
         return tg_cli_usage_error("%s", err->message);
 
-    eval = tg_evaluate(guest, source, dest, policy);
-    report = json ? tg_report_json(guest, eval) : tg_report_text(guest, eval);
-    fputs(report, stdout);
-    return tg_report_exit_status(eval);
+    return tg_cli_decide_and_report(guest, source, dest, policy, json);
 }

@@ -3,7 +3,7 @@
 #ifndef TG_CLI_H
 #define TG_CLI_H
 
-#include "tg-common.h"
+#include "tg-policy.h"
 
 G_BEGIN_DECLS
 
@@ -12,6 +12,11 @@ int tg_cli_check_main(int argc, char **argv);
 #ifdef WITH_LIBVIRT
 int tg_cli_preflight_main(int argc, char **argv);
 #endif
+/* Evaluate one migration (tg_evaluate), print the text or JSON report on
+ * stdout and return the exit status (TG_EXIT_ALLOW or TG_EXIT_DENY).
+ * `source` and `policy` may be NULL. */
+int tg_cli_decide_and_report(const TgGuestProfile *guest, const TgHostFacts *source,
+                             const TgHostFacts *dest, const TgPolicy *policy, bool json);
 /* Print "tscgate: MESSAGE" on stderr and return TG_EXIT_USAGE. */
 int tg_cli_usage_error(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
 

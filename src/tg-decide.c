@@ -633,6 +633,16 @@ finish(TgCtx *c)
         d->code = "policy-force-warn";
         d->rule = 0;
     }
+    if (d->verdict == TG_VERDICT_DENY && c->s->policy_rule && !g_str_has_prefix(d->code, "policy-")) {
+        /* A policy rule selected the settings behind this denial (its
+         * tolerance, unknown actions, class): name it, so the virsh-visible
+         * line tells the admin which rule to look at. */
+        g_autofree char *rule = admin_text(c->s->policy_rule);
+        char *joined = g_strdup_printf("%s (policy rule '%s')", d->reason, rule);
+
+        g_free(d->reason);
+        d->reason = joined;
+    }
     if (d->verdict == TG_VERDICT_DENY) {
         d->effective_hz = 0;
         d->effective_changed = false;

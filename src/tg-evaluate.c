@@ -49,6 +49,14 @@ tg_evaluate(const TgGuestProfile *guest, const TgHostFacts *source,
         e->source_from_lineage = lineage_source != NULL;
     }
     e->decision = tg_decide(guest, source, dest, &settings);
+    if (e->decision->verdict == TG_VERDICT_DENY && e->mode == TG_MODE_AUDIT &&
+        settings.record_lineage) {
+        /* The engine adjusts nothing on a deny; audit mode lets the guest
+         * through, so its record (with the hop's verdict "deny") is kept. */
+        TgAdjustment a = { .kind = TG_ADJUST_RECORD_LINEAGE, .hop_limit = settings.hop_limit };
+
+        g_array_append_val(e->decision->adjustments, a);
+    }
     return e;
 }
 

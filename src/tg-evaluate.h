@@ -26,7 +26,8 @@ typedef struct {
 
 /* Evaluate `guest` arriving from `source` (nullable: taken from the lineage
  * record when NULL) on `dest` under `policy` (nullable: default rules).
- * Returns a new evaluation (tg_evaluation_free). */
+ * In audit mode a denial still carries the lineage adjustment (the guest
+ * goes through). Returns a new evaluation (tg_evaluation_free). */
 TgEvaluation *tg_evaluate(const TgGuestProfile *guest, const TgHostFacts *source,
                           const TgHostFacts *dest, const TgPolicy *policy);
 void tg_evaluation_free(TgEvaluation *e);

@@ -237,9 +237,10 @@ tg_prop_tri(const xmlNode *node, const char *name, const char *yes, const char *
     }
     {
         g_autofree char *esc = tg_escape_untrusted(v);
+        g_autofree char *qn = tg_xml_qname(node);
         g_set_error(error, TG_ERROR, TG_ERROR_INVALID,
                     "%s:%d: <%s> attribute %s='%s' must be '%s' or '%s'", filename,
-                    tg_xml_line(node), (const char *)node->name, name, esc, yes, no);
+                    tg_xml_line(node), qn, name, esc, yes, no);
     }
     return false;
 }
@@ -256,9 +257,10 @@ tg_child_text(const xmlNode *parent, const char *name)
 /* Parse a version attribute "MAJOR" or "MAJOR.MINOR"; refuse major >
  * `supported` as TG_ERROR_UNSUPPORTED. */
 static bool
-tg_check_version(const xmlNode *el, const char *what, guint supported, const char *filename,
-                 guint *major_out, GError **error)
+tg_check_version(const xmlNode *el, guint supported, const char *filename, guint *major_out,
+                 GError **error)
 {
+    g_autofree char *what = tg_xml_qname(el);
     g_autofree char *version = tg_xml_prop(el, "version");
     g_autofree char *esc = NULL;
     g_auto(GStrv) parts = NULL;
@@ -298,6 +300,7 @@ tg_parse_hop(const xmlNode *el, const char *filename, TgHop **out, GError **erro
     g_autoptr(GDateTime) dt = NULL;
     g_autofree char *time_str = NULL;
     g_autofree char *scaling = NULL;
+    g_autofree char *qn = tg_xml_qname(el);
     TgHop *h = g_new0(TgHop, 1);
     int line = tg_xml_line(el);
 
@@ -308,8 +311,8 @@ tg_parse_hop(const xmlNode *el, const char *filename, TgHop **out, GError **erro
     if (!h->op || (strcmp(h->op, "migrate") != 0 && strcmp(h->op, "restore") != 0)) {
         g_autofree char *esc = tg_escape_untrusted(h->op);
         g_set_error(error, TG_ERROR, TG_ERROR_INVALID,
-                    "%s:%d: <tscgate:hop> attribute op='%s' must be 'migrate' or 'restore'",
-                    filename, line, h->op ? esc : "");
+                    "%s:%d: <%s> attribute op='%s' must be 'migrate' or 'restore'",
+                    filename, line, qn, h->op ? esc : "");
         goto fail;
     }
     if (tg_xml_prop_u64(el, "hz", filename, &h->host_hz, error) < 0)
@@ -324,8 +327,8 @@ tg_parse_hop(const xmlNode *el, const char *filename, TgHop **out, GError **erro
     } else {
         g_autofree char *esc = tg_escape_untrusted(scaling);
         g_set_error(error, TG_ERROR, TG_ERROR_INVALID,
-                    "%s:%d: <tscgate:hop> attribute scaling='%s' must be 'yes', 'no' or 'unknown'",
-                    filename, line, esc);
+                    "%s:%d: <%s> attribute scaling='%s' must be 'yes', 'no' or 'unknown'",
+                    filename, line, qn, esc);
         goto fail;
     }
     time_str = tg_xml_prop(el, "time");
@@ -334,8 +337,8 @@ tg_parse_hop(const xmlNode *el, const char *filename, TgHop **out, GError **erro
         if (!dt || !g_str_has_suffix(time_str, "Z")) {
             g_autofree char *esc = tg_escape_untrusted(time_str);
             g_set_error(error, TG_ERROR, TG_ERROR_INVALID,
-                        "%s:%d: <tscgate:hop> attribute time='%s' is not a UTC time "
-                        "(YYYY-MM-DDTHH:MM:SSZ)", filename, line, esc);
+                        "%s:%d: <%s> attribute time='%s' is not a UTC time "
+                        "(YYYY-MM-DDTHH:MM:SSZ)", filename, line, qn, esc);
             goto fail;
         }
         h->time = g_date_time_to_unix(dt);
@@ -354,7 +357,7 @@ tg_parse_lineage(const xmlNode *el, const char *filename, GError **error)
     g_autoptr(TgLineage) l = tg_lineage_new();
     xmlNode *c;
 
-    if (!tg_check_version(el, "tscgate:lineage", 1, filename, &l->version, error))
+    if (!tg_check_version(el, 1, filename, &l->version, error))
         return NULL;
 
     c = tg_xml_child(el, TG_LINEAGE_NS, "nominal");
@@ -365,9 +368,10 @@ tg_parse_lineage(const xmlNode *el, const char *filename, GError **error)
             return NULL;
         if (origin && !tg_nominal_origin_from_string(origin, &l->nominal_origin)) {
             g_autofree char *esc = tg_escape_untrusted(origin);
+            g_autofree char *qn = tg_xml_qname(c);
             g_set_error(error, TG_ERROR, TG_ERROR_INVALID,
-                        "%s:%d: <tscgate:nominal> attribute origin='%s' must be one of "
-                        "explicit, source-host, assumed, unknown", filename, tg_xml_line(c), esc);
+                        "%s:%d: <%s> attribute origin='%s' must be one of "
+                        "explicit, source-host, assumed, unknown", filename, tg_xml_line(c), qn, esc);
             return NULL;
         }
     }
@@ -463,7 +467,7 @@ tg_parse_cpu(TgGuestProfile *g, const xmlNode *cpu, const char *filename, GError
     if (invtsc) {
         g->invtsc_policy = tg_xml_prop(invtsc, "policy");
         /* A guest CPU feature without a policy is 'require' (libvirt
-         * virCPUDefParseXML for VIR_CPU_TYPE_GUEST). */
+         * src/conf/cpu_conf.c virCPUDefParseXML, VIR_CPU_TYPE_GUEST). */
         if (!g->invtsc_policy)
             g->invtsc_policy = g_strdup("require");
     }
@@ -564,9 +568,14 @@ tg_guest_profile_parse_xml(const char *buf, gsize len, const char *filename, GEr
         return NULL;
     root = xmlDocGetRootElement(doc);
     if (!tg_xml_is(root, NULL, "domain")) {
+        g_autofree char *root_ns =
+            root->ns && root->ns->href ? tg_escape_untrusted((const char *)root->ns->href) : NULL;
+
         g_set_error(error, TG_ERROR, TG_ERROR_INVALID,
-                    "%s:%d: root element is <%s>, expected <domain> (`virsh dumpxml` output)",
-                    fname, tg_xml_line(root), (const char *)root->name);
+                    "%s:%d: root element is <%s>%s%s%s, expected <domain> (`virsh dumpxml` output)",
+                    fname, tg_xml_line(root), (const char *)root->name,
+                    root_ns ? " in namespace '" : "", root_ns ? root_ns : "",
+                    root_ns ? "'" : "");
         return NULL;
     }
 

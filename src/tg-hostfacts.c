@@ -165,12 +165,10 @@ tg_set_invalid(GError **error, const char *filename, const xmlNode *node,
                const char *what, const char *value, const char *expect)
 {
     g_autofree char *esc = tg_escape_untrusted(value);
-    bool prefixed = node->ns && node->ns->prefix;
+    g_autofree char *qn = tg_xml_qname(node);
 
-    g_set_error(error, TG_ERROR, TG_ERROR_INVALID, "%s:%d: <%s%s%s> %s'%s' %s",
-                filename, tg_xml_line(node),
-                prefixed ? (const char *)node->ns->prefix : "", prefixed ? ":" : "",
-                (const char *)node->name, what, esc, expect);
+    g_set_error(error, TG_ERROR, TG_ERROR_INVALID, "%s:%d: <%s> %s'%s' %s",
+                filename, tg_xml_line(node), qn, what, esc, expect);
 }
 
 /* Only ASCII digits (and at least one)? */
@@ -198,9 +196,10 @@ tg_parse_fact_element(TgHostFacts *facts, const TgFieldDesc *d, const xmlNode *n
     bool is_known;
 
     if (!known) {
+        g_autofree char *qn = tg_xml_qname(node);
         g_set_error(error, TG_ERROR, TG_ERROR_INVALID,
-                    "%s:%d: <%s:%s> has no known='yes|no' attribute", filename,
-                    tg_xml_line(node), TG_HOSTFACTS_NS_PREFIX, d->element);
+                    "%s:%d: <%s> has no known='yes|no' attribute", filename,
+                    tg_xml_line(node), qn);
         return false;
     }
     if (!tg_parse_yes_no(known, &is_known)) {
@@ -271,14 +270,15 @@ tg_parse_facts(TgHostFacts *facts, const xmlNode *el, const char *filename, bool
                GError **error)
 {
     g_autofree char *version = tg_xml_prop(el, "version");
+    g_autofree char *qn = tg_xml_qname(el);
     g_auto(GStrv) parts = NULL;
     guint64 major = 0;
     guint64 minor = 0;
 
     if (!version) {
         g_set_error(error, TG_ERROR, TG_ERROR_INVALID,
-                    "%s:%d: <%s:facts> has no version attribute", filename,
-                    tg_xml_line(el), TG_HOSTFACTS_NS_PREFIX);
+                    "%s:%d: <%s> has no version attribute", filename,
+                    tg_xml_line(el), qn);
         return false;
     }
     parts = g_strsplit(version, ".", 3);
@@ -291,9 +291,9 @@ tg_parse_facts(TgHostFacts *facts, const xmlNode *el, const char *filename, bool
     if (major > 1) {
         g_autofree char *esc = tg_escape_untrusted(version);
         g_set_error(error, TG_ERROR, TG_ERROR_UNSUPPORTED,
-                    "%s:%d: <%s:facts> version '%s' is newer than this tscgate "
+                    "%s:%d: <%s> version '%s' is newer than this tscgate "
                     "understands (major version 1); upgrade tscgate",
-                    filename, tg_xml_line(el), TG_HOSTFACTS_NS_PREFIX, esc);
+                    filename, tg_xml_line(el), qn, esc);
         return false;
     }
     for (xmlNode *c = el->children; c; c = c->next) {
@@ -315,13 +315,14 @@ tg_parse_facts(TgHostFacts *facts, const xmlNode *el, const char *filename, bool
 #define TG_COUNTER_SOURCE "capabilities XML <counter name='tsc'>"
 
 /* libvirt's <counter name='tsc' frequency='HZ' scaling='yes|no'/> in
- * <host><cpu>, written by virCPUDefFormatBuf from virHostCPUGetTscInfo
- * (src/util/virhostcpu.c); only present when the host CPU has invtsc.
+ * <host><cpu>, written by virCPUDefFormatBuf (src/conf/cpu_conf.c; scaling
+ * only when known) from virHostCPUGetTscInfo (src/util/virhostcpu.c); only
+ * present when the host CPU has invtsc.
  * The counter wins over tscgate facts; when both agree the facts' more
  * specific source is kept. */
 static bool
 tg_parse_counter(TgHostFacts *facts, const xmlNode *counter, const char *filename,
-                 GError **error)
+                 bool scaling_in_facts, GError **error)
 {
     g_autofree char *scaling = NULL;
     guint64 hz = 0;
@@ -358,7 +359,8 @@ tg_parse_counter(TgHostFacts *facts, const xmlNode *counter, const char *filenam
         }
         if (!facts->tsc_scaling.note.known || facts->tsc_scaling.value != v)
             tg_bool_fact_set(&facts->tsc_scaling, v, TG_COUNTER_SOURCE);
-    } else if (!facts->tsc_scaling.note.known && !facts->tsc_scaling.note.reason) {
+    } else if (!facts->tsc_scaling.note.known && !facts->tsc_scaling.note.reason &&
+               !scaling_in_facts) {
         tg_fact_set_unknown(&facts->tsc_scaling.note,
                             "<counter name='tsc'> has no scaling attribute: libvirt could not "
                             "tell whether the host can scale the TSC");
@@ -385,10 +387,15 @@ tg_host_facts_parse_xml(const char *buf, gsize len, const char *filename, GError
         return NULL;
     root = xmlDocGetRootElement(doc);
     if (!tg_xml_is(root, NULL, "capabilities")) {
+        g_autofree char *root_ns =
+            root->ns && root->ns->href ? tg_escape_untrusted((const char *)root->ns->href) : NULL;
+
         g_set_error(error, TG_ERROR, TG_ERROR_INVALID,
-                    "%s:%d: root element is <%s>, expected <capabilities> "
+                    "%s:%d: root element is <%s>%s%s%s, expected <capabilities> "
                     "(`virsh capabilities` or `tscgate probe` output)",
-                    fname, tg_xml_line(root), (const char *)root->name);
+                    fname, tg_xml_line(root), (const char *)root->name,
+                    root_ns ? " in namespace '" : "", root_ns ? root_ns : "",
+                    root_ns ? "'" : "");
         return NULL;
     }
     host = tg_xml_child(root, NULL, "host");
@@ -421,14 +428,17 @@ tg_host_facts_parse_xml(const char *buf, gsize len, const char *filename, GError
         }
     }
     if (counter) {
-        if (!tg_parse_counter(facts, counter, fname, error))
+        if (!tg_parse_counter(facts, counter, fname,
+                              seen[tg_field_find("tsc-scaling") - tg_fields], error))
             return NULL;
-    } else if (!facts->tsc_hz.note.known && !facts->tsc_hz.note.reason) {
+    } else if (!facts->tsc_hz.note.known && !facts->tsc_hz.note.reason &&
+               !seen[tg_field_find("tsc-frequency") - tg_fields]) {
         tg_fact_set_unknown(&facts->tsc_hz.note,
                             "no <counter name='tsc'> in capabilities: host CPU lacks invtsc "
                             "or libvirt could not probe it");
     }
-    if (!counter && !facts->tsc_scaling.note.known && !facts->tsc_scaling.note.reason)
+    if (!counter && !facts->tsc_scaling.note.known && !facts->tsc_scaling.note.reason &&
+        !seen[tg_field_find("tsc-scaling") - tg_fields])
         tg_fact_set_unknown(&facts->tsc_scaling.note, "no <counter name='tsc'> in capabilities");
 
     for (gsize i = 0; i < G_N_ELEMENTS(tg_fields); i++) {

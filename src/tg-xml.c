@@ -86,6 +86,22 @@ typedef struct {
     char *error_msg;
 } TgParseState;
 
+/* libxml2's message as one line: trailing newline stripped, inner line
+ * breaks (e.g. "Bytes: 0x.." after an encoding error) joined with "; ",
+ * control characters escaped (g_free). */
+static char *
+tg_xml_one_line(const char *msg)
+{
+    g_autofree char *s = g_strstrip(g_strdup(msg && *msg ? msg : "unknown error"));
+    g_auto(GStrv) lines = g_strsplit(s, "\n", -1);
+    g_autofree char *joined = NULL;
+
+    for (char **l = lines; *l; l++)
+        g_strstrip(*l);
+    joined = g_strjoinv("; ", lines);
+    return tg_escape_untrusted(joined);
+}
+
 /* Structured error handler: record the first error, print nothing. */
 static void
 tg_xml_record_error(void *user_data, xmlErrorPtr err)
@@ -100,8 +116,7 @@ tg_xml_record_error(void *user_data, xmlErrorPtr err)
         return;
     st->have_error = true;
     st->error_line = err->line;
-    st->error_msg = g_strdup(err->message ? err->message : "unknown error");
-    g_strchomp(st->error_msg);
+    st->error_msg = tg_xml_one_line(err->message);
 }
 
 /* SAX internalSubset: called when <!DOCTYPE ...> is parsed, before its
@@ -145,7 +160,7 @@ tg_xml_parse(const char *buf, gsize len, const char *filename, GError **error)
     xmlDoc *doc;
     const char *fname = filename ? filename : "(input)";
     int opts = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
-               XML_PARSE_NOCDATA | XML_PARSE_BIG_LINES;
+               XML_PARSE_BIG_LINES;
 
     if (!buf || len == 0 || tg_buffer_is_blank(buf, len)) {
         g_set_error(error, TG_ERROR, TG_ERROR_PARSE,
@@ -157,6 +172,21 @@ tg_xml_parse(const char *buf, gsize len, const char *filename, GError **error)
                     "%s:1: not well-formed XML: input is larger than %u bytes",
                     fname, TG_MAX_INPUT_BYTES);
         return NULL;
+    }
+
+    {
+        /* libxml2 stops silently at a NUL byte and would ignore whatever
+         * follows it: refuse such input instead. */
+        const char *nul = memchr(buf, '\0', len);
+
+        if (nul) {
+            int line = 1;
+            for (const char *p = buf; p < nul; p++)
+                line += *p == '\n';
+            g_set_error(error, TG_ERROR, TG_ERROR_PARSE,
+                        "%s:%d: not well-formed XML: NUL character in input", fname, line);
+            return NULL;
+        }
     }
 
     ctxt = xmlNewParserCtxt();
@@ -183,7 +213,9 @@ tg_xml_parse(const char *buf, gsize len, const char *filename, GError **error)
         g_set_error(error, TG_ERROR, TG_ERROR_INVALID,
                     "%s:%d: DOCTYPE declarations are not accepted", fname, line);
         g_clear_pointer(&doc, xmlFreeDoc);
-    } else if (!doc || !ctxt->wellFormed) {
+    } else if (!doc || !ctxt->wellFormed || !ctxt->nsWellFormed) {
+        /* namespace errors (undefined prefix...) leave wellFormed set but
+         * are errors of XML with namespaces all the same */
         int line = 0;
         const char *msg = "unknown error";
         const xmlError *last = xmlCtxtGetLastError(ctxt);
@@ -194,7 +226,7 @@ tg_xml_parse(const char *buf, gsize len, const char *filename, GError **error)
             msg = st.error_msg;
         } else if (last && last->message) {
             line = last->line;
-            lastmsg = g_strchomp(g_strdup(last->message));
+            lastmsg = tg_xml_one_line(last->message);
             msg = lastmsg;
         }
         g_set_error(error, TG_ERROR, TG_ERROR_PARSE,
@@ -234,6 +266,7 @@ tg_xml_prop_u64(const xmlNode *node, const char *name, const char *filename,
 {
     g_autofree char *val = tg_xml_prop(node, name);
     g_autofree char *esc = NULL;
+    g_autofree char *qname = NULL;
     bool all_digits;
 
     if (!val)
@@ -249,10 +282,11 @@ tg_xml_prop_u64(const xmlNode *node, const char *name, const char *filename,
         }
     }
     esc = tg_escape_untrusted(val);
+    qname = tg_xml_qname(node);
     g_set_error(error, TG_ERROR, TG_ERROR_INVALID,
                 "%s:%d: <%s> attribute %s='%s' %s",
                 filename ? filename : "(input)", tg_xml_line(node),
-                (const char *)node->name, name, esc,
+                qname, name, esc,
                 all_digits ? "is out of range" : "is not an unsigned integer");
     return -1;
 }
@@ -311,6 +345,16 @@ tg_xml_text(const xmlNode *node)
     out = g_strstrip(g_strdup((const char *)v));
     xmlFree(v);
     return out;
+}
+
+char *
+tg_xml_qname(const xmlNode *node)
+{
+    if (!node || !node->name)
+        return g_strdup("(none)");
+    if (node->ns && node->ns->prefix)
+        return g_strdup_printf("%s:%s", (const char *)node->ns->prefix, (const char *)node->name);
+    return g_strdup((const char *)node->name);
 }
 
 int

@@ -57,6 +57,10 @@ bool tg_xml_is(const xmlNode *node, const char *ns_href, const char *name);
 /* Text content of `node`, stripped of surrounding whitespace (g_free). */
 char *tg_xml_text(const xmlNode *node);
 
+/* The element's name as written in the document, "prefix:name" or "name",
+ * for messages (g_free). */
+char *tg_xml_qname(const xmlNode *node);
+
 /* Line number of `node` for messages (>= 1, or 0 when unknown). */
 int tg_xml_line(const xmlNode *node);
 

@@ -75,6 +75,20 @@ expect lineage-elsewhere 1 '^deny: .*2100000000' '' -- check --domain "$G/lineag
 expect lineage-scaling 0 '^allow: ' '' -- check --domain "$G/lineage-tsc-sensitive.xml" --dest "$i2400"
 expect lineage-source-shown 1 'source host +from the guest.s lineage record' '' -- check --domain "$G/lineage-tsc-sensitive.xml" --dest "$amd"
 
+# --- policy: check --policy, policy validate/explain through the CLI ---
+X="$top_srcdir/xml/examples"
+expect policy-force-deny 1 "^deny: policy rule 'pinned-db' denies this guest.*databases stay on their host" '' -- check --policy "$F/policy-rules.xml" --domain "$G/rhel-explicit-tsc.xml" --dest "$amd"
+expect policy-treat-as 1 "^deny: .*\\(policy rule 'strict-web'\\)" '' -- check --policy "$F/policy-rules.xml" --domain "$G/fedora-kvmclock.xml" --dest "$amd" --source "$i2100"
+expect policy-no-rule 0 '^allow: ' '' -- check --policy "$F/policy-rules.xml" --domain "$G/windows-pinned-tsc.xml" --dest "$amd"
+expect policy-audit 0 '^deny \(audit mode: allowed\): ' '' -- check --policy "$X/audit-rollout.xml" --domain "$G/tsc-clocksource.xml" --dest "$amd"
+expect policy-invalid 2 '' 'policy-bad\.xml:4: ' -- check --policy "$F/policy-bad.xml" --domain "$G/fedora-kvmclock.xml" --dest "$amd"
+expect policy-missing 2 '' '/nonexistent/policy\.xml' -- check --policy /nonexistent/policy.xml --domain "$G/fedora-kvmclock.xml" --dest "$amd"
+for ex in "$X"/*.xml; do
+    expect "validate-$(basename "$ex" .xml)" 0 ': valid' '' -- policy validate "$ex"
+done
+expect validate-bad 1 '' 'policy-bad\.xml:4: ' -- policy validate "$F/policy-bad.xml"
+expect explain 1 "pinned-db" '' -- policy explain "$F/policy-rules.xml" --domain "$G/rhel-explicit-tsc.xml" --dest "$amd"
+
 # --- stdin and JSON ---
 rc=0; $tg check --domain - --dest "$amd" <"$G/rhel-explicit-tsc.xml" >"$out" 2>"$err" || rc=$?
 if [ "$rc" -eq 0 ] && grep -q '^allow: ' "$out"; then echo "ok   domain-from-stdin"; pass=$((pass+1)); else echo "FAIL domain-from-stdin ($rc)"; fail=$((fail+1)); fi

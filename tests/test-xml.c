@@ -1,0 +1,529 @@
+/* tscgate: tests of the safe XML helpers (src/tg-xml.c). */
+#include <config.h>
+
+#include "parse-test.h"
+#include "tg-xml.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+
+/* `s` with every "@@" replaced by `rep` (g_free). */
+static char *
+subst(const char *s, const char *rep)
+{
+    g_auto(GStrv) parts = g_strsplit(s, "@@", -1);
+
+    return g_strjoinv(rep, parts);
+}
+
+/* ---- tg_xml_parse ---- */
+
+typedef enum {
+    MATCH_EXACT,
+    MATCH_PREFIX,
+} MatchKind;
+
+typedef struct {
+    const char *what;
+    const char *input;     /* inline document, or NULL for `fixture` */
+    gsize input_len;       /* 0: strlen(input) */
+    const char *fixture;
+    bool ok;
+    const char *root;      /* expected root element when ok */
+    int code;
+    MatchKind match;
+    const char *message;   /* "@@" is replaced by the file name */
+} ParseCase;
+
+static const ParseCase parse_cases[] = {
+    { "plain document", "<domain><name>x</name></domain>", 0, NULL, true, "domain", 0, 0, NULL },
+    { "XML declaration", "<?xml version='1.0' encoding='UTF-8'?>\n<domain/>\n", 0, NULL, true,
+      "domain", 0, 0, NULL },
+    { "predefined entities only", "<d>&amp;&lt;&gt;&quot;&apos;&#65;</d>", 0, NULL, true, "d", 0, 0,
+      NULL },
+    { "empty", "", 0, NULL, false, NULL, TG_ERROR_PARSE, MATCH_EXACT,
+      "@@:1: not well-formed XML: document is empty" },
+    { "whitespace only", "  \n\t \n", 0, NULL, false, NULL, TG_ERROR_PARSE, MATCH_EXACT,
+      "@@:1: not well-formed XML: document is empty" },
+    { "not XML", "not xml at all", 0, NULL, false, NULL, TG_ERROR_PARSE, MATCH_PREFIX,
+      "@@:1: not well-formed XML: " },
+    { "tag mismatch on line 2", "<domain>\n<name>x</nam>\n</domain>\n", 0, NULL, false, NULL,
+      TG_ERROR_PARSE, MATCH_EXACT,
+      "@@:2: not well-formed XML: Opening and ending tag mismatch: name line 2 and nam" },
+    { "two roots", "<a/>\n\n<b/>\n", 0, NULL, false, NULL, TG_ERROR_PARSE, MATCH_EXACT,
+      "@@:3: not well-formed XML: Extra content at the end of the document" },
+    { "comment only", "<?xml version='1.0'?>\n<!-- nothing -->\n", 0, NULL, false, NULL,
+      TG_ERROR_PARSE, MATCH_PREFIX, "@@:3: not well-formed XML: " },
+    { "truncated", "<domain>\n  <name>x", 0, NULL, false, NULL, TG_ERROR_PARSE, MATCH_PREFIX,
+      "@@:2: not well-formed XML: " },
+    { "undeclared entity", "<d>\n&e;</d>", 0, NULL, false, NULL, TG_ERROR_PARSE, MATCH_EXACT,
+      "@@:2: not well-formed XML: Entity 'e' not defined" },
+    { "undefined namespace prefix", "<d>\n  <a:b/>\n</d>", 0, NULL, false, NULL, TG_ERROR_PARSE,
+      MATCH_EXACT, "@@:2: not well-formed XML: Namespace prefix a on b is not defined" },
+    { "invalid UTF-8", "<d>\xff\xfe</d>", 0, NULL, false, NULL, TG_ERROR_PARSE, MATCH_PREFIX,
+      "@@:1: not well-formed XML: " },
+    { "embedded NUL", "<d/>\n\0<e/>", 10, NULL, false, NULL, TG_ERROR_PARSE, MATCH_EXACT,
+      "@@:2: not well-formed XML: NUL character in input" },
+    { "DOCTYPE with internal entity",
+      "<?xml version='1.0'?>\n<!DOCTYPE d [\n<!ENTITY e 'expanded'>\n]>\n<d>&e;</d>\n", 0, NULL,
+      false, NULL, TG_ERROR_INVALID, MATCH_EXACT, "@@:2: DOCTYPE declarations are not accepted" },
+    { "DOCTYPE without subset", "<!DOCTYPE d>\n<d/>", 0, NULL, false, NULL, TG_ERROR_INVALID,
+      MATCH_EXACT, "@@:1: DOCTYPE declarations are not accepted" },
+    { "DOCTYPE with public id",
+      "\n\n<!DOCTYPE html PUBLIC \"-//W3C//DTD XHTML 1.0 Strict//EN\" "
+      "\"http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd\">\n<html/>",
+      0, NULL, false, NULL, TG_ERROR_INVALID, MATCH_EXACT,
+      "@@:3: DOCTYPE declarations are not accepted" },
+    { "billion laughs (domain fixture)", NULL, 0, "dom-bad-doctype.xml", false, NULL,
+      TG_ERROR_INVALID, MATCH_EXACT, "@@:2: DOCTYPE declarations are not accepted" },
+    { "quadratic blow-up (capabilities fixture)", NULL, 0, "caps-bad-doctype.xml", false, NULL,
+      TG_ERROR_INVALID, MATCH_EXACT, "@@:2: DOCTYPE declarations are not accepted" },
+    { "truncated real capabilities", NULL, 0, "caps-bad-not-xml.xml", false, NULL,
+      TG_ERROR_PARSE, MATCH_PREFIX, "@@:12: not well-formed XML: " },
+    { "real capabilities", NULL, 0, "caps-amd-real.xml", true, "capabilities", 0, 0, NULL },
+};
+
+static void
+test_parse_table(void **state)
+{
+    for (gsize i = 0; i < G_N_ELEMENTS(parse_cases); i++) {
+        const ParseCase *c = &parse_cases[i];
+        g_autofree char *buf = NULL;
+        g_autofree char *expected = NULL;
+        g_autoptr(GError) err = NULL;
+        g_autoptr(xmlDoc) doc = NULL;
+        const char *fname = c->fixture ? c->fixture : "t.xml";
+        gsize len;
+
+        print_message("parse: %s\n", c->what);
+        if (c->fixture) {
+            buf = pt_read_fixture(c->fixture, &len);
+        } else {
+            len = c->input_len ? c->input_len : strlen(c->input);
+            buf = g_malloc(len + 1);
+            memcpy(buf, c->input, len);
+            buf[len] = 0;
+        }
+        doc = tg_xml_parse(buf, len, fname, &err);
+        if (c->ok) {
+            if (!doc)
+                fail_msg("%s: unexpected error: %s", c->what, err->message);
+            assert_null(err);
+            assert_string_equal((const char *)xmlDocGetRootElement(doc)->name, c->root);
+            continue;
+        }
+        assert_null(doc);
+        assert_non_null(err);
+        expected = subst(c->message, fname);
+        assert_int_equal(err->code, c->code);
+        assert_true(err->domain == TG_ERROR);
+        assert_null(strchr(err->message, '\n'));
+        if (c->match == MATCH_EXACT) {
+            assert_string_equal(err->message, expected);
+        } else {
+            if (!g_str_has_prefix(err->message, expected))
+                fail_msg("%s: got '%s', expected prefix '%s'", c->what, err->message, expected);
+            assert_true(strlen(err->message) > strlen(expected));
+        }
+        /* never an expansion of the entities in the message */
+        assert_null(strstr(err->message, "lollol"));
+        assert_null(strstr(err->message, "expanded"));
+    }
+}
+
+/* An external entity pointing at /etc/passwd: refused, never read. */
+static void
+test_external_file_entity(void **state)
+{
+    static const char *docs[] = {
+        "<?xml version='1.0'?>\n<!DOCTYPE d [\n<!ENTITY x SYSTEM 'file:///etc/passwd'>\n]>\n<d>&x;</d>",
+        "<?xml version='1.0'?>\n<!DOCTYPE d [\n<!ENTITY x SYSTEM '/etc/passwd'>\n]>\n<d>&x;</d>",
+        "<?xml version='1.0'?>\n<!DOCTYPE d SYSTEM '/etc/passwd'>\n<d/>",
+        "<?xml version='1.0'?>\n<!DOCTYPE d [\n<!ENTITY % p SYSTEM 'file:///etc/passwd'>\n%p;\n]>\n<d/>",
+    };
+
+    for (gsize i = 0; i < G_N_ELEMENTS(docs); i++) {
+        g_autoptr(GError) err = NULL;
+        xmlDoc *doc = tg_xml_parse(docs[i], strlen(docs[i]), "x.xml", &err);
+
+        assert_null(doc);
+        pt_assert_error(err, TG_ERROR_INVALID, "x.xml:2: DOCTYPE declarations are not accepted");
+        assert_null(strstr(err->message, "root:"));
+    }
+}
+
+/* A FIFO holding data stands in for a secret file: if the parser opened
+ * and read it (entity or external subset), the data would be gone. */
+static void
+test_external_entity_not_read(void **state)
+{
+    g_autofree char *dir = g_dir_make_tmp("tg-test-xml-XXXXXX", NULL);
+    g_autofree char *fifo = NULL;
+    const char *forms[] = {
+        "<!DOCTYPE d [\n<!ENTITY x SYSTEM 'file://@@'>\n]>\n<d>&x;</d>",
+        "<!DOCTYPE d SYSTEM '@@'>\n<d/>",
+        "<!DOCTYPE d [\n<!ENTITY % p SYSTEM '@@'>\n%p;\n]>\n<d/>",
+    };
+    char got[16];
+    int fd;
+
+    assert_non_null(dir);
+    fifo = g_build_filename(dir, "secret", NULL);
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    fd = open(fifo, O_RDWR | O_NONBLOCK);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, "SECRET", 6), 6);
+
+    for (gsize i = 0; i < G_N_ELEMENTS(forms); i++) {
+        g_autofree char *doc_text = subst(forms[i], fifo);
+        g_autoptr(GError) err = NULL;
+        xmlDoc *doc = tg_xml_parse(doc_text, strlen(doc_text), "f.xml", &err);
+
+        assert_null(doc);
+        pt_assert_error(err, TG_ERROR_INVALID, "f.xml:1: DOCTYPE declarations are not accepted");
+    }
+    /* the data is still in the FIFO: nobody read it */
+    assert_int_equal(read(fd, got, sizeof(got)), 6);
+    assert_memory_equal(got, "SECRET", 6);
+    close(fd);
+    unlink(fifo);
+    g_rmdir(dir);
+}
+
+/* http:// entities and DTDs: refused, and no connection is ever made to
+ * the (local) server named in them. */
+static void
+test_external_http_not_fetched(void **state)
+{
+    struct sockaddr_in addr = { 0 };
+    socklen_t alen = sizeof(addr);
+    int ls = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    const char *forms[] = {
+        "<!DOCTYPE d [\n<!ENTITY x SYSTEM 'http://127.0.0.1:@@/x'>\n]>\n<d>&x;</d>",
+        "<!DOCTYPE d SYSTEM 'http://127.0.0.1:@@/d.dtd'>\n<d/>",
+        "<!DOCTYPE d [\n<!ENTITY % p SYSTEM 'http://127.0.0.1:@@/p'>\n%p;\n]>\n<d/>",
+    };
+    unsigned port;
+    g_autofree char *port_s = NULL;
+
+    assert_true(ls >= 0);
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    assert_int_equal(bind(ls, (struct sockaddr *)&addr, sizeof(addr)), 0);
+    assert_int_equal(listen(ls, 8), 0);
+    assert_int_equal(getsockname(ls, (struct sockaddr *)&addr, &alen), 0);
+    port = ntohs(addr.sin_port);
+    port_s = g_strdup_printf("%u", port);
+
+    for (gsize i = 0; i < G_N_ELEMENTS(forms); i++) {
+        g_autofree char *doc_text = subst(forms[i], port_s);
+        g_autoptr(GError) err = NULL;
+        xmlDoc *doc = tg_xml_parse(doc_text, strlen(doc_text), "h.xml", &err);
+
+        assert_null(doc);
+        pt_assert_error(err, TG_ERROR_INVALID, "h.xml:1: DOCTYPE declarations are not accepted");
+    }
+    errno = 0;
+    assert_int_equal(accept(ls, NULL, NULL), -1);
+    assert_true(errno == EAGAIN || errno == EWOULDBLOCK);
+    close(ls);
+}
+
+/* ---- tg_xml_prop_u64 ---- */
+
+typedef struct {
+    const char *value;  /* NULL: attribute absent */
+    int ret;
+    guint64 out;
+    const char *message;
+} U64Case;
+
+static const U64Case u64_cases[] = {
+    { NULL, 0, 0, NULL },
+    { "0", 1, 0, NULL },
+    { "1", 1, 1, NULL },
+    { "00012", 1, 12, NULL },
+    { "2596120000", 1, 2596120000u, NULL },
+    { "18446744073709551614", 1, G_GUINT64_CONSTANT(18446744073709551614), NULL },
+    { "18446744073709551615", 1, G_MAXUINT64, NULL },
+    { "18446744073709551616", -1, 0, "t.xml:3: <e> attribute a='18446744073709551616' is out of range" },
+    { "18446744073709551620", -1, 0, "t.xml:3: <e> attribute a='18446744073709551620' is out of range" },
+    { "99999999999999999999", -1, 0, "t.xml:3: <e> attribute a='99999999999999999999' is out of range" },
+    { "", -1, 0, "t.xml:3: <e> attribute a='' is not an unsigned integer" },
+    { "+1", -1, 0, "t.xml:3: <e> attribute a='+1' is not an unsigned integer" },
+    { "-1", -1, 0, "t.xml:3: <e> attribute a='-1' is not an unsigned integer" },
+    { "-0", -1, 0, "t.xml:3: <e> attribute a='-0' is not an unsigned integer" },
+    { " 1", -1, 0, "t.xml:3: <e> attribute a=' 1' is not an unsigned integer" },
+    { "1 ", -1, 0, "t.xml:3: <e> attribute a='1 ' is not an unsigned integer" },
+    { "1 2", -1, 0, "t.xml:3: <e> attribute a='1 2' is not an unsigned integer" },
+    { "abc", -1, 0, "t.xml:3: <e> attribute a='abc' is not an unsigned integer" },
+    { "0x10", -1, 0, "t.xml:3: <e> attribute a='0x10' is not an unsigned integer" },
+    { "1e3", -1, 0, "t.xml:3: <e> attribute a='1e3' is not an unsigned integer" },
+    { "2.5", -1, 0, "t.xml:3: <e> attribute a='2.5' is not an unsigned integer" },
+    { "&#10;5", -1, 0, "t.xml:3: <e> attribute a='\\n5' is not an unsigned integer" },
+};
+
+static void
+test_prop_u64(void **state)
+{
+    for (gsize i = 0; i < G_N_ELEMENTS(u64_cases); i++) {
+        const U64Case *c = &u64_cases[i];
+        g_autofree char *text = NULL;
+        g_autoptr(xmlDoc) doc = NULL;
+        g_autoptr(GError) err = NULL;
+        xmlNode *e;
+        guint64 out = 777;
+        int r;
+
+        print_message("u64: %s\n", c->value ? c->value : "(absent)");
+        if (c->value)
+            text = g_strdup_printf("<r>\n\n<e a='%s' b='1'/></r>", c->value);
+        else
+            text = g_strdup("<r>\n\n<e b='1'/></r>");
+        doc = tg_xml_parse(text, strlen(text), "t.xml", &err);
+        assert_non_null(doc);
+        e = tg_xml_child(xmlDocGetRootElement(doc), NULL, "e");
+        assert_non_null(e);
+        r = tg_xml_prop_u64(e, "a", "t.xml", &out, &err);
+        assert_int_equal(r, c->ret);
+        if (r == 1) {
+            assert_null(err);
+            assert_true(out == c->out);
+        } else if (r == 0) {
+            assert_null(err);
+            assert_true(out == 777);
+        } else {
+            pt_assert_error(err, TG_ERROR_INVALID, c->message);
+        }
+    }
+}
+
+/* ---- navigation, text, lines ---- */
+
+static const char nav_doc[] =
+    "<root xmlns:a='urn:a' a:k='ns' k='plain'>\n" /* 1 */
+    "  <x id='1'/>\n"                             /* 2 */
+    "  <a:x id='a1'/>\n"                          /* 3 */
+    "  <y>  hello \n world \n</y>\n"               /* 4-6 */
+    "  <!-- x -->\n"                              /* 7 */
+    "  <x id='2'/>\n"                             /* 8 */
+    "  <a:x id='a2'/>\n"                          /* 9 */
+    "  <t xmlns='urn:b'><u/></t>\n"               /* 10 */
+    "  <z/>\n"                                    /* 11 */
+    "</root>\n";
+
+static void
+assert_id(const xmlNode *n, const char *id, int line)
+{
+    g_autofree char *v = NULL;
+
+    assert_non_null(n);
+    v = tg_xml_prop(n, "id");
+    assert_string_equal(v, id);
+    assert_int_equal(tg_xml_line(n), line);
+}
+
+static void
+test_navigation(void **state)
+{
+    g_autoptr(GError) err = NULL;
+    g_autoptr(xmlDoc) doc = tg_xml_parse(nav_doc, strlen(nav_doc), "n.xml", &err);
+    xmlNode *root;
+    xmlNode *n;
+    g_autofree char *text = NULL;
+    g_autofree char *k = NULL;
+    g_autofree char *missing = NULL;
+
+    assert_non_null(doc);
+    root = xmlDocGetRootElement(doc);
+    assert_int_equal(tg_xml_line(root), 1);
+    assert_true(tg_xml_is(root, NULL, "root"));
+    assert_false(tg_xml_is(root, "urn:a", "root"));
+    assert_false(tg_xml_is(root, NULL, "roo"));
+    assert_false(tg_xml_is(NULL, NULL, "root"));
+
+    n = tg_xml_child(root, NULL, "x");
+    assert_id(n, "1", 2);
+    n = tg_xml_next_same(n);
+    assert_id(n, "2", 8);
+    assert_null(tg_xml_next_same(n));
+
+    n = tg_xml_child(root, "urn:a", "x");
+    assert_id(n, "a1", 3);
+    assert_true(tg_xml_is(n, "urn:a", "x"));
+    assert_false(tg_xml_is(n, NULL, "x"));
+    n = tg_xml_next_same(n);
+    assert_id(n, "a2", 9);
+    assert_null(tg_xml_next_same(n));
+
+    assert_null(tg_xml_child(root, NULL, "nope"));
+    assert_null(tg_xml_child(root, "urn:b", "x"));
+    assert_null(tg_xml_child(NULL, NULL, "x"));
+
+    n = tg_xml_child(root, NULL, "t");
+    assert_null(n); /* <t> is in the default namespace urn:b */
+    n = tg_xml_child(root, "urn:b", "t");
+    assert_non_null(n);
+    assert_int_equal(tg_xml_line(n), 10);
+    assert_null(tg_xml_child(n, NULL, "u"));
+    assert_non_null(tg_xml_child(n, "urn:b", "u"));
+
+    n = tg_xml_child(root, NULL, "y");
+    text = tg_xml_text(n);
+    assert_string_equal(text, "hello \n world");
+    assert_int_equal(tg_xml_line(tg_xml_child(root, NULL, "z")), 11);
+
+    /* tg_xml_prop only sees attributes without a namespace */
+    k = tg_xml_prop(root, "k");
+    assert_string_equal(k, "plain");
+    missing = tg_xml_prop(root, "missing");
+    assert_null(missing);
+    assert_int_equal(tg_xml_line(NULL), 0);
+}
+
+/* Line numbers beyond 65535 are reported exactly. */
+static void
+test_big_line_numbers(void **state)
+{
+    GString *s = g_string_new("<r>");
+    g_autoptr(xmlDoc) doc = NULL;
+    g_autoptr(GError) err = NULL;
+    g_autofree char *text = NULL;
+    guint64 out;
+
+    for (int i = 0; i < 70000; i++)
+        g_string_append_c(s, '\n');
+    g_string_append(s, "<e a='x'/></r>");
+    text = g_string_free(s, FALSE);
+    doc = tg_xml_parse(text, strlen(text), "big.xml", &err);
+    assert_non_null(doc);
+    assert_int_equal(tg_xml_prop_u64(tg_xml_child(xmlDocGetRootElement(doc), NULL, "e"), "a",
+                                     "big.xml", &out, &err), -1);
+    pt_assert_error(err, TG_ERROR_INVALID,
+                    "big.xml:70001: <e> attribute a='x' is not an unsigned integer");
+}
+
+/* ---- tg_read_file ---- */
+
+static void
+test_read_file(void **state)
+{
+    g_autofree char *path = pt_fixture_path("caps-amd-real.xml");
+    g_autofree char *expected = NULL;
+    g_autofree char *got = NULL;
+    gsize elen = 0;
+    gsize glen = 0;
+    g_autoptr(GError) err = NULL;
+
+    assert_true(g_file_get_contents(path, &expected, &elen, NULL));
+    assert_true(tg_read_file(path, &got, &glen, &err));
+    assert_null(err);
+    assert_int_equal(glen, elen);
+    assert_memory_equal(got, expected, elen);
+    assert_int_equal(got[glen], '\0');
+}
+
+static void
+test_read_file_errors(void **state)
+{
+    g_autofree char *dir = g_dir_make_tmp("tg-test-xml-XXXXXX", NULL);
+    g_autofree char *missing = g_build_filename(dir, "missing.xml", NULL);
+    g_autofree char *msg = NULL;
+    g_autoptr(GError) err = NULL;
+    char *buf = NULL;
+    gsize len = 0;
+
+    assert_false(tg_read_file(missing, &buf, &len, &err));
+    msg = g_strdup_printf("%s: No such file or directory", missing);
+    pt_assert_error(err, TG_ERROR_IO, msg);
+    g_clear_error(&err);
+    g_free(msg);
+
+    assert_false(tg_read_file(dir, &buf, &len, &err));
+    msg = g_strdup_printf("%s: Is a directory", dir);
+    pt_assert_error(err, TG_ERROR_IO, msg);
+    g_clear_error(&err);
+
+    assert_false(tg_read_file("", &buf, &len, &err));
+    pt_assert_error(err, TG_ERROR_IO, "empty file name");
+    assert_null(buf);
+    g_rmdir(dir);
+}
+
+/* At the cap: accepted; one byte more: refused. */
+static void
+test_read_file_size_cap(void **state)
+{
+    g_autofree char *dir = g_dir_make_tmp("tg-test-xml-XXXXXX", NULL);
+    g_autofree char *path = g_build_filename(dir, "big.xml", NULL);
+    g_autofree char *msg = NULL;
+    g_autoptr(GError) err = NULL;
+    char *buf = NULL;
+    gsize len = 0;
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+    assert_true(fd >= 0);
+    assert_int_equal(ftruncate(fd, TG_MAX_INPUT_BYTES), 0);
+    assert_true(tg_read_file(path, &buf, &len, &err));
+    assert_int_equal(len, TG_MAX_INPUT_BYTES);
+    g_free(buf);
+    buf = NULL;
+
+    assert_int_equal(ftruncate(fd, TG_MAX_INPUT_BYTES + 1), 0);
+    close(fd);
+    assert_false(tg_read_file(path, &buf, &len, &err));
+    msg = g_strdup_printf("%s: input is larger than 16777216 bytes", path);
+    pt_assert_error(err, TG_ERROR_IO, msg);
+    assert_null(buf);
+    unlink(path);
+    g_rmdir(dir);
+}
+
+static void
+test_read_stdin(void **state)
+{
+    g_autofree char *path = pt_fixture_path("probe-hosta.xml");
+    g_autofree char *expected = NULL;
+    g_autofree char *got = NULL;
+    g_autoptr(GError) err = NULL;
+    gsize elen = 0;
+    gsize glen = 0;
+    int saved = dup(STDIN_FILENO);
+    int fd = open(path, O_RDONLY);
+
+    assert_true(saved >= 0 && fd >= 0);
+    assert_true(g_file_get_contents(path, &expected, &elen, NULL));
+    assert_int_equal(dup2(fd, STDIN_FILENO), STDIN_FILENO);
+    close(fd);
+    assert_true(tg_read_file("-", &got, &glen, &err));
+    assert_int_equal(dup2(saved, STDIN_FILENO), STDIN_FILENO);
+    close(saved);
+    assert_int_equal(glen, elen);
+    assert_memory_equal(got, expected, elen);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_parse_table),
+        cmocka_unit_test(test_external_file_entity),
+        cmocka_unit_test(test_external_entity_not_read),
+        cmocka_unit_test(test_external_http_not_fetched),
+        cmocka_unit_test(test_prop_u64),
+        cmocka_unit_test(test_navigation),
+        cmocka_unit_test(test_big_line_numbers),
+        cmocka_unit_test(test_read_file),
+        cmocka_unit_test(test_read_file_errors),
+        cmocka_unit_test(test_read_file_size_cap),
+        cmocka_unit_test(test_read_stdin),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
