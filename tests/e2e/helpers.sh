@@ -185,8 +185,7 @@ assert_one_audit() {
 # as libvirtd does (clean environment, argv, domain XML on stdin) inside
 # HOST's namespaces.  Sets HRC, HOUT (stdout file), HERR (stderr text).
 hook_as_libvirt() {
-    local h=$1 hd
-    hd=$(e2e_hostdir "$h")
+    local h=$1
     HOUT=$E2E_TMP/hook-$RANDOM.out
     set +e
     HERR=$(e2e_in "$h" /etc/libvirt/hooks/qemu.d/50-tscgate "$2" "$3" "$4" - <"$5" 2>&1 >"$HOUT")
