@@ -618,9 +618,14 @@ finish(TgCtx *c)
 
         g_free(d->reason);
         d->reason = joined;
+        /* A warning of its own (e.g. a kvm-clock guest's rate change) keeps
+         * its code, so log queries on rate changes still find the hop; a
+         * plain allow takes rule 6's code. */
+        if (d->verdict == TG_VERDICT_ALLOW) {
+            d->code = c->warn_code;
+            d->rule = 6;
+        }
         d->verdict = TG_VERDICT_WARN;
-        d->code = c->warn_code;
-        d->rule = 6;
     }
     if (d->verdict == TG_VERDICT_ALLOW && c->s->force_warn) {
         g_autofree char *rule = admin_text(c->s->policy_rule ? c->s->policy_rule : "(unnamed)");
