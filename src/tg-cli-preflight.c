@@ -105,7 +105,11 @@ tg_cli_preflight_main(int argc, char **argv)
         return tg_libvirt_error("cannot connect to destination", dest_uri);
     if (!(dom = tg_lookup_domain(src, argv[1])))
         return tg_libvirt_error("no such domain on the source:", argv[1]);
-    if (!(xml = virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_MIGRATABLE)))
+    /* libvirt allows the migratable form only on read-write connections
+     * (virDomainGetXMLDesc treats it like VIR_DOMAIN_XML_SECURE); the live
+     * XML carries the same <clock>, <cpu> and <features> for our purpose. */
+    if (!(xml = virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_MIGRATABLE)) &&
+        !(xml = virDomainGetXMLDesc(dom, 0)))
         return tg_libvirt_error("cannot read the domain XML of", argv[1]);
     if (!(src_caps = virConnectGetCapabilities(src)))
         return tg_libvirt_error("cannot read capabilities of the source", src_uri);
