@@ -123,13 +123,10 @@ tg_parse_u64(const char *s, guint64 *out)
 }
 
 char *
-tg_escape_untrusted(const char *s)
+tg_escape(const char *s, TgEscapeStyle style)
 {
-    GString *out;
+    GString *out = g_string_sized_new(strlen(s) + 8);
 
-    if (!s)
-        return g_strdup("(null)");
-    out = g_string_sized_new(strlen(s) + 8);
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
         switch (*p) {
         case '\n':
@@ -142,16 +139,25 @@ tg_escape_untrusted(const char *s)
             g_string_append(out, "\\t");
             break;
         case '\\':
-            g_string_append(out, "\\\\");
+            g_string_append(out, style == TG_ESCAPE_CONTROLS ? "\\" : "\\\\");
+            break;
+        case '"':
+            g_string_append(out, style == TG_ESCAPE_JSON ? "\\\"" : "\"");
             break;
         default:
             if (*p < 0x20 || *p == 0x7f)
-                g_string_append_printf(out, "\\x%02x", *p);
+                g_string_append_printf(out, style == TG_ESCAPE_JSON ? "\\u%04x" : "\\x%02x", *p);
             else
                 g_string_append_c(out, (char)*p);
         }
     }
     return g_string_free(out, FALSE);
+}
+
+char *
+tg_escape_untrusted(const char *s)
+{
+    return s ? tg_escape(s, TG_ESCAPE_UNTRUSTED) : g_strdup("(null)");
 }
 
 char *

@@ -88,6 +88,18 @@ TgTri tg_bool_fact_tri(const TgBoolFact *f);
  * spaces, no overflow. Returns true on success. */
 bool tg_parse_u64(const char *s, guint64 *out);
 
+/* How tg_escape() writes what cannot stand as it is. */
+typedef enum {
+    TG_ESCAPE_UNTRUSTED, /* "\n" "\r" "\t" "\\", other C0/DEL "\xHH" */
+    TG_ESCAPE_CONTROLS,  /* the same, but a backslash stays (text already escaped) */
+    TG_ESCAPE_JSON,      /* a JSON string body: also "\"", other C0/DEL "\u00HH" */
+} TgEscapeStyle;
+
+/* Returns `s` (not NULL) with control characters escaped in `style`, so it
+ * stays on one line of a log, message or JSON document. Newly allocated
+ * (g_free). */
+char *tg_escape(const char *s, TgEscapeStyle style);
+
 /* Escape control characters (and backslash) of an untrusted string, e.g. a
  * guest name, for logs and one-line messages: "\n" -> "\\n", other C0/DEL ->
  * "\\xHH". Returns a newly allocated string (g_free). NULL -> "(null)". */

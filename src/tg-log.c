@@ -37,24 +37,7 @@ tg_log_field_clear(gpointer p)
 char *
 tg_log_escape_controls(const char *s)
 {
-    GString *out;
-
-    if (!s)
-        return g_strdup("");
-    out = g_string_sized_new(strlen(s));
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '\n')
-            g_string_append(out, "\\n");
-        else if (*p == '\t')
-            g_string_append(out, "\\t");
-        else if (*p == '\r')
-            g_string_append(out, "\\r");
-        else if (*p < 0x20 || *p == 0x7f)
-            g_string_append_printf(out, "\\x%02x", *p);
-        else
-            g_string_append_c(out, (char)*p);
-    }
-    return g_string_free(out, FALSE);
+    return tg_escape(s ? s : "", TG_ESCAPE_CONTROLS);
 }
 
 /* journald accepts field names of upper-case letters, digits and '_', not

@@ -8,38 +8,12 @@
 char *
 tg_json_string(const char *s)
 {
-    GString *out;
+    g_autofree char *body = NULL;
 
     if (!s)
         return g_strdup("null");
-    out = g_string_sized_new(strlen(s) + 2);
-    g_string_append_c(out, '"');
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        switch (*p) {
-        case '"':
-            g_string_append(out, "\\\"");
-            break;
-        case '\\':
-            g_string_append(out, "\\\\");
-            break;
-        case '\n':
-            g_string_append(out, "\\n");
-            break;
-        case '\r':
-            g_string_append(out, "\\r");
-            break;
-        case '\t':
-            g_string_append(out, "\\t");
-            break;
-        default:
-            if (*p < 0x20 || *p == 0x7f)
-                g_string_append_printf(out, "\\u%04x", *p);
-            else
-                g_string_append_c(out, (char)*p);
-        }
-    }
-    g_string_append_c(out, '"');
-    return g_string_free(out, FALSE);
+    body = tg_escape(s, TG_ESCAPE_JSON);
+    return g_strdup_printf("\"%s\"", body);
 }
 
 static const char *
