@@ -699,6 +699,17 @@ tg_unknown_text(const TgFactNote *n)
     return g_strdup_printf("unknown (%s)", esc);
 }
 
+/* A string fact shown as its (escaped) value, or "unknown (reason)"; no
+ * judgement. */
+static void
+tg_human_str_info(GString *out, TgCheckLevel *worst, const char *label, const TgStrFact *f)
+{
+    g_autofree char *text = f->note.known ? tg_escape_untrusted(f->value)
+                                          : tg_unknown_text(&f->note);
+
+    tg_human_line(out, worst, label, text, TG_CHECK_INFO, NULL);
+}
+
 /* An invariance flag: PASS when present, FAIL when absent, WARN unknown. */
 static void
 tg_human_flag(GString *out, TgCheckLevel *worst, const char *label, const TgBoolFact *b,
@@ -732,24 +743,8 @@ tg_probe_format_human(const TgHostFacts *f, TgCheckLevel *worst_out)
     const char *invariant_hint = "TSC not invariant: guests reading the TSC directly will drift";
 
     /* Host name, vendor: values only. */
-    if (f->hostname.note.known) {
-        g_autofree char *esc = tg_escape_untrusted(f->hostname.value);
-
-        tg_human_line(out, &worst, "Host name", esc, TG_CHECK_INFO, NULL);
-    } else {
-        g_autofree char *u = tg_unknown_text(&f->hostname.note);
-
-        tg_human_line(out, &worst, "Host name", u, TG_CHECK_INFO, NULL);
-    }
-    if (f->cpu_vendor.note.known) {
-        g_autofree char *esc = tg_escape_untrusted(f->cpu_vendor.value);
-
-        tg_human_line(out, &worst, "CPU vendor", esc, TG_CHECK_INFO, NULL);
-    } else {
-        g_autofree char *u = tg_unknown_text(&f->cpu_vendor.note);
-
-        tg_human_line(out, &worst, "CPU vendor", u, TG_CHECK_INFO, NULL);
-    }
+    tg_human_str_info(out, &worst, "Host name", &f->hostname);
+    tg_human_str_info(out, &worst, "CPU vendor", &f->cpu_vendor);
 
     /* TSC frequency: unknown means the gate cannot check TSC-dependent guests. */
     if (mhz) {
@@ -837,15 +832,7 @@ tg_probe_format_human(const TgHostFacts *f, TgCheckLevel *worst_out)
             tg_human_line(out, &worst, "Current clocksource", esc, TG_CHECK_WARN,
                           "the host kernel does not keep time with the TSC");
     }
-    if (f->clocksource_available.note.known) {
-        g_autofree char *esc = tg_escape_untrusted(f->clocksource_available.value);
-
-        tg_human_line(out, &worst, "Available clocksources", esc, TG_CHECK_INFO, NULL);
-    } else {
-        g_autofree char *u = tg_unknown_text(&f->clocksource_available.note);
-
-        tg_human_line(out, &worst, "Available clocksources", u, TG_CHECK_INFO, NULL);
-    }
+    tg_human_str_info(out, &worst, "Available clocksources", &f->clocksource_available);
 
     if (!f->tsc_unstable.note.known) {
         g_autofree char *u = tg_unknown_text(&f->tsc_unstable.note);
