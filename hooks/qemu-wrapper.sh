@@ -9,6 +9,6 @@
 # If you already have a hooks/qemu script, call tscgate from it instead for
 # `migrate begin` and `restore begin` (and pass its stdout on as the domain
 # XML: for those two operations a non-empty stdout replaces the domain).
-TSCGATE_HOOK=/etc/libvirt/hooks/qemu.d/50-tscgate
-[ -x "$TSCGATE_HOOK" ] || TSCGATE_HOOK=/usr/local/etc/libvirt/hooks/qemu.d/50-tscgate
+# `make` writes the installed hook's path below (hooks/qemu-wrapper).
+TSCGATE_HOOK=@QEMUHOOKDIR@/50-tscgate
 exec "$TSCGATE_HOOK" "$@"
