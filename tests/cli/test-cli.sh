@@ -75,6 +75,14 @@ expect lineage-elsewhere 1 '^deny: .*2100000000' '' -- check --domain "$G/lineag
 expect lineage-scaling 0 '^allow: ' '' -- check --domain "$G/lineage-tsc-sensitive.xml" --dest "$i2400"
 expect lineage-source-shown 1 'source host +from the guest.s lineage record' '' -- check --domain "$G/lineage-tsc-sensitive.xml" --dest "$amd"
 
+# rule 6: this host's timekeeping (probe-form facts)
+unst=$H/amd-2596mhz-unstable-tsc.xml unsync=$F/probe-unsynced.xml
+expect unstable-sensitive 1 '^deny: .*marked its TSC unstable' '' -- check --domain "$G/tsc-clocksource.xml" --dest "$unst" --source "$amd"
+expect unstable-explicit 1 '^deny: .*marked its TSC unstable' '' -- check --domain "$G/rhel-explicit-tsc.xml" --dest "$unst"
+expect unstable-paravirt 0 '^allow-with-warning: .*marked its TSC unstable' '' -- check --domain "$G/fedora-kvmclock.xml" --dest "$unst" --source "$amd"
+expect unsynced-explicit 0 '^allow-with-warning: .*not NTP-synchronised' '' -- check --domain "$G/rhel-explicit-tsc.xml" --dest "$unsync"
+expect unsynced-code 0 'reason code +dest-clock-unsynchronized \(rule 6\)' '' -- check --domain "$G/rhel-explicit-tsc.xml" --dest "$unsync"
+
 # --- policy: check --policy, policy validate/explain through the CLI ---
 X="$top_srcdir/xml/examples"
 expect policy-force-deny 1 "^deny: policy rule 'pinned-db' denies this guest.*databases stay on their host" '' -- check --policy "$F/policy-rules.xml" --domain "$G/rhel-explicit-tsc.xml" --dest "$amd"
