@@ -247,6 +247,17 @@ load_config(TgGate *g, const char *config_dir, TgPolicy **policy,
         return false;
     }
     if (*policy) {
+        const GPtrArray *inv = tg_policy_inventory_paths(*policy);
+
+        /* The inventory speaks for guests whose frequency is unknown: its
+         * files need the same trust as policy.xml. */
+        for (guint i = 0; i < inv->len; i++) {
+            if (!tg_trust_check_path(inv->pdata[i], uid, error)) {
+                g_clear_error(&conf_err);
+                *code = "policy-error";
+                return false;
+            }
+        }
         g->mode = tg_policy_mode(*policy);
         g->fail_open = tg_policy_fail_open(*policy);
     }

@@ -95,6 +95,7 @@ struct _TgPolicy {
     GPtrArray *groups;      /* TgPolicyGroup*, owned */
     GArray *all_candidates; /* TgCandidateHost, names borrowed from hosts */
     GPtrArray *rules;       /* TgPolicyRule*, file order */
+    GPtrArray *inventory_paths; /* char*: <host-directory> dirs and the files read */
 };
 
 const char *
@@ -160,6 +161,7 @@ tg_policy_new(const char *filename)
     p->groups = g_ptr_array_new_with_free_func(tg_policy_group_free);
     p->all_candidates = g_array_new(FALSE, TRUE, sizeof(TgCandidateHost));
     p->rules = g_ptr_array_new_with_free_func(tg_policy_rule_free);
+    p->inventory_paths = g_ptr_array_new_with_free_func(g_free);
     return p;
 }
 
@@ -173,7 +175,14 @@ tg_policy_free(TgPolicy *p)
     g_array_unref(p->all_candidates);
     g_ptr_array_unref(p->groups);
     g_ptr_array_unref(p->hosts);
+    g_ptr_array_unref(p->inventory_paths);
     g_free(p);
+}
+
+const GPtrArray *
+tg_policy_inventory_paths(const TgPolicy *p)
+{
+    return p->inventory_paths;
 }
 
 TgMode
@@ -711,6 +720,7 @@ tg_read_host_directory(TgLoadCtx *c, TgPolicy *p, const xmlNode *n, TgPolicyGrou
                         e ? g_strerror(e) : err->message);
         return;
     }
+    g_ptr_array_add(p->inventory_paths, g_strdup(full));
     while ((ent = g_dir_read_name(dir)))
         if (g_str_has_suffix(ent, ".xml") && ent[0] != '.')
             g_ptr_array_add(names, g_strdup(ent));
@@ -727,6 +737,7 @@ tg_read_host_directory(TgLoadCtx *c, TgPolicy *p, const xmlNode *n, TgPolicyGrou
 
         if (!g_file_test(fpath, G_FILE_TEST_IS_REGULAR))
             continue;
+        g_ptr_array_add(p->inventory_paths, g_strdup(fpath));
         facts = tg_host_facts_load(fpath, &ferr);
         if (!facts) {
             tg_problem_node(c, n, "<host-directory>: bad host facts file %s", ferr->message);

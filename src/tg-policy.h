@@ -55,6 +55,12 @@ bool tg_policy_fail_open(const TgPolicy *p);
 const char *tg_policy_apply(const TgPolicy *p, const TgGuestProfile *guest,
                             TgSettings *settings, char **why);
 
+/* The <host-directory> directories and the host facts files in them that
+ * loading the policy read (char*, borrowed, owned by the policy), so the
+ * hook can trust-check them like policy.xml itself: a writable inventory
+ * file could make the gate allow a guest. */
+const GPtrArray *tg_policy_inventory_paths(const TgPolicy *p);
+
 /* StrictModes-style trust check: `path` must be owned by `owner_uid` and not
  * writable by group or others. Returns false and sets `error`
  * (TG_ERROR_PERMISSION) naming the path, its owner and mode. */

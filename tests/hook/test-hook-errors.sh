@@ -58,6 +58,24 @@ chmod 666 "$looser/policy.xml"
 deny_case untrusted-policy "$looser" "$GUEST" policy-error \
     "$PREFIX: $looser/policy.xml: writable by group and others (owner uid $MY_UID, mode 0666); run chmod go-w" web1 migrate begin -
 
+# The policy's inventory files are trusted like policy.xml itself.
+invpol=$(new_config loose-inventory hostb-2100.xml)
+mkdir "$invpol/hosts"
+cp "$FIX/hosts/hostb-2100.xml" "$invpol/hosts/hostb.xml"
+chmod 755 "$invpol/hosts"
+chmod 664 "$invpol/hosts/hostb.xml"
+printf '<policy xmlns="urn:tscgate:policy:1" version="1"><inventory><host-directory path="hosts"/></inventory></policy>\n' > "$invpol/policy.xml"
+chmod 644 "$invpol/policy.xml"
+deny_case untrusted-inventory-file "$invpol" "$GUEST" policy-error \
+    "$PREFIX: $invpol/hosts/hostb.xml: writable by group (owner uid $MY_UID, mode 0664); run chmod go-w" web1 migrate begin -
+chmod 644 "$invpol/hosts/hostb.xml"
+chmod 777 "$invpol/hosts"
+deny_case untrusted-inventory-dir "$invpol" "$GUEST" policy-error \
+    "$PREFIX: $invpol/hosts: writable by group and others (owner uid $MY_UID, mode 0777); run chmod go-w" web1 migrate begin -
+chmod 755 "$invpol/hosts"
+run_hook "$invpol" "$WORK/trusted-inventory.run" "$WORK/trusted-inventory" "$GUEST" web1 migrate begin -
+check "trusted-inventory: exit 0" [ "$rc" -eq 0 ]
+
 nondir=$(new_config policy-dir hostb-2100.xml)
 mkdir "$nondir/policy.xml"
 chmod 755 "$nondir/policy.xml"
