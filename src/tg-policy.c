@@ -197,12 +197,6 @@ tg_policy_fail_open(const TgPolicy *p)
     return p ? p->fail_open : false;
 }
 
-bool
-tg_policy_audit_allows(const TgPolicy *p, TgVerdict verdict)
-{
-    return p && p->mode == TG_MODE_AUDIT && verdict == TG_VERDICT_DENY;
-}
-
 /* ------------------------------------------------------------------ */
 /* Problem collection                                                  */
 

@@ -82,11 +82,6 @@ extern const gsize tg_policy_rng_len;
 bool tg_policy_validate_buffer(const char *buf, gsize len, const char *filename,
                                GPtrArray **problems);
 
-/* Is the guest's effective outcome changed by audit mode? Convenience for
- * callers: returns true when `p` is in audit mode and `verdict` is DENY,
- * i.e. the denial is logged as "would deny" and the operation allowed.
- * `p` may be NULL (no policy: enforce). */
-bool tg_policy_audit_allows(const TgPolicy *p, TgVerdict verdict);
 
 /* Human summary of effective settings, one line ("tolerance 250 ppm; ..."),
  * newly allocated (g_free). Used by `tscgate policy explain`. */
