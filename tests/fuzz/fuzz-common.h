@@ -1,0 +1,70 @@
+/* tscgate fuzzing: fixed inputs shared by the fuzz targets (tests/fuzz/).
+ *
+ * Each target defines LLVMFuzzerTestOneInput(); it is linked either with
+ * libFuzzer (`make fuzz`, clang) or with tests/fuzz/replay-main.c (gcc,
+ * `make check` replays the committed corpus and crash reproducers).
+ * A broken invariant aborts via FUZZ_ASSERT so that both drivers see a crash.
+ */
+#ifndef TG_FUZZ_COMMON_H
+#define TG_FUZZ_COMMON_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "tg-decide.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define FUZZ_ASSERT(cond, ...) do {                                     \
+        if (!(cond)) {                                                  \
+            fprintf(stderr, "%s:%d: fuzz invariant failed: %s: ",       \
+                    __FILE__, __LINE__, #cond);                         \
+            fprintf(stderr, __VA_ARGS__);                               \
+            fputc('\n', stderr);                                        \
+            abort();                                                    \
+        }                                                               \
+    } while (0)
+
+/* Fixed destination hosts the fuzzed guests are decided against:
+ * 0: Intel 2596.12 MHz without TSC scaling, every health fact known good;
+ * 1: 2100 MHz with TSC scaling, clock unsynchronized;
+ * 2: nothing known (no counter in capabilities). */
+#define FUZZ_N_DESTS 3
+static inline TgHostFacts *
+fuzz_dest_host(int which)
+{
+    TgHostFacts *f = tg_host_facts_new();
+    const char *src = "fuzz fixture";
+
+    switch (which) {
+    case 0:
+        tg_str_fact_set(&f->hostname, "fuzz-dest", src);
+        tg_str_fact_set(&f->cpu_vendor, "GenuineIntel", src);
+        tg_u64_fact_set(&f->tsc_hz, 2596120000u, src);
+        tg_bool_fact_set(&f->tsc_scaling, false, src);
+        tg_u64_fact_set(&f->kvm_tolerance_ppm, 250, src);
+        tg_bool_fact_set(&f->constant_tsc, true, src);
+        tg_bool_fact_set(&f->nonstop_tsc, true, src);
+        tg_bool_fact_set(&f->tsc_unstable, false, src);
+        tg_bool_fact_set(&f->clock_synchronized, true, src);
+        break;
+    case 1:
+        tg_str_fact_set(&f->hostname, "fuzz-scaling", src);
+        tg_str_fact_set(&f->cpu_vendor, "AuthenticAMD", src);
+        tg_u64_fact_set(&f->tsc_hz, 2100000000u, src);
+        tg_bool_fact_set(&f->tsc_scaling, true, src);
+        tg_bool_fact_set(&f->constant_tsc, true, src);
+        tg_bool_fact_set(&f->nonstop_tsc, true, src);
+        tg_bool_fact_set(&f->tsc_unstable, false, src);
+        tg_bool_fact_set(&f->clock_synchronized, false, src);
+        break;
+    default:
+        tg_fact_set_unknown(&f->tsc_hz.note, "no <counter name='tsc'> in capabilities");
+        tg_fact_set_unknown(&f->tsc_scaling.note, "no <counter name='tsc'> in capabilities");
+        break;
+    }
+    return f;
+}
+
+#endif /* TG_FUZZ_COMMON_H */
