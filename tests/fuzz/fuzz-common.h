@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "tg-decide.h"
 
@@ -25,6 +26,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
             abort();                                                    \
         }                                                               \
     } while (0)
+
+/* Text tscgate shows (reasons, errors, explanations): present, one line,
+ * valid UTF-8 (it goes to virsh, journald and JSON audit records). */
+static inline void
+fuzz_check_text(const char *what, const char *s)
+{
+    FUZZ_ASSERT(s != NULL, "%s is NULL", what);
+    FUZZ_ASSERT(strchr(s, '\n') == NULL, "%s is not one line: %s", what, s);
+    FUZZ_ASSERT(g_utf8_validate(s, -1, NULL), "%s is not valid UTF-8: %s", what, s);
+}
 
 /* Fixed destination hosts the fuzzed guests are decided against:
  * 0: Intel 2596.12 MHz without TSC scaling, every health fact known good;

@@ -55,7 +55,7 @@ check_decision(const TgDecision *d)
     FUZZ_ASSERT(d != NULL, "no decision");
     FUZZ_ASSERT(d->code && *d->code, "empty reason code");
     FUZZ_ASSERT(d->reason && *d->reason, "empty reason");
-    FUZZ_ASSERT(strchr(d->reason, '\n') == NULL, "reason is not one line: %s", d->reason);
+    fuzz_check_text("reason", d->reason);
     FUZZ_ASSERT(d->verdict <= TG_VERDICT_DENY, "verdict %d", (int)d->verdict);
     FUZZ_ASSERT(d->verdict != TG_VERDICT_DENY || d->adjustments->len == 0,
                 "deny with adjustments");
@@ -118,7 +118,7 @@ one_destination(const TgGuestProfile *g, const char *buf, size_t size,
     tg_settings_init(&settings);
     if (with_policy && fuzz_policy) {
         tg_policy_apply(fuzz_policy, g, &settings, &why);
-        FUZZ_ASSERT(why != NULL, "policy selection without explanation");
+        fuzz_check_text("policy selection", why);
     }
     d = tg_decide(g, source, dest, &settings);
     check_decision(d);
@@ -151,7 +151,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     g = tg_guest_profile_parse_xml(buf, size, "fuzz-guest.xml", &err);
     if (!g) {
         FUZZ_ASSERT(err != NULL && err->message && *err->message, "NULL without error");
-        FUZZ_ASSERT(strchr(err->message, '\n') == NULL, "error is not one line: %s", err->message);
+        fuzz_check_text("error", err->message);
         FUZZ_ASSERT(g_str_has_prefix(err->message, "fuzz-guest.xml:"),
                     "error does not name the input: %s", err->message);
         return 0;
