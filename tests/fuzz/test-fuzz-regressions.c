@@ -66,12 +66,55 @@ test_rewrite_keeps_early_hop_time(void **state)
                      ((TgHop *)g->lineage->hops->pdata[0])->time);
 }
 
+/* policy/deny-message-utf8-cut.xml: admin text longer than the reason's
+ * cap was cut inside a multi-byte UTF-8 character. Table: text, expected
+ * shortened form in the reason. */
+static void
+test_admin_text_cut_keeps_utf8(void **state)
+{
+    g_autofree char *b76 = g_strnfill(76, 'b');
+    g_autofree char *b77 = g_strnfill(77, 'b');
+    g_autofree char *c1 = g_strconcat(b76, "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9", NULL);
+    g_autofree char *c2 = g_strconcat(b77, "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9", NULL);
+    g_autofree char *c3 = g_strconcat(b76, "\xe2\x82\xac\xe2\x82\xac", NULL); /* 3-byte euro signs */
+    g_autofree char *w1 = g_strconcat(b76, "...", NULL);
+    g_autofree char *w2 = g_strconcat(b77, "...", NULL);
+    const struct {
+        const char *text;
+        const char *want;
+    } cases[] = {
+        { c1, w1 },  /* cut would fall after the 1st byte of an e-acute */
+        { c2, w2 },  /* cut falls right before one: nothing dropped */
+        { c3, w1 },  /* inside a 3-byte character */
+    };
+    g_autoptr(TgGuestProfile) g = tg_guest_profile_parse_xml("<domain/>", 9, "g.xml", NULL);
+    g_autoptr(TgHostFacts) dest = tg_host_facts_new();
+
+    assert_non_null(g);
+    for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+        TgSettings s;
+        g_autoptr(TgDecision) d = NULL;
+        g_autofree char *want = g_strdup_printf(": %s (", cases[i].want);
+
+        tg_settings_init(&s);
+        s.policy_rule = "r";
+        s.force_deny = true;
+        s.force_deny_message = cases[i].text;
+        d = tg_decide(g, NULL, dest, &s);
+        assert_int_equal(d->verdict, TG_VERDICT_DENY);
+        assert_true(g_utf8_validate(d->reason, -1, NULL));
+        if (!strstr(d->reason, want))
+            fail_msg("case %zu: reason '%s' lacks '%s'", (size_t)i, d->reason, want);
+    }
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_format_utc_four_digit_year),
         cmocka_unit_test(test_rewrite_keeps_early_hop_time),
+        cmocka_unit_test(test_admin_text_cut_keeps_utf8),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
