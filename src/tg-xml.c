@@ -88,11 +88,15 @@ typedef struct {
 
 /* libxml2's message as one line: trailing newline stripped, inner line
  * breaks (e.g. "Bytes: 0x.." after an encoding error) joined with "; ",
- * control characters escaped (g_free). */
+ * control characters escaped, invalid UTF-8 replaced by U+FFFD (g_free). */
 static char *
 tg_xml_one_line(const char *msg)
 {
-    g_autofree char *s = g_strstrip(g_strdup(msg && *msg ? msg : "unknown error"));
+    /* g_utf8_make_valid: some libxml2 messages quote the input cut at a
+     * byte count ("CData section not finished\n%.50s"), which can split a
+     * multi-byte character; the message must stay valid UTF-8 for virsh,
+     * journald and JSON logs (found by tests/fuzz). */
+    g_autofree char *s = g_strstrip(g_utf8_make_valid(msg && *msg ? msg : "unknown error", -1));
     g_auto(GStrv) lines = g_strsplit(s, "\n", -1);
     g_autofree char *joined = NULL;
 

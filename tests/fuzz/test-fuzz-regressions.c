@@ -13,6 +13,7 @@
 
 #include "tg-lineage.h"
 #include "tg-log.h"
+#include "tg-xml.h"
 
 /* guest/hop-time-year-226.xml: a hop time before year 1000 was formatted
  * with a short year and the rewritten record no longer parsed. */
@@ -108,6 +109,28 @@ test_admin_text_cut_keeps_utf8(void **state)
     }
 }
 
+/* {guest,hostfacts,policy}/cdata-unfinished-utf8-cut.xml: libxml2 quotes 50 bytes of an unfinished
+ * CDATA section in its message; the cut split an e-acute and the parse
+ * error was not valid UTF-8. Every parser reports through tg_xml_parse. */
+static void
+test_parse_error_is_utf8(void **state)
+{
+    g_autofree char *b49 = g_strnfill(49, 'b');
+    g_autofree char *doc = g_strconcat("<domain><![CDATA[", b49,
+                                       "\xc3\xa9\xc3\xa9\xc3\xa9</domain>\n", NULL);
+    g_autoptr(GError) err = NULL;
+    g_autoptr(xmlDoc) x = tg_xml_parse(doc, strlen(doc), "d.xml", &err);
+    g_autoptr(GError) err2 = NULL;
+    g_autoptr(TgGuestProfile) g = tg_guest_profile_parse_xml(doc, strlen(doc), "d.xml", &err2);
+
+    assert_null(x);
+    assert_null(g);
+    assert_non_null(err);
+    assert_true(g_str_has_prefix(err->message, "d.xml:2: not well-formed XML: CData section not finished; "));
+    assert_true(g_utf8_validate(err->message, -1, NULL));
+    assert_string_equal(err->message, err2->message);
+}
+
 int
 main(void)
 {
@@ -115,6 +138,7 @@ main(void)
         cmocka_unit_test(test_format_utc_four_digit_year),
         cmocka_unit_test(test_rewrite_keeps_early_hop_time),
         cmocka_unit_test(test_admin_text_cut_keeps_utf8),
+        cmocka_unit_test(test_parse_error_is_utf8),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
