@@ -13,6 +13,7 @@
 
 #include "tg-lineage.h"
 #include "tg-log.h"
+#include "tg-policy.h"
 #include "tg-xml.h"
 
 /* guest/hop-time-year-226.xml: a hop time before year 1000 was formatted
@@ -131,6 +132,26 @@ test_parse_error_is_utf8(void **state)
     assert_string_equal(err->message, err2->message);
 }
 
+/* policy/host-directory-newline.xml: a <host-directory> path with a
+ * newline character reference made a two-line problem. */
+static void
+test_policy_problem_one_line(void **state)
+{
+    static const char pol[] =
+        "<policy xmlns='urn:tscgate:policy:1' version='1'><inventory>"
+        "<host-directory path='no&#10;such&#9;dir'/></inventory></policy>";
+    g_autoptr(GPtrArray) problems = NULL;
+    g_autoptr(GError) err = NULL;
+    g_autoptr(TgPolicy) p = tg_policy_parse_xml(pol, strlen(pol), "/nonexistent/p.xml", &err);
+
+    assert_null(p);
+    assert_string_equal(err->message, "/nonexistent/p.xml:1: <host-directory> "
+                        "'/nonexistent/no\\nsuch\\tdir': No such file or directory");
+    assert_false(tg_policy_validate_buffer(pol, strlen(pol), "/nonexistent/p.xml", &problems));
+    assert_int_equal(problems->len, 1);
+    assert_string_equal(problems->pdata[0], err->message);
+}
+
 int
 main(void)
 {
@@ -139,6 +160,7 @@ main(void)
         cmocka_unit_test(test_rewrite_keeps_early_hop_time),
         cmocka_unit_test(test_admin_text_cut_keeps_utf8),
         cmocka_unit_test(test_parse_error_is_utf8),
+        cmocka_unit_test(test_policy_problem_one_line),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
