@@ -148,6 +148,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     guint64 hz;
 
     fuzz_init();
+    fuzz_libxml_quiet();
     g = tg_guest_profile_parse_xml(buf, size, "fuzz-guest.xml", &err);
     if (!g) {
         FUZZ_ASSERT(err != NULL && err->message && *err->message, "NULL without error");

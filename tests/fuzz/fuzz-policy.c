@@ -70,6 +70,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     bool valid;
 
     fuzz_init();
+    fuzz_libxml_quiet();
     p = tg_policy_parse_xml(buf, size, fuzz_name, &err);
     if (p) {
         FUZZ_ASSERT(err == NULL, "policy and error");
