@@ -152,6 +152,54 @@ test_policy_problem_one_line(void **state)
     assert_string_equal(problems->pdata[0], err->message);
 }
 
+/* {guest,policy}/shift-jis-conversion-error.xml: libxml2 printed its encoding conversion
+ * errors to stderr (its generic error channel) past tg_xml_parse's handler.
+ * Table: input, expected error. */
+static int generic_calls;
+
+static void
+count_generic(void *ctx, const char *fmt, ...)
+{
+    generic_calls++;
+}
+
+static void
+test_parse_conversion_error_quiet(void **state)
+{
+    static const struct {
+        const char *doc;
+        const char *want;
+    } cases[] = {
+        { "<?xml version='1.0' encoding='SHIFT_JIS'?>\n<domain><name>\x81</name></domain>\n",
+          "s.xml:2: not well-formed XML: input is not valid in its declared encoding" },
+        /* after the root element: still refused, not silently cut short */
+        { "<?xml version='1.0' encoding='SHIFT_JIS'?>\n<domain/><!-- \x81  -->\n",
+          "s.xml:2: not well-formed XML: input is not valid in its declared encoding" },
+        { "<?xml version='1.0' encoding='SHIFT_JIS'?>\n<domain><name>\x82\xa0</name></domain>\n",
+          NULL },
+    };
+
+    for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autoptr(GError) err = NULL;
+        g_autoptr(xmlDoc) doc = NULL;
+
+        generic_calls = 0;
+        xmlSetGenericErrorFunc(NULL, count_generic);
+        doc = tg_xml_parse(cases[i].doc, strlen(cases[i].doc), "s.xml", &err);
+        assert_int_equal(generic_calls, 0);
+        /* the caller's handler is back */
+        xmlGenericError(xmlGenericErrorContext, "x");
+        assert_int_equal(generic_calls, 1);
+        xmlSetGenericErrorFunc(NULL, NULL);
+        if (cases[i].want) {
+            assert_null(doc);
+            assert_string_equal(err->message, cases[i].want);
+        } else {
+            assert_non_null(doc);
+        }
+    }
+}
+
 int
 main(void)
 {
@@ -161,6 +209,7 @@ main(void)
         cmocka_unit_test(test_admin_text_cut_keeps_utf8),
         cmocka_unit_test(test_parse_error_is_utf8),
         cmocka_unit_test(test_policy_problem_one_line),
+        cmocka_unit_test(test_parse_conversion_error_quiet),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
