@@ -249,7 +249,8 @@ tg_xml_parse(const char *buf, gsize len, const char *filename, GError **error)
 
         if (st.conversion_failed) {
             /* what follows (e.g. "Premature end of data") is a consequence */
-            line = st.have_error ? st.error_line : 0;
+            line = st.have_error ? st.error_line
+                                 : ctxt->input && ctxt->input->line > 0 ? ctxt->input->line : 1;
             msg = "input is not valid in its declared encoding";
         } else if (st.have_error) {
             line = st.error_line;

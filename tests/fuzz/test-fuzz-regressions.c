@@ -175,6 +175,9 @@ test_parse_conversion_error_quiet(void **state)
         /* after the root element: still refused, not silently cut short */
         { "<?xml version='1.0' encoding='SHIFT_JIS'?>\n<domain/><!-- \x81  -->\n",
           "s.xml:2: not well-formed XML: input is not valid in its declared encoding" },
+        /* trailing bytes after the root: libxml2 alone accepted the document */
+        { "<?xml version='1.0' encoding='SHIFT_JIS'?>\n<domain/>\n\x81\n",
+          "s.xml:3: not well-formed XML: input is not valid in its declared encoding" },
         { "<?xml version='1.0' encoding='SHIFT_JIS'?>\n<domain><name>\x82\xa0</name></domain>\n",
           NULL },
     };
