@@ -212,7 +212,15 @@ admin_text(const char *s)
     g_autofree char *esc = tg_escape_untrusted(s);
 
     if (strlen(esc) > TG_REASON_TEXT_MAX) {
-        esc[TG_REASON_TEXT_MAX - 3] = '\0';
+        gsize cut = TG_REASON_TEXT_MAX - 3;
+
+        /* Cut before a character, not inside one: a byte cut through a
+         * multi-byte UTF-8 character left invalid UTF-8 in the reason that
+         * virsh, journald and the JSON audit record get (found by
+         * tests/fuzz/fuzz-policy). Continuation bytes are 10xxxxxx. */
+        while (cut > 0 && ((guchar)esc[cut] & 0xc0) == 0x80)
+            cut--;
+        esc[cut] = '\0';
         return g_strconcat(esc, "...", NULL);
     }
     return g_steal_pointer(&esc);

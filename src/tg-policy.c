@@ -256,11 +256,16 @@ tg_problem(TgLoadCtx *c, TgErrorCode code, int line, const char *fmt, ...)
 {
     va_list ap;
     g_autofree char *msg = NULL;
+    g_autofree char *full = NULL;
 
     va_start(ap, fmt);
     msg = g_strdup_vprintf(fmt, ap);
     va_end(ap);
-    tg_add_problem(c, code, line, g_strdup_printf("%s:%d: %s", c->filename, line, msg));
+    /* One line whatever went in: a <host-directory> path (or a file name
+     * in it) with a newline made a multi-line problem (found by
+     * tests/fuzz/fuzz-policy). Escaped parts keep their backslashes. */
+    full = g_strdup_printf("%s:%d: %s", c->filename, line, msg);
+    tg_add_problem(c, code, line, tg_escape(full, TG_ESCAPE_CONTROLS));
 }
 
 static void
@@ -1118,6 +1123,7 @@ tg_rng_error(void *data, xmlErrorPtr e)
 {
     TgRngCollect *rc = data;
     g_autofree char *msg = NULL;
+    g_autofree char *full = NULL;
     int line;
 
     if (!e || !e->message)
@@ -1126,7 +1132,9 @@ tg_rng_error(void *data, xmlErrorPtr e)
     line = e->line;
     if (line <= 0 && e->node)
         line = tg_xml_line((const xmlNode *)e->node);
-    g_ptr_array_add(rc->msgs, g_strdup_printf("%s:%d: schema: %s", rc->c->filename, line, msg));
+    full = g_strdup_printf("%s:%d: schema: %s", rc->c->filename, line, msg);
+    /* one line, as tg_problem() makes every other problem */
+    g_ptr_array_add(rc->msgs, tg_escape(full, TG_ESCAPE_CONTROLS));
     g_array_append_val(rc->lines, line);
 }
 
