@@ -88,7 +88,9 @@ tg_cmd_validate(char ***args, FILE *out, FILE *err)
         return TG_EXIT_ALLOW;
     }
     for (guint i = 0; i < problems->len; i++) {
-        g_autofree char *esc = tg_escape_untrusted(problems->pdata[i]);
+        /* Problems are one line with their values escaped already: only
+         * make sure of the line, without doubling backslashes. */
+        g_autofree char *esc = tg_escape(problems->pdata[i], TG_ESCAPE_CONTROLS);
         fprintf(err, "%s\n", esc);
     }
     return TG_EXIT_DENY;
@@ -172,7 +174,7 @@ tg_cmd_explain(char ***args, FILE *out, FILE *err)
         !(guest = tg_guest_profile_load(domain, &e)) ||
         (dest && !(dest_facts = tg_host_facts_load(dest, &e))) ||
         (source && !(source_facts = tg_host_facts_load(source, &e)))) {
-        g_autofree char *esc = tg_escape_untrusted(e->message);
+        g_autofree char *esc = tg_escape(e->message, TG_ESCAPE_CONTROLS);
         fprintf(err, "tscgate policy explain: %s\n", esc);
         return TG_EXIT_USAGE;
     }

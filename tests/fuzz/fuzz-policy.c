@@ -76,7 +76,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_ASSERT(err == NULL, "policy and error");
         (void)tg_policy_mode(p);
         (void)tg_policy_fail_open(p);
-        (void)tg_policy_audit_allows(p, TG_VERDICT_DENY);
+        (void)tg_policy_inventory_paths(p);
         for (gsize i = 0; i < FUZZ_N_GUESTS; i++) {
             TgSettings s;
             g_autofree char *why = NULL;
