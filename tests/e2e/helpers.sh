@@ -65,6 +65,17 @@ migrate() {
     run_virsh "$1" migrate --live "$3" "$(e2e_uri "$2")"
 }
 
+# migrate_ok SRC DST NAME: a migration that must succeed, with the guest
+# running on DST afterwards. Sets t0 and t1 (the caller's locals, bash's
+# dynamic scope) to the UTC seconds before and after, for assert_hop.
+migrate_ok() {
+    t0=$(date -u +%s)
+    migrate "$1" "$2" "$3"
+    t1=$(date -u +%s)
+    [ "$VRC" = 0 ] || fail "virsh migrate $3 $1 -> $2 failed: $VOUT"
+    assert_running "$2" "$3"
+}
+
 host_conf() { printf '%s/tscgate-etc' "$(e2e_hostdir "$1")"; }
 audit_file() { printf '%s/var-log/tscgate/audit.log' "$(e2e_hostdir "$1")"; }
 audit_lines() { local f; f=$(audit_file "$1"); [ -f "$f" ] && wc -l <"$f" || echo 0; }
@@ -103,6 +114,7 @@ hop_count() { xp "$1" "count($(hops_xpath))"; }
 # hop_attr FILE INDEX ATTR (INDEX 1-based or "last()")
 hop_attr() { xp "$1" "string(($(hops_xpath))[$2]/@$3)"; }
 nominal_attr() { xp "$1" "string($(lin)/*[local-name()='nominal']/@$2)"; }
+effective_attr() { xp "$1" "string($(lin)/*[local-name()='effective']/@$2)"; }
 
 # assert_eq WHAT GOT WANT
 assert_eq() { [ "$2" = "$3" ] || fail "$1: got '$2', expected '$3'"; }

@@ -8,11 +8,7 @@ scenario() {
     set_host_facts hostb "$other" yes
     guest_start hosta explicit-tsc "$g" "$HOST_HZ"
     b0=$(audit_lines hostb)
-    t0=$(date -u +%s)
-    migrate hosta hostb "$g"
-    t1=$(date -u +%s)
-    [ "$VRC" = 0 ] || fail "virsh migrate failed: $VOUT"
-    assert_running hostb "$g"
+    migrate_ok hosta hostb "$g"
     line=$(assert_one_audit hostb "$b0" "$g")
     note "audit on hostb: $line"
     assert_contains "audit verdict" "$line " "verdict=allow "
@@ -20,7 +16,7 @@ scenario() {
     x=$(dumpxml hostb "$g")
     assert_hop "$x" 1 migrate hostb "$other" yes allow "$t0" "$t1"
     assert_eq "nominal hz" "$(nominal_attr "$x" hz)" "$HOST_HZ"
-    assert_eq "effective hz" "$(xp "$x" "string($(lin)/*[local-name()='effective']/@hz)")" "$HOST_HZ"
-    assert_eq "effective changed" "$(xp "$x" "string($(lin)/*[local-name()='effective']/@changed)")" no
+    assert_eq "effective hz" "$(effective_attr "$x" hz)" "$HOST_HZ"
+    assert_eq "effective changed" "$(effective_attr "$x" changed)" no
     assert_valid_domain "$x"
 }
