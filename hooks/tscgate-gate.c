@@ -43,6 +43,8 @@
 #include "tg-policy.h"
 #include "tg-probe.h"
 #include "tg-xml.h"
+#include "tg-file.h"
+#include "tg-trust.h"
 
 #ifndef SYSCONFDIR
 #define SYSCONFDIR "/etc"

@@ -13,6 +13,7 @@
 
 #include "tg-hookconf.h"
 #include "tg-hostcache.h"
+#include "tg-file.h"
 
 #define BOOT "e714c2ce-93a1-4559-b440-de4804aa2aa7"
 

@@ -5,6 +5,7 @@
 #include "parse-test.h"
 #include "tg-hostfacts.h"
 #include "tg-xml.h"
+#include "tg-file.h"
 
 #include <libxml/relaxng.h>
 

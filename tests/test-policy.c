@@ -17,6 +17,8 @@
 
 #include "tg-cli-policy.h"
 #include "tg-policy.h"
+#include "tg-file.h"
+#include "tg-trust.h"
 
 static char *
 src_path(const char *rel)

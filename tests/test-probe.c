@@ -26,6 +26,7 @@
 #include <cmocka.h>
 
 #include "tg-probe.h"
+#include "tg-checklist.h"
 
 /* ------------------------------------------------------------------ */
 /* Fakes behind the link-time wrappers                                 */

@@ -3,6 +3,7 @@
 
 #include "parse-test.h"
 #include "tg-xml.h"
+#include "tg-file.h"
 
 #include <errno.h>
 #include <fcntl.h>

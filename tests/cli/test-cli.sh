@@ -3,7 +3,7 @@
 # messages against the demo guests/hosts and broken inputs.
 set -u
 : "${top_srcdir:?}" "${top_builddir:?}"
-tg="$top_builddir/src/tscgate"
+tg="$top_builddir/src/cli/tscgate"
 [ -n "${TSCGATE_VALGRIND:-}" ] && tg="valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite $tg"
 G="$top_srcdir/xml/demo/guests"
 H="$top_srcdir/xml/demo/hosts"

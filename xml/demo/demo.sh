@@ -3,7 +3,7 @@
 # example guest against this host and against the example hosts, printing
 # each verdict with its one-line reason.
 set -eu
-tscgate=${TSCGATE:-src/tscgate}
+tscgate=${TSCGATE:-src/cli/tscgate}
 demo=${DEMO_DIR:-$(dirname "$0")}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

@@ -1,0 +1,63 @@
+/* tscgate: `tscgate check` (tg-cli.h). */
+#include <config.h>
+
+#include <stdio.h>
+
+#include "tg-cli.h"
+#include "tg-evaluate.h"
+#include "tg-file.h"
+#include "tg-report.h"
+
+int
+tg_cli_check_main(int argc, char **argv)
+{
+    g_autofree char *domain_path = NULL, *dest_path = NULL, *source_path = NULL;
+    g_autofree char *policy_path = NULL;
+    gboolean json = FALSE;
+    GOptionEntry entries[] = {
+        { "domain", 'd', 0, G_OPTION_ARG_FILENAME, &domain_path,
+          "Guest domain XML (virsh dumpxml [--migratable]); - for stdin", "FILE" },
+        { "dest", 't', 0, G_OPTION_ARG_FILENAME, &dest_path,
+          "Destination host facts: tscgate probe or virsh capabilities output", "FILE" },
+        { "source", 's', 0, G_OPTION_ARG_FILENAME, &source_path,
+          "Source host facts (default: the guest's lineage record, if any)", "FILE" },
+        { "policy", 'p', 0, G_OPTION_ARG_FILENAME, &policy_path,
+          "Policy XML (default: the built-in default rules)", "FILE" },
+        { "json", 'j', 0, G_OPTION_ARG_NONE, &json,
+          "Print one JSON object instead of text", NULL },
+        { NULL }
+    };
+    g_autoptr(GOptionContext) ctx =
+        g_option_context_new("- decide whether a guest may migrate to a host");
+    g_autoptr(GError) err = NULL;
+    g_autoptr(TgGuestProfile) guest = NULL;
+    g_autoptr(TgHostFacts) dest = NULL;
+    g_autoptr(TgHostFacts) source = NULL;
+    g_autoptr(TgPolicy) policy = NULL;
+    int stdin_users;
+
+    g_option_context_add_main_entries(ctx, entries, NULL);
+    g_option_context_set_description(ctx,
+        "Exit status: 0 allow or allow-with-warning (or deny in audit mode),\n"
+        "1 deny, 2 bad usage or unreadable/invalid input.");
+    if (!tg_cli_parse_options(ctx, &argc, &argv))
+        return TG_EXIT_USAGE;
+    if (argc > 1)
+        return tg_cli_usage_error("check: unexpected argument '%s'", argv[1]);
+    if (!domain_path)
+        return tg_cli_usage_error("check: --domain FILE is required");
+    if (!dest_path)
+        return tg_cli_usage_error("check: --dest FILE is required");
+    stdin_users = (g_strcmp0(domain_path, "-") == 0) + (g_strcmp0(dest_path, "-") == 0) +
+                  (g_strcmp0(source_path, "-") == 0) + (g_strcmp0(policy_path, "-") == 0);
+    if (stdin_users > 1)
+        return tg_cli_usage_error("check: only one input can be read from stdin ('-')");
+
+    if (!(guest = tg_guest_profile_load(domain_path, &err)) ||
+        !(dest = tg_host_facts_load(dest_path, &err)) ||
+        (source_path && !(source = tg_host_facts_load(source_path, &err))) ||
+        (policy_path && !(policy = tg_policy_load(policy_path, &err))))
+        return tg_cli_usage_error("%s", err->message);
+
+    return tg_cli_decide_and_report(guest, source, dest, policy, json);
+}

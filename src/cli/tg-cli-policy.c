@@ -1,0 +1,247 @@
+/* tscgate: `tscgate policy validate|explain` (see tg-cli-policy.h and
+ * doc/tscgate-policy.5). */
+#include <config.h>
+
+#include "tg-cli-policy.h"
+#include "tg-evaluate.h"
+#include "tg-policy.h"
+#include "tg-report.h"
+#include "tg-xml.h"
+#include "tg-file.h"
+
+#include <string.h>
+
+
+static const char tg_policy_usage[] =
+    "Usage: tscgate policy validate FILE\n"
+    "       tscgate policy explain FILE --domain DOMAIN.xml [--dest FACTS.xml] [--source FACTS.xml]\n"
+    "\n"
+    "  validate  check a policy file; list every problem as FILE:LINE: message\n"
+    "  explain   show which rule selects a guest, why, the effective settings\n"
+    "            and, with --dest, the verdict for a migration to that host\n"
+    "\n"
+    "Exit status: 0 valid / allowed, 1 invalid / denied, 2 usage error or\n"
+    "unreadable input. See tscgate-policy(5).\n";
+
+/* Parse options of one subcommand. Returns -1 when parsing succeeded and the
+ * caller should continue, else the exit status to return. `args` is replaced
+ * by the remaining arguments. */
+static int
+tg_parse_opts(const char *sub, const char *params, const char *summary,
+              GOptionEntry *entries, char ***args, FILE *out, FILE *err)
+{
+    gboolean help = FALSE;
+    g_autoptr(GOptionContext) ctx = NULL;
+    g_autoptr(GError) e = NULL;
+    g_autofree char *title = g_strdup_printf("%s - tscgate policy %s", params, sub);
+    GOptionEntry help_entry[] = {
+        { "help", 'h', 0, G_OPTION_ARG_NONE, &help, "Show this help", NULL },
+        { NULL, 0, 0, 0, NULL, NULL, NULL },
+    };
+
+    ctx = g_option_context_new(title);
+    g_option_context_set_help_enabled(ctx, FALSE);
+    g_option_context_set_summary(ctx, summary);
+    g_option_context_set_description(ctx, "See tscgate-policy(5).");
+    if (entries)
+        g_option_context_add_main_entries(ctx, entries, NULL);
+    g_option_context_add_main_entries(ctx, help_entry, NULL);
+    if (!g_option_context_parse_strv(ctx, args, &e)) {
+        fprintf(err, "tscgate policy %s: %s\n", sub, e->message);
+        fprintf(err, "Try 'tscgate policy %s --help'.\n", sub);
+        return TG_EXIT_USAGE;
+    }
+    if (help) {
+        g_autofree char *h = g_option_context_get_help(ctx, TRUE, NULL);
+        fputs(h, out);
+        return TG_EXIT_ALLOW;
+    }
+    return -1;
+}
+
+static int
+tg_cmd_validate(char ***args, FILE *out, FILE *err)
+{
+    g_autoptr(GPtrArray) problems = NULL;
+    g_autoptr(GError) e = NULL;
+    g_autofree char *buf = NULL;
+    gsize len = 0;
+    const char *file;
+    int rc = tg_parse_opts("validate", "FILE",
+                           "Check a policy file against the schema and tscgate's rules.\n"
+                           "Prints \"FILE: valid\" (exit 0) or every problem, one per line "
+                           "(exit 1).",
+                           NULL, args, out, err);
+
+    if (rc >= 0)
+        return rc;
+    if (g_strv_length(*args) != 2) {
+        fprintf(err, "tscgate policy validate: expected exactly one FILE\n%s", tg_policy_usage);
+        return TG_EXIT_USAGE;
+    }
+    file = (*args)[1];
+    if (!tg_read_file(file, &buf, &len, &e)) {
+        fprintf(err, "tscgate policy validate: %s\n", e->message);
+        return TG_EXIT_USAGE;
+    }
+    if (tg_policy_validate_buffer(buf, len, file, &problems)) {
+        fprintf(out, "%s: valid\n", file);
+        return TG_EXIT_ALLOW;
+    }
+    for (guint i = 0; i < problems->len; i++) {
+        /* Problems are one line with their values escaped already: only
+         * make sure of the line, without doubling backslashes. */
+        g_autofree char *esc = tg_escape(problems->pdata[i], TG_ESCAPE_CONTROLS);
+        fprintf(err, "%s\n", esc);
+    }
+    return TG_EXIT_DENY;
+}
+
+static void
+tg_print_guest(FILE *out, const TgGuestProfile *g)
+{
+    g_autofree char *name = tg_escape_untrusted(g->name ? g->name : "(no name)");
+    g_autofree char *uuid = tg_escape_untrusted(g->uuid ? g->uuid : "(no uuid)");
+
+    fprintf(out, "guest: %s, uuid %s, class %s", name, uuid,
+            tg_dependence_to_string(g->dependence));
+    if (g->tags && g->tags->len) {
+        fprintf(out, ", tags:");
+        for (guint i = 0; i < g->tags->len; i++) {
+            g_autofree char *t = tg_escape_untrusted(g->tags->pdata[i]);
+            fprintf(out, "%s %s", i ? "," : "", t);
+        }
+    }
+    fputc('\n', out);
+}
+
+static void
+tg_print_host(FILE *out, const char *label, const TgHostFacts *f)
+{
+    g_autofree char *name = tg_escape_untrusted(f->hostname.note.known && f->hostname.value
+                                                    ? f->hostname.value : "(unnamed host)");
+    g_autofree char *mhz = f->tsc_hz.note.known ? tg_format_mhz(f->tsc_hz.value)
+                                                : g_strdup("unknown");
+
+    fprintf(out, "%s: %s, TSC %s, scaling %s", label, name, mhz,
+            tg_tri_to_string(tg_bool_fact_tri(&f->tsc_scaling)));
+    if (f->kvm_tolerance_ppm.note.known)
+        fprintf(out, ", KVM tsc_tolerance_ppm %" G_GUINT64_FORMAT, f->kvm_tolerance_ppm.value);
+    fputc('\n', out);
+}
+
+static int
+tg_cmd_explain(char ***args, FILE *out, FILE *err)
+{
+    g_autofree char *domain = NULL;
+    g_autofree char *dest = NULL;
+    g_autofree char *source = NULL;
+    GOptionEntry entries[] = {
+        { "domain", 0, 0, G_OPTION_ARG_FILENAME, &domain,
+          "Guest domain XML (virsh dumpxml), - for stdin", "DOMAIN.xml" },
+        { "dest", 0, 0, G_OPTION_ARG_FILENAME, &dest,
+          "Destination host facts (tscgate probe or virsh capabilities)", "FACTS.xml" },
+        { "source", 0, 0, G_OPTION_ARG_FILENAME, &source,
+          "Source host facts", "FACTS.xml" },
+        { NULL, 0, 0, 0, NULL, NULL, NULL },
+    };
+    g_autoptr(GError) e = NULL;
+    g_autoptr(TgPolicy) policy = NULL;
+    g_autoptr(TgGuestProfile) guest = NULL;
+    g_autoptr(TgHostFacts) dest_facts = NULL;
+    g_autoptr(TgHostFacts) source_facts = NULL;
+    g_autoptr(TgEvaluation) eval = NULL;
+    const TgDecision *d;
+    g_autofree char *why = NULL;
+    g_autofree char *desc = NULL;
+    TgSettings settings;
+    const char *file;
+    const char *rule;
+    int rc = tg_parse_opts("explain", "FILE --domain DOMAIN.xml [--dest FACTS.xml] "
+                           "[--source FACTS.xml]",
+                           "Show which rule of policy FILE selects a guest, why, the effective\n"
+                           "settings and, with --dest, the verdict for a migration there.",
+                           entries, args, out, err);
+
+    if (rc >= 0)
+        return rc;
+    if (g_strv_length(*args) != 2 || !domain) {
+        fprintf(err, "tscgate policy explain: expected one FILE and --domain\n%s",
+                tg_policy_usage);
+        return TG_EXIT_USAGE;
+    }
+    file = (*args)[1];
+    if (!(policy = tg_policy_load(file, &e)) ||
+        !(guest = tg_guest_profile_load(domain, &e)) ||
+        (dest && !(dest_facts = tg_host_facts_load(dest, &e))) ||
+        (source && !(source_facts = tg_host_facts_load(source, &e)))) {
+        g_autofree char *esc = tg_escape(e->message, TG_ESCAPE_CONTROLS);
+        fprintf(err, "tscgate policy explain: %s\n", esc);
+        return TG_EXIT_USAGE;
+    }
+
+    rule = tg_policy_apply(policy, guest, &settings, &why);
+    desc = tg_settings_describe(&settings);
+    fprintf(out, "policy: %s (mode %s, %s)\n", file, tg_mode_to_string(tg_policy_mode(policy)),
+            tg_policy_fail_open(policy) ? "fail-open" : "fail-closed");
+    tg_print_guest(out, guest);
+    fprintf(out, "rule: %s\n", rule ? rule : "(none)");
+    fprintf(out, "why: %s\n", why);
+    fprintf(out, "settings: %s\n", desc);
+    if (!dest_facts)
+        return TG_EXIT_ALLOW;
+
+    if (source_facts)
+        tg_print_host(out, "source", source_facts);
+    tg_print_host(out, "destination", dest_facts);
+    /* The same evaluation as `tscgate check` and the hook: source facts from
+     * the lineage record when none are given, audit mode applied. */
+    eval = tg_evaluate(guest, source_facts, dest_facts, policy);
+    d = eval->decision;
+    if (eval->source_from_lineage)
+        fprintf(out, "source: from the guest's lineage record\n");
+    fprintf(out, "verdict: %s\n", tg_verdict_to_string(d->verdict));
+    fprintf(out, "code: %s\n", d->code);
+    fprintf(out, "reason: %s\n", d->reason);
+    if (d->verdict == TG_VERDICT_DENY && eval->mode == TG_MODE_AUDIT)
+        fprintf(out, "audit: mode audit: the hook logs this as a would-be denial and allows "
+                "the operation\n");
+    return tg_report_exit_status(eval);
+}
+
+int
+tg_cli_policy_run(int argc, char **argv, FILE *out, FILE *err)
+{
+    g_auto(GStrv) args = NULL;
+    const char *sub;
+
+    if (argc < 2 || !argv[1]) {
+        fputs(tg_policy_usage, err);
+        return TG_EXIT_USAGE;
+    }
+    sub = argv[1];
+    if (strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0 || strcmp(sub, "help") == 0) {
+        fputs(tg_policy_usage, out);
+        return TG_EXIT_ALLOW;
+    }
+    /* args = argv without argv[0]: the subcommand becomes the program name. */
+    args = g_new0(char *, (gsize)argc);
+    for (int i = 1; i < argc; i++)
+        args[i - 1] = g_strdup(argv[i]);
+
+    if (strcmp(sub, "validate") == 0)
+        return tg_cmd_validate(&args, out, err);
+    if (strcmp(sub, "explain") == 0)
+        return tg_cmd_explain(&args, out, err);
+    {
+        g_autofree char *esc = tg_escape_untrusted(sub);
+        fprintf(err, "tscgate policy: unknown subcommand '%s'\n%s", esc, tg_policy_usage);
+    }
+    return TG_EXIT_USAGE;
+}
+
+int
+tg_cli_policy_main(int argc, char **argv)
+{
+    return tg_cli_policy_run(argc, argv, stdout, stderr);
+}

@@ -1,0 +1,128 @@
+/* tscgate: `tscgate preflight`, a migration decided before it starts, from
+ * the running guest's migratable XML and both hosts' capabilities as their
+ * libvirt daemons report them. The only part of tscgate that links libvirt. */
+#include <config.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include <libvirt/libvirt.h>
+#include <libvirt/virterror.h>
+
+#include "tg-cli.h"
+#include "tg-evaluate.h"
+#include "tg-report.h"
+#include "tg-file.h"
+
+static void
+tg_virconnect_close(virConnectPtr conn)
+{
+    if (conn)
+        virConnectClose(conn);
+}
+
+static void
+tg_virdomain_free(virDomainPtr dom)
+{
+    if (dom)
+        virDomainFree(dom);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(virConnect, tg_virconnect_close)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(virDomain, tg_virdomain_free)
+
+/* libvirt prints every error on stderr by default; we report our own line. */
+static void
+tg_libvirt_quiet(void *opaque G_GNUC_UNUSED, virErrorPtr err G_GNUC_UNUSED)
+{
+}
+
+static int
+tg_libvirt_error(const char *what, const char *uri)
+{
+    return tg_cli_usage_error("preflight: %s%s%s: %s", what, uri ? " " : "", uri ? uri : "",
+                              virGetLastErrorMessage());
+}
+
+static virDomainPtr
+tg_lookup_domain(virConnectPtr conn, const char *name)
+{
+    virDomainPtr dom = virDomainLookupByName(conn, name);
+
+    if (!dom)
+        dom = virDomainLookupByUUIDString(conn, name);
+    return dom;
+}
+
+int
+tg_cli_preflight_main(int argc, char **argv)
+{
+    g_autofree char *src_uri = NULL, *dest_uri = NULL, *policy_path = NULL;
+    gboolean json = FALSE;
+    GOptionEntry entries[] = {
+        { "connect", 'c', 0, G_OPTION_ARG_STRING, &src_uri,
+          "libvirt URI of the source host (default: libvirt's default URI)", "URI" },
+        { "dest-connect", 'D', 0, G_OPTION_ARG_STRING, &dest_uri,
+          "libvirt URI of the destination host (required)", "URI" },
+        { "policy", 'p', 0, G_OPTION_ARG_FILENAME, &policy_path,
+          "Policy XML (default: the built-in default rules)", "FILE" },
+        { "json", 'j', 0, G_OPTION_ARG_NONE, &json, "Print one JSON object instead of text", NULL },
+        { NULL }
+    };
+    g_autoptr(GOptionContext) ctx =
+        g_option_context_new("DOMAIN - decide a migration of a running guest via the libvirt API");
+    g_autoptr(GError) err = NULL;
+    g_autoptr(virConnect) src = NULL;
+    g_autoptr(virConnect) dst = NULL;
+    g_autoptr(virDomain) dom = NULL;
+    g_autofree char *xml = NULL, *src_caps = NULL, *dst_caps = NULL;
+    g_autoptr(TgGuestProfile) guest = NULL;
+    g_autoptr(TgHostFacts) source = NULL;
+    g_autoptr(TgHostFacts) dest = NULL;
+    g_autoptr(TgPolicy) policy = NULL;
+
+    g_option_context_add_main_entries(ctx, entries, NULL);
+    g_option_context_set_description(ctx,
+        "Reads the guest's migratable XML and 'capabilities' of both hosts over\n"
+        "read-only connections, then applies the same rules as the hook.\n"
+        "Exit status: 0 allow, 1 deny, 2 usage, connection or input error.");
+    {
+        g_autoptr(GError) perr = NULL;
+
+        if (!g_option_context_parse(ctx, &argc, &argv, &perr))
+            return tg_cli_usage_error("%s", perr->message);
+    }
+    if (argc != 2)
+        return tg_cli_usage_error("preflight: exactly one DOMAIN (name or UUID) is required");
+    if (!dest_uri)
+        return tg_cli_usage_error("preflight: --dest-connect URI is required");
+    if (policy_path && !(policy = tg_policy_load(policy_path, &err)))
+        return tg_cli_usage_error("%s", err->message);
+
+    virSetErrorFunc(NULL, tg_libvirt_quiet);
+    if (!(src = virConnectOpenReadOnly(src_uri)))
+        return tg_libvirt_error("cannot connect to source", src_uri);
+    if (!(dst = virConnectOpenReadOnly(dest_uri)))
+        return tg_libvirt_error("cannot connect to destination", dest_uri);
+    if (!(dom = tg_lookup_domain(src, argv[1])))
+        return tg_libvirt_error("no such domain on the source:", argv[1]);
+    /* libvirt allows the migratable form only on read-write connections
+     * (virDomainGetXMLDesc treats it like VIR_DOMAIN_XML_SECURE); the live
+     * XML carries the same <clock>, <cpu> and <features> for our purpose. */
+    if (!(xml = virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_MIGRATABLE)) &&
+        !(xml = virDomainGetXMLDesc(dom, 0)))
+        return tg_libvirt_error("cannot read the domain XML of", argv[1]);
+    if (!(src_caps = virConnectGetCapabilities(src)))
+        return tg_libvirt_error("cannot read capabilities of the source", src_uri);
+    if (!(dst_caps = virConnectGetCapabilities(dst)))
+        return tg_libvirt_error("cannot read capabilities of the destination", dest_uri);
+
+    if (!(guest = tg_guest_profile_parse_xml(xml, strlen(xml), "domain XML from libvirt", &err)) ||
+        !(source = tg_host_facts_parse_xml(src_caps, strlen(src_caps),
+                                           "source capabilities", &err)) ||
+        !(dest = tg_host_facts_parse_xml(dst_caps, strlen(dst_caps),
+                                         "destination capabilities", &err)))
+        return tg_cli_usage_error("%s", err->message);
+
+    return tg_cli_decide_and_report(guest, source, dest, policy, json);
+}

@@ -1,0 +1,117 @@
+/* tscgate: shared types and error reporting for the core library.
+ *
+ * Every module of libtscgate reports failures through GError with the
+ * TG_ERROR domain; messages are one line, name the file (and line when the
+ * input is XML) and say what is wrong.
+ */
+#ifndef TG_COMMON_H
+#define TG_COMMON_H
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+G_BEGIN_DECLS
+
+#define TG_ERROR (tg_error_quark())
+/* Returns the GQuark of tscgate's error domain (static, never freed). */
+GQuark tg_error_quark(void);
+
+typedef enum {
+    TG_ERROR_IO,        /* a file or device could not be read/written */
+    TG_ERROR_PARSE,     /* input is not well-formed XML */
+    TG_ERROR_INVALID,   /* well-formed, but not what we expect (wrong root, bad number...) */
+    TG_ERROR_UNSUPPORTED, /* e.g. a newer major version of a tscgate format */
+    TG_ERROR_PERMISSION,  /* trust check failed (owner, mode) */
+    TG_ERROR_PROBE,     /* host probing failed */
+} TgErrorCode;
+
+/* Exit status of the `tscgate` CLI (documented in tscgate(8)). */
+typedef enum {
+    TG_EXIT_ALLOW = 0,  /* allowed, with or without a warning; or success */
+    TG_EXIT_DENY = 1,   /* denied; or (validate) invalid; or (probe --human) a FAIL */
+    TG_EXIT_USAGE = 2,  /* bad usage, unreadable or invalid input */
+} TgExitStatus;
+
+/* A three-valued fact: libvirt's scaling='yes|no' or absent, and friends. */
+typedef enum {
+    TG_TRI_UNKNOWN = 0,
+    TG_TRI_NO,
+    TG_TRI_YES,
+} TgTri;
+
+/* Returns "yes", "no" or "unknown" (static string). */
+const char *tg_tri_to_string(TgTri t);
+
+/* Where a fact came from, or why it is unknown.
+ * known=true: `source` says where it came from ("KVM_GET_TSC_KHZ on /dev/kvm",
+ * "/proc/cpuinfo flags", "capabilities XML <counter>").
+ * known=false: `reason` says why it is unknown ("/dev/kvm: No such file or
+ * directory"). Both strings are owned by the fact. */
+typedef struct {
+    bool known;
+    char *source;
+    char *reason;
+} TgFactNote;
+
+typedef struct {
+    TgFactNote note;
+    guint64 value;
+} TgU64Fact;
+
+typedef struct {
+    TgFactNote note;
+    bool value;
+} TgBoolFact;
+
+typedef struct {
+    TgFactNote note;
+    char *value;
+} TgStrFact;
+
+/* Mark a fact known with `value` and a source (copied). Frees previous strings. */
+void tg_u64_fact_set(TgU64Fact *f, guint64 value, const char *source);
+void tg_bool_fact_set(TgBoolFact *f, bool value, const char *source);
+void tg_str_fact_set(TgStrFact *f, const char *value, const char *source);
+/* Mark a fact unknown with a reason (printf-style, copied). */
+void tg_fact_set_unknown(TgFactNote *n, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+/* Release the strings a fact owns; the fact becomes unknown with no reason. */
+void tg_fact_note_clear(TgFactNote *n);
+void tg_str_fact_clear(TgStrFact *f);
+/* Deep-copy helpers (dst is cleared first). */
+void tg_fact_note_copy(TgFactNote *dst, const TgFactNote *src);
+
+/* Bool fact as a TgTri: unknown when not known. */
+TgTri tg_bool_fact_tri(const TgBoolFact *f);
+
+/* Parse a base-10 unsigned 64-bit integer, the whole string, no sign, no
+ * spaces, no overflow. Returns true on success. */
+bool tg_parse_u64(const char *s, guint64 *out);
+
+/* How tg_escape() writes what cannot stand as it is. */
+typedef enum {
+    TG_ESCAPE_UNTRUSTED, /* "\n" "\r" "\t" "\\", other C0/DEL "\xHH" */
+    TG_ESCAPE_CONTROLS,  /* the same, but a backslash stays (text already escaped) */
+    TG_ESCAPE_JSON,      /* a JSON string body: also "\"", other C0/DEL "\u00HH" */
+} TgEscapeStyle;
+
+/* Returns `s` (not NULL) with control characters escaped in `style`, so it
+ * stays on one line of a log, message or JSON document. Newly allocated
+ * (g_free). */
+char *tg_escape(const char *s, TgEscapeStyle style);
+
+/* Escape control characters (and backslash) of an untrusted string, e.g. a
+ * guest name, for logs and one-line messages: "\n" -> "\\n", other C0/DEL ->
+ * "\\xHH". Returns a newly allocated string (g_free). NULL -> "(null)". */
+char *tg_escape_untrusted(const char *s);
+
+/* Format Hz as "2596.120 MHz" (newly allocated, g_free). */
+char *tg_format_mhz(guint64 hz);
+
+/* Format `t` (UTC seconds) as RFC 3339 "2026-11-25T08:00:00Z". Returns a new
+ * string (g_free). */
+char *tg_format_utc(gint64 t);
+
+G_END_DECLS
+
+#endif /* TG_COMMON_H */

@@ -1,0 +1,578 @@
+/* tscgate: host TSC facts, read from / written as capabilities-shaped XML
+ * (see tg-hostfacts.h, schema xml/hostfacts.rng).
+ */
+#include <config.h>
+
+#include "tg-hostfacts.h"
+#include "tg-xml.h"
+
+#include <stddef.h>
+#include <string.h>
+
+typedef enum {
+    TG_FIELD_STR,
+    TG_FIELD_U64,
+    TG_FIELD_BOOL,
+} TgFieldKind;
+
+/* One TgHostFacts field and its <tscgate:ELEMENT> in the facts XML. */
+typedef struct {
+    const char *element;
+    TgFieldKind kind;
+    size_t offset;
+} TgFieldDesc;
+
+#define TG_FIELD(el, kind, member) { el, kind, offsetof(TgHostFacts, member) }
+
+static const TgFieldDesc tg_fields[] = {
+    TG_FIELD("hostname", TG_FIELD_STR, hostname),
+    TG_FIELD("cpu-vendor", TG_FIELD_STR, cpu_vendor),
+    TG_FIELD("tsc-frequency", TG_FIELD_U64, tsc_hz),
+    TG_FIELD("tsc-scaling", TG_FIELD_BOOL, tsc_scaling),
+    TG_FIELD("kvm-tsc-tolerance-ppm", TG_FIELD_U64, kvm_tolerance_ppm),
+    TG_FIELD("constant-tsc", TG_FIELD_BOOL, constant_tsc),
+    TG_FIELD("nonstop-tsc", TG_FIELD_BOOL, nonstop_tsc),
+    TG_FIELD("tsc-known-freq", TG_FIELD_BOOL, tsc_known_freq),
+    TG_FIELD("cpu-tsc-scaling-flag", TG_FIELD_BOOL, cpu_tsc_scaling_flag),
+    TG_FIELD("clocksource-current", TG_FIELD_STR, clocksource_current),
+    TG_FIELD("clocksource-available", TG_FIELD_STR, clocksource_available),
+    TG_FIELD("tsc-unstable", TG_FIELD_BOOL, tsc_unstable),
+    TG_FIELD("max-cstate", TG_FIELD_STR, max_cstate),
+    TG_FIELD("cpufreq-min-khz", TG_FIELD_U64, cpufreq_min_khz),
+    TG_FIELD("cpufreq-max-khz", TG_FIELD_U64, cpufreq_max_khz),
+    TG_FIELD("clock-synchronized", TG_FIELD_BOOL, clock_synchronized),
+    TG_FIELD("clock-est-error-us", TG_FIELD_U64, clock_est_error_us),
+    TG_FIELD("clock-max-error-us", TG_FIELD_U64, clock_max_error_us),
+};
+
+static void *
+tg_field_ptr(TgHostFacts *f, const TgFieldDesc *d)
+{
+    return (char *)f + d->offset;
+}
+
+static const void *
+tg_field_cptr(const TgHostFacts *f, const TgFieldDesc *d)
+{
+    return (const char *)f + d->offset;
+}
+
+/* Every fact struct starts with its TgFactNote. */
+static TgFactNote *
+tg_field_note(TgHostFacts *f, const TgFieldDesc *d)
+{
+    return (TgFactNote *)tg_field_ptr(f, d);
+}
+
+TgHostFacts *
+tg_host_facts_new(void)
+{
+    return g_new0(TgHostFacts, 1);
+}
+
+void
+tg_host_facts_free(TgHostFacts *facts)
+{
+    if (!facts)
+        return;
+    for (gsize i = 0; i < G_N_ELEMENTS(tg_fields); i++) {
+        const TgFieldDesc *d = &tg_fields[i];
+        if (d->kind == TG_FIELD_STR)
+            tg_str_fact_clear(tg_field_ptr(facts, d));
+        else
+            tg_fact_note_clear(tg_field_note(facts, d));
+    }
+    g_free(facts);
+}
+
+TgHostFacts *
+tg_host_facts_copy(const TgHostFacts *facts)
+{
+    TgHostFacts *c;
+
+    if (!facts)
+        return NULL;
+    c = tg_host_facts_new();
+    for (gsize i = 0; i < G_N_ELEMENTS(tg_fields); i++) {
+        const TgFieldDesc *d = &tg_fields[i];
+
+        tg_fact_note_copy(tg_field_note(c, d), tg_field_cptr(facts, d));
+        switch (d->kind) {
+        case TG_FIELD_STR: {
+            TgStrFact *dst = tg_field_ptr(c, d);
+            const TgStrFact *src = tg_field_cptr(facts, d);
+            dst->value = g_strdup(src->value);
+            break;
+        }
+        case TG_FIELD_U64: {
+            TgU64Fact *dst = tg_field_ptr(c, d);
+            const TgU64Fact *src = tg_field_cptr(facts, d);
+            dst->value = src->value;
+            break;
+        }
+        case TG_FIELD_BOOL: {
+            TgBoolFact *dst = tg_field_ptr(c, d);
+            const TgBoolFact *src = tg_field_cptr(facts, d);
+            dst->value = src->value;
+            break;
+        }
+        }
+    }
+    return c;
+}
+
+TgTri
+tg_host_facts_tsc_invariant(const TgHostFacts *facts)
+{
+    TgTri c = tg_bool_fact_tri(&facts->constant_tsc);
+    TgTri n = tg_bool_fact_tri(&facts->nonstop_tsc);
+
+    if (c == TG_TRI_NO || n == TG_TRI_NO)
+        return TG_TRI_NO;
+    if (c == TG_TRI_YES && n == TG_TRI_YES)
+        return TG_TRI_YES;
+    return TG_TRI_UNKNOWN;
+}
+
+static const TgFieldDesc *
+tg_field_find(const char *element)
+{
+    for (gsize i = 0; i < G_N_ELEMENTS(tg_fields); i++) {
+        if (strcmp(tg_fields[i].element, element) == 0)
+            return &tg_fields[i];
+    }
+    return NULL;
+}
+
+/* Parse 'yes'/'no' (libvirt's spelling of booleans in capabilities). */
+static bool
+tg_parse_yes_no(const char *s, bool *out)
+{
+    if (g_strcmp0(s, "yes") == 0) {
+        *out = true;
+        return true;
+    }
+    if (g_strcmp0(s, "no") == 0) {
+        *out = false;
+        return true;
+    }
+    return false;
+}
+
+/* "FILE:LINE: <prefix:elem> WHAT'VALUE' EXPECT" as TG_ERROR_INVALID. */
+static void
+tg_set_invalid(GError **error, const char *filename, const xmlNode *node,
+               const char *what, const char *value, const char *expect)
+{
+    g_autofree char *esc = tg_escape_untrusted(value);
+    g_autofree char *qn = tg_xml_qname(node);
+
+    g_set_error(error, TG_ERROR, TG_ERROR_INVALID, "%s:%d: <%s> %s'%s' %s",
+                filename, tg_xml_line(node), qn, what, esc, expect);
+}
+
+/* Only ASCII digits (and at least one)? */
+static bool
+tg_all_digits(const char *s)
+{
+    if (!s || !*s)
+        return false;
+    for (; *s; s++) {
+        if (*s < '0' || *s > '9')
+            return false;
+    }
+    return true;
+}
+
+/* Parse one <tscgate:ELEMENT known=... source=|reason=>value</...>. */
+static bool
+tg_parse_fact_element(TgHostFacts *facts, const TgFieldDesc *d, const xmlNode *node,
+                      const char *filename, GError **error)
+{
+    g_autofree char *known = tg_xml_prop(node, "known");
+    g_autofree char *source = tg_xml_prop(node, "source");
+    g_autofree char *reason = tg_xml_prop(node, "reason");
+    g_autofree char *text = NULL;
+    bool is_known;
+
+    if (!known) {
+        g_autofree char *qn = tg_xml_qname(node);
+        g_set_error(error, TG_ERROR, TG_ERROR_INVALID,
+                    "%s:%d: <%s> has no known='yes|no' attribute", filename,
+                    tg_xml_line(node), qn);
+        return false;
+    }
+    if (!tg_parse_yes_no(known, &is_known)) {
+        tg_set_invalid(error, filename, node, "attribute known=", known,
+                       "must be 'yes' or 'no'");
+        return false;
+    }
+    if (!is_known) {
+        TgFactNote *n = tg_field_note(facts, d);
+
+        tg_fact_note_clear(n);
+        n->reason = g_steal_pointer(&reason);
+        if (d->kind == TG_FIELD_STR)
+            g_clear_pointer(&((TgStrFact *)tg_field_ptr(facts, d))->value, g_free);
+        return true;
+    }
+
+    {
+        xmlChar *raw = xmlNodeGetContent(node);
+        text = g_strdup(raw ? (const char *)raw : "");
+        xmlFree(raw);
+    }
+    switch (d->kind) {
+    case TG_FIELD_STR: {
+        g_autofree char *set = tg_xml_prop(node, "set");
+        TgStrFact *f = tg_field_ptr(facts, d);
+
+        if (set && strcmp(set, "no") != 0) {
+            tg_set_invalid(error, filename, node, "attribute set=", set,
+                           "must be 'no' or absent");
+            return false;
+        }
+        tg_str_fact_set(f, set ? NULL : text, source);
+        break;
+    }
+    case TG_FIELD_U64: {
+        guint64 v;
+
+        g_strstrip(text);
+        if (!tg_parse_u64(text, &v)) {
+            tg_set_invalid(error, filename, node, "value ", text,
+                           tg_all_digits(text) ? "is out of range"
+                                               : "is not an unsigned integer");
+            return false;
+        }
+        tg_u64_fact_set(tg_field_ptr(facts, d), v, source);
+        break;
+    }
+    case TG_FIELD_BOOL: {
+        bool v;
+
+        g_strstrip(text);
+        if (!tg_parse_yes_no(text, &v)) {
+            tg_set_invalid(error, filename, node, "value ", text, "must be 'yes' or 'no'");
+            return false;
+        }
+        tg_bool_fact_set(tg_field_ptr(facts, d), v, source);
+        break;
+    }
+    }
+    return true;
+}
+
+/* <tscgate:facts version='MAJOR[.MINOR]'>: refuse newer majors. Unknown
+ * elements of the namespace are ignored (minor additions). */
+static bool
+tg_parse_facts(TgHostFacts *facts, const xmlNode *el, const char *filename, bool *seen,
+               GError **error)
+{
+    g_autofree char *version = tg_xml_prop(el, "version");
+    g_autofree char *qn = tg_xml_qname(el);
+    g_auto(GStrv) parts = NULL;
+    guint64 major = 0;
+    guint64 minor = 0;
+
+    if (!version) {
+        g_set_error(error, TG_ERROR, TG_ERROR_INVALID,
+                    "%s:%d: <%s> has no version attribute", filename,
+                    tg_xml_line(el), qn);
+        return false;
+    }
+    parts = g_strsplit(version, ".", 3);
+    if (!parts[0] || !tg_parse_u64(parts[0], &major) || major == 0 ||
+        (parts[1] && (!tg_parse_u64(parts[1], &minor) || parts[2]))) {
+        tg_set_invalid(error, filename, el, "attribute version=", version,
+                       "is not a version number (MAJOR or MAJOR.MINOR)");
+        return false;
+    }
+    if (major > 1) {
+        g_autofree char *esc = tg_escape_untrusted(version);
+        g_set_error(error, TG_ERROR, TG_ERROR_UNSUPPORTED,
+                    "%s:%d: <%s> version '%s' is newer than this tscgate "
+                    "understands (major version 1); upgrade tscgate",
+                    filename, tg_xml_line(el), qn, esc);
+        return false;
+    }
+    for (xmlNode *c = el->children; c; c = c->next) {
+        const TgFieldDesc *d;
+
+        if (c->type != XML_ELEMENT_NODE || !c->ns || !c->ns->href ||
+            strcmp((const char *)c->ns->href, TG_HOSTFACTS_NS) != 0)
+            continue;
+        d = tg_field_find((const char *)c->name);
+        if (!d || seen[d - tg_fields])
+            continue; /* unknown (newer minor) element, or a duplicate: first wins */
+        seen[d - tg_fields] = true;
+        if (!tg_parse_fact_element(facts, d, c, filename, error))
+            return false;
+    }
+    return true;
+}
+
+#define TG_COUNTER_SOURCE "capabilities XML <counter name='tsc'>"
+
+/* libvirt's <counter name='tsc' frequency='HZ' scaling='yes|no'/> in
+ * <host><cpu>, written by virCPUDefFormatBuf (src/conf/cpu_conf.c; scaling
+ * only when known) from virHostCPUGetTscInfo (src/util/virhostcpu.c); only
+ * present when the host CPU has invtsc.
+ * The counter wins over tscgate facts; when both agree the facts' more
+ * specific source is kept. */
+static bool
+tg_parse_counter(TgHostFacts *facts, const xmlNode *counter, const char *filename,
+                 bool scaling_in_facts, GError **error)
+{
+    g_autofree char *scaling = NULL;
+    guint64 hz = 0;
+    int r;
+
+    r = tg_xml_prop_u64(counter, "frequency", filename, &hz, error);
+    if (r < 0)
+        return false;
+    if (r == 0) {
+        g_set_error(error, TG_ERROR, TG_ERROR_INVALID,
+                    "%s:%d: <counter name='tsc'> has no frequency attribute",
+                    filename, tg_xml_line(counter));
+        return false;
+    }
+    if (hz == 0) {
+        g_set_error(error, TG_ERROR, TG_ERROR_INVALID,
+                    "%s:%d: <counter> attribute frequency='0' is not a valid TSC frequency",
+                    filename, tg_xml_line(counter));
+        return false;
+    }
+    if (!facts->tsc_hz.note.known || facts->tsc_hz.value != hz)
+        tg_u64_fact_set(&facts->tsc_hz, hz, TG_COUNTER_SOURCE);
+
+    scaling = tg_xml_prop(counter, "scaling");
+    if (scaling) {
+        bool v;
+
+        if (!tg_parse_yes_no(scaling, &v)) {
+            g_autofree char *esc = tg_escape_untrusted(scaling);
+            g_set_error(error, TG_ERROR, TG_ERROR_INVALID,
+                        "%s:%d: <counter> attribute scaling='%s' must be 'yes' or 'no'",
+                        filename, tg_xml_line(counter), esc);
+            return false;
+        }
+        if (!facts->tsc_scaling.note.known || facts->tsc_scaling.value != v)
+            tg_bool_fact_set(&facts->tsc_scaling, v, TG_COUNTER_SOURCE);
+    } else if (!facts->tsc_scaling.note.known && !facts->tsc_scaling.note.reason &&
+               !scaling_in_facts) {
+        tg_fact_set_unknown(&facts->tsc_scaling.note,
+                            "<counter name='tsc'> has no scaling attribute: libvirt could not "
+                            "tell whether the host can scale the TSC");
+    }
+    return true;
+}
+
+TgHostFacts *
+tg_host_facts_parse_xml(const char *buf, gsize len, const char *filename, GError **error)
+{
+    g_autoptr(TgHostFacts) facts = NULL;
+    g_autoptr(xmlDoc) doc = NULL;
+    const char *fname = filename ? filename : "(input)";
+    xmlNode *root;
+    xmlNode *host;
+    xmlNode *cpu;
+    xmlNode *el;
+    xmlNode *counter = NULL;
+    xmlNode *facts_el;
+    bool seen[G_N_ELEMENTS(tg_fields)] = { false };
+
+    doc = tg_xml_parse(buf, len, fname, error);
+    if (!doc)
+        return NULL;
+    root = xmlDocGetRootElement(doc);
+    if (!tg_xml_is(root, NULL, "capabilities")) {
+        g_autofree char *root_ns =
+            root->ns && root->ns->href ? tg_escape_untrusted((const char *)root->ns->href) : NULL;
+
+        g_set_error(error, TG_ERROR, TG_ERROR_INVALID,
+                    "%s:%d: root element is <%s>%s%s%s, expected <capabilities> "
+                    "(`virsh capabilities` or `tscgate probe` output)",
+                    fname, tg_xml_line(root), (const char *)root->name,
+                    root_ns ? " in namespace '" : "", root_ns ? root_ns : "",
+                    root_ns ? "'" : "");
+        return NULL;
+    }
+    host = tg_xml_child(root, NULL, "host");
+    if (!host) {
+        g_set_error(error, TG_ERROR, TG_ERROR_INVALID,
+                    "%s:%d: <capabilities> has no <host> element", fname,
+                    tg_xml_line(root));
+        return NULL;
+    }
+
+    facts = tg_host_facts_new();
+    facts_el = tg_xml_child(host, TG_HOSTFACTS_NS, "facts");
+    if (facts_el && !tg_parse_facts(facts, facts_el, fname, seen, error))
+        return NULL;
+
+    cpu = tg_xml_child(host, NULL, "cpu");
+    if (cpu && !facts->cpu_vendor.note.known) {
+        el = tg_xml_child(cpu, NULL, "vendor");
+        if (el) {
+            g_autofree char *v = tg_xml_text(el);
+            if (*v)
+                tg_str_fact_set(&facts->cpu_vendor, v, "capabilities XML <cpu><vendor>");
+        }
+    }
+    for (el = cpu ? tg_xml_child(cpu, NULL, "counter") : NULL; el; el = tg_xml_next_same(el)) {
+        g_autofree char *name = tg_xml_prop(el, "name");
+        if (g_strcmp0(name, "tsc") == 0) {
+            counter = el;
+            break;
+        }
+    }
+    if (counter) {
+        if (!tg_parse_counter(facts, counter, fname,
+                              seen[tg_field_find("tsc-scaling") - tg_fields], error))
+            return NULL;
+    } else if (!facts->tsc_hz.note.known && !facts->tsc_hz.note.reason &&
+               !seen[tg_field_find("tsc-frequency") - tg_fields]) {
+        tg_fact_set_unknown(&facts->tsc_hz.note,
+                            "no <counter name='tsc'> in capabilities: host CPU lacks invtsc "
+                            "or libvirt could not probe it");
+    }
+    if (!counter && !facts->tsc_scaling.note.known && !facts->tsc_scaling.note.reason &&
+        !seen[tg_field_find("tsc-scaling") - tg_fields])
+        tg_fact_set_unknown(&facts->tsc_scaling.note, "no <counter name='tsc'> in capabilities");
+
+    for (gsize i = 0; i < G_N_ELEMENTS(tg_fields); i++) {
+        TgFactNote *n = tg_field_note(facts, &tg_fields[i]);
+        if (!n->known && !n->reason && !seen[i])
+            n->reason = g_strdup(facts_el ? "not in the tscgate facts" : "not in capabilities XML");
+    }
+    return g_steal_pointer(&facts);
+}
+
+/* Append `s` escaped for XML text or a quoted attribute: markup characters
+ * as entities, tab/LF/CR as character references (so they survive
+ * attribute-value and end-of-line normalisation), other control characters
+ * (not allowed in XML 1.0) and invalid UTF-8 as U+FFFD. */
+static void
+tg_append_escaped(GString *out, const char *s)
+{
+    g_autofree char *valid = g_utf8_make_valid(s, -1);
+
+    for (const char *p = valid; *p; p++) {
+        unsigned char c = (unsigned char)*p;
+
+        switch (c) {
+        case '&':
+            g_string_append(out, "&amp;");
+            break;
+        case '<':
+            g_string_append(out, "&lt;");
+            break;
+        case '>':
+            g_string_append(out, "&gt;");
+            break;
+        case '\'':
+            g_string_append(out, "&apos;");
+            break;
+        case '"':
+            g_string_append(out, "&quot;");
+            break;
+        case '\t':
+        case '\n':
+        case '\r':
+            g_string_append_printf(out, "&#%u;", c);
+            break;
+        default:
+            if (c < 0x20 || c == 0x7f)
+                g_string_append(out, "\xef\xbf\xbd");
+            else
+                g_string_append_c(out, (char)c);
+        }
+    }
+}
+
+/* libvirt's capabilities spell the vendor "Intel"/"AMD" (cpu_map vendor
+ * names); /proc/cpuinfo's vendor_id is "GenuineIntel"/"AuthenticAMD". */
+static const char *
+tg_capabilities_vendor(const char *v)
+{
+    if (g_strcmp0(v, "GenuineIntel") == 0)
+        return "Intel";
+    if (g_strcmp0(v, "AuthenticAMD") == 0)
+        return "AMD";
+    return v;
+}
+
+char *
+tg_host_facts_format_xml(const TgHostFacts *facts)
+{
+    GString *out = g_string_new("<capabilities>\n  <host>\n");
+    bool have_vendor = facts->cpu_vendor.note.known && facts->cpu_vendor.value &&
+                       *facts->cpu_vendor.value;
+
+    bool have_counter = facts->tsc_hz.note.known && facts->tsc_hz.value != 0;
+
+    if (have_vendor || have_counter) {
+        g_string_append(out, "    <cpu>\n");
+        if (have_vendor) {
+            g_string_append(out, "      <vendor>");
+            tg_append_escaped(out, tg_capabilities_vendor(facts->cpu_vendor.value));
+            g_string_append(out, "</vendor>\n");
+        }
+        if (have_counter) {
+            g_string_append_printf(out, "      <counter name='tsc' frequency='%" G_GUINT64_FORMAT "'",
+                                   facts->tsc_hz.value);
+            if (facts->tsc_scaling.note.known)
+                g_string_append_printf(out, " scaling='%s'",
+                                       facts->tsc_scaling.value ? "yes" : "no");
+            g_string_append(out, "/>\n");
+        }
+        g_string_append(out, "    </cpu>\n");
+    }
+
+    g_string_append_printf(out, "    <%s:facts xmlns:%s='%s' version='1'>\n",
+                           TG_HOSTFACTS_NS_PREFIX, TG_HOSTFACTS_NS_PREFIX, TG_HOSTFACTS_NS);
+    for (gsize i = 0; i < G_N_ELEMENTS(tg_fields); i++) {
+        const TgFieldDesc *d = &tg_fields[i];
+        const TgFactNote *n = tg_field_cptr(facts, d);
+        const char *note_attr = n->known ? "source" : "reason";
+        const char *note_val = n->known ? n->source : n->reason;
+
+        g_string_append_printf(out, "      <%s:%s known='%s'", TG_HOSTFACTS_NS_PREFIX,
+                               d->element, n->known ? "yes" : "no");
+        if (note_val) {
+            g_string_append_printf(out, " %s='", note_attr);
+            tg_append_escaped(out, note_val);
+            g_string_append_c(out, '\'');
+        }
+        if (!n->known) {
+            g_string_append(out, "/>\n");
+            continue;
+        }
+        switch (d->kind) {
+        case TG_FIELD_STR: {
+            const TgStrFact *f = tg_field_cptr(facts, d);
+            if (!f->value) {
+                g_string_append(out, " set='no'/>\n");
+                continue;
+            }
+            g_string_append_c(out, '>');
+            tg_append_escaped(out, f->value);
+            break;
+        }
+        case TG_FIELD_U64:
+            g_string_append_printf(out, ">%" G_GUINT64_FORMAT,
+                                   ((const TgU64Fact *)tg_field_cptr(facts, d))->value);
+            break;
+        case TG_FIELD_BOOL:
+            g_string_append_printf(out, ">%s",
+                                   ((const TgBoolFact *)tg_field_cptr(facts, d))->value
+                                       ? "yes" : "no");
+            break;
+        }
+        g_string_append_printf(out, "</%s:%s>\n", TG_HOSTFACTS_NS_PREFIX, d->element);
+    }
+    g_string_append_printf(out, "    </%s:facts>\n  </host>\n</capabilities>\n",
+                           TG_HOSTFACTS_NS_PREFIX);
+    return g_string_free(out, FALSE);
+}

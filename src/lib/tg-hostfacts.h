@@ -1,0 +1,74 @@
+/* tscgate: a host's TSC facts and timekeeping health.
+ *
+ * Filled either by probing this host (tg-probe.h) or by reading
+ * capabilities-shaped XML: `virsh capabilities` output or `tscgate probe`
+ * output (libvirt's <counter name='tsc'> plus tscgate's namespaced health
+ * elements, schema xml/hostfacts.rng).
+ */
+#ifndef TG_HOSTFACTS_H
+#define TG_HOSTFACTS_H
+
+#include "tg-common.h"
+
+G_BEGIN_DECLS
+
+/* Namespace of tscgate's health elements inside <capabilities><host>. */
+#define TG_HOSTFACTS_NS "urn:tscgate:hostfacts:1"
+#define TG_HOSTFACTS_NS_PREFIX "tscgate"
+
+typedef struct _TgHostFacts {
+    TgStrFact hostname;          /* uname nodename / <tscgate:host name=...> */
+    TgStrFact cpu_vendor;        /* "GenuineIntel"/"AuthenticAMD" or capabilities <vendor> "Intel"/"AMD" */
+    TgU64Fact tsc_hz;            /* KVM_GET_TSC_KHZ * 1000 / <counter frequency=...> */
+    TgBoolFact tsc_scaling;      /* KVM_CAP_TSC_CONTROL / <counter scaling=...> */
+    TgU64Fact kvm_tolerance_ppm; /* /sys/module/kvm/parameters/tsc_tolerance_ppm */
+    TgBoolFact constant_tsc;     /* /proc/cpuinfo flags */
+    TgBoolFact nonstop_tsc;
+    TgBoolFact tsc_known_freq;
+    TgBoolFact cpu_tsc_scaling_flag; /* AMD "tsc_scale" in flags, Intel "tsc_scaling" in "vmx flags" */
+    TgStrFact clocksource_current;   /* /sys/devices/system/clocksource/clocksource0/current_clocksource */
+    TgStrFact clocksource_available; /* .../available_clocksource (space separated) */
+    TgBoolFact tsc_unstable;     /* true: kernel marked TSC unstable (clocksource left tsc, or tsc=unstable) */
+    TgStrFact max_cstate;        /* processor.max_cstate= value from /proc/cmdline; known + NULL value = not set */
+    TgU64Fact cpufreq_min_khz;   /* cpu0 cpufreq/cpuinfo_min_freq */
+    TgU64Fact cpufreq_max_khz;   /* cpu0 cpufreq/cpuinfo_max_freq */
+    TgBoolFact clock_synchronized; /* adjtimex: not TIME_ERROR and not STA_UNSYNC */
+    TgU64Fact clock_est_error_us;  /* adjtimex esterror */
+    TgU64Fact clock_max_error_us;  /* adjtimex maxerror */
+} TgHostFacts;
+
+/* Returns a new host-facts object with every fact unknown (no reason).
+ * Free with tg_host_facts_free(). */
+TgHostFacts *tg_host_facts_new(void);
+/* Free all facts and the object. NULL is fine. */
+void tg_host_facts_free(TgHostFacts *facts);
+/* Returns a deep copy (caller frees with tg_host_facts_free). */
+TgHostFacts *tg_host_facts_copy(const TgHostFacts *facts);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(TgHostFacts, tg_host_facts_free)
+
+/* TSC is invariant: constant_tsc and nonstop_tsc both known true. Returns
+ * TG_TRI_NO when either is known false, UNKNOWN otherwise. */
+TgTri tg_host_facts_tsc_invariant(const TgHostFacts *facts);
+
+/* Parse capabilities-shaped XML from memory (`virsh capabilities` or
+ * `tscgate probe` output). `filename` names the input in errors. Does not
+ * require the document to validate against libvirt's schema. A missing
+ * <counter name='tsc'> leaves tsc_hz unknown ("no <counter name='tsc'> in
+ * capabilities: host CPU lacks invtsc or libvirt could not probe it");
+ * a missing scaling attribute leaves tsc_scaling unknown. Broken input
+ * (not XML, wrong root, DOCTYPE, bad number) returns NULL and sets `error`
+ * naming filename:line. Returns a new object (tg_host_facts_free). */
+TgHostFacts *tg_host_facts_parse_xml(const char *buf, gsize len,
+                                     const char *filename, GError **error);
+
+/* Format facts as capabilities-shaped XML, the form `tscgate probe` prints:
+ * <capabilities><host><cpu><vendor/>?<counter name='tsc' frequency scaling?/></cpu>
+ * <tscgate:facts xmlns:tscgate=TG_HOSTFACTS_NS>...</tscgate:facts></host></capabilities>
+ * Every fact is present with known='yes|no', source or reason, so that
+ * tg_host_facts_parse_xml(tg_host_facts_format_xml(f)) reproduces f.
+ * Returns a newly allocated NUL-terminated string (g_free). */
+char *tg_host_facts_format_xml(const TgHostFacts *facts);
+
+G_END_DECLS
+
+#endif /* TG_HOSTFACTS_H */

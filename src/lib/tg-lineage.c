@@ -1,0 +1,368 @@
+/* tscgate: the lineage record written into a domain's <metadata> (see
+ * tg-lineage.h; format in BRIEF "Key formats", schema xml/lineage.rng).
+ *
+ * Why a record at all: the guest's TSC rate is fixed where it booted and
+ * travels in the migration stream (QEMU target/i386/machine.c, subsection
+ * cpu/tsc_khz), but libvirt gives the destination hook no way to learn it
+ * nor the source host (the migration cookie is parsed after the hook runs,
+ * libvirt src/qemu/qemu_migration.c). So each allowed hop leaves a note.
+ *
+ * libvirt compares nothing inside <metadata> when checking the hook's output
+ * for ABI stability (virDomainDefCheckABIStabilityFlags), keeps only the
+ * first metadata child per namespace (virXMLNodeSanitizeNamespaces), and
+ * formats <metadata> right after name, uuid, genid, title and description
+ * (virDomainDefFormatInternalSetRootName), which is where a new one goes.
+ */
+#include <config.h>
+
+#include "tg-lineage.h"
+#include "tg-record.h"
+#include "tg-xml.h"
+
+#include <libxml/xmlsave.h>
+#include <string.h>
+
+/* Which origin the new record stores for the decision's nominal frequency. */
+static TgNominalOrigin
+stored_origin(const TgLineage *prev, const TgDecision *d)
+{
+    switch (d->guest_hz_origin) {
+    case TG_NOMINAL_EXPLICIT:
+    case TG_NOMINAL_SOURCE_HOST:
+    case TG_NOMINAL_ASSUMED:
+        return d->guest_hz_origin;
+    case TG_NOMINAL_LINEAGE:
+        /* Came from the record: keep where the record had it from. */
+        if (prev && prev->nominal_hz == d->guest_hz && prev->nominal_origin != TG_NOMINAL_UNKNOWN)
+            return prev->nominal_origin;
+        return TG_NOMINAL_ASSUMED;
+    case TG_NOMINAL_UNKNOWN:
+    default:
+        return TG_NOMINAL_UNKNOWN;
+    }
+}
+
+TgLineage *
+tg_lineage_next(const TgLineage *prev, const TgDecision *decision,
+                const char *op, const char *host, gint64 now,
+                guint hop_limit)
+{
+    TgLineage *l = prev ? tg_lineage_copy(prev) : tg_lineage_new();
+    TgHop *hop = g_new0(TgHop, 1);
+
+    l->version = 1;
+    if (decision->guest_hz != 0) {
+        /* The nominal rate never changes across hops: a 2.1 GHz guest that
+         * passed a scaling 2.4 GHz host is still a 2.1 GHz guest. */
+        l->nominal_origin = stored_origin(prev, decision);
+        l->nominal_hz = decision->guest_hz;
+    } else if (l->nominal_hz == 0 && decision->dest_hz != 0 &&
+               decision->dest_scaling != TG_TRI_YES) {
+        /* Nothing known: assume the rate of the first host tscgate saw the
+         * guest on, and say so (origin "assumed"). Without TSC scaling the
+         * guest's TSC runs at (about) this host's rate from now on (QEMU
+         * kvm_arch_set_tsc_khz keeps the host rate when it cannot set the
+         * guest's). With scaling it keeps its own unknown rate: no guess. */
+        l->nominal_hz = decision->dest_hz;
+        l->nominal_origin = TG_NOMINAL_ASSUMED;
+    }
+    l->effective_hz = decision->effective_hz;
+    if (!l->effective_hz && !decision->guest_hz && l->nominal_origin == TG_NOMINAL_ASSUMED &&
+        l->nominal_hz == decision->dest_hz)
+        l->effective_hz = decision->dest_hz; /* the assumption, stated once more */
+    /* Sticky: once a hop changed the rate the guest runs at (allowed
+     * without scaling outside tolerance), the guest's calibration is off. */
+    l->effective_changed = (prev && prev->effective_changed) || decision->effective_changed;
+
+    hop->op = g_strdup(op);
+    hop->host = g_strdup(host);
+    hop->host_hz = decision->dest_hz;
+    hop->scaling = decision->dest_scaling;
+    hop->time = now;
+    hop->verdict = g_strdup(tg_verdict_to_string(decision->verdict));
+    hop->reason_code = g_strdup(decision->code);
+    g_ptr_array_add(l->hops, hop);
+
+    /* The newest hop must stay: it is the next hop's source host. */
+    if (hop_limit == 0)
+        hop_limit = 1;
+    if (l->hops->len > hop_limit)
+        g_ptr_array_remove_range(l->hops, 0, l->hops->len - hop_limit);
+    return l;
+}
+
+static void
+set_prop_u64(xmlNode *n, const char *name, guint64 v)
+{
+    char buf[32];
+
+    g_snprintf(buf, sizeof(buf), "%" G_GUINT64_FORMAT, v);
+    xmlNewProp(n, (const xmlChar *)name, (const xmlChar *)buf);
+}
+
+static void
+add_indent(xmlNode *parent, int depth)
+{
+    g_autofree char *ws = g_strnfill((gsize)depth * 2, ' ');
+    g_autofree char *text = g_strconcat("\n", ws, NULL);
+
+    xmlAddChild(parent, xmlNewText((const xmlChar *)text));
+}
+
+/* Build the <tscgate:lineage> element for `doc`, laid out for nesting
+ * depth `depth` (0 = document root; two spaces per level, as libvirt
+ * formats). Unknown values are left out: no hz attribute for an unknown
+ * rate, no scaling attribute for unknown scaling (libvirt's convention for
+ * <counter scaling>). */
+static xmlNode *
+build_record(xmlDoc *doc, const TgLineage *r, int depth)
+{
+    xmlNode *root = xmlNewDocNode(doc, NULL, (const xmlChar *)"lineage", NULL);
+    xmlNs *ns = xmlNewNs(root, (const xmlChar *)TG_LINEAGE_NS,
+                         (const xmlChar *)TG_LINEAGE_NS_PREFIX);
+    xmlNode *n;
+
+    xmlSetNs(root, ns);
+    set_prop_u64(root, "version", r->version ? r->version : 1);
+
+    add_indent(root, depth + 1);
+    n = xmlNewChild(root, ns, (const xmlChar *)"nominal", NULL);
+    if (r->nominal_hz)
+        set_prop_u64(n, "hz", r->nominal_hz);
+    xmlNewProp(n, (const xmlChar *)"origin",
+               (const xmlChar *)tg_nominal_origin_to_string(r->nominal_origin));
+
+    add_indent(root, depth + 1);
+    n = xmlNewChild(root, ns, (const xmlChar *)"effective", NULL);
+    if (r->effective_hz)
+        set_prop_u64(n, "hz", r->effective_hz);
+    xmlNewProp(n, (const xmlChar *)"changed",
+               (const xmlChar *)(r->effective_changed ? "yes" : "no"));
+
+    for (guint i = 0; r->hops && i < r->hops->len; i++) {
+        const TgHop *h = g_ptr_array_index(r->hops, i);
+        g_autofree char *ts = tg_format_utc(h->time);
+
+        add_indent(root, depth + 1);
+        n = xmlNewChild(root, ns, (const xmlChar *)"hop", NULL);
+        xmlNewProp(n, (const xmlChar *)"op", (const xmlChar *)(h->op ? h->op : "migrate"));
+        if (h->host)
+            xmlNewProp(n, (const xmlChar *)"host", (const xmlChar *)h->host);
+        if (h->host_hz)
+            set_prop_u64(n, "hz", h->host_hz);
+        if (h->scaling != TG_TRI_UNKNOWN)
+            xmlNewProp(n, (const xmlChar *)"scaling", (const xmlChar *)tg_tri_to_string(h->scaling));
+        xmlNewProp(n, (const xmlChar *)"time", (const xmlChar *)ts);
+        if (h->verdict)
+            xmlNewProp(n, (const xmlChar *)"verdict", (const xmlChar *)h->verdict);
+        if (h->reason_code)
+            xmlNewProp(n, (const xmlChar *)"reason", (const xmlChar *)h->reason_code);
+    }
+    add_indent(root, depth);
+    return root;
+}
+
+static bool
+is_blank_text(const xmlNode *n)
+{
+    return n && n->type == XML_TEXT_NODE && xmlIsBlankNode((xmlNode *)n);
+}
+
+/* Leading domain children libvirt formats before <metadata>. */
+static bool
+precedes_metadata(const xmlNode *n)
+{
+    static const char *const names[] = { "name", "uuid", "genid", "title", "description" };
+
+    if (n->type != XML_ELEMENT_NODE || n->ns)
+        return false;
+    for (gsize i = 0; i < G_N_ELEMENTS(names); i++)
+        if (xmlStrEqual(n->name, (const xmlChar *)names[i]))
+            return true;
+    return false;
+}
+
+/* Create <metadata> at libvirt's place: after the leading name, uuid,
+ * genid, title and description elements (and the whitespace that follows
+ * the last of them, so it starts a line of its own). Only whitespace inside
+ * the new element is added, nothing outside it. */
+static xmlNode *
+create_metadata(xmlNode *domain)
+{
+    xmlNode *meta = xmlNewDocNode(domain->doc, NULL, (const xmlChar *)"metadata", NULL);
+    xmlNode *anchor = NULL;
+
+    for (xmlNode *c = domain->children; c; c = c->next) {
+        if (c->type != XML_ELEMENT_NODE)
+            continue;
+        if (!precedes_metadata(c))
+            break;
+        anchor = c;
+    }
+    if (!anchor && is_blank_text(domain->children))
+        anchor = domain->children;
+    else if (anchor && is_blank_text(anchor->next))
+        anchor = anchor->next;
+    /* An element next to a text node: libxml2 merges nothing here. */
+    if (anchor)
+        xmlAddNextSibling(anchor, meta);
+    else if (domain->children)
+        xmlAddPrevSibling(domain->children, meta);
+    else
+        xmlAddChild(domain, meta);
+    return meta;
+}
+
+/* Put `record` into `meta`: in place of the first existing lineage element
+ * (further ones are removed: libvirt would drop them anyway), else last,
+ * before the closing whitespace. */
+static void
+place_record(xmlNode *meta, xmlNode *record)
+{
+    xmlNode *first = NULL;
+    xmlNode *c, *next;
+
+    for (c = meta->children; c; c = next) {
+        next = c->next;
+        if (!tg_xml_is(c, TG_LINEAGE_NS, "lineage"))
+            continue;
+        if (!first) {
+            first = c;
+            continue;
+        }
+        /* A duplicate and the whitespace that introduced it. */
+        if (is_blank_text(c->prev)) {
+            xmlNode *ws = c->prev;
+
+            xmlUnlinkNode(ws);
+            xmlFreeNode(ws);
+        }
+        xmlUnlinkNode(c);
+        xmlFreeNode(c);
+    }
+    if (first) {
+        xmlReplaceNode(first, record);
+        xmlFreeNode(first);
+        return;
+    }
+
+    if (is_blank_text(meta->last)) {
+        /* "...<other/>\n  </metadata>": the record goes before the closing
+         * whitespace, introduced like the element before it (or on a line
+         * of its own at libvirt's indent). */
+        xmlNode *last = meta->last;
+        xmlNode *lead = last->prev && is_blank_text(last->prev->prev) ? last->prev->prev : NULL;
+        xmlNode *ws = xmlNewText(lead ? lead->content : (const xmlChar *)"\n    ");
+
+        /* Element first: libxml2 merges a text node added next to another
+         * text node, so the indent goes in once the record is placed. */
+        xmlAddPrevSibling(last, record);
+        xmlAddPrevSibling(record, ws);
+    } else if (!meta->children) {
+        xmlAddChild(meta, xmlNewText((const xmlChar *)"\n    "));
+        xmlAddChild(meta, record);
+        xmlAddChild(meta, xmlNewText((const xmlChar *)"\n  "));
+    } else {
+        xmlAddChild(meta, record);
+    }
+}
+
+/* Serialise `doc` as libxml2 parsed it, without re-indenting, after
+ * `decl` (the input's own XML declaration, verbatim, or NULL for none). */
+static char *
+serialize(xmlDoc *doc, const char *decl, gsize decl_len)
+{
+    xmlBuffer *buf = xmlBufferCreate();
+    xmlSaveCtxt *save;
+    char *out = NULL;
+
+    if (!buf)
+        return NULL;
+    /* Without an encoding libxml2 would write non-ASCII text as character
+     * references; libvirt's XML is UTF-8 unless it says otherwise. */
+    save = xmlSaveToBuffer(buf, doc->encoding ? (const char *)doc->encoding : "UTF-8",
+                           XML_SAVE_NO_DECL);
+    if (save) {
+        xmlSaveDoc(save, doc);
+        if (xmlSaveClose(save) >= 0) {
+            GString *s = g_string_sized_new(decl_len + 1 + (gsize)xmlBufferLength(buf));
+
+            if (decl) {
+                g_string_append_len(s, decl, (gssize)decl_len);
+                g_string_append_c(s, '\n');
+            }
+            g_string_append_len(s, (const char *)xmlBufferContent(buf), xmlBufferLength(buf));
+            out = g_string_free(s, FALSE);
+        }
+    }
+    xmlBufferFree(buf);
+    return out;
+}
+
+/* The input's XML declaration "<?xml ... ?>" (after an optional UTF-8 byte
+ * order mark): sets *start and *len, or returns false when there is none. */
+static bool
+find_xml_decl(const char *buf, gsize len, const char **start, gsize *decl_len)
+{
+    gsize i = 0;
+    const char *end;
+
+    if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
+        i = 3;
+    if (len - i < 6 || memcmp(buf + i, "<?xml", 5) != 0 || !g_ascii_isspace(buf[i + 5]))
+        return false;
+    end = g_strstr_len(buf + i, (gssize)(len - i), "?>");
+    if (!end)
+        return false;
+    *start = buf + i;
+    *decl_len = (gsize)(end + 2 - (buf + i));
+    return true;
+}
+
+char *
+tg_lineage_rewrite_domain(const char *domain_xml, gsize len,
+                          const char *filename, const TgLineage *record,
+                          GError **error)
+{
+    const char *fname = filename ? filename : "(input)";
+    g_autoptr(xmlDoc) doc = NULL;
+    xmlNode *root, *meta;
+    const char *decl = NULL;
+    gsize decl_len = 0;
+    char *out;
+
+    g_return_val_if_fail(record != NULL, NULL);
+    doc = tg_xml_parse(domain_xml, len, fname, error);
+    if (!doc)
+        return NULL;
+    root = xmlDocGetRootElement(doc);
+    if (!tg_xml_is(root, NULL, "domain")) {
+        g_set_error(error, TG_ERROR, TG_ERROR_INVALID,
+                    "%s:%d: root element is <%s>, expected <domain>", fname,
+                    tg_xml_line(root), (const char *)root->name);
+        return NULL;
+    }
+    meta = tg_xml_child(root, NULL, "metadata");
+    if (!meta)
+        meta = create_metadata(root);
+    /* The record declares its namespace itself: nothing else is touched. */
+    place_record(meta, build_record(doc, record, 2));
+
+    if (!find_xml_decl(domain_xml, len, &decl, &decl_len))
+        decl = NULL;
+    out = serialize(doc, decl, decl_len);
+    if (!out)
+        g_set_error(error, TG_ERROR, TG_ERROR_IO, "%s: cannot serialise the domain XML", fname);
+    return out;
+}
+
+char *
+tg_lineage_format(const TgLineage *record)
+{
+    g_autoptr(xmlDoc) doc = xmlNewDoc((const xmlChar *)"1.0");
+    char *out;
+
+    xmlDocSetRootElement(doc, build_record(doc, record, 0));
+    out = serialize(doc, NULL, 0);
+    return out ? out : g_strdup("");
+}
