@@ -7,7 +7,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include "tg-trust.h"
 
 bool
 tg_read_file(const char *path, char **contents, gsize *len, GError **error)
@@ -60,6 +63,158 @@ tg_read_file(const char *path, char **contents, gsize *len, GError **error)
     if (!is_stdin)
         close(fd);
 
+    *len = data->len;
+    g_byte_array_append(data, (const guint8 *)"", 1); /* NUL terminator */
+    *contents = (char *)g_byte_array_free(g_steal_pointer(&data), FALSE);
+    return true;
+}
+
+void
+tg_file_id_from_stat(TgFileId *id, const struct stat *st)
+{
+    id->dev = (guint64)st->st_dev;
+    id->ino = (guint64)st->st_ino;
+    id->size = (guint64)st->st_size;
+    id->mtime_ns = (gint64)st->st_mtim.tv_sec * G_GINT64_CONSTANT(1000000000) + st->st_mtim.tv_nsec;
+    id->ctime_ns = (gint64)st->st_ctim.tv_sec * G_GINT64_CONSTANT(1000000000) + st->st_ctim.tv_nsec;
+}
+
+bool
+tg_file_id_equal(const TgFileId *a, const TgFileId *b)
+{
+    return a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
+           a->mtime_ns == b->mtime_ns && a->ctime_ns == b->ctime_ns;
+}
+
+const char *
+tg_file_type_name(mode_t mode)
+{
+    switch (mode & S_IFMT) {
+    case S_IFREG:
+        return "regular file";
+    case S_IFDIR:
+        return "directory";
+    case S_IFIFO:
+        return "FIFO";
+    case S_IFSOCK:
+        return "socket";
+    case S_IFCHR:
+        return "character device";
+    case S_IFBLK:
+        return "block device";
+    case S_IFLNK:
+        return "symbolic link";
+    default:
+        return "special file";
+    }
+}
+
+int
+tg_file_open_trusted(const char *path, uid_t owner_uid, struct stat *st_out,
+                     GError **error)
+{
+    int flags = O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY;
+    struct stat lst, st;
+    int fd;
+
+    if (!path || !*path) {
+        g_set_error(error, TG_ERROR, TG_ERROR_IO, "empty file name");
+        return -1;
+    }
+    /* A symbolic link is followed only when the link itself is owned by the
+     * trusted owner (its target is then checked on the opened descriptor);
+     * anything else is opened with O_NOFOLLOW, so a link swapped in after
+     * this lstat(2) is refused by open(2) itself. */
+    if (lstat(path, &lst) < 0) {
+        int e = errno;
+        g_set_error(error, TG_ERROR, e == EACCES ? TG_ERROR_PERMISSION : TG_ERROR_IO,
+                    "%s: %s", path, g_strerror(e));
+        return -1;
+    }
+    if (S_ISLNK(lst.st_mode)) {
+        if (owner_uid != TG_TRUST_ANY_OWNER && lst.st_uid != owner_uid) {
+            g_set_error(error, TG_ERROR, TG_ERROR_PERMISSION,
+                        "%s: symbolic link owned by uid %u (mode %04o), must be owned by uid %u",
+                        path, (unsigned)lst.st_uid, (unsigned)(lst.st_mode & 07777),
+                        (unsigned)owner_uid);
+            return -1;
+        }
+    } else {
+        flags |= O_NOFOLLOW;
+    }
+    /* O_NONBLOCK: opening a FIFO (or a device) never waits for a writer. */
+    fd = open(path, flags);
+    if (fd < 0) {
+        int e = errno;
+        g_set_error(error, TG_ERROR, e == EACCES ? TG_ERROR_PERMISSION : TG_ERROR_IO,
+                    "%s: %s", path, g_strerror(e));
+        return -1;
+    }
+    if (fstat(fd, &st) < 0) {
+        int e = errno;
+        close(fd);
+        g_set_error(error, TG_ERROR, TG_ERROR_IO, "%s: %s", path, g_strerror(e));
+        return -1;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        close(fd);
+        g_set_error(error, TG_ERROR, TG_ERROR_INVALID, "%s: is a %s, not a regular file", path,
+                    tg_file_type_name(st.st_mode));
+        return -1;
+    }
+    if (owner_uid != TG_TRUST_ANY_OWNER && !tg_trust_check_stat(path, &st, owner_uid, error)) {
+        close(fd);
+        return -1;
+    }
+    if (st_out)
+        *st_out = st;
+    return fd;
+}
+
+bool
+tg_file_read_trusted(const char *path, uid_t owner_uid, gsize max_bytes,
+                     char **contents, gsize *len, TgFileId *id, GError **error)
+{
+    g_autoptr(GByteArray) data = NULL;
+    struct stat st;
+    int fd = tg_file_open_trusted(path, owner_uid, &st, error);
+
+    if (fd < 0)
+        return false;
+    /* Refused before reading: a sparse 2 GB file costs nothing to stat. */
+    if ((guint64)st.st_size > (guint64)max_bytes) {
+        close(fd);
+        g_set_error(error, TG_ERROR, TG_ERROR_INVALID,
+                    "%s: file is larger than %" G_GSIZE_FORMAT " bytes", path, max_bytes);
+        return false;
+    }
+    data = g_byte_array_sized_new((guint)st.st_size + 1);
+    for (;;) {
+        guint8 chunk[65536];
+        ssize_t n = read(fd, chunk, sizeof(chunk));
+
+        if (n < 0) {
+            int e = errno;
+            if (e == EINTR)
+                continue;
+            close(fd);
+            g_set_error(error, TG_ERROR, TG_ERROR_IO, "%s: %s", path, g_strerror(e));
+            return false;
+        }
+        if (n == 0)
+            break;
+        /* The file may grow while it is read: the bound holds all the same. */
+        if (data->len + (gsize)n > max_bytes) {
+            close(fd);
+            g_set_error(error, TG_ERROR, TG_ERROR_INVALID,
+                        "%s: file is larger than %" G_GSIZE_FORMAT " bytes", path, max_bytes);
+            return false;
+        }
+        g_byte_array_append(data, chunk, (guint)n);
+    }
+    close(fd);
+    if (id)
+        tg_file_id_from_stat(id, &st);
     *len = data->len;
     g_byte_array_append(data, (const guint8 *)"", 1); /* NUL terminator */
     *contents = (char *)g_byte_array_free(g_steal_pointer(&data), FALSE);

@@ -8,8 +8,8 @@
 #include <sys/stat.h>
 
 static bool
-tg_trust_check_stat(const char *path, const struct stat *st, uid_t owner_uid,
-                    const char *what, GError **error)
+tg_trust_check_stat_what(const char *path, const struct stat *st, uid_t owner_uid,
+                         const char *what, GError **error)
 {
     unsigned mode = (unsigned)(st->st_mode & 07777);
 
@@ -65,8 +65,14 @@ tg_trust_check_path(const char *path, uid_t owner_uid, GError **error)
         }
         {
             g_autofree char *what = g_strdup_printf(" -> %s", target ? target : "?");
-            return tg_trust_check_stat(path, &tst, owner_uid, what, error);
+            return tg_trust_check_stat_what(path, &tst, owner_uid, what, error);
         }
     }
-    return tg_trust_check_stat(path, &st, owner_uid, "", error);
+    return tg_trust_check_stat_what(path, &st, owner_uid, "", error);
+}
+
+bool
+tg_trust_check_stat(const char *path, const struct stat *st, uid_t owner_uid, GError **error)
+{
+    return tg_trust_check_stat_what(path, st, owner_uid, "", error);
 }

@@ -5,6 +5,7 @@
 #ifndef TG_TRUST_H
 #define TG_TRUST_H
 
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "tg-common.h"
@@ -16,6 +17,12 @@ G_BEGIN_DECLS
  * Returns true when it passes; false with `error` (TG_ERROR_PERMISSION or
  * TG_ERROR_IO) naming the path, its owner and mode. */
 bool tg_trust_check_path(const char *path, uid_t owner_uid, GError **error);
+
+/* The same owner and mode checks on what fstat(2) or stat(2) returned for
+ * `path` (named in the message). Returns true when it passes; false with
+ * `error` (TG_ERROR_PERMISSION). */
+bool tg_trust_check_stat(const char *path, const struct stat *st, uid_t owner_uid,
+                         GError **error);
 
 G_END_DECLS
 

@@ -1,0 +1,215 @@
+/* Tests for tg-file.c's trusted reading: regular files only, never
+ * blocking, bounded, trust checks on the opened descriptor. */
+#include <config.h>
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "tg-file.h"
+
+typedef struct {
+    char *dir;
+} Fixture;
+
+static int
+setup(void **state)
+{
+    Fixture *f = g_new0(Fixture, 1);
+
+    f->dir = g_dir_make_tmp("tg-file-XXXXXX", NULL);
+    assert_non_null(f->dir);
+    *state = f;
+    return 0;
+}
+
+static int
+teardown(void **state)
+{
+    Fixture *f = *state;
+    g_autoptr(GDir) d = g_dir_open(f->dir, 0, NULL);
+    const char *n;
+
+    while (d && (n = g_dir_read_name(d))) {
+        g_autofree char *p = g_build_filename(f->dir, n, NULL);
+
+        if (rmdir(p) != 0)
+            unlink(p);
+    }
+    rmdir(f->dir);
+    g_free(f->dir);
+    g_free(f);
+    return 0;
+}
+
+static char *
+write_file(const Fixture *f, const char *name, const char *text, mode_t mode)
+{
+    char *p = g_build_filename(f->dir, name, NULL);
+
+    assert_true(g_file_set_contents(p, text, -1, NULL));
+    assert_int_equal(chmod(p, mode), 0);
+    return p;
+}
+
+/* Expect the read to fail with a message that contains `want`. */
+static void
+assert_refused(const char *path, uid_t owner, gsize max, const char *want)
+{
+    g_autofree char *buf = NULL;
+    g_autoptr(GError) err = NULL;
+    gsize len = 0;
+
+    assert_false(tg_file_read_trusted(path, owner, max, &buf, &len, NULL, &err));
+    assert_non_null(err);
+    if (!strstr(err->message, want))
+        fail_msg("message '%s' lacks '%s'", err->message, want);
+    assert_null(strchr(err->message, '\n'));
+}
+
+static void
+test_regular_file_read_with_id(void **state)
+{
+    Fixture *f = *state;
+    g_autofree char *p = write_file(f, "a.xml", "<a/>", 0644);
+    g_autofree char *buf = NULL;
+    g_autoptr(GError) err = NULL;
+    TgFileId id = { 0 }, id2 = { 0 };
+    struct stat st;
+    gsize len = 0;
+
+    assert_true(tg_file_read_trusted(p, getuid(), 1024, &buf, &len, &id, &err));
+    assert_string_equal(buf, "<a/>");
+    assert_int_equal(len, 4);
+    assert_int_equal(stat(p, &st), 0);
+    tg_file_id_from_stat(&id2, &st);
+    assert_true(tg_file_id_equal(&id, &id2));
+    assert_int_equal(id.size, 4);
+    /* A chmod changes ctime: another version. */
+    assert_int_equal(chmod(p, 0600), 0);
+    assert_int_equal(stat(p, &st), 0);
+    tg_file_id_from_stat(&id2, &st);
+    id2.ctime_ns += id2.ctime_ns == id.ctime_ns; /* same tick: force a difference */
+    assert_false(tg_file_id_equal(&id, &id2));
+}
+
+static void
+test_fifo_refused_without_blocking(void **state)
+{
+    Fixture *f = *state;
+    g_autofree char *p = g_build_filename(f->dir, "fifo.xml", NULL);
+
+    assert_int_equal(mkfifo(p, 0644), 0);
+    /* Opening a FIFO with no writer would block without O_NONBLOCK. */
+    assert_refused(p, getuid(), 1024, "is a FIFO, not a regular file");
+}
+
+static void
+test_directory_refused(void **state)
+{
+    Fixture *f = *state;
+    g_autofree char *p = g_build_filename(f->dir, "d.xml", NULL);
+
+    assert_int_equal(mkdir(p, 0755), 0);
+    assert_refused(p, getuid(), 1024, "is a directory, not a regular file");
+}
+
+static void
+test_symlink_to_device_refused(void **state)
+{
+    Fixture *f = *state;
+    g_autofree char *p = g_build_filename(f->dir, "zero.xml", NULL);
+
+    assert_int_equal(symlink("/dev/zero", p), 0);
+    assert_refused(p, getuid(), 1024, "is a character device, not a regular file");
+}
+
+static void
+test_dangling_symlink_refused(void **state)
+{
+    Fixture *f = *state;
+    g_autofree char *p = g_build_filename(f->dir, "gone.xml", NULL);
+
+    assert_int_equal(symlink("/nonexistent/tscgate/host.xml", p), 0);
+    assert_refused(p, getuid(), 1024, "No such file or directory");
+}
+
+static void
+test_symlink_not_owned_refused(void **state)
+{
+    Fixture *f = *state;
+    g_autofree char *t = write_file(f, "t.xml", "<a/>", 0644);
+    g_autofree char *p = g_build_filename(f->dir, "l.xml", NULL);
+
+    assert_int_equal(symlink(t, p), 0);
+    assert_refused(p, getuid() + 1, 1024, "symbolic link owned by uid");
+}
+
+static void
+test_sparse_large_file_refused_by_size(void **state)
+{
+    Fixture *f = *state;
+    g_autofree char *p = write_file(f, "big.xml", "", 0644);
+    int fd = open(p, O_WRONLY);
+
+    assert_true(fd >= 0);
+    assert_int_equal(ftruncate(fd, (off_t)2 << 30), 0); /* 2 GiB, no blocks */
+    close(fd);
+    assert_refused(p, getuid(), 16u << 20, "file is larger than 16777216 bytes");
+}
+
+static void
+test_group_writable_refused(void **state)
+{
+    Fixture *f = *state;
+    g_autofree char *p = write_file(f, "gw.xml", "<a/>", 0664);
+
+    assert_refused(p, getuid(), 1024, "writable by group");
+}
+
+static void
+test_wrong_owner_refused(void **state)
+{
+    Fixture *f = *state;
+    g_autofree char *p = write_file(f, "o.xml", "<a/>", 0644);
+
+    assert_refused(p, getuid() + 1, 1024, "must be owned by uid");
+}
+
+static void
+test_any_owner_skips_trust(void **state)
+{
+    Fixture *f = *state;
+    g_autofree char *p = write_file(f, "any.xml", "<a/>", 0666);
+    g_autofree char *buf = NULL;
+    gsize len = 0;
+
+    assert_true(tg_file_read_trusted(p, TG_TRUST_ANY_OWNER, 1024, &buf, &len, NULL, NULL));
+    assert_string_equal(buf, "<a/>");
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_regular_file_read_with_id, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_fifo_refused_without_blocking, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_directory_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_symlink_to_device_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_dangling_symlink_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_symlink_not_owned_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sparse_large_file_refused_by_size, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_group_writable_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_wrong_owner_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_any_owner_skips_trust, setup, teardown),
+    };
+
+    return cmocka_run_group_tests_name("tg-file", tests, NULL, NULL);
+}
