@@ -55,4 +55,68 @@ pt_read_fixture(const char *name, gsize *len)
         assert_true((err)->domain == TG_ERROR);                                 \
     } while (0)
 
+/* ---- One named cmocka test per table row ----
+ * A table row is a struct whose first member is `const char *name`; each
+ * row becomes the test "FUNCTION/NAME" with the row as its state, so a
+ * failure names the case. */
+
+/* The tests of one program (pt_tests_new, pt_tests_run). */
+typedef struct {
+    GArray *tests;   /* struct CMUnitTest */
+    GPtrArray *names;
+} PtTests;
+
+/* Returns an empty test list (freed by pt_tests_run). */
+static inline PtTests *
+pt_tests_new(void)
+{
+    PtTests *t = g_new0(PtTests, 1);
+
+    t->tests = g_array_new(FALSE, TRUE, sizeof(struct CMUnitTest));
+    t->names = g_ptr_array_new_with_free_func(g_free);
+    return t;
+}
+
+/* Add test `name` running `fn` with `state` as its initial state. */
+static inline void
+pt_tests_add_state(PtTests *t, const char *name, CMUnitTestFunction fn, void *state)
+{
+    char *copy = g_strdup(name);
+    struct CMUnitTest u = { .name = copy, .test_func = fn, .initial_state = state };
+
+    g_ptr_array_add(t->names, copy);
+    g_array_append_val(t->tests, u);
+}
+
+/* Add one test per row of `rows` (n rows of `size` bytes, each starting
+ * with its name): "PREFIX/ROWNAME". */
+static inline void
+pt_tests_add_rows(PtTests *t, const char *prefix, CMUnitTestFunction fn, const void *rows,
+                  gsize size, gsize n)
+{
+    for (gsize i = 0; i < n; i++) {
+        const void *row = (const char *)rows + i * size;
+        g_autofree char *name = g_strdup_printf("%s/%s", prefix, *(const char *const *)row);
+
+        pt_tests_add_state(t, name, fn, (void *)row);
+    }
+}
+
+#define PT_ADD(t, fn) pt_tests_add_state((t), #fn, (fn), NULL)
+#define PT_ADD_ROWS(t, fn, rows) \
+    pt_tests_add_rows((t), #fn, (fn), (rows), sizeof((rows)[0]), G_N_ELEMENTS(rows))
+
+/* Run every test as group `group`, free the list; returns cmocka's status. */
+static inline int
+pt_tests_run(PtTests *t, const char *group)
+{
+    int rc = _cmocka_run_group_tests(group, (const struct CMUnitTest *)(void *)t->tests->data,
+                                     t->tests->len, NULL, NULL);
+
+    g_array_unref(t->tests);
+    g_ptr_array_unref(t->names);
+    g_free(t);
+    return rc;
+}
+
 #endif /* TG_PARSE_TEST_H */

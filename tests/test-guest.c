@@ -133,7 +133,7 @@ static const GuestCase guest_cases[] = {
       .message = "dom-bad-freq-abc.xml:26: <timer> attribute frequency='abc' is not an unsigned integer" },
     { .fixture = "dom-bad-freq-overflow.xml", .code = TG_ERROR_INVALID,
       .message = "dom-bad-freq-overflow.xml:26: <timer> attribute frequency='99999999999999999999' is out "
-      "of range" },
+      "of range (0..18446744073709551615)" },
     { .fixture = "dom-bad-present.xml", .code = TG_ERROR_INVALID,
       .message = "dom-bad-present.xml:26: <timer> attribute present='maybe' must be 'yes' or 'no'" },
     { .fixture = "dom-bad-timer-name.xml", .code = TG_ERROR_INVALID,

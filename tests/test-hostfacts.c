@@ -182,7 +182,7 @@ static const CapsCase caps_cases[] = {
       .message = "caps-bad-freq-abc.xml:11: <counter> attribute frequency='abc' is not an unsigned integer" },
     { .fixture = "caps-bad-freq-overflow.xml", .code = TG_ERROR_INVALID,
       .message = "caps-bad-freq-overflow.xml:11: <counter> attribute frequency='99999999999999999999' is out "
-      "of range" },
+      "of range (0..18446744073709551615)" },
     { .fixture = "caps-bad-freq-empty.xml", .code = TG_ERROR_INVALID,
       .message = "caps-bad-freq-empty.xml:11: <counter> attribute frequency='' is not an unsigned integer" },
     { .fixture = "caps-bad-freq-zero.xml", .code = TG_ERROR_INVALID,

@@ -253,9 +253,9 @@ static const U64Case u64_cases[] = {
     { "2596120000", 1, 2596120000u, NULL },
     { "18446744073709551614", 1, G_GUINT64_CONSTANT(18446744073709551614), NULL },
     { "18446744073709551615", 1, G_MAXUINT64, NULL },
-    { "18446744073709551616", -1, 0, "t.xml:3: <e> attribute a='18446744073709551616' is out of range" },
-    { "18446744073709551620", -1, 0, "t.xml:3: <e> attribute a='18446744073709551620' is out of range" },
-    { "99999999999999999999", -1, 0, "t.xml:3: <e> attribute a='99999999999999999999' is out of range" },
+    { "18446744073709551616", -1, 0, "t.xml:3: <e> attribute a='18446744073709551616' is out of range (0..18446744073709551615)" },
+    { "18446744073709551620", -1, 0, "t.xml:3: <e> attribute a='18446744073709551620' is out of range (0..18446744073709551615)" },
+    { "99999999999999999999", -1, 0, "t.xml:3: <e> attribute a='99999999999999999999' is out of range (0..18446744073709551615)" },
     { "", -1, 0, "t.xml:3: <e> attribute a='' is not an unsigned integer" },
     { "+1", -1, 0, "t.xml:3: <e> attribute a='+1' is not an unsigned integer" },
     { "-1", -1, 0, "t.xml:3: <e> attribute a='-1' is not an unsigned integer" },
@@ -291,7 +291,7 @@ test_prop_u64(void **state)
         assert_non_null(doc);
         e = tg_xml_child(xmlDocGetRootElement(doc), NULL, "e");
         assert_non_null(e);
-        r = tg_xml_prop_u64(e, "a", "t.xml", &out, &err);
+        r = tg_xml_prop_u64(e, "a", TG_XML_PROP_OPTIONAL, &out, &err);
         assert_int_equal(r, c->ret);
         if (r == 1) {
             assert_null(err);
@@ -303,6 +303,290 @@ test_prop_u64(void **state)
             pt_assert_error(err, TG_ERROR_INVALID, c->message);
         }
     }
+}
+
+/* ---- typed readers: one wording per problem ---- */
+
+typedef enum {
+    READ_STRING,
+    READ_ENUM,
+    READ_TRI,
+    READ_BOOL,
+    READ_U64_RANGE,
+    READ_VERSION,
+    READ_TEXT_ENUM,
+    READ_TEXT_BOOL,
+    READ_TEXT_U64,
+} ReadKind;
+
+typedef struct {
+    const char *name;
+    const char *element;      /* the one child of <r>, on line 2 of p.xml */
+    ReadKind kind;
+    const char *attr;
+    TgXMLPropFlags flags;
+    TgXMLBoolWords words;
+    guint64 min, max;         /* READ_U64_RANGE, READ_TEXT_U64 */
+    guint supported;          /* READ_VERSION */
+    int ret;                  /* 1 read, 0 absent, -1 error (text/version readers: 1 or -1) */
+    int out_int;              /* enum value, TgTri, bool, version major */
+    guint64 out_u64;          /* u64, version minor */
+    const char *out_str;
+    int code;
+    const char *message;
+} ReadCase;
+
+/* spellings with a hole: value 1 has none */
+static const char *const mode_names[] = { "enforce", NULL, "audit" };
+static const TgEnumTable mode_table = TG_ENUM_TABLE(mode_names);
+
+static const ReadCase read_cases[] = {
+    { .name = "string-present", .element = "<e a='x y'/>", .kind = READ_STRING, .attr = "a",
+      .ret = 1, .out_str = "x y" },
+    { .name = "string-absent-optional", .element = "<e/>", .kind = READ_STRING, .attr = "a",
+      .ret = 0 },
+    { .name = "string-absent-required", .element = "<t:e xmlns:t='urn:t'/>", .kind = READ_STRING,
+      .attr = "a", .flags = TG_XML_PROP_REQUIRED, .ret = -1, .code = TG_ERROR_INVALID,
+      .message = "p.xml:2: <t:e> has no a attribute" },
+    { .name = "enum-first", .element = "<e m='enforce'/>", .kind = READ_ENUM, .attr = "m",
+      .ret = 1, .out_int = 0 },
+    { .name = "enum-after-hole", .element = "<e m='audit'/>", .kind = READ_ENUM, .attr = "m",
+      .ret = 1, .out_int = 2 },
+    { .name = "enum-bad", .element = "<mode m='sometimes'/>", .kind = READ_ENUM, .attr = "m",
+      .ret = -1, .code = TG_ERROR_INVALID,
+      .message = "p.xml:2: <mode> attribute m='sometimes' is not one of: enforce, audit" },
+    { .name = "enum-bad-escaped", .element = "<e m='a&#10;b'/>", .kind = READ_ENUM, .attr = "m",
+      .ret = -1, .code = TG_ERROR_INVALID,
+      .message = "p.xml:2: <e> attribute m='a\\nb' is not one of: enforce, audit" },
+    { .name = "enum-case-matters", .element = "<e m='Enforce'/>", .kind = READ_ENUM, .attr = "m",
+      .ret = -1, .code = TG_ERROR_INVALID,
+      .message = "p.xml:2: <e> attribute m='Enforce' is not one of: enforce, audit" },
+    { .name = "enum-absent", .element = "<e/>", .kind = READ_ENUM, .attr = "m", .ret = 0 },
+    { .name = "enum-absent-required", .element = "<e/>", .kind = READ_ENUM, .attr = "m",
+      .flags = TG_XML_PROP_REQUIRED, .ret = -1, .code = TG_ERROR_INVALID,
+      .message = "p.xml:2: <e> has no m attribute" },
+    { .name = "tri-yes", .element = "<timer present='yes'/>", .kind = READ_TRI,
+      .attr = "present", .ret = 1, .out_int = TG_TRI_YES },
+    { .name = "tri-no", .element = "<timer present='no'/>", .kind = READ_TRI,
+      .attr = "present", .ret = 1, .out_int = TG_TRI_NO },
+    { .name = "tri-absent", .element = "<timer/>", .kind = READ_TRI, .attr = "present",
+      .ret = 0, .out_int = TG_TRI_UNKNOWN },
+    { .name = "tri-bad", .element = "<timer present='maybe'/>", .kind = READ_TRI,
+      .attr = "present", .ret = -1, .code = TG_ERROR_INVALID,
+      .message = "p.xml:2: <timer> attribute present='maybe' is not one of: yes, no" },
+    { .name = "tri-on", .element = "<cpu migratable='on'/>", .kind = READ_TRI,
+      .attr = "migratable", .words = TG_XML_ON_OFF, .ret = 1, .out_int = TG_TRI_YES },
+    { .name = "tri-on-off-refuses-yes", .element = "<cpu migratable='yes'/>", .kind = READ_TRI,
+      .attr = "migratable", .words = TG_XML_ON_OFF, .ret = -1, .code = TG_ERROR_INVALID,
+      .message = "p.xml:2: <cpu> attribute migratable='yes' is not one of: on, off" },
+    { .name = "bool-yes", .element = "<e b='yes'/>", .kind = READ_BOOL, .attr = "b",
+      .ret = 1, .out_int = 1 },
+    { .name = "bool-off", .element = "<e b='off'/>", .kind = READ_BOOL, .attr = "b",
+      .words = TG_XML_ON_OFF, .ret = 1, .out_int = 0 },
+    { .name = "bool-bad", .element = "<e b='1'/>", .kind = READ_BOOL, .attr = "b",
+      .ret = -1, .code = TG_ERROR_INVALID,
+      .message = "p.xml:2: <e> attribute b='1' is not one of: yes, no" },
+    { .name = "u64-in-range", .element = "<t ppm='250'/>", .kind = READ_U64_RANGE,
+      .attr = "ppm", .min = 0, .max = 1000000, .ret = 1, .out_u64 = 250 },
+    { .name = "u64-at-max", .element = "<t ppm='1000000'/>", .kind = READ_U64_RANGE,
+      .attr = "ppm", .min = 0, .max = 1000000, .ret = 1, .out_u64 = 1000000 },
+    { .name = "u64-above-max", .element = "<t ppm='1000001'/>", .kind = READ_U64_RANGE,
+      .attr = "ppm", .min = 0, .max = 1000000, .ret = -1, .code = TG_ERROR_INVALID,
+      .message = "p.xml:2: <t> attribute ppm='1000001' is out of range (0..1000000)" },
+    { .name = "u64-below-min", .element = "<counter frequency='0'/>", .kind = READ_U64_RANGE,
+      .attr = "frequency", .min = 1, .max = G_MAXUINT64, .ret = -1, .code = TG_ERROR_INVALID,
+      .message = "p.xml:2: <counter> attribute frequency='0' is out of range "
+                 "(1..18446744073709551615)" },
+    { .name = "u64-not-a-number", .element = "<t ppm='25O'/>", .kind = READ_U64_RANGE,
+      .attr = "ppm", .min = 0, .max = 1000000, .ret = -1, .code = TG_ERROR_INVALID,
+      .message = "p.xml:2: <t> attribute ppm='25O' is not an unsigned integer" },
+    { .name = "u64-absent-required", .element = "<counter/>", .kind = READ_U64_RANGE,
+      .attr = "frequency", .flags = TG_XML_PROP_REQUIRED, .min = 0, .max = 9, .ret = -1,
+      .code = TG_ERROR_INVALID, .message = "p.xml:2: <counter> has no frequency attribute" },
+    { .name = "version-major", .element = "<f version='1'/>", .kind = READ_VERSION,
+      .supported = 1, .ret = 1, .out_int = 1, .out_u64 = 0 },
+    { .name = "version-newer-minor", .element = "<f version='1.7'/>", .kind = READ_VERSION,
+      .supported = 1, .ret = 1, .out_int = 1, .out_u64 = 7 },
+    { .name = "version-older-major", .element = "<f version='1.0'/>", .kind = READ_VERSION,
+      .supported = 2, .ret = 1, .out_int = 1, .out_u64 = 0 },
+    { .name = "version-newer-major", .element = "<t:f xmlns:t='urn:t' version='2.0'/>",
+      .kind = READ_VERSION, .supported = 1, .ret = -1, .code = TG_ERROR_UNSUPPORTED,
+      .message = "p.xml:2: <t:f> version '2.0' is newer than this tscgate understands "
+                 "(major version 1); upgrade tscgate" },
+    { .name = "version-absent", .element = "<f/>", .kind = READ_VERSION, .supported = 1,
+      .ret = -1, .code = TG_ERROR_INVALID, .message = "p.xml:2: <f> has no version attribute" },
+    { .name = "version-zero", .element = "<f version='0'/>", .kind = READ_VERSION,
+      .supported = 1, .ret = -1, .code = TG_ERROR_INVALID,
+      .message = "p.xml:2: <f> attribute version='0' is not a version number (MAJOR or MAJOR.MINOR)" },
+    { .name = "version-three-parts", .element = "<f version='1.0.1'/>", .kind = READ_VERSION,
+      .supported = 1, .ret = -1, .code = TG_ERROR_INVALID,
+      .message = "p.xml:2: <f> attribute version='1.0.1' is not a version number (MAJOR or MAJOR.MINOR)" },
+    { .name = "version-minor-not-a-number", .element = "<f version='1.x'/>", .kind = READ_VERSION,
+      .supported = 1, .ret = -1, .code = TG_ERROR_INVALID,
+      .message = "p.xml:2: <f> attribute version='1.x' is not a version number (MAJOR or MAJOR.MINOR)" },
+    { .name = "text-enum", .element = "<mode> audit </mode>", .kind = READ_TEXT_ENUM,
+      .ret = 1, .out_int = 2 },
+    { .name = "text-enum-bad", .element = "<mode>sometimes</mode>", .kind = READ_TEXT_ENUM,
+      .ret = -1, .code = TG_ERROR_INVALID,
+      .message = "p.xml:2: <mode> 'sometimes' is not one of: enforce, audit" },
+    { .name = "text-bool", .element = "<t:c xmlns:t='urn:t'>\n yes\n</t:c>", .kind = READ_TEXT_BOOL,
+      .ret = 1, .out_int = 1 },
+    { .name = "text-bool-bad", .element = "<t:c xmlns:t='urn:t'>true</t:c>", .kind = READ_TEXT_BOOL,
+      .ret = -1, .code = TG_ERROR_INVALID,
+      .message = "p.xml:2: <t:c> 'true' is not one of: yes, no" },
+    { .name = "text-u64", .element = "<n> 42 </n>", .kind = READ_TEXT_U64, .min = 0,
+      .max = G_MAXUINT64, .ret = 1, .out_u64 = 42 },
+    { .name = "text-u64-bad", .element = "<n>4 2</n>", .kind = READ_TEXT_U64, .min = 0,
+      .max = G_MAXUINT64, .ret = -1, .code = TG_ERROR_INVALID,
+      .message = "p.xml:2: <n> '4 2' is not an unsigned integer" },
+    { .name = "text-u64-overflow", .element = "<n>18446744073709551616</n>", .kind = READ_TEXT_U64,
+      .min = 0, .max = G_MAXUINT64, .ret = -1, .code = TG_ERROR_INVALID,
+      .message = "p.xml:2: <n> '18446744073709551616' is out of range (0..18446744073709551615)" },
+    { .name = "text-u64-empty", .element = "<n/>", .kind = READ_TEXT_U64, .min = 0,
+      .max = G_MAXUINT64, .ret = -1, .code = TG_ERROR_INVALID,
+      .message = "p.xml:2: <n> '' is not an unsigned integer" },
+};
+
+static void
+test_read(void **state)
+{
+    const ReadCase *c = *state;
+    g_autofree char *text = g_strdup_printf("<r>\n%s</r>", c->element);
+    g_autoptr(xmlDoc) doc = NULL;
+    g_autoptr(GError) err = NULL;
+    g_autofree char *str = NULL;
+    xmlNode *e;
+    int out_int = -7;
+    bool out_bool = false;
+    TgTri tri = TG_TRI_UNKNOWN;
+    guint major = 0, minor = 0;
+    guint64 u = 777;
+    int r = 0;
+
+    doc = tg_xml_parse(text, strlen(text), "p.xml", &err);
+    assert_non_null(doc);
+    e = xmlFirstElementChild(xmlDocGetRootElement(doc));
+    assert_non_null(e);
+    switch (c->kind) {
+    case READ_STRING:
+        r = tg_xml_prop_string(e, c->attr, c->flags, &str, &err);
+        break;
+    case READ_ENUM:
+        r = tg_xml_prop_enum(e, c->attr, &mode_table, c->flags, &out_int, &err);
+        break;
+    case READ_TRI:
+        r = tg_xml_prop_tri(e, c->attr, c->words, c->flags, &tri, &err);
+        out_int = (int)tri;
+        break;
+    case READ_BOOL:
+        r = tg_xml_prop_bool(e, c->attr, c->words, c->flags, &out_bool, &err);
+        out_int = out_bool;
+        break;
+    case READ_U64_RANGE:
+        r = tg_xml_prop_u64_range(e, c->attr, c->min, c->max, c->flags, &u, &err);
+        break;
+    case READ_VERSION:
+        r = tg_xml_prop_version(e, c->supported, &major, &minor, &err) ? 1 : -1;
+        out_int = (int)major;
+        u = minor;
+        break;
+    case READ_TEXT_ENUM:
+        r = tg_xml_text_enum(e, &mode_table, &out_int, &err) ? 1 : -1;
+        break;
+    case READ_TEXT_BOOL:
+        r = tg_xml_text_bool(e, c->words, &out_bool, &err) ? 1 : -1;
+        out_int = out_bool;
+        break;
+    case READ_TEXT_U64:
+        r = tg_xml_text_u64_range(e, c->min, c->max, &u, &err) ? 1 : -1;
+        break;
+    }
+    assert_int_equal(r, c->ret);
+    if (r < 0) {
+        pt_assert_error(err, c->code, c->message);
+        return;
+    }
+    assert_null(err);
+    if (c->kind == READ_STRING) {
+        if (r == 1)
+            assert_string_equal(str, c->out_str);
+        else
+            assert_null(str);
+    } else if (c->kind == READ_U64_RANGE || c->kind == READ_TEXT_U64) {
+        assert_true(u == (r == 1 ? c->out_u64 : 777));
+    } else if (c->kind == READ_VERSION) {
+        assert_int_equal(out_int, c->out_int);
+        assert_true(u == c->out_u64);
+    } else if (r == 1 || c->kind == READ_TRI) {
+        assert_int_equal(out_int, c->out_int);
+    } else {
+        assert_int_equal(out_int, -7); /* absent: left alone */
+    }
+}
+
+/* The wrong root, with and without a namespace; and the file name as given
+ * (libxml2 would store it as a URI, "a%20b.xml"). */
+static void
+test_root(void **state)
+{
+    static const char *const docs[] = { "<capabilities/>", "\n<domain xmlns='urn:x'/>",
+                                        "<domain/>" };
+    static const char *const msgs[] = {
+        "a b.xml:1: root element is <capabilities>, expected <domain> (`virsh dumpxml` output)",
+        "a b.xml:2: root element is <domain> in namespace 'urn:x', expected <domain> "
+        "(`virsh dumpxml` output)",
+        NULL,
+    };
+
+    for (gsize i = 0; i < G_N_ELEMENTS(docs); i++) {
+        g_autoptr(GError) err = NULL;
+        g_autoptr(xmlDoc) doc = tg_xml_parse(docs[i], strlen(docs[i]), "a b.xml", &err);
+        xmlNode *root;
+
+        assert_non_null(doc);
+        root = tg_xml_root(doc, NULL, "domain", "<domain> (`virsh dumpxml` output)", &err);
+        if (msgs[i]) {
+            assert_null(root);
+            pt_assert_error(err, TG_ERROR_INVALID, msgs[i]);
+        } else {
+            assert_non_null(root);
+            assert_null(err);
+            assert_string_equal(tg_xml_filename(root), "a b.xml");
+        }
+    }
+}
+
+/* No file name: standard input, under its one name. */
+static void
+test_stdin_name(void **state)
+{
+    g_autoptr(GError) err = NULL;
+    g_autoptr(xmlDoc) doc = tg_xml_parse("<r/>", 4, NULL, &err);
+    g_autoptr(xmlDoc) bad = NULL;
+
+    assert_non_null(doc);
+    assert_string_equal(tg_xml_filename(xmlDocGetRootElement(doc)), TG_STDIN_NAME);
+    bad = tg_xml_parse("<r>", 3, NULL, &err);
+    assert_null(bad);
+    assert_true(g_str_has_prefix(err->message, TG_STDIN_NAME ":1: not well-formed XML: "));
+}
+
+/* The enum table helpers every model's strings go through. */
+static void
+test_enum_table(void **state)
+{
+    g_autofree char *list = tg_enum_list(&mode_table);
+
+    assert_string_equal(list, "enforce, audit");
+    assert_string_equal(tg_enum_to_string(&mode_table, 2), "audit");
+    assert_null(tg_enum_to_string(&mode_table, 1));
+    assert_null(tg_enum_to_string(&mode_table, 3));
+    assert_null(tg_enum_to_string(&mode_table, -1));
+    assert_int_equal(tg_enum_from_string(&mode_table, "audit"), 2);
+    assert_int_equal(tg_enum_from_string(&mode_table, ""), -1);
+    assert_int_equal(tg_enum_from_string(&mode_table, NULL), -1);
+    assert_string_equal(tg_tri_to_string(TG_TRI_UNKNOWN), "unknown");
+    assert_int_equal(tg_enum_from_string(&tg_tri_table, "yes"), TG_TRI_YES);
 }
 
 /* ---- navigation, text, lines ---- */
@@ -405,7 +689,7 @@ test_big_line_numbers(void **state)
     doc = tg_xml_parse(text, strlen(text), "big.xml", &err);
     assert_non_null(doc);
     assert_int_equal(tg_xml_prop_u64(tg_xml_child(xmlDocGetRootElement(doc), NULL, "e"), "a",
-                                     "big.xml", &out, &err), -1);
+                                     TG_XML_PROP_OPTIONAL, &out, &err), -1);
     pt_assert_error(err, TG_ERROR_INVALID,
                     "big.xml:70001: <e> attribute a='x' is not an unsigned integer");
 }
@@ -512,19 +796,22 @@ test_read_stdin(void **state)
 int
 main(void)
 {
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_parse_table),
-        cmocka_unit_test(test_external_file_entity),
-        cmocka_unit_test(test_external_entity_not_read),
-        cmocka_unit_test(test_external_http_not_fetched),
-        cmocka_unit_test(test_prop_u64),
-        cmocka_unit_test(test_navigation),
-        cmocka_unit_test(test_big_line_numbers),
-        cmocka_unit_test(test_read_file),
-        cmocka_unit_test(test_read_file_errors),
-        cmocka_unit_test(test_read_file_size_cap),
-        cmocka_unit_test(test_read_stdin),
-    };
+    PtTests *t = pt_tests_new();
 
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    PT_ADD(t, test_parse_table);
+    PT_ADD(t, test_external_file_entity);
+    PT_ADD(t, test_external_entity_not_read);
+    PT_ADD(t, test_external_http_not_fetched);
+    PT_ADD(t, test_prop_u64);
+    PT_ADD_ROWS(t, test_read, read_cases);
+    PT_ADD(t, test_root);
+    PT_ADD(t, test_stdin_name);
+    PT_ADD(t, test_enum_table);
+    PT_ADD(t, test_navigation);
+    PT_ADD(t, test_big_line_numbers);
+    PT_ADD(t, test_read_file);
+    PT_ADD(t, test_read_file_errors);
+    PT_ADD(t, test_read_file_size_cap);
+    PT_ADD(t, test_read_stdin);
+    return pt_tests_run(t, "test-xml");
 }

@@ -315,7 +315,7 @@ tg_parse_hop(const xmlNode *el, const char *filename, TgHop **out, GError **erro
                     filename, line, qn, h->op ? esc : "");
         goto fail;
     }
-    if (tg_xml_prop_u64(el, "hz", filename, &h->host_hz, error) < 0)
+    if (tg_xml_prop_u64(el, "hz", TG_XML_PROP_OPTIONAL, &h->host_hz, error) < 0)
         goto fail;
     scaling = tg_xml_prop(el, "scaling");
     if (!scaling || strcmp(scaling, "unknown") == 0) {
@@ -364,7 +364,7 @@ tg_parse_lineage(const xmlNode *el, const char *filename, GError **error)
     if (c) {
         g_autofree char *origin = tg_xml_prop(c, "origin");
 
-        if (tg_xml_prop_u64(c, "hz", filename, &l->nominal_hz, error) < 0)
+        if (tg_xml_prop_u64(c, "hz", TG_XML_PROP_OPTIONAL, &l->nominal_hz, error) < 0)
             return NULL;
         if (origin && !tg_nominal_origin_from_string(origin, &l->nominal_origin)) {
             g_autofree char *esc = tg_escape_untrusted(origin);
@@ -379,7 +379,7 @@ tg_parse_lineage(const xmlNode *el, const char *filename, GError **error)
     if (c) {
         TgTri changed;
 
-        if (tg_xml_prop_u64(c, "hz", filename, &l->effective_hz, error) < 0)
+        if (tg_xml_prop_u64(c, "hz", TG_XML_PROP_OPTIONAL, &l->effective_hz, error) < 0)
             return NULL;
         if (!tg_prop_tri(c, "changed", "yes", "no", filename, &changed, error)) {
             return NULL;
@@ -418,7 +418,7 @@ tg_parse_timers(TgGuestProfile *g, const xmlNode *clock, const char *filename, G
         }
         if (!tg_prop_tri(el, "present", "yes", "no", filename, &t->present, error))
             return false;
-        r = tg_xml_prop_u64(el, "frequency", filename, &hz, error);
+        r = tg_xml_prop_u64(el, "frequency", TG_XML_PROP_OPTIONAL, &hz, error);
         if (r < 0)
             return false;
         /* libvirt formats frequency only when non-zero and its TSC checks

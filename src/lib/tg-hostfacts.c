@@ -328,7 +328,7 @@ tg_parse_counter(TgHostFacts *facts, const xmlNode *counter, const char *filenam
     guint64 hz = 0;
     int r;
 
-    r = tg_xml_prop_u64(counter, "frequency", filename, &hz, error);
+    r = tg_xml_prop_u64(counter, "frequency", TG_XML_PROP_OPTIONAL, &hz, error);
     if (r < 0)
         return false;
     if (r == 0) {

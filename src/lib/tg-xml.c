@@ -120,7 +120,7 @@ tg_xml_parse(const char *buf, gsize len, const char *filename, GError **error)
     TgParseState st = { 0 };
     xmlParserCtxtPtr ctxt;
     xmlDoc *doc;
-    const char *fname = filename ? filename : "(input)";
+    const char *fname = filename ? filename : TG_STDIN_NAME;
     int opts = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
                XML_PARSE_BIG_LINES;
 
@@ -211,6 +211,12 @@ tg_xml_parse(const char *buf, gsize len, const char *filename, GError **error)
                     "%s:1: not well-formed XML: document is empty", fname);
         g_clear_pointer(&doc, xmlFreeDoc);
     }
+    if (doc) {
+        /* libxml2 stores the name as a URI (xmlPathToURI escapes spaces
+         * and more): keep it as given, for messages. */
+        xmlFree((xmlChar *)doc->URL);
+        doc->URL = xmlStrdup((const xmlChar *)fname);
+    }
 
     g_free(st.error_msg);
     ctxt->_private = NULL;
@@ -234,35 +240,318 @@ tg_xml_prop(const xmlNode *node, const char *name)
     return out;
 }
 
-int
-tg_xml_prop_u64(const xmlNode *node, const char *name, const char *filename,
-                guint64 *out, GError **error)
+const char *
+tg_xml_filename(const xmlNode *node)
 {
-    g_autofree char *val = tg_xml_prop(node, name);
+    if (node && node->doc && node->doc->URL)
+        return (const char *)node->doc->URL;
+    return TG_STDIN_NAME;
+}
+
+xmlNode *
+tg_xml_root(xmlDoc *doc, const char *ns_href, const char *name, const char *expect,
+            GError **error)
+{
+    xmlNode *root = doc ? xmlDocGetRootElement(doc) : NULL;
+    g_autofree char *rname = NULL;
+
+    if (!root) {
+        g_set_error(error, TG_ERROR, TG_ERROR_PARSE,
+                    "%s:1: not well-formed XML: document is empty",
+                    doc && doc->URL ? (const char *)doc->URL : TG_STDIN_NAME);
+        return NULL;
+    }
+    if (tg_xml_is(root, ns_href, name))
+        return root;
+    rname = tg_escape_untrusted((const char *)root->name);
+    if (root->ns && root->ns->href) {
+        g_autofree char *ns = tg_escape_untrusted((const char *)root->ns->href);
+
+        g_set_error(error, TG_ERROR, TG_ERROR_INVALID,
+                    "%s:%d: root element is <%s> in namespace '%s', expected %s",
+                    tg_xml_filename(root), tg_xml_line(root), rname, ns, expect);
+    } else {
+        g_set_error(error, TG_ERROR, TG_ERROR_INVALID,
+                    "%s:%d: root element is <%s>, expected %s",
+                    tg_xml_filename(root), tg_xml_line(root), rname, expect);
+    }
+    return NULL;
+}
+
+void
+tg_xml_error_no_attr(GError **error, const xmlNode *node, const char *name)
+{
+    g_autofree char *qn = tg_xml_qname(node);
+
+    g_set_error(error, TG_ERROR, TG_ERROR_INVALID, "%s:%d: <%s> has no %s attribute",
+                tg_xml_filename(node), tg_xml_line(node), qn, name);
+}
+
+/* The one wording of a bad enum value: attribute (`name` set) or text. */
+static void
+tg_xml_error_not_one_of(GError **error, const xmlNode *node, const char *name,
+                        const char *value, const char *list)
+{
+    g_autofree char *qn = tg_xml_qname(node);
+    g_autofree char *esc = tg_escape_untrusted(value);
+
+    if (name)
+        g_set_error(error, TG_ERROR, TG_ERROR_INVALID,
+                    "%s:%d: <%s> attribute %s='%s' is not one of: %s",
+                    tg_xml_filename(node), tg_xml_line(node), qn, name, esc, list);
+    else
+        g_set_error(error, TG_ERROR, TG_ERROR_INVALID, "%s:%d: <%s> '%s' is not one of: %s",
+                    tg_xml_filename(node), tg_xml_line(node), qn, esc, list);
+}
+
+/* Only ASCII digits (and at least one)? */
+static bool
+tg_all_digits(const char *s)
+{
+    if (!s || !*s)
+        return false;
+    for (; *s; s++) {
+        if (*s < '0' || *s > '9')
+            return false;
+    }
+    return true;
+}
+
+/* Parse `value` as an unsigned integer in min..max, or set the one
+ * wording of a bad number: attribute (`name` set) or text. */
+static bool
+tg_xml_parse_u64(const xmlNode *node, const char *name, const char *value, guint64 min,
+                 guint64 max, guint64 *out, GError **error)
+{
+    g_autofree char *qn = NULL;
     g_autofree char *esc = NULL;
-    g_autofree char *qname = NULL;
-    bool all_digits;
+    guint64 v;
 
-    if (!val)
-        return 0;
-    if (tg_parse_u64(val, out))
-        return 1;
+    if (tg_parse_u64(value, &v) && v >= min && v <= max) {
+        *out = v;
+        return true;
+    }
+    qn = tg_xml_qname(node);
+    esc = tg_escape_untrusted(value);
+    if (!tg_all_digits(value)) {
+        if (name)
+            g_set_error(error, TG_ERROR, TG_ERROR_INVALID,
+                        "%s:%d: <%s> attribute %s='%s' is not an unsigned integer",
+                        tg_xml_filename(node), tg_xml_line(node), qn, name, esc);
+        else
+            g_set_error(error, TG_ERROR, TG_ERROR_INVALID,
+                        "%s:%d: <%s> '%s' is not an unsigned integer",
+                        tg_xml_filename(node), tg_xml_line(node), qn, esc);
+    } else if (name) {
+        g_set_error(error, TG_ERROR, TG_ERROR_INVALID,
+                    "%s:%d: <%s> attribute %s='%s' is out of range (%" G_GUINT64_FORMAT
+                    "..%" G_GUINT64_FORMAT ")",
+                    tg_xml_filename(node), tg_xml_line(node), qn, name, esc, min, max);
+    } else {
+        g_set_error(error, TG_ERROR, TG_ERROR_INVALID,
+                    "%s:%d: <%s> '%s' is out of range (%" G_GUINT64_FORMAT
+                    "..%" G_GUINT64_FORMAT ")",
+                    tg_xml_filename(node), tg_xml_line(node), qn, esc, min, max);
+    }
+    return false;
+}
 
-    all_digits = *val != '\0';
-    for (const char *p = val; *p; p++) {
-        if (*p < '0' || *p > '9') {
-            all_digits = false;
-            break;
+static const char *const tg_yes_no_names[] = { "no", "yes" };
+static const char *const tg_on_off_names[] = { "off", "on" };
+static const TgEnumTable tg_yes_no_table = TG_ENUM_TABLE(tg_yes_no_names);
+static const TgEnumTable tg_on_off_table = TG_ENUM_TABLE(tg_on_off_names);
+
+/* "yes, no" / "on, off": the true word first, as libvirt documents them. */
+static const char *
+tg_bool_words_list(TgXMLBoolWords words)
+{
+    return words == TG_XML_ON_OFF ? "on, off" : "yes, no";
+}
+
+/* Value of `s` spelled as `words`: 1 true, 0 false, -1 neither. */
+static int
+tg_bool_words_parse(TgXMLBoolWords words, const char *s)
+{
+    return tg_enum_from_string(words == TG_XML_ON_OFF ? &tg_on_off_table : &tg_yes_no_table, s);
+}
+
+/* The attribute's value (g_free), or NULL: absent, with `error` set when
+ * it is required (*rc -1) or not (*rc 0). */
+static char *
+tg_xml_prop_get(const xmlNode *node, const char *name, TgXMLPropFlags flags, int *rc,
+                GError **error)
+{
+    char *v = tg_xml_prop(node, name);
+
+    *rc = 1;
+    if (!v) {
+        *rc = 0;
+        if (flags & TG_XML_PROP_REQUIRED) {
+            tg_xml_error_no_attr(error, node, name);
+            *rc = -1;
         }
     }
-    esc = tg_escape_untrusted(val);
-    qname = tg_xml_qname(node);
-    g_set_error(error, TG_ERROR, TG_ERROR_INVALID,
-                "%s:%d: <%s> attribute %s='%s' %s",
-                filename ? filename : "(input)", tg_xml_line(node),
-                qname, name, esc,
-                all_digits ? "is out of range" : "is not an unsigned integer");
-    return -1;
+    return v;
+}
+
+int
+tg_xml_prop_string(const xmlNode *node, const char *name, TgXMLPropFlags flags, char **out,
+                   GError **error)
+{
+    int rc;
+    char *v = tg_xml_prop_get(node, name, flags, &rc, error);
+
+    if (v)
+        *out = v;
+    return rc;
+}
+
+int
+tg_xml_prop_enum(const xmlNode *node, const char *name, const TgEnumTable *table,
+                 TgXMLPropFlags flags, int *out, GError **error)
+{
+    int rc;
+    g_autofree char *v = tg_xml_prop_get(node, name, flags, &rc, error);
+    int e;
+
+    if (!v)
+        return rc;
+    e = tg_enum_from_string(table, v);
+    if (e < 0) {
+        g_autofree char *list = tg_enum_list(table);
+
+        tg_xml_error_not_one_of(error, node, name, v, list);
+        return -1;
+    }
+    *out = e;
+    return 1;
+}
+
+int
+tg_xml_prop_bool(const xmlNode *node, const char *name, TgXMLBoolWords words,
+                 TgXMLPropFlags flags, bool *out, GError **error)
+{
+    int rc;
+    g_autofree char *v = tg_xml_prop_get(node, name, flags, &rc, error);
+    int b;
+
+    if (!v)
+        return rc;
+    b = tg_bool_words_parse(words, v);
+    if (b < 0) {
+        tg_xml_error_not_one_of(error, node, name, v, tg_bool_words_list(words));
+        return -1;
+    }
+    *out = b == 1;
+    return 1;
+}
+
+int
+tg_xml_prop_tri(const xmlNode *node, const char *name, TgXMLBoolWords words,
+                TgXMLPropFlags flags, TgTri *out, GError **error)
+{
+    bool b = false;
+    int rc = tg_xml_prop_bool(node, name, words, flags, &b, error);
+
+    if (rc > 0)
+        *out = b ? TG_TRI_YES : TG_TRI_NO;
+    return rc;
+}
+
+int
+tg_xml_prop_u64_range(const xmlNode *node, const char *name, guint64 min, guint64 max,
+                      TgXMLPropFlags flags, guint64 *out, GError **error)
+{
+    int rc;
+    g_autofree char *v = tg_xml_prop_get(node, name, flags, &rc, error);
+
+    if (!v)
+        return rc;
+    return tg_xml_parse_u64(node, name, v, min, max, out, error) ? 1 : -1;
+}
+
+int
+tg_xml_prop_u64(const xmlNode *node, const char *name, TgXMLPropFlags flags, guint64 *out,
+                GError **error)
+{
+    return tg_xml_prop_u64_range(node, name, 0, G_MAXUINT64, flags, out, error);
+}
+
+bool
+tg_xml_prop_version(const xmlNode *node, guint supported_major, guint *major_out,
+                    guint *minor_out, GError **error)
+{
+    g_autofree char *version = NULL;
+    g_autofree char *esc = NULL;
+    g_autofree char *qn = NULL;
+    g_auto(GStrv) parts = NULL;
+    guint64 major = 0;
+    guint64 minor = 0;
+
+    if (tg_xml_prop_string(node, "version", TG_XML_PROP_REQUIRED, &version, error) < 0)
+        return false;
+    esc = tg_escape_untrusted(version);
+    qn = tg_xml_qname(node);
+    parts = g_strsplit(version, ".", 3);
+    if (!parts[0] || !tg_parse_u64(parts[0], &major) || major == 0 || major > G_MAXUINT ||
+        (parts[1] && (!tg_parse_u64(parts[1], &minor) || minor > G_MAXUINT || parts[2]))) {
+        g_set_error(error, TG_ERROR, TG_ERROR_INVALID,
+                    "%s:%d: <%s> attribute version='%s' is not a version number "
+                    "(MAJOR or MAJOR.MINOR)",
+                    tg_xml_filename(node), tg_xml_line(node), qn, esc);
+        return false;
+    }
+    if (major > supported_major) {
+        g_set_error(error, TG_ERROR, TG_ERROR_UNSUPPORTED,
+                    "%s:%d: <%s> version '%s' is newer than this tscgate understands "
+                    "(major version %u); upgrade tscgate",
+                    tg_xml_filename(node), tg_xml_line(node), qn, esc, supported_major);
+        return false;
+    }
+    if (major_out)
+        *major_out = (guint)major;
+    if (minor_out)
+        *minor_out = (guint)minor;
+    return true;
+}
+
+bool
+tg_xml_text_enum(const xmlNode *node, const TgEnumTable *table, int *out, GError **error)
+{
+    g_autofree char *text = tg_xml_text(node);
+    int e = tg_enum_from_string(table, text);
+
+    if (e < 0) {
+        g_autofree char *list = tg_enum_list(table);
+
+        tg_xml_error_not_one_of(error, node, NULL, text, list);
+        return false;
+    }
+    *out = e;
+    return true;
+}
+
+bool
+tg_xml_text_bool(const xmlNode *node, TgXMLBoolWords words, bool *out, GError **error)
+{
+    g_autofree char *text = tg_xml_text(node);
+    int b = tg_bool_words_parse(words, text);
+
+    if (b < 0) {
+        tg_xml_error_not_one_of(error, node, NULL, text, tg_bool_words_list(words));
+        return false;
+    }
+    *out = b == 1;
+    return true;
+}
+
+bool
+tg_xml_text_u64_range(const xmlNode *node, guint64 min, guint64 max, guint64 *out,
+                      GError **error)
+{
+    g_autofree char *text = tg_xml_text(node);
+
+    return tg_xml_parse_u64(node, NULL, text, min, max, out, error);
 }
 
 bool
