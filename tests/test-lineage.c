@@ -12,6 +12,8 @@
 #include <libxml/relaxng.h>
 #include <string.h>
 
+#include "tg-decide.h"
+#include "tg-guest.h"
 #include "tg-lineage.h"
 #include "tg-xml.h"
 
@@ -510,8 +512,8 @@ test_rewrite_errors(void **state)
         TgErrorCode code;
         const char *msg;
     } cases[] = {
-        { "<capabilities/>", TG_ERROR_INVALID, "x.xml:1: root element is <capabilities>, expected <domain>" },
-        { "<domain xmlns='urn:other'/>", TG_ERROR_INVALID, "x.xml:1: root element is <domain>, expected <domain>" },
+        { "<capabilities/>", TG_ERROR_INVALID, "x.xml:1: root element is <capabilities>, expected <domain> (`virsh dumpxml` output)" },
+        { "<domain xmlns='urn:other'/>", TG_ERROR_INVALID, "x.xml:1: root element is <domain> in namespace 'urn:other', expected <domain> (`virsh dumpxml` output)" },
         { "", TG_ERROR_PARSE, "x.xml:1: not well-formed XML: document is empty" },
         { "<domain><name>g</domain>", TG_ERROR_PARSE, NULL },
         { "<!DOCTYPE d [<!ENTITY e 'x'>]><domain>&e;</domain>", TG_ERROR_INVALID,
