@@ -329,6 +329,7 @@ gate_run(TgGate *g, int argc, char **argv)
     g_autofree char *config_dir = g_strdup(env_dir && *env_dir ? env_dir : SYSCONFDIR "/tscgate");
     g_autoptr(GError) err = NULL;
     g_autoptr(TgPolicy) policy = NULL;
+    g_autoptr(xmlDoc) doc = NULL;
     g_autoptr(TgGuestProfile) guest = NULL;
     g_autoptr(TgHostFacts) dest = NULL;
     g_autoptr(TgEvaluation) eval = NULL;
@@ -366,7 +367,11 @@ gate_run(TgGate *g, int argc, char **argv)
     }
     if (!tg_read_file("-", &buf, &len, &err))
         return gate_fail(g, "input-error", err->message);
-    guest = tg_guest_profile_parse_xml(buf, len, "stdin", &err);
+    /* Parsed once: the profile is read from the tree and the lineage
+     * record is written into it. */
+    doc = tg_xml_parse(buf, len, TG_STDIN_NAME, &err);
+    if (doc)
+        guest = tg_guest_profile_from_doc(doc, &err);
     if (!guest)
         return gate_fail(g, "input-error", err->message);
     if (guest->name) {
@@ -397,7 +402,7 @@ gate_run(TgGate *g, int argc, char **argv)
                                ? dest->hostname.value : g_get_host_name();
 
         rec = tg_lineage_next(guest->lineage, d, g->op, host, g->now, hop_limit);
-        out = tg_lineage_rewrite_domain(buf, len, "stdin", rec, &err);
+        out = tg_lineage_rewrite_doc(doc, buf, len, rec, &err);
         if (!out)
             return gate_fail(g, "output-error", err->message);
     }

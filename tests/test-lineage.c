@@ -501,6 +501,21 @@ test_rewrite_small_documents(void **state)
         assert_non_null(out);
         assert_string_equal(out, want);
         assert_only_metadata_differs(cases[i].in, out);
+
+        /* Parsed once, as the gate does: the profile from the tree, then
+         * the record written into the same tree, with the same result. */
+        {
+            g_autoptr(xmlDoc) doc = tg_xml_parse(cases[i].in, strlen(cases[i].in), "t.xml", &err);
+            g_autoptr(TgGuestProfile) g = NULL;
+            g_autofree char *out2 = NULL;
+
+            assert_non_null(doc);
+            g = tg_guest_profile_from_doc(doc, &err);
+            assert_non_null(g);
+            out2 = tg_lineage_rewrite_doc(doc, cases[i].in, strlen(cases[i].in), rec, &err);
+            assert_null(err);
+            assert_string_equal(out2, want);
+        }
     }
 }
 

@@ -305,6 +305,191 @@ test_prop_u64(void **state)
     }
 }
 
+/* ---- bounds: input within the size limit that libxml2 would amplify ---- */
+
+/* A hang guard only (not a timing assertion): a test that runs this long
+ * is killed by SIGALRM and fails. */
+#define HANG_GUARD_SECONDS 120
+
+/* "<r><e a0='' a1='' ... /></r>" with `n` attributes on <e> (g_free). */
+static char *
+many_attributes(guint n)
+{
+    GString *s = g_string_new("<r>\n<e");
+
+    for (guint i = 0; i < n; i++)
+        g_string_append_printf(s, " a%u=''", i);
+    g_string_append(s, "/></r>");
+    return g_string_free(s, FALSE);
+}
+
+/* "<r><a/><a/>...</r>" with `n` empty elements in <r> (g_free). */
+static char *
+many_elements(guint n, const char *each)
+{
+    GString *s = g_string_new("<r>");
+
+    for (guint i = 0; i < n; i++)
+        g_string_append(s, each);
+    g_string_append(s, "</r>");
+    return g_string_free(s, FALSE);
+}
+
+/* One element with 50,000 attributes: libxml2 2.9's duplicate-attribute
+ * check in xmlParseStartTag2 is quadratic in their number. */
+static void
+test_bound_attributes(void **state)
+{
+    g_autofree char *text = many_attributes(50000);
+    g_autoptr(GError) err = NULL;
+    g_autoptr(xmlDoc) doc = NULL;
+
+    alarm(HANG_GUARD_SECONDS);
+    doc = tg_xml_parse(text, strlen(text), "attrs.xml", &err);
+    alarm(0);
+    assert_null(doc);
+    pt_assert_error(err, TG_ERROR_INVALID,
+                    "attrs.xml:2: <e> has more than 256 attributes (tscgate's limit per element)");
+}
+
+/* Namespace declarations are attributes too. */
+static void
+test_bound_namespace_declarations(void **state)
+{
+    GString *s = g_string_new("<r\n");
+    g_autofree char *text = NULL;
+    g_autoptr(GError) err = NULL;
+    g_autoptr(xmlDoc) doc = NULL;
+
+    for (guint i = 0; i < 300; i++)
+        g_string_append_printf(s, " xmlns:n%u='urn:n%u'", i, i);
+    g_string_append(s, "/>");
+    text = g_string_free(s, FALSE);
+    doc = tg_xml_parse(text, strlen(text), "ns.xml", &err);
+    assert_null(doc);
+    pt_assert_error(err, TG_ERROR_INVALID,
+                    "ns.xml:1: <r> has more than 256 attributes (tscgate's limit per element)");
+}
+
+/* At the limit is fine; what looks like attributes inside values,
+ * comments, CDATA and processing instructions is not counted. */
+static void
+test_bound_attributes_at_limit(void **state)
+{
+    g_autofree char *text = many_attributes(256);
+    g_autofree char *tricky = NULL;
+    GString *s = g_string_new("<r a='x=y z=\"w\"' b=\"'='\"><!-- <c d='1' ");
+    g_autoptr(GError) err = NULL;
+    g_autoptr(xmlDoc) doc = tg_xml_parse(text, strlen(text), "attrs.xml", &err);
+    g_autoptr(xmlDoc) doc2 = NULL;
+
+    assert_non_null(doc);
+    for (guint i = 0; i < 300; i++)
+        g_string_append(s, " x=''");
+    g_string_append(s, " --><![CDATA[<e");
+    for (guint i = 0; i < 300; i++)
+        g_string_append(s, " x=''");
+    g_string_append(s, ">]]><?pi");
+    for (guint i = 0; i < 300; i++)
+        g_string_append(s, " x=''");
+    g_string_append(s, "?></r>");
+    tricky = g_string_free(s, FALSE);
+    doc2 = tg_xml_parse(tricky, strlen(tricky), "tricky.xml", &err);
+    if (!doc2)
+        fail_msg("refused: %s", err->message);
+}
+
+/* A million empty elements (4 MB, well within the input limit; 4 million
+ * took 596 MB of memory). */
+static void
+test_bound_elements(void **state)
+{
+    g_autofree char *text = many_elements(1000000, "<a/>");
+    g_autoptr(GError) err = NULL;
+    g_autoptr(xmlDoc) doc = NULL;
+
+    alarm(HANG_GUARD_SECONDS);
+    doc = tg_xml_parse(text, strlen(text), "elems.xml", &err);
+    alarm(0);
+    assert_null(doc);
+    pt_assert_error(err, TG_ERROR_INVALID,
+                    "elems.xml:1: document has more than 200000 elements, comments and "
+                    "processing instructions (tscgate's limit)");
+}
+
+/* Comments and processing instructions are nodes of the tree too. */
+static void
+test_bound_comments(void **state)
+{
+    g_autofree char *text = many_elements(300000, "<!---->");
+    g_autofree char *pis = many_elements(300000, "<?p?>");
+    g_autoptr(GError) err = NULL;
+    g_autoptr(GError) err2 = NULL;
+    g_autoptr(xmlDoc) doc = NULL;
+    g_autoptr(xmlDoc) doc2 = NULL;
+
+    alarm(HANG_GUARD_SECONDS);
+    doc = tg_xml_parse(text, strlen(text), "c.xml", &err);
+    doc2 = tg_xml_parse(pis, strlen(pis), "p.xml", &err2);
+    alarm(0);
+    assert_null(doc);
+    pt_assert_error(err, TG_ERROR_INVALID,
+                    "c.xml:1: document has more than 200000 elements, comments and "
+                    "processing instructions (tscgate's limit)");
+    assert_null(doc2);
+    pt_assert_error(err2, TG_ERROR_INVALID,
+                    "p.xml:1: document has more than 200000 elements, comments and "
+                    "processing instructions (tscgate's limit)");
+}
+
+/* The largest domains libvirt's own tests describe (a few hundred elements,
+ * a handful of attributes each) are far inside the bounds: a domain with
+ * 4096 vCPUs each pinned and scheduled, 128 NUMA cells with a full distance
+ * matrix and 512 disks still parses. */
+static void
+test_bound_big_domain_passes(void **state)
+{
+    GString *s = g_string_new("<domain type='kvm'>\n  <name>big</name>\n  <vcpus>\n");
+    g_autofree char *text = NULL;
+    g_autoptr(GError) err = NULL;
+    g_autoptr(xmlDoc) doc = NULL;
+
+    for (guint i = 0; i < 4096; i++)
+        g_string_append_printf(s, "    <vcpu id='%u' enabled='yes' hotpluggable='%s' order='%u'/>\n",
+                               i, i ? "yes" : "no", i + 1);
+    g_string_append(s, "  </vcpus>\n  <cputune>\n");
+    for (guint i = 0; i < 4096; i++)
+        g_string_append_printf(s, "    <vcpupin vcpu='%u' cpuset='%u'/>\n"
+                               "    <vcpusched vcpus='%u' scheduler='fifo' priority='1'/>\n",
+                               i, i, i);
+    g_string_append(s, "  </cputune>\n  <cpu mode='host-passthrough'>\n    <numa>\n");
+    for (guint c = 0; c < 128; c++) {
+        g_string_append_printf(s, "      <cell id='%u' cpus='%u-%u' memory='1048576' unit='KiB'>\n"
+                               "        <distances>\n", c, c * 32, c * 32 + 31);
+        for (guint d = 0; d < 128; d++)
+            g_string_append_printf(s, "          <sibling id='%u' value='%u'/>\n", d,
+                                   c == d ? 10 : 20);
+        g_string_append(s, "        </distances>\n      </cell>\n");
+    }
+    g_string_append(s, "    </numa>\n  </cpu>\n  <devices>\n");
+    for (guint i = 0; i < 512; i++)
+        g_string_append_printf(s, "    <disk type='file' device='disk'>\n"
+                               "      <driver name='qemu' type='qcow2' cache='none' io='native' "
+                               "discard='unmap' detect_zeroes='unmap' queues='4' "
+                               "iothread='1' error_policy='stop' rerror_policy='report' "
+                               "copy_on_read='off' ioeventfd='on' event_idx='on'/>\n"
+                               "      <source file='/var/lib/libvirt/images/d%u.qcow2'/>\n"
+                               "      <target dev='vd%u' bus='virtio'/>\n"
+                               "      <address type='pci' domain='0x0000' bus='0x%02x' "
+                               "slot='0x%02x' function='0x0'/>\n    </disk>\n",
+                               i, i, i / 32, i % 32);
+    g_string_append(s, "  </devices>\n</domain>\n");
+    text = g_string_free(s, FALSE);
+    doc = tg_xml_parse(text, strlen(text), "big.xml", &err);
+    if (!doc)
+        fail_msg("refused: %s", err->message);
+}
+
 /* ---- typed readers: one wording per problem ---- */
 
 typedef enum {
@@ -803,6 +988,12 @@ main(void)
     PT_ADD(t, test_external_entity_not_read);
     PT_ADD(t, test_external_http_not_fetched);
     PT_ADD(t, test_prop_u64);
+    PT_ADD(t, test_bound_attributes);
+    PT_ADD(t, test_bound_namespace_declarations);
+    PT_ADD(t, test_bound_attributes_at_limit);
+    PT_ADD(t, test_bound_elements);
+    PT_ADD(t, test_bound_comments);
+    PT_ADD(t, test_bound_big_domain_passes);
     PT_ADD_ROWS(t, test_read, read_cases);
     PT_ADD(t, test_root);
     PT_ADD(t, test_stdin_name);

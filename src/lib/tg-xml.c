@@ -17,18 +17,205 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <libxml/SAX2.h>
 #include <libxml/parserInternals.h>
 #include <libxml/xmlerror.h>
 
 /* Per-parse state, hung on ctxt->_private. */
 typedef struct {
+    const char *fname;
     bool saw_doctype;
     int doctype_line;
     bool have_error;
     int error_line;
     char *error_msg;
     bool conversion_failed;   /* libxml2 reported an encoding conversion error */
+    guint nodes;              /* elements, comments, PIs, CDATA sections so far */
+    bool too_big;             /* a bound was exceeded: `bound_msg` says which */
+    char *bound_msg;
 } TgParseState;
+
+/* The one wording of each bound, "FILE:LINE: ..." */
+static void
+tg_xml_set_too_many_attributes(char **msg, const char *fname, int line, const char *qname)
+{
+    g_autofree char *esc = tg_escape_untrusted(qname);
+
+    *msg = g_strdup_printf("%s:%d: <%s> has more than %u attributes (tscgate's limit per element)",
+                           fname, line, esc, TG_XML_MAX_ATTRIBUTES);
+}
+
+static void
+tg_xml_set_too_many_nodes(char **msg, const char *fname, int line)
+{
+    *msg = g_strdup_printf("%s:%d: document has more than %u elements, comments and "
+                           "processing instructions (tscgate's limit)",
+                           fname, line, TG_XML_MAX_NODES);
+}
+
+/* Before libxml2 sees the input: count the attributes of every start tag
+ * and the nodes, on the bytes, so that a tag with 50,000 attributes never
+ * reaches libxml2 2.9's quadratic duplicate-attribute check
+ * (xmlParseStartTag2, parser.c). Comments, CDATA sections and processing
+ * instructions are skipped whole, quoted attribute values too. At a
+ * DOCTYPE (always refused afterwards) the scan stops; input in an encoding
+ * that is not ASCII-compatible is not understood here, and the SAX
+ * callbacks below bound it instead. Returns false and sets *msg when a
+ * bound is exceeded. */
+static bool
+tg_xml_prescan(const char *buf, gsize len, const char *fname, char **msg)
+{
+    const char *p = buf;
+    const char *end = buf + len;
+    guint nodes = 0;
+    int line = 1;
+
+#define TG_ADVANCE_TO(q) \
+    do {                                         \
+        for (; p < (q); p++)                     \
+            line += *p == '\n';                  \
+    } while (0)
+
+    while (p < end) {
+        const char *lt = memchr(p, '<', (gsize)(end - p));
+        const char *close;
+        gsize rest;
+
+        if (!lt)
+            break;
+        TG_ADVANCE_TO(lt);
+        rest = (gsize)(end - p);
+        if (rest >= 4 && memcmp(p, "<!--", 4) == 0) {
+            close = g_strstr_len(p + 4, (gssize)(rest - 4), "-->");
+        } else if (rest >= 9 && memcmp(p, "<![CDATA[", 9) == 0) {
+            close = g_strstr_len(p + 9, (gssize)(rest - 9), "]]>");
+        } else if (rest >= 2 && p[1] == '?') {
+            close = g_strstr_len(p + 2, (gssize)(rest - 2), "?>");
+        } else if (rest >= 2 && p[1] == '!') {
+            return true; /* DOCTYPE: refused by the parser */
+        } else if (rest >= 2 && p[1] == '/') {
+            close = memchr(p, '>', rest);
+            if (!close)
+                return true;
+            TG_ADVANCE_TO(close + 1);
+            continue;
+        } else {
+            /* a start tag: count '=' outside quoted values */
+            const char *tag = p;
+            const char *name_end = p + 1;
+            int tag_line = line;
+            guint attrs = 0;
+
+            while (name_end < end && !g_ascii_isspace(*name_end) && *name_end != '/' &&
+                   *name_end != '>')
+                name_end++;
+            for (p = name_end; p < end && *p != '>'; p++) {
+                if (*p == '"' || *p == '\'') {
+                    const char *q = memchr(p + 1, *p, (gsize)(end - p - 1));
+
+                    if (!q)
+                        return true; /* not well-formed: the parser says so */
+                    TG_ADVANCE_TO(q);
+                } else if (*p == '=') {
+                    if (++attrs > TG_XML_MAX_ATTRIBUTES) {
+                        g_autofree char *name =
+                            g_strndup(tag + 1, (gsize)MIN(name_end - tag - 1, 64));
+                        g_autofree char *valid = g_utf8_make_valid(name, -1);
+
+                        tg_xml_set_too_many_attributes(msg, fname, tag_line, valid);
+                        return false;
+                    }
+                } else if (*p == '\n') {
+                    line++;
+                }
+            }
+            if (++nodes > TG_XML_MAX_NODES) {
+                tg_xml_set_too_many_nodes(msg, fname, tag_line);
+                return false;
+            }
+            continue;
+        }
+        /* comment, CDATA section or processing instruction */
+        if (!close)
+            return true;
+        if (++nodes > TG_XML_MAX_NODES) {
+            tg_xml_set_too_many_nodes(msg, fname, line);
+            return false;
+        }
+        TG_ADVANCE_TO(close);
+    }
+#undef TG_ADVANCE_TO
+    return true;
+}
+
+/* Count one node; past the bound, stop the parser. */
+static void
+tg_xml_count_node(xmlParserCtxtPtr ctxt)
+{
+    TgParseState *st = ctxt->_private;
+
+    if (!st || st->too_big)
+        return;
+    if (++st->nodes > TG_XML_MAX_NODES) {
+        st->too_big = true;
+        tg_xml_set_too_many_nodes(&st->bound_msg, st->fname,
+                                  ctxt->input ? ctxt->input->line : 0);
+        xmlStopParser(ctxt);
+    }
+}
+
+/* SAX2 callbacks that count what they add to the tree, then add it. */
+static void
+tg_xml_start_element(void *ctx, const xmlChar *localname, const xmlChar *prefix,
+                     const xmlChar *uri, int nb_namespaces, const xmlChar **namespaces,
+                     int nb_attributes, int nb_defaulted, const xmlChar **attributes)
+{
+    xmlParserCtxtPtr ctxt = ctx;
+    TgParseState *st = ctxt->_private;
+
+    if (st && st->too_big)
+        return;
+    if (st && (guint)nb_attributes + (guint)nb_namespaces > TG_XML_MAX_ATTRIBUTES) {
+        g_autofree char *qn = prefix ? g_strdup_printf("%s:%s", (const char *)prefix,
+                                                       (const char *)localname)
+                                     : g_strdup((const char *)localname);
+
+        st->too_big = true;
+        tg_xml_set_too_many_attributes(&st->bound_msg, st->fname,
+                                       ctxt->input ? ctxt->input->line : 0, qn);
+        xmlStopParser(ctxt);
+        return;
+    }
+    tg_xml_count_node(ctxt);
+    if (st && st->too_big)
+        return;
+    xmlSAX2StartElementNs(ctx, localname, prefix, uri, nb_namespaces, namespaces,
+                          nb_attributes, nb_defaulted, attributes);
+}
+
+static void
+tg_xml_comment(void *ctx, const xmlChar *value)
+{
+    tg_xml_count_node(ctx);
+    if (!((TgParseState *)((xmlParserCtxtPtr)ctx)->_private)->too_big)
+        xmlSAX2Comment(ctx, value);
+}
+
+static void
+tg_xml_pi(void *ctx, const xmlChar *target, const xmlChar *data)
+{
+    tg_xml_count_node(ctx);
+    if (!((TgParseState *)((xmlParserCtxtPtr)ctx)->_private)->too_big)
+        xmlSAX2ProcessingInstruction(ctx, target, data);
+}
+
+static void
+tg_xml_cdata(void *ctx, const xmlChar *value, int len)
+{
+    tg_xml_count_node(ctx);
+    if (!((TgParseState *)((xmlParserCtxtPtr)ctx)->_private)->too_big)
+        xmlSAX2CDataBlock(ctx, value, len);
+}
 
 /* libxml2's message as one line: trailing newline stripped, inner line
  * breaks (e.g. "Bytes: 0x.." after an encoding error) joined with "; ",
@@ -151,14 +338,28 @@ tg_xml_parse(const char *buf, gsize len, const char *filename, GError **error)
         }
     }
 
+    {
+        g_autofree char *msg = NULL;
+
+        if (!tg_xml_prescan(buf, len, fname, &msg)) {
+            g_set_error_literal(error, TG_ERROR, TG_ERROR_INVALID, msg);
+            return NULL;
+        }
+    }
+
     ctxt = xmlNewParserCtxt();
     if (!ctxt) {
         g_set_error(error, TG_ERROR, TG_ERROR_PARSE,
                     "%s:0: not well-formed XML: cannot create parser", fname);
         return NULL;
     }
+    st.fname = fname;
     ctxt->_private = &st;
     ctxt->sax->serror = tg_xml_record_error;
+    ctxt->sax->startElementNs = tg_xml_start_element;
+    ctxt->sax->comment = tg_xml_comment;
+    ctxt->sax->processingInstruction = tg_xml_pi;
+    ctxt->sax->cdataBlock = tg_xml_cdata;
     ctxt->sax->internalSubset = tg_xml_refuse_doctype;
     ctxt->sax->externalSubset = NULL;
     ctxt->sax->resolveEntity = tg_xml_no_resolve;
@@ -174,7 +375,10 @@ tg_xml_parse(const char *buf, gsize len, const char *filename, GError **error)
         xmlSetGenericErrorFunc(old_ctx, old_func);
     }
 
-    if (st.saw_doctype || (doc && (doc->intSubset || doc->extSubset))) {
+    if (st.too_big) {
+        g_set_error_literal(error, TG_ERROR, TG_ERROR_INVALID, st.bound_msg);
+        g_clear_pointer(&doc, xmlFreeDoc);
+    } else if (st.saw_doctype || (doc && (doc->intSubset || doc->extSubset))) {
         int line = st.saw_doctype ? st.doctype_line : 1;
         if (!st.saw_doctype && doc->intSubset)
             line = xmlGetLineNo((xmlNode *)doc->intSubset) > 0
@@ -219,6 +423,7 @@ tg_xml_parse(const char *buf, gsize len, const char *filename, GError **error)
     }
 
     g_free(st.error_msg);
+    g_free(st.bound_msg);
     ctxt->_private = NULL;
     xmlFreeParserCtxt(ctxt);
     return doc;

@@ -21,12 +21,24 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(xmlChar, xmlFree)
 /* Largest input any tscgate reader accepts (bytes). */
 #define TG_MAX_INPUT_BYTES (16u * 1024u * 1024u)
 
+/* Bounds on what one document may make libxml2 build, so that input within
+ * TG_MAX_INPUT_BYTES stays cheap to parse. libvirt's domain XML has at most
+ * a few dozen attributes per element (<driver> of a <disk> has the most)
+ * and some ten thousand elements for the largest guests (thousands of
+ * vCPUs pinned one by one, a full NUMA distance matrix). */
+#define TG_XML_MAX_ATTRIBUTES 256u   /* attributes, namespace declarations included, per element */
+#define TG_XML_MAX_NODES 200000u     /* elements, comments, processing instructions, CDATA sections */
+
 /* Parse `buf` as XML. `filename` names the input in messages (NULL:
  * TG_STDIN_NAME) and is stored verbatim as the document's URL, so that the
  * readers below can name it too. Returns a new document (xmlFreeDoc /
  * g_autoptr), or NULL with `error`: TG_ERROR_PARSE "FILE:LINE: not
  * well-formed XML: <libxml2 message>", TG_ERROR_INVALID "FILE:LINE: DOCTYPE
- * declarations are not accepted". Also refuses an empty document. */
+ * declarations are not accepted", TG_ERROR_INVALID "FILE:LINE: <E> has more
+ * than 256 attributes (tscgate's limit per element)" or "FILE:LINE: document
+ * has more than 200000 elements, comments and processing instructions
+ * (tscgate's limit)" (TG_XML_MAX_ATTRIBUTES, TG_XML_MAX_NODES). Also
+ * refuses an empty document. */
 xmlDoc *tg_xml_parse(const char *buf, gsize len, const char *filename, GError **error);
 
 /* Name of the input `node` was parsed from, for messages (the filename
