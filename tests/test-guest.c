@@ -41,6 +41,7 @@ typedef struct {
     int code;
     const char *message;
     bool prefix;
+    const char *ignored;   /* ok, but the lineage record is ignored with this note */
 } GuestCase;
 
 static const GuestCase guest_cases[] = {
@@ -149,21 +150,21 @@ static const GuestCase guest_cases[] = {
     { .fixture = "caps-amd-real.xml", .code = TG_ERROR_INVALID,
       .message = "caps-amd-real.xml:1: root element is <capabilities>, expected <domain> (`virsh dumpxml` "
       "output)" },
-    { .fixture = "dom-bad-lineage-newer.xml", .code = TG_ERROR_UNSUPPORTED,
-      .message = "dom-bad-lineage-newer.xml:8: <tscgate:lineage> version '2' is newer than this tscgate "
+    { .fixture = "dom-bad-lineage-newer.xml", .ok = true,
+      .ignored = "dom-bad-lineage-newer.xml:8: <tscgate:lineage> version '2' is newer than this tscgate "
       "understands (major version 1); upgrade tscgate" },
-    { .fixture = "dom-bad-lineage-no-version.xml", .code = TG_ERROR_INVALID,
-      .message = "dom-bad-lineage-no-version.xml:8: <tscgate:lineage> has no version attribute" },
-    { .fixture = "dom-bad-lineage-hz.xml", .code = TG_ERROR_INVALID,
-      .message = "dom-bad-lineage-hz.xml:9: <tscgate:nominal> attribute hz='2.1GHz' is not an unsigned integer" },
-    { .fixture = "dom-bad-lineage-origin.xml", .code = TG_ERROR_INVALID,
-      .message = "dom-bad-lineage-origin.xml:9: <tscgate:nominal> attribute origin='guessed' is not one of: "
+    { .fixture = "dom-bad-lineage-no-version.xml", .ok = true,
+      .ignored = "dom-bad-lineage-no-version.xml:8: <tscgate:lineage> has no version attribute" },
+    { .fixture = "dom-bad-lineage-hz.xml", .ok = true,
+      .ignored = "dom-bad-lineage-hz.xml:9: <tscgate:nominal> attribute hz='2.1GHz' is not an unsigned integer" },
+    { .fixture = "dom-bad-lineage-origin.xml", .ok = true,
+      .ignored = "dom-bad-lineage-origin.xml:9: <tscgate:nominal> attribute origin='guessed' is not one of: "
       "unknown, explicit, lineage, source-host, assumed" },
-    { .fixture = "dom-bad-lineage-time.xml", .code = TG_ERROR_INVALID,
-      .message = "dom-bad-lineage-time.xml:12: <tscgate:hop> attribute time='yesterday' is not a UTC time "
+    { .fixture = "dom-bad-lineage-time.xml", .ok = true,
+      .ignored = "dom-bad-lineage-time.xml:12: <tscgate:hop> attribute time='yesterday' is not a UTC time "
       "(YYYY-MM-DDTHH:MM:SSZ)" },
-    { .fixture = "dom-bad-lineage-op.xml", .code = TG_ERROR_INVALID,
-      .message = "dom-bad-lineage-op.xml:12: <tscgate:hop> attribute op='teleport' is not one of: "
+    { .fixture = "dom-bad-lineage-op.xml", .ok = true,
+      .ignored = "dom-bad-lineage-op.xml:12: <tscgate:hop> attribute op='teleport' is not one of: "
       "migrate, restore" },
     { .inline_xml = "<domain>\n<cpu migratable='maybe'/></domain>", .code = TG_ERROR_INVALID,
       .message = "g.xml:2: <cpu> attribute migratable='maybe' is not one of: on, off" },
@@ -171,19 +172,19 @@ static const GuestCase guest_cases[] = {
             "</domain>", .code = TG_ERROR_INVALID,
       .message = "g.xml:3: <reenlightenment> attribute state='yes' is not one of: on, off" },
     { .inline_xml = "<domain><metadata><l:lineage xmlns:l='urn:tscgate:lineage:1' version='1'>\n"
-            "<l:hop op='migrate' scaling='sometimes'/></l:lineage></metadata></domain>", .code = TG_ERROR_INVALID,
-      .message = "g.xml:2: <l:hop> attribute scaling='sometimes' is not one of: unknown, no, yes" },
+            "<l:hop op='migrate' scaling='sometimes'/></l:lineage></metadata></domain>", .ok = true,
+      .ignored = "g.xml:2: <l:hop> attribute scaling='sometimes' is not one of: unknown, no, yes" },
     { .inline_xml = "<domain><metadata><l:lineage xmlns:l='urn:tscgate:lineage:1' version='1'>\n"
             "<l:hop op='migrate' time='2026-11-25T08:00:00+01:00'/></l:lineage></metadata>"
-            "</domain>", .code = TG_ERROR_INVALID,
-      .message = "g.xml:2: <l:hop> attribute time='2026-11-25T08:00:00+01:00' is not a UTC time "
+            "</domain>", .ok = true,
+      .ignored = "g.xml:2: <l:hop> attribute time='2026-11-25T08:00:00+01:00' is not a UTC time "
       "(YYYY-MM-DDTHH:MM:SSZ)" },
     { .inline_xml = "<domain><metadata><l:lineage xmlns:l='urn:tscgate:lineage:1' version='1'>\n"
-            "<l:effective changed='perhaps'/></l:lineage></metadata></domain>", .code = TG_ERROR_INVALID,
-      .message = "g.xml:2: <l:effective> attribute changed='perhaps' is not one of: yes, no" },
+            "<l:effective changed='perhaps'/></l:lineage></metadata></domain>", .ok = true,
+      .ignored = "g.xml:2: <l:effective> attribute changed='perhaps' is not one of: yes, no" },
     { .inline_xml = "<domain><metadata>\n<l:lineage xmlns:l='urn:tscgate:lineage:1' version='1.x'/>"
-            "</metadata></domain>", .code = TG_ERROR_INVALID,
-      .message = "g.xml:2: <l:lineage> attribute version='1.x' is not a version number (MAJOR or MAJOR.MINOR)" },
+            "</metadata></domain>", .ok = true,
+      .ignored = "g.xml:2: <l:lineage> attribute version='1.x' is not a version number (MAJOR or MAJOR.MINOR)" },
     { .inline_xml = "<domain xmlns='urn:example:notlibvirt'/>", .code = TG_ERROR_INVALID,
       .message = "g.xml:1: root element is <domain> in namespace 'urn:example:notlibvirt', expected <domain> "
       "(`virsh dumpxml` output)" },
@@ -264,6 +265,17 @@ test_parse_table(void **state)
         }
         if (!g)
             fail_msg("%s: %s", fname, err->message);
+        if (c->ignored) {
+            /* The guest's own metadata cannot make the guest unreadable
+             * (and so select fail-open): the record is as if absent. */
+            assert_null(g->lineage);
+            assert_non_null(g->lineage_ignored);
+            if (strcmp(g->lineage_ignored, c->ignored) != 0)
+                fail_msg("lineage_ignored\n  got:      %s\n  expected: %s",
+                         g->lineage_ignored, c->ignored);
+            continue;
+        }
+        assert_null(g->lineage_ignored);
         check_profile(fname, g, &c->e);
     }
 }

@@ -60,6 +60,7 @@ tg_guest_profile_free(TgGuestProfile *g)
     g_free(g->cpu_mode);
     g_free(g->invtsc_policy);
     tg_lineage_free(g->lineage);
+    g_free(g->lineage_ignored);
     if (g->tags)
         g_ptr_array_unref(g->tags);
     g_free(g);
@@ -255,17 +256,22 @@ tg_parse_hyperv(TgGuestProfile *g, const xmlNode *hv, GError **error)
     return true;
 }
 
-static bool
-tg_parse_metadata(TgGuestProfile *g, const xmlNode *md, GError **error)
+static void
+tg_parse_metadata(TgGuestProfile *g, const xmlNode *md)
 {
     xmlNode *el;
 
     /* libvirt keeps one element per namespace; take the first. */
     el = tg_xml_child(md, TG_LINEAGE_NS, "lineage");
     if (el) {
-        g->lineage = tg_lineage_parse_node(el, error);
+        g_autoptr(GError) lerr = NULL;
+
+        /* Guest-controlled: a record we cannot read is as if absent (with
+         * a note), so that it cannot turn a decision into a failure, which
+         * a fail-open policy would allow. */
+        g->lineage = tg_lineage_parse_node(el, &lerr);
         if (!g->lineage)
-            return false;
+            g->lineage_ignored = g_strdup(lerr->message);
     }
     el = tg_xml_child(md, TG_TAGS_NS, "tags");
     if (el) {
@@ -277,7 +283,6 @@ tg_parse_metadata(TgGuestProfile *g, const xmlNode *md, GError **error)
                 g_free(text);
         }
     }
-    return true;
 }
 
 TgGuestProfile *
@@ -309,8 +314,8 @@ tg_guest_profile_from_doc(const xmlDoc *doc, GError **error)
     if (el && !tg_parse_hyperv(g, el, error))
         return NULL;
     el = tg_xml_child(root, NULL, "metadata");
-    if (el && !tg_parse_metadata(g, el, error))
-        return NULL;
+    if (el)
+        tg_parse_metadata(g, el);
 
     g->dependence = tg_guest_derive_dependence(g);
     return g_steal_pointer(&g);

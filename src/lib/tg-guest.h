@@ -61,16 +61,21 @@ typedef struct _TgGuestProfile {
     bool has_explicit_hz;
     guint64 explicit_hz;      /* first <timer name='tsc'> that has a frequency (libvirt's rule) */
     TgLineage *lineage;       /* parsed record or NULL */
+    char *lineage_ignored;    /* why the record in <metadata> was not used ("FILE:LINE: what is
+                                 wrong"), or NULL; `lineage` is then NULL: a record this tscgate
+                                 cannot read counts as absent, never as unreadable input */
     GPtrArray *tags;          /* char*, from <metadata><tags xmlns=TG_TAGS_NS><tag>..</tag></tags> */
     TgDependence dependence;  /* derived */
 } TgGuestProfile;
 
 /* Parse a domain XML document from memory. `filename` names the input in
  * errors. Not XML, wrong root (not <domain>), DOCTYPE/entities, a tsc
- * frequency that is missing-but-attribute-present/non-numeric/overflowing,
- * or a malformed lineage record give NULL and set `error` (TG_ERROR_PARSE or
- * TG_ERROR_INVALID) naming filename:line. Returns a new profile
- * (tg_guest_profile_free). */
+ * frequency that is missing-but-attribute-present/non-numeric/overflowing
+ * give NULL and set `error` (TG_ERROR_PARSE or TG_ERROR_INVALID) naming
+ * filename:line. A lineage record that cannot be read (a newer version, a
+ * bad value) is not an error: anyone who may set the domain's metadata
+ * writes it, so it is ignored with the problem in g->lineage_ignored.
+ * Returns a new profile (tg_guest_profile_free). */
 TgGuestProfile *tg_guest_profile_parse_xml(const char *buf, gsize len,
                                            const char *filename, GError **error);
 /* The same from a document tg_xml_parse made (read only; the profile keeps
