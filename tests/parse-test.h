@@ -1,5 +1,6 @@
-/* tscgate: helpers shared by the parse module's cmocka tests
- * (test-xml, test-hostfacts, test-guest). Header-only, static inline. */
+/* tscgate: helpers shared by the parsers' cmocka tests (test-xml,
+ * test-hostfacts, test-guest, test-lineage): fixtures, error assertions,
+ * one named test per table row. Header-only, static inline. */
 #ifndef TG_PARSE_TEST_H
 #define TG_PARSE_TEST_H
 
@@ -22,12 +23,19 @@ pt_srcdir_path(const char *rel)
     return g_build_filename(top && *top ? top : ".", rel, NULL);
 }
 
-/* Path of tests/fixtures/parse/NAME (g_free). */
+/* Path of fixture NAME (g_free), in the tree of its kind: "dom-*" under
+ * tests/fixtures/domains, "caps-*" (capabilities) and "probe-*" (`tscgate
+ * probe` output) under tests/fixtures/hosts. */
 static inline char *
 pt_fixture_path(const char *name)
 {
-    g_autofree char *rel = g_build_filename("tests", "fixtures", "parse", name, NULL);
+    const char *kind = g_str_has_prefix(name, "dom-") ? "domains" : "hosts";
+    g_autofree char *rel = NULL;
 
+    if (!g_str_has_prefix(name, "dom-") && !g_str_has_prefix(name, "caps-") &&
+        !g_str_has_prefix(name, "probe-"))
+        fail_msg("fixture %s: not dom-*, caps-* or probe-*", name);
+    rel = g_build_filename("tests", "fixtures", kind, name, NULL);
     return pt_srcdir_path(rel);
 }
 
