@@ -101,7 +101,7 @@ typedef struct {
 } FieldExpect;
 
 typedef struct {
-    const char *fixture;
+    const char *fixture;      /* also the test's name */
     bool ok;
     int code;
     const char *message;      /* exact, or prefix when `prefix` */
@@ -198,35 +198,32 @@ static const CapsCase caps_cases[] = {
 };
 
 static void
-test_parse_table(void **state)
+test_parse(void **state)
 {
-    for (gsize i = 0; i < G_N_ELEMENTS(caps_cases); i++) {
-        const CapsCase *c = &caps_cases[i];
-        g_autofree char *buf = NULL;
-        g_autoptr(GError) err = NULL;
-        g_autoptr(TgHostFacts) f = NULL;
-        gsize len;
+    const CapsCase *c = *state;
+    g_autofree char *buf = NULL;
+    g_autoptr(GError) err = NULL;
+    g_autoptr(TgHostFacts) f = NULL;
+    gsize len;
 
-        print_message("caps: %s\n", c->fixture);
-        buf = pt_read_fixture(c->fixture, &len);
-        f = tg_host_facts_parse_xml(buf, len, c->fixture, &err);
-        if (!c->ok) {
-            assert_null(f);
-            if (c->prefix) {
-                assert_non_null(err);
-                assert_int_equal(err->code, c->code);
-                if (!g_str_has_prefix(err->message, c->message))
-                    fail_msg("got '%s', expected prefix '%s'", err->message, c->message);
-            } else {
-                pt_assert_error(err, c->code, c->message);
-            }
-            continue;
+    buf = pt_read_fixture(c->fixture, &len);
+    f = tg_host_facts_parse_xml(buf, len, c->fixture, &err);
+    if (!c->ok) {
+        assert_null(f);
+        if (c->prefix) {
+            assert_non_null(err);
+            assert_int_equal(err->code, c->code);
+            if (!g_str_has_prefix(err->message, c->message))
+                fail_msg("got '%s', expected prefix '%s'", err->message, c->message);
+        } else {
+            pt_assert_error(err, c->code, c->message);
         }
-        if (!f)
-            fail_msg("%s: %s", c->fixture, err->message);
-        for (gsize j = 0; j < G_N_ELEMENTS(c->expect) && c->expect[j].field; j++)
-            assert_field(f, c->expect[j].field, c->expect[j].expected);
+        return;
     }
+    if (!f)
+        fail_msg("%s: %s", c->fixture, err->message);
+    for (gsize j = 0; j < G_N_ELEMENTS(c->expect) && c->expect[j].field; j++)
+        assert_field(f, c->expect[j].field, c->expect[j].expected);
 }
 
 /* Every field of the full probe fixture. */
@@ -610,17 +607,16 @@ test_free_null(void **state)
 int
 main(void)
 {
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_parse_table),
-        cmocka_unit_test(test_parse_probe_full),
-        cmocka_unit_test(test_load_missing),
-        cmocka_unit_test(test_rng_fixtures),
-        cmocka_unit_test(test_round_trip),
-        cmocka_unit_test(test_format_exact),
-        cmocka_unit_test(test_format_unrepresentable),
-        cmocka_unit_test(test_tsc_invariant),
-        cmocka_unit_test(test_free_null),
-    };
+    PtTests *t = pt_tests_new();
 
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    PT_ADD_ROWS(t, test_parse, caps_cases);
+    PT_ADD(t, test_parse_probe_full);
+    PT_ADD(t, test_load_missing);
+    PT_ADD(t, test_rng_fixtures);
+    PT_ADD(t, test_round_trip);
+    PT_ADD(t, test_format_exact);
+    PT_ADD(t, test_format_unrepresentable);
+    PT_ADD(t, test_tsc_invariant);
+    PT_ADD(t, test_free_null);
+    return pt_tests_run(t, "test-hostfacts");
 }

@@ -26,12 +26,12 @@ subst(const char *s, const char *rep)
 /* ---- tg_xml_parse ---- */
 
 typedef enum {
-    MATCH_EXACT,
+    MATCH_EXACT = 0,
     MATCH_PREFIX,
 } MatchKind;
 
 typedef struct {
-    const char *what;
+    const char *what;      /* the test's name */
     const char *input;     /* inline document, or NULL for `fixture` */
     gsize input_len;       /* 0: strlen(input) */
     const char *fixture;
@@ -43,99 +43,98 @@ typedef struct {
 } ParseCase;
 
 static const ParseCase parse_cases[] = {
-    { "plain document", "<domain><name>x</name></domain>", 0, NULL, true, "domain", 0, 0, NULL },
-    { "XML declaration", "<?xml version='1.0' encoding='UTF-8'?>\n<domain/>\n", 0, NULL, true,
-      "domain", 0, 0, NULL },
-    { "predefined entities only", "<d>&amp;&lt;&gt;&quot;&apos;&#65;</d>", 0, NULL, true, "d", 0, 0,
-      NULL },
-    { "empty", "", 0, NULL, false, NULL, TG_ERROR_PARSE, MATCH_EXACT,
-      "@@:1: not well-formed XML: document is empty" },
-    { "whitespace only", "  \n\t \n", 0, NULL, false, NULL, TG_ERROR_PARSE, MATCH_EXACT,
-      "@@:1: not well-formed XML: document is empty" },
-    { "not XML", "not xml at all", 0, NULL, false, NULL, TG_ERROR_PARSE, MATCH_PREFIX,
-      "@@:1: not well-formed XML: " },
-    { "tag mismatch on line 2", "<domain>\n<name>x</nam>\n</domain>\n", 0, NULL, false, NULL,
-      TG_ERROR_PARSE, MATCH_EXACT,
-      "@@:2: not well-formed XML: Opening and ending tag mismatch: name line 2 and nam" },
-    { "two roots", "<a/>\n\n<b/>\n", 0, NULL, false, NULL, TG_ERROR_PARSE, MATCH_EXACT,
-      "@@:3: not well-formed XML: Extra content at the end of the document" },
-    { "comment only", "<?xml version='1.0'?>\n<!-- nothing -->\n", 0, NULL, false, NULL,
-      TG_ERROR_PARSE, MATCH_PREFIX, "@@:3: not well-formed XML: " },
-    { "truncated", "<domain>\n  <name>x", 0, NULL, false, NULL, TG_ERROR_PARSE, MATCH_PREFIX,
-      "@@:2: not well-formed XML: " },
-    { "undeclared entity", "<d>\n&e;</d>", 0, NULL, false, NULL, TG_ERROR_PARSE, MATCH_EXACT,
-      "@@:2: not well-formed XML: Entity 'e' not defined" },
-    { "undefined namespace prefix", "<d>\n  <a:b/>\n</d>", 0, NULL, false, NULL, TG_ERROR_PARSE,
-      MATCH_EXACT, "@@:2: not well-formed XML: Namespace prefix a on b is not defined" },
-    { "invalid UTF-8", "<d>\xff\xfe</d>", 0, NULL, false, NULL, TG_ERROR_PARSE, MATCH_PREFIX,
-      "@@:1: not well-formed XML: " },
-    { "embedded NUL", "<d/>\n\0<e/>", 10, NULL, false, NULL, TG_ERROR_PARSE, MATCH_EXACT,
-      "@@:2: not well-formed XML: NUL character in input" },
-    { "DOCTYPE with internal entity",
-      "<?xml version='1.0'?>\n<!DOCTYPE d [\n<!ENTITY e 'expanded'>\n]>\n<d>&e;</d>\n", 0, NULL,
-      false, NULL, TG_ERROR_INVALID, MATCH_EXACT, "@@:2: DOCTYPE declarations are not accepted" },
-    { "DOCTYPE without subset", "<!DOCTYPE d>\n<d/>", 0, NULL, false, NULL, TG_ERROR_INVALID,
-      MATCH_EXACT, "@@:1: DOCTYPE declarations are not accepted" },
-    { "DOCTYPE with public id",
-      "\n\n<!DOCTYPE html PUBLIC \"-//W3C//DTD XHTML 1.0 Strict//EN\" "
-      "\"http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd\">\n<html/>",
-      0, NULL, false, NULL, TG_ERROR_INVALID, MATCH_EXACT,
-      "@@:3: DOCTYPE declarations are not accepted" },
-    { "billion laughs (domain fixture)", NULL, 0, "dom-bad-doctype.xml", false, NULL,
-      TG_ERROR_INVALID, MATCH_EXACT, "@@:2: DOCTYPE declarations are not accepted" },
-    { "quadratic blow-up (capabilities fixture)", NULL, 0, "caps-bad-doctype.xml", false, NULL,
-      TG_ERROR_INVALID, MATCH_EXACT, "@@:2: DOCTYPE declarations are not accepted" },
-    { "truncated real capabilities", NULL, 0, "caps-bad-not-xml.xml", false, NULL,
-      TG_ERROR_PARSE, MATCH_PREFIX, "@@:12: not well-formed XML: " },
-    { "real capabilities", NULL, 0, "caps-amd-real.xml", true, "capabilities", 0, 0, NULL },
+    { .what = "plain document", .input = "<domain><name>x</name></domain>", .ok = true,
+      .root = "domain" },
+    { .what = "XML declaration", .input = "<?xml version='1.0' encoding='UTF-8'?>\n<domain/>\n",
+      .ok = true, .root = "domain" },
+    { .what = "predefined entities only", .input = "<d>&amp;&lt;&gt;&quot;&apos;&#65;</d>",
+      .ok = true, .root = "d" },
+    { .what = "empty", .input = "", .code = TG_ERROR_PARSE,
+      .message = "@@:1: not well-formed XML: document is empty" },
+    { .what = "whitespace only", .input = "  \n\t \n", .code = TG_ERROR_PARSE,
+      .message = "@@:1: not well-formed XML: document is empty" },
+    { .what = "not XML", .input = "not xml at all", .code = TG_ERROR_PARSE, .match = MATCH_PREFIX,
+      .message = "@@:1: not well-formed XML: " },
+    { .what = "tag mismatch on line 2", .input = "<domain>\n<name>x</nam>\n</domain>\n",
+      .code = TG_ERROR_PARSE,
+      .message = "@@:2: not well-formed XML: Opening and ending tag mismatch: name line 2 and nam" },
+    { .what = "two roots", .input = "<a/>\n\n<b/>\n", .code = TG_ERROR_PARSE,
+      .message = "@@:3: not well-formed XML: Extra content at the end of the document" },
+    { .what = "comment only", .input = "<?xml version='1.0'?>\n<!-- nothing -->\n",
+      .code = TG_ERROR_PARSE, .match = MATCH_PREFIX, .message = "@@:3: not well-formed XML: " },
+    { .what = "truncated", .input = "<domain>\n  <name>x", .code = TG_ERROR_PARSE,
+      .match = MATCH_PREFIX, .message = "@@:2: not well-formed XML: " },
+    { .what = "undeclared entity", .input = "<d>\n&e;</d>", .code = TG_ERROR_PARSE,
+      .message = "@@:2: not well-formed XML: Entity 'e' not defined" },
+    { .what = "undefined namespace prefix", .input = "<d>\n  <a:b/>\n</d>",
+      .code = TG_ERROR_PARSE,
+      .message = "@@:2: not well-formed XML: Namespace prefix a on b is not defined" },
+    { .what = "invalid UTF-8", .input = "<d>\xff\xfe</d>", .code = TG_ERROR_PARSE,
+      .match = MATCH_PREFIX, .message = "@@:1: not well-formed XML: " },
+    { .what = "embedded NUL", .input = "<d/>\n\0<e/>", .input_len = 10, .code = TG_ERROR_PARSE,
+      .message = "@@:2: not well-formed XML: NUL character in input" },
+    { .what = "DOCTYPE with internal entity",
+      .input = "<?xml version='1.0'?>\n<!DOCTYPE d [\n<!ENTITY e 'expanded'>\n]>\n<d>&e;</d>\n",
+      .code = TG_ERROR_INVALID, .message = "@@:2: DOCTYPE declarations are not accepted" },
+    { .what = "DOCTYPE without subset", .input = "<!DOCTYPE d>\n<d/>", .code = TG_ERROR_INVALID,
+      .message = "@@:1: DOCTYPE declarations are not accepted" },
+    { .what = "DOCTYPE with public id",
+      .input = "\n\n<!DOCTYPE html PUBLIC \"-//W3C//DTD XHTML 1.0 Strict//EN\" "
+          "\"http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd\">\n<html/>",
+      .code = TG_ERROR_INVALID, .message = "@@:3: DOCTYPE declarations are not accepted" },
+    { .what = "billion laughs (domain fixture)", .fixture = "dom-bad-doctype.xml",
+      .code = TG_ERROR_INVALID, .message = "@@:2: DOCTYPE declarations are not accepted" },
+    { .what = "quadratic blow-up (capabilities fixture)", .fixture = "caps-bad-doctype.xml",
+      .code = TG_ERROR_INVALID, .message = "@@:2: DOCTYPE declarations are not accepted" },
+    { .what = "truncated real capabilities", .fixture = "caps-bad-not-xml.xml",
+      .code = TG_ERROR_PARSE, .match = MATCH_PREFIX, .message = "@@:12: not well-formed XML: " },
+    { .what = "real capabilities", .fixture = "caps-amd-real.xml", .ok = true,
+      .root = "capabilities" },
 };
 
 static void
-test_parse_table(void **state)
+test_parse(void **state)
 {
-    for (gsize i = 0; i < G_N_ELEMENTS(parse_cases); i++) {
-        const ParseCase *c = &parse_cases[i];
-        g_autofree char *buf = NULL;
-        g_autofree char *expected = NULL;
-        g_autoptr(GError) err = NULL;
-        g_autoptr(xmlDoc) doc = NULL;
-        const char *fname = c->fixture ? c->fixture : "t.xml";
-        gsize len;
+    const ParseCase *c = *state;
+    g_autofree char *buf = NULL;
+    g_autofree char *expected = NULL;
+    g_autoptr(GError) err = NULL;
+    g_autoptr(xmlDoc) doc = NULL;
+    const char *fname = c->fixture ? c->fixture : "t.xml";
+    gsize len;
 
-        print_message("parse: %s\n", c->what);
-        if (c->fixture) {
-            buf = pt_read_fixture(c->fixture, &len);
-        } else {
-            len = c->input_len ? c->input_len : strlen(c->input);
-            buf = g_malloc(len + 1);
-            memcpy(buf, c->input, len);
-            buf[len] = 0;
-        }
-        doc = tg_xml_parse(buf, len, fname, &err);
-        if (c->ok) {
-            if (!doc)
-                fail_msg("%s: unexpected error: %s", c->what, err->message);
-            assert_null(err);
-            assert_string_equal((const char *)xmlDocGetRootElement(doc)->name, c->root);
-            continue;
-        }
-        assert_null(doc);
-        assert_non_null(err);
-        expected = subst(c->message, fname);
-        assert_int_equal(err->code, c->code);
-        assert_true(err->domain == TG_ERROR);
-        assert_null(strchr(err->message, '\n'));
-        if (c->match == MATCH_EXACT) {
-            assert_string_equal(err->message, expected);
-        } else {
-            if (!g_str_has_prefix(err->message, expected))
-                fail_msg("%s: got '%s', expected prefix '%s'", c->what, err->message, expected);
-            assert_true(strlen(err->message) > strlen(expected));
-        }
-        /* never an expansion of the entities in the message */
-        assert_null(strstr(err->message, "lollol"));
-        assert_null(strstr(err->message, "expanded"));
+    if (c->fixture) {
+        buf = pt_read_fixture(c->fixture, &len);
+    } else {
+        len = c->input_len ? c->input_len : strlen(c->input);
+        buf = g_malloc(len + 1);
+        memcpy(buf, c->input, len);
+        buf[len] = 0;
     }
+    doc = tg_xml_parse(buf, len, fname, &err);
+    if (c->ok) {
+        if (!doc)
+            fail_msg("%s: unexpected error: %s", c->what, err->message);
+        assert_null(err);
+        assert_string_equal((const char *)xmlDocGetRootElement(doc)->name, c->root);
+        return;
+    }
+    assert_null(doc);
+    assert_non_null(err);
+    expected = subst(c->message, fname);
+    assert_int_equal(err->code, c->code);
+    assert_true(err->domain == TG_ERROR);
+    assert_null(strchr(err->message, '\n'));
+    if (c->match == MATCH_EXACT) {
+        assert_string_equal(err->message, expected);
+    } else {
+        if (!g_str_has_prefix(err->message, expected))
+            fail_msg("%s: got '%s', expected prefix '%s'", c->what, err->message, expected);
+        assert_true(strlen(err->message) > strlen(expected));
+    }
+    /* never an expansion of the entities in the message */
+    assert_null(strstr(err->message, "lollol"));
+    assert_null(strstr(err->message, "expanded"));
 }
 
 /* An external entity pointing at /etc/passwd: refused, never read. */
@@ -239,6 +238,7 @@ test_external_http_not_fetched(void **state)
 /* ---- tg_xml_prop_u64 ---- */
 
 typedef struct {
+    const char *name;
     const char *value;  /* NULL: attribute absent */
     int ret;
     guint64 out;
@@ -246,62 +246,78 @@ typedef struct {
 } U64Case;
 
 static const U64Case u64_cases[] = {
-    { NULL, 0, 0, NULL },
-    { "0", 1, 0, NULL },
-    { "1", 1, 1, NULL },
-    { "00012", 1, 12, NULL },
-    { "2596120000", 1, 2596120000u, NULL },
-    { "18446744073709551614", 1, G_GUINT64_CONSTANT(18446744073709551614), NULL },
-    { "18446744073709551615", 1, G_MAXUINT64, NULL },
-    { "18446744073709551616", -1, 0, "t.xml:3: <e> attribute a='18446744073709551616' is out of range (0..18446744073709551615)" },
-    { "18446744073709551620", -1, 0, "t.xml:3: <e> attribute a='18446744073709551620' is out of range (0..18446744073709551615)" },
-    { "99999999999999999999", -1, 0, "t.xml:3: <e> attribute a='99999999999999999999' is out of range (0..18446744073709551615)" },
-    { "", -1, 0, "t.xml:3: <e> attribute a='' is not an unsigned integer" },
-    { "+1", -1, 0, "t.xml:3: <e> attribute a='+1' is not an unsigned integer" },
-    { "-1", -1, 0, "t.xml:3: <e> attribute a='-1' is not an unsigned integer" },
-    { "-0", -1, 0, "t.xml:3: <e> attribute a='-0' is not an unsigned integer" },
-    { " 1", -1, 0, "t.xml:3: <e> attribute a=' 1' is not an unsigned integer" },
-    { "1 ", -1, 0, "t.xml:3: <e> attribute a='1 ' is not an unsigned integer" },
-    { "1 2", -1, 0, "t.xml:3: <e> attribute a='1 2' is not an unsigned integer" },
-    { "abc", -1, 0, "t.xml:3: <e> attribute a='abc' is not an unsigned integer" },
-    { "0x10", -1, 0, "t.xml:3: <e> attribute a='0x10' is not an unsigned integer" },
-    { "1e3", -1, 0, "t.xml:3: <e> attribute a='1e3' is not an unsigned integer" },
-    { "2.5", -1, 0, "t.xml:3: <e> attribute a='2.5' is not an unsigned integer" },
-    { "&#10;5", -1, 0, "t.xml:3: <e> attribute a='\\n5' is not an unsigned integer" },
+    { .name = "absent", .ret = 0 },
+    { .name = "0", .value = "0", .ret = 1 },
+    { .name = "1", .value = "1", .ret = 1, .out = 1 },
+    { .name = "00012", .value = "00012", .ret = 1, .out = 12 },
+    { .name = "2596120000", .value = "2596120000", .ret = 1, .out = 2596120000u },
+    { .name = "max-minus-1", .value = "18446744073709551614", .ret = 1,
+      .out = G_GUINT64_CONSTANT(18446744073709551614) },
+    { .name = "max", .value = "18446744073709551615", .ret = 1, .out = G_MAXUINT64 },
+    { .name = "max-plus-1", .value = "18446744073709551616", .ret = -1,
+      .message = "t.xml:3: <e> attribute a='18446744073709551616' is out of range "
+                 "(0..18446744073709551615)" },
+    { .name = "max-plus-5", .value = "18446744073709551620", .ret = -1,
+      .message = "t.xml:3: <e> attribute a='18446744073709551620' is out of range "
+                 "(0..18446744073709551615)" },
+    { .name = "twenty-nines", .value = "99999999999999999999", .ret = -1,
+      .message = "t.xml:3: <e> attribute a='99999999999999999999' is out of range "
+                 "(0..18446744073709551615)" },
+    { .name = "empty", .value = "", .ret = -1,
+      .message = "t.xml:3: <e> attribute a='' is not an unsigned integer" },
+    { .name = "+1", .value = "+1", .ret = -1,
+      .message = "t.xml:3: <e> attribute a='+1' is not an unsigned integer" },
+    { .name = "-1", .value = "-1", .ret = -1,
+      .message = "t.xml:3: <e> attribute a='-1' is not an unsigned integer" },
+    { .name = "-0", .value = "-0", .ret = -1,
+      .message = "t.xml:3: <e> attribute a='-0' is not an unsigned integer" },
+    { .name = "leading-space", .value = " 1", .ret = -1,
+      .message = "t.xml:3: <e> attribute a=' 1' is not an unsigned integer" },
+    { .name = "trailing-space", .value = "1 ", .ret = -1,
+      .message = "t.xml:3: <e> attribute a='1 ' is not an unsigned integer" },
+    { .name = "inner-space", .value = "1 2", .ret = -1,
+      .message = "t.xml:3: <e> attribute a='1 2' is not an unsigned integer" },
+    { .name = "abc", .value = "abc", .ret = -1,
+      .message = "t.xml:3: <e> attribute a='abc' is not an unsigned integer" },
+    { .name = "0x10", .value = "0x10", .ret = -1,
+      .message = "t.xml:3: <e> attribute a='0x10' is not an unsigned integer" },
+    { .name = "1e3", .value = "1e3", .ret = -1,
+      .message = "t.xml:3: <e> attribute a='1e3' is not an unsigned integer" },
+    { .name = "2.5", .value = "2.5", .ret = -1,
+      .message = "t.xml:3: <e> attribute a='2.5' is not an unsigned integer" },
+    { .name = "newline-reference", .value = "&#10;5", .ret = -1,
+      .message = "t.xml:3: <e> attribute a='\\n5' is not an unsigned integer" },
 };
 
 static void
 test_prop_u64(void **state)
 {
-    for (gsize i = 0; i < G_N_ELEMENTS(u64_cases); i++) {
-        const U64Case *c = &u64_cases[i];
-        g_autofree char *text = NULL;
-        g_autoptr(xmlDoc) doc = NULL;
-        g_autoptr(GError) err = NULL;
-        xmlNode *e;
-        guint64 out = 777;
-        int r;
+    const U64Case *c = *state;
+    g_autofree char *text = NULL;
+    g_autoptr(xmlDoc) doc = NULL;
+    g_autoptr(GError) err = NULL;
+    xmlNode *e;
+    guint64 out = 777;
+    int r;
 
-        print_message("u64: %s\n", c->value ? c->value : "(absent)");
-        if (c->value)
-            text = g_strdup_printf("<r>\n\n<e a='%s' b='1'/></r>", c->value);
-        else
-            text = g_strdup("<r>\n\n<e b='1'/></r>");
-        doc = tg_xml_parse(text, strlen(text), "t.xml", &err);
-        assert_non_null(doc);
-        e = tg_xml_child(xmlDocGetRootElement(doc), NULL, "e");
-        assert_non_null(e);
-        r = tg_xml_prop_u64(e, "a", TG_XML_PROP_OPTIONAL, &out, &err);
-        assert_int_equal(r, c->ret);
-        if (r == 1) {
-            assert_null(err);
-            assert_true(out == c->out);
-        } else if (r == 0) {
-            assert_null(err);
-            assert_true(out == 777);
-        } else {
-            pt_assert_error(err, TG_ERROR_INVALID, c->message);
-        }
+    if (c->value)
+        text = g_strdup_printf("<r>\n\n<e a='%s' b='1'/></r>", c->value);
+    else
+        text = g_strdup("<r>\n\n<e b='1'/></r>");
+    doc = tg_xml_parse(text, strlen(text), "t.xml", &err);
+    assert_non_null(doc);
+    e = tg_xml_child(xmlDocGetRootElement(doc), NULL, "e");
+    assert_non_null(e);
+    r = tg_xml_prop_u64(e, "a", TG_XML_PROP_OPTIONAL, &out, &err);
+    assert_int_equal(r, c->ret);
+    if (r == 1) {
+        assert_null(err);
+        assert_true(out == c->out);
+    } else if (r == 0) {
+        assert_null(err);
+        assert_true(out == 777);
+    } else {
+        pt_assert_error(err, TG_ERROR_INVALID, c->message);
     }
 }
 
@@ -626,7 +642,8 @@ static const ReadCase read_cases[] = {
       .message = "p.xml:2: <n> '4 2' is not an unsigned integer" },
     { .name = "text-u64-overflow", .element = "<n>18446744073709551616</n>", .kind = READ_TEXT_U64,
       .min = 0, .max = G_MAXUINT64, .ret = -1, .code = TG_ERROR_INVALID,
-      .message = "p.xml:2: <n> '18446744073709551616' is out of range (0..18446744073709551615)" },
+      .message = "p.xml:2: <n> '18446744073709551616' is out of range "
+                 "(0..18446744073709551615)" },
     { .name = "text-u64-empty", .element = "<n/>", .kind = READ_TEXT_U64, .min = 0,
       .max = G_MAXUINT64, .ret = -1, .code = TG_ERROR_INVALID,
       .message = "p.xml:2: <n> '' is not an unsigned integer" },
@@ -983,11 +1000,11 @@ main(void)
 {
     PtTests *t = pt_tests_new();
 
-    PT_ADD(t, test_parse_table);
+    PT_ADD_ROWS(t, test_parse, parse_cases);
     PT_ADD(t, test_external_file_entity);
     PT_ADD(t, test_external_entity_not_read);
     PT_ADD(t, test_external_http_not_fetched);
-    PT_ADD(t, test_prop_u64);
+    PT_ADD_ROWS(t, test_prop_u64, u64_cases);
     PT_ADD(t, test_bound_attributes);
     PT_ADD(t, test_bound_namespace_declarations);
     PT_ADD(t, test_bound_attributes_at_limit);
