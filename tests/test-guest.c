@@ -1,4 +1,4 @@
-/* tscgate: tests of the guest clock profile parser (src/tg-guest.c) and of
+/* tscgate: tests of the guest clock profile parser (src/lib/tg-guest.c) and of
  * the lineage record schema xml/lineage.rng. */
 #include <config.h>
 

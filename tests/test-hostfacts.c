@@ -1,4 +1,4 @@
-/* tscgate: tests of host facts parsing/formatting (src/tg-hostfacts.c)
+/* tscgate: tests of host facts parsing/formatting (src/lib/tg-hostfacts.c)
  * and of the schema xml/hostfacts.rng. */
 #include <config.h>
 

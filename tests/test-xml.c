@@ -1,4 +1,4 @@
-/* tscgate: tests of the safe XML helpers (src/tg-xml.c). */
+/* tscgate: tests of the safe XML helpers (src/lib/tg-xml.c). */
 #include <config.h>
 
 #include "parse-test.h"
