@@ -653,7 +653,7 @@ rng_silent(void *ctx, xmlErrorPtr e)
 }
 
 typedef struct {
-    const char *fixture;
+    const char *fixture;   /* also the test's name */
     bool valid;
 } RngCase;
 
@@ -672,39 +672,38 @@ static const RngCase rng_cases[] = {
 static void
 test_lineage_rng(void **state)
 {
+    const RngCase *c = *state;
     g_autofree char *path = pt_srcdir_path("xml/lineage.rng");
     xmlRelaxNGParserCtxtPtr pctxt = xmlRelaxNGNewParserCtxt(path);
     xmlRelaxNGPtr schema = xmlRelaxNGParse(pctxt);
+    g_autofree char *buf = NULL;
+    g_autoptr(GError) err = NULL;
+    g_autoptr(xmlDoc) doc = NULL;
+    g_autoptr(xmlDoc) rec = xmlNewDoc((const xmlChar *)"1.0");
+    xmlNode *md;
+    xmlNode *el;
+    xmlRelaxNGValidCtxtPtr v;
+    gsize len;
+    int r;
 
     xmlRelaxNGFreeParserCtxt(pctxt);
     if (!schema)
         fail_msg("%s does not compile", path);
-    for (gsize i = 0; i < G_N_ELEMENTS(rng_cases); i++) {
-        g_autofree char *buf = NULL;
-        g_autoptr(GError) err = NULL;
-        g_autoptr(xmlDoc) doc = NULL;
-        g_autoptr(xmlDoc) rec = xmlNewDoc((const xmlChar *)"1.0");
-        xmlNode *md;
-        xmlNode *el;
-        xmlRelaxNGValidCtxtPtr v;
-        gsize len;
-        int r;
 
-        buf = pt_read_fixture(rng_cases[i].fixture, &len);
-        doc = tg_xml_parse(buf, len, rng_cases[i].fixture, &err);
-        assert_non_null(doc);
-        md = tg_xml_child(xmlDocGetRootElement(doc), NULL, "metadata");
-        el = tg_xml_child(md, TG_LINEAGE_NS, "lineage");
-        assert_non_null(el);
-        xmlDocSetRootElement(rec, xmlDocCopyNode(el, rec, 1));
-        v = xmlRelaxNGNewValidCtxt(schema);
-        xmlRelaxNGSetValidStructuredErrors(v, rng_silent, NULL);
-        r = xmlRelaxNGValidateDoc(v, rec);
-        xmlRelaxNGFreeValidCtxt(v);
-        if ((r == 0) != rng_cases[i].valid)
-            fail_msg("%s: expected %s by lineage.rng, got %d", rng_cases[i].fixture,
-                     rng_cases[i].valid ? "valid" : "invalid", r);
-    }
+    buf = pt_read_fixture(c->fixture, &len);
+    doc = tg_xml_parse(buf, len, c->fixture, &err);
+    assert_non_null(doc);
+    md = tg_xml_child(xmlDocGetRootElement(doc), NULL, "metadata");
+    el = tg_xml_child(md, TG_LINEAGE_NS, "lineage");
+    assert_non_null(el);
+    xmlDocSetRootElement(rec, xmlDocCopyNode(el, rec, 1));
+    v = xmlRelaxNGNewValidCtxt(schema);
+    xmlRelaxNGSetValidStructuredErrors(v, rng_silent, NULL);
+    r = xmlRelaxNGValidateDoc(v, rec);
+    xmlRelaxNGFreeValidCtxt(v);
+    if ((r == 0) != c->valid)
+        fail_msg("%s: expected %s by lineage.rng, got %d", c->fixture,
+                 c->valid ? "valid" : "invalid", r);
     xmlRelaxNGFree(schema);
 }
 
@@ -723,6 +722,6 @@ main(void)
     PT_ADD(t, test_nominal_hz);
     PT_ADD(t, test_enum_strings);
     PT_ADD(t, test_load_errors);
-    PT_ADD(t, test_lineage_rng);
+    PT_ADD_ROWS(t, test_lineage_rng, rng_cases);
     return pt_tests_run(t, "test-guest");
 }
