@@ -1,7 +1,8 @@
 /* tscgate: tests of the decision engine (src/tg-decide.c).
  *
- * Table-driven: each row builds a TgGuestProfile and TgHostFacts directly
- * (no XML) and states the expected verdict, reason code, rule, substrings
+ * Table-driven, one cmocka test per row, named by the row (test-table.h):
+ * each row builds a TgGuestProfile and TgHostFacts directly (no XML) and
+ * states the expected verdict, reason code, rule, substrings
  * of the reason and, where it matters, the effective rate. Boundaries use
  * this project's host class: 2596120000 Hz, tolerance 250 ppm ->
  * tol = 649030 Hz, window [2595470970, 2596769030] (libvirt
@@ -18,6 +19,7 @@
 #include <cmocka.h>
 
 #include "tg-decide.h"
+#include "test-table.h"
 
 #define H  G_GUINT64_CONSTANT(2596120000)
 #define LO G_GUINT64_CONSTANT(2595470970)
@@ -591,39 +593,42 @@ check_row(const Row *r, const TgDecision *d)
     }
 }
 
+/* One test per row of rows[], named by the row. */
 static void
-test_rows(void **state)
+test_row(void **state)
 {
-    (void)state;
-    for (gsize i = 0; i < G_N_ELEMENTS(rows); i++) {
-        g_autoptr(TgDecision) d = decide_row(&rows[i]);
+    const Row *r = *state;
+    g_autoptr(TgDecision) d = decide_row(r);
 
-        check_row(&rows[i], d);
-    }
+    check_row(r, d);
 }
 
-/* Guest nominal frequency and its origin are reported. */
+/* Guest nominal frequency and its origin are reported: one test per row. */
+typedef struct {
+    Row r;
+    guint64 hz;
+    TgNominalOrigin origin;
+} OriginRow;
+
+static const OriginRow origin_rows[] = {
+    { .r = { "guest hz origin: explicit", EXPLICIT(H), DEST(H, NO) },
+      .hz = H, .origin = TG_NOMINAL_EXPLICIT },
+    { .r = { "guest hz origin: lineage", PARAVIRT, .lineage_hz = FAR, .source_hz = H, DEST(H, NO) },
+      .hz = FAR, .origin = TG_NOMINAL_LINEAGE },
+    { .r = { "guest hz origin: source", PARAVIRT, .source_hz = LO, DEST(H, NO) },
+      .hz = LO, .origin = TG_NOMINAL_SOURCE_HOST },
+    { .r = { "guest hz origin: none", PARAVIRT, DEST(H, NO) },
+      .hz = 0, .origin = TG_NOMINAL_UNKNOWN },
+};
+
 static void
 test_guest_hz_origin(void **state)
 {
-    static const struct {
-        Row r;
-        guint64 hz;
-        TgNominalOrigin origin;
-    } cases[] = {
-        { { "explicit", EXPLICIT(H), DEST(H, NO) }, H, TG_NOMINAL_EXPLICIT },
-        { { "lineage", PARAVIRT, .lineage_hz = FAR, .source_hz = H, DEST(H, NO) }, FAR, TG_NOMINAL_LINEAGE },
-        { { "source", PARAVIRT, .source_hz = LO, DEST(H, NO) }, LO, TG_NOMINAL_SOURCE_HOST },
-        { { "none", PARAVIRT, DEST(H, NO) }, 0, TG_NOMINAL_UNKNOWN },
-    };
+    const OriginRow *c = *state;
+    g_autoptr(TgDecision) d = decide_row(&c->r);
 
-    (void)state;
-    for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
-        g_autoptr(TgDecision) d = decide_row(&cases[i].r);
-
-        assert_int_equal(d->guest_hz, cases[i].hz);
-        assert_int_equal(d->guest_hz_origin, cases[i].origin);
-    }
+    assert_int_equal(d->guest_hz, c->hz);
+    assert_int_equal(d->guest_hz_origin, c->origin);
 }
 
 /* Same inputs -> identical decision, whatever was decided before. */
@@ -908,18 +913,19 @@ test_codes_documented(void **state)
 int
 main(void)
 {
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_rows),
-        cmocka_unit_test(test_guest_hz_origin),
-        cmocka_unit_test(test_deterministic),
-        cmocka_unit_test(test_inputs_untouched),
-        cmocka_unit_test(test_missing_inputs),
-        cmocka_unit_test(test_tolerance_window),
-        cmocka_unit_test(test_kvm_ratio),
-        cmocka_unit_test(test_strings),
-        cmocka_unit_test(test_settings_defaults),
-        cmocka_unit_test(test_codes_documented),
-    };
+    GArray *tests = tg_test_new();
 
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    for (gsize i = 0; i < G_N_ELEMENTS(rows); i++)
+        tg_test_add(tests, rows[i].name, test_row, &rows[i]);
+    for (gsize i = 0; i < G_N_ELEMENTS(origin_rows); i++)
+        tg_test_add(tests, origin_rows[i].r.name, test_guest_hz_origin, &origin_rows[i]);
+    tg_test_add(tests, "deterministic", test_deterministic, NULL);
+    tg_test_add(tests, "inputs untouched", test_inputs_untouched, NULL);
+    tg_test_add(tests, "missing inputs", test_missing_inputs, NULL);
+    tg_test_add(tests, "tolerance window", test_tolerance_window, NULL);
+    tg_test_add(tests, "kvm ratio", test_kvm_ratio, NULL);
+    tg_test_add(tests, "strings", test_strings, NULL);
+    tg_test_add(tests, "settings defaults", test_settings_defaults, NULL);
+    tg_test_add(tests, "codes documented", test_codes_documented, NULL);
+    return tg_test_run("tg-decide", tests);
 }
