@@ -1,6 +1,6 @@
 /* tscgate: unit tests for the host probe (tg-probe.c).
  *
- * - Fixture trees under tests/fixtures/probe/<case>/{proc,sys} stand in for
+ * - Fixture trees under tests/fixtures/sysroots/<case>/{proc,sys} stand in for
  *   /proc and /sys (skip_kvm, skip_adjtimex): every fact and the human
  *   checklist lines are asserted.
  * - The KVM and adjtimex paths run against fakes: this program is linked with
@@ -263,7 +263,7 @@ fixture_dir(const char *name, const char *sub)
 {
     const char *top = g_getenv("top_srcdir");
 
-    return g_build_filename(top ? top : ".", "tests", "fixtures", "probe", name, sub, NULL);
+    return g_build_filename(top ? top : ".", "tests", "fixtures", "sysroots", name, sub, NULL);
 }
 
 typedef enum { K_U64, K_BOOL, K_STR } FieldKind;

@@ -1,12 +1,14 @@
 #!/bin/sh
 # CLI tests: run the built `tscgate` and check exit codes, verdicts and
-# messages against the demo guests/hosts and broken inputs.
+# messages for guests, hosts, policies and broken inputs.
 . "${top_builddir:-.}/tests/test-lib.sh"
 tg_workdir
 tg=$(tg_wrap tscgate "$TG_BUILDDIR/src/cli/tscgate")
-G="$TG_SRCDIR/xml/demo/guests"
-H="$TG_SRCDIR/xml/demo/hosts"
-F="$TG_SRCDIR/tests/cli/fixtures"
+# Guests, hosts and policies from tests/fixtures (the demo in xml/demo has
+# files of its own).
+G=$TG_FIXTURES/domains
+H=$TG_FIXTURES/hosts
+P=$TG_FIXTURES/policies
 out=$WORK/out err=$WORK/err
 
 # expect NAME EXIT STDOUT_REGEX STDERR_REGEX -- ARGS...
@@ -44,20 +46,20 @@ expect check-two-stdin 2 '' 'only one input can be read from stdin' -- check --d
 
 # --- broken inputs: exit 2 naming file, line and problem ---
 expect missing-file 2 '' '/nonexistent/dom.xml.*No such file' -- check --domain /nonexistent/dom.xml --dest "$amd"
-expect not-xml 2 '' 'not-xml\.xml:[0-9]+: .*well-formed' -- check --domain "$F/not-xml.xml" --dest "$amd"
-expect bad-frequency 2 '' "bad-frequency\.xml:4: .*2\.6GHz" -- check --domain "$F/bad-frequency.xml" --dest "$amd"
-expect entities 2 '' 'entities\.xml:[0-9]+: DOCTYPE' -- check --domain "$F/entities.xml" --dest "$amd"
+expect not-xml 2 '' 'not-xml\.xml:[0-9]+: .*well-formed' -- check --domain "$G/not-xml.xml" --dest "$amd"
+expect bad-frequency 2 '' "bad-frequency\.xml:4: .*2\.6GHz" -- check --domain "$G/bad-frequency.xml" --dest "$amd"
+expect entities 2 '' 'entities\.xml:[0-9]+: DOCTYPE' -- check --domain "$G/entities.xml" --dest "$amd"
 expect wrong-root-domain 2 '' 'amd-epyc-2596mhz-noscale\.xml:[0-9]+: .*domain' -- check --domain "$amd" --dest "$amd"
 expect wrong-root-caps 2 '' 'fedora-kvmclock\.xml:[0-9]+: .*capabilities' -- check --domain "$G/fedora-kvmclock.xml" --dest "$G/fedora-kvmclock.xml"
-expect caps-overflow 2 '' 'caps-bad-counter\.xml:5: .*out of range' -- check --domain "$G/fedora-kvmclock.xml" --dest "$F/caps-bad-counter.xml"
+expect caps-overflow 2 '' 'caps-bad-counter\.xml:5: .*out of range' -- check --domain "$G/fedora-kvmclock.xml" --dest "$H/caps-bad-counter.xml"
 
 # --- verdicts (default rules) ---
 expect explicit-same-host 0 '^allow: ' '' -- check --domain "$G/rhel-explicit-tsc.xml" --dest "$amd"
 expect explicit-other-noscale 1 '^deny: .*2596138000.*2100000000' '' -- check --domain "$G/rhel-explicit-tsc.xml" --dest "$i2100"
 expect explicit-scaling 0 '^allow: ' '' -- check --domain "$G/rhel-explicit-tsc.xml" --dest "$i2400"
 expect explicit-no-counter 1 '^deny: ' '' -- check --domain "$G/rhel-explicit-tsc.xml" --dest "$nocnt"
-expect reenlightenment 1 "^deny: .*timer name='tsc' frequency" '' -- check --domain "$G/windows-reenlightenment.xml" --dest "$amd"
-expect reenlightenment-scaling 1 '^deny: ' '' -- check --domain "$G/windows-reenlightenment.xml" --dest "$i2400"
+expect reenlightenment 1 "^deny: .*timer name='tsc' frequency" '' -- check --domain "$G/windows-2019-reenlightenment.xml" --dest "$amd"
+expect reenlightenment-scaling 1 '^deny: ' '' -- check --domain "$G/windows-2019-reenlightenment.xml" --dest "$i2400"
 expect windows-pinned 0 '^allow: ' '' -- check --domain "$G/windows-pinned-tsc.xml" --dest "$amd"
 expect invtsc 1 '^deny: .*invtsc' '' -- check --domain "$G/passthrough-invtsc.xml" --dest "$amd"
 expect kvmclock-unknown-nominal 0 '^allow-with-warning: ' '' -- check --domain "$G/fedora-kvmclock.xml" --dest "$amd"
@@ -73,7 +75,7 @@ expect lineage-scaling 0 '^allow: ' '' -- check --domain "$G/lineage-tsc-sensiti
 expect lineage-source-shown 1 'source host +from the guest.s lineage record' '' -- check --domain "$G/lineage-tsc-sensitive.xml" --dest "$amd"
 
 # rule 6: this host's timekeeping (probe-form facts)
-unst=$H/amd-2596mhz-unstable-tsc.xml unsync=$F/probe-unsynced.xml
+unst=$H/amd-2596mhz-unstable-tsc.xml unsync=$H/probe-unsynced.xml
 expect unstable-sensitive 1 '^deny: .*marked its TSC unstable' '' -- check --domain "$G/tsc-clocksource.xml" --dest "$unst" --source "$amd"
 expect unstable-explicit 1 '^deny: .*marked its TSC unstable' '' -- check --domain "$G/rhel-explicit-tsc.xml" --dest "$unst"
 expect unstable-paravirt 0 '^allow-with-warning: .*marked its TSC unstable' '' -- check --domain "$G/fedora-kvmclock.xml" --dest "$unst" --source "$amd"
@@ -82,19 +84,19 @@ expect unsynced-code 0 'reason code +dest-clock-unsynchronized \(rule 6\)' '' --
 
 # --- policy: check --policy, policy validate/explain through the CLI ---
 X="$TG_SRCDIR/xml/examples"
-expect policy-force-deny 1 "^deny: policy rule 'pinned-db' denies this guest.*databases stay on their host" '' -- check --policy "$F/policy-rules.xml" --domain "$G/rhel-explicit-tsc.xml" --dest "$amd"
-expect policy-treat-as 1 "^deny: .*\\(policy rule 'strict-web'\\)" '' -- check --policy "$F/policy-rules.xml" --domain "$G/fedora-kvmclock.xml" --dest "$amd" --source "$i2100"
-expect policy-no-rule 0 '^allow: ' '' -- check --policy "$F/policy-rules.xml" --domain "$G/windows-pinned-tsc.xml" --dest "$amd"
+expect policy-force-deny 1 "^deny: policy rule 'pinned-db' denies this guest.*databases stay on their host" '' -- check --policy "$P/policy-rules.xml" --domain "$G/rhel-explicit-tsc.xml" --dest "$amd"
+expect policy-treat-as 1 "^deny: .*\\(policy rule 'strict-web'\\)" '' -- check --policy "$P/policy-rules.xml" --domain "$G/fedora-kvmclock.xml" --dest "$amd" --source "$i2100"
+expect policy-no-rule 0 '^allow: ' '' -- check --policy "$P/policy-rules.xml" --domain "$G/windows-pinned-tsc.xml" --dest "$amd"
 expect policy-audit 0 '^deny \(audit mode: allowed\): ' '' -- check --policy "$X/audit-rollout.xml" --domain "$G/tsc-clocksource.xml" --dest "$amd"
-expect policy-invalid 2 '' 'policy-bad\.xml:4: ' -- check --policy "$F/policy-bad.xml" --domain "$G/fedora-kvmclock.xml" --dest "$amd"
+expect policy-invalid 2 '' 'policy-bad\.xml:4: ' -- check --policy "$P/policy-bad.xml" --domain "$G/fedora-kvmclock.xml" --dest "$amd"
 expect policy-missing 2 '' '/nonexistent/policy\.xml' -- check --policy /nonexistent/policy.xml --domain "$G/fedora-kvmclock.xml" --dest "$amd"
 for ex in "$X"/*.xml; do
     expect "validate-$(basename "$ex" .xml)" 0 ': valid' '' -- policy validate "$ex"
 done
-expect validate-bad 1 '' 'policy-bad\.xml:4: ' -- policy validate "$F/policy-bad.xml"
+expect validate-bad 1 '' 'policy-bad\.xml:4: ' -- policy validate "$P/policy-bad.xml"
 # a problem's escaped value is shown once escaped, not twice
-expect validate-escaped-once 1 '' "policy-tab-uuid\\.xml:4: <match> uuid='12\\\\t34' is not a UUID\$" -- policy validate "$F/policy-tab-uuid.xml"
-expect explain 1 "pinned-db" '' -- policy explain "$F/policy-rules.xml" --domain "$G/rhel-explicit-tsc.xml" --dest "$amd"
+expect validate-escaped-once 1 '' "policy-tab-uuid\\.xml:4: <match> uuid='12\\\\t34' is not a UUID\$" -- policy validate "$P/policy-tab-uuid.xml"
+expect explain 1 "pinned-db" '' -- policy explain "$P/policy-rules.xml" --domain "$G/rhel-explicit-tsc.xml" --dest "$amd"
 
 # --- stdin and JSON ---
 # ok_if NAME COMMAND...: one case; on failure the outputs go to the log.

@@ -6,8 +6,8 @@
 HOOK=$TG_BUILDDIR/hooks/tscgate-hook
 GATE=$TG_BUILDDIR/hooks/tscgate-gate
 C14N=$TG_BUILDDIR/tests/hook/xml-c14n-nometa
-FIX=$TG_SRCDIR/tests/hook/fixtures
-GOLDEN=$TG_SRCDIR/tests/hook/golden
+FIX=$TG_FIXTURES
+GOLDEN=$TG_FIXTURES/golden/hook
 SCHEMA=$LIBVIRT_SCHEMA_DIR/domain.rng
 # 2026-11-25T08:00:00Z: stamped into lineage records so goldens are stable.
 FAKE_NOW=1795593600
@@ -80,7 +80,7 @@ fields_are() {
         [ "$_v" = "${_kv#*=}" ] || { echo "  ${_kv%%=*}: got '$_v', want '${_kv#*=}'"; return 1; }
     done
 }
-# golden NAME FILE: compare with tests/hook/golden/NAME; TSCGATE_UPDATE_GOLDEN=1
+# golden NAME FILE: compare with tests/fixtures/golden/hook/NAME; TSCGATE_UPDATE_GOLDEN=1
 # rewrites the golden instead (review the diff before committing).
 golden() {
     if [ -n "${TSCGATE_UPDATE_GOLDEN:-}" ]; then

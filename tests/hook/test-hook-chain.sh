@@ -45,7 +45,7 @@ run_chain() {
     done
 }
 
-GUEST=$FIX/guests/explicit-2100.xml
+GUEST=$FIX/domains/explicit-2100.xml
 
 # Allowed migration: both filters' changes arrive, 90-after sees the record.
 run_chain migrate begin "$GUEST"

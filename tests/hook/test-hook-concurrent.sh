@@ -6,7 +6,7 @@
 N=50
 conf=$(new_config conc)          # no host.xml: facts come from the probe cache
 run=$WORK/run                    # created by the first hook
-GUEST=$FIX/guests/paravirt.xml
+GUEST=$FIX/domains/paravirt.xml
 
 i=0
 while [ "$i" -lt "$N" ]; do

@@ -3,7 +3,7 @@
 # stderr line and one log record; fail-open and audit mode from the policy.
 . "${top_srcdir:-.}/tests/hook/lib.sh"
 
-GUEST=$FIX/guests/explicit-2100.xml
+GUEST=$FIX/domains/explicit-2100.xml
 PREFIX="tscgate: guest 'web1' migrate denied (fail-closed)"
 PREFIX_UUID="tscgate: guest 'web1' (6f0f8a64-0c1e-4f4d-9d0b-2f6c1a7b8e01) migrate denied (fail-closed)"
 
@@ -32,9 +32,9 @@ deny_case missing-subop "$good" "$GUEST" usage-error \
     web1 migrate
 deny_case empty-stdin "$good" "$WORK/empty.in" input-error \
     "$PREFIX: stdin:1: not well-formed XML: document is empty" web1 migrate begin -
-deny_case garbage-stdin "$good" "$FIX/guests/garbage.txt" input-error \
+deny_case garbage-stdin "$good" "$FIX/domains/garbage.txt" input-error \
     "$PREFIX: stdin:1: not well-formed XML: Start tag expected, '<' not found" web1 migrate begin -
-deny_case not-a-domain "$good" "$FIX/guests/not-a-domain.xml" input-error \
+deny_case not-a-domain "$good" "$FIX/hosts/hostb-2100.xml" input-error \
     "$PREFIX: stdin:1: root element is <capabilities>, expected <domain> (\`virsh dumpxml\` output)" web1 migrate begin -
 printf '<?xml version="1.0"?>\n<!DOCTYPE domain [<!ENTITY x SYSTEM "file:///etc/shadow">]>\n<domain><name>&x;</name></domain>\n' > "$WORK/doctype.in"
 deny_case doctype "$good" "$WORK/doctype.in" input-error \

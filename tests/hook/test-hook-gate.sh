@@ -21,7 +21,7 @@ record_validates() {
 # Allows: stderr empty, stdout = golden/NAME.xml, valid, metadata-only diff.
 gate_case() {
     name=$1 guest=$2 host=$3 op=$4 want_rc=$5 want_reason=$6
-    input=${7:-$FIX/guests/$guest}
+    input=${7:-$FIX/domains/$guest}
     conf=$(new_config "$name" "$host")
     run_hook "$conf" "$WORK/$name.run" "$WORK/$name" "$input" \
         "$(sed -n 's:.*<name>\(.*\)</name>.*:\1:p' "$input" | head -1)" "$op" begin -

@@ -9,7 +9,7 @@
 printf '' > "$WORK/empty.in"
 head -c 4096 /dev/urandom > "$WORK/garbage.in"
 yes '<domain><name>x</name></domain>' | head -c 10485760 > "$WORK/big.in"
-cp "$FIX/guests/explicit-2100.xml" "$WORK/domain.in"
+cp "$FIX/domains/explicit-2100.xml" "$WORK/domain.in"
 
 # Configurations: a good one; a corrupt one (garbage policy, host.xml and
 # hook.conf); one whose policy.xml is a FIFO with no writer (reading it
