@@ -43,6 +43,16 @@ expect check-no-dest 2 '' 'check: --dest FILE is required' -- check --domain "$G
 expect check-bad-option 2 '' 'Unknown option --bogus' -- check --bogus
 expect check-extra-arg 2 '' "unexpected argument 'extra'" -- check --domain "$G/fedora-kvmclock.xml" --dest "$amd" extra
 expect check-two-stdin 2 '' 'only one input can be read from stdin' -- check --domain - --dest -
+# One error printer: "tscgate COMMAND: MESSAGE", one line; "tscgate: " before
+# a command is known. --help texts refer to tscgate(8) for exit statuses.
+expect error-prefix-check 2 '' '^tscgate check: --domain FILE is required$' -- check --dest "$amd"
+expect error-prefix-option 2 '' '^tscgate check: Unknown option --bogus$' -- check --bogus
+expect error-prefix-file 2 '' '^tscgate check: /nonexistent/dom\.xml: .*No such file' -- check --domain /nonexistent/dom.xml --dest "$amd"
+expect error-prefix-probe 2 '' "^tscgate probe: unexpected argument 'extra'\$" -- probe extra
+expect error-prefix-command 2 '' "^tscgate: unknown command 'frobnicate'" -- frobnicate
+expect exit-status-help 0 'EXIT STATUS in tscgate\(8\)' '' -- --help
+expect exit-status-check-help 0 'EXIT STATUS in tscgate\(8\)' '' -- check --help
+expect exit-status-probe-help 0 'EXIT STATUS in tscgate\(8\)' '' -- probe --help
 
 # --- broken inputs: exit 2 naming file, line and problem ---
 expect missing-file 2 '' '/nonexistent/dom.xml.*No such file' -- check --domain /nonexistent/dom.xml --dest "$amd"
