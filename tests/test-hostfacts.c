@@ -38,6 +38,7 @@ static const Field fields[] = {
     F("clocksource_available", K_STR, clocksource_available),
     F("tsc_unstable", K_BOOL, tsc_unstable),
     F("max_cstate", K_STR, max_cstate),
+    F("intel_idle_max_cstate", K_STR, intel_idle_max_cstate),
     F("cpufreq_min_khz", K_U64, cpufreq_min_khz),
     F("cpufreq_max_khz", K_U64, cpufreq_max_khz),
     F("clock_synchronized", K_BOOL, clock_synchronized),
@@ -45,9 +46,9 @@ static const Field fields[] = {
     F("clock_max_error_us", K_U64, clock_max_error_us),
 };
 /* The test's list must cover the whole struct. */
-G_STATIC_ASSERT(G_N_ELEMENTS(fields) == 18);
+G_STATIC_ASSERT(G_N_ELEMENTS(fields) == 19);
 G_STATIC_ASSERT(sizeof(TgHostFacts) ==
-                5 * sizeof(TgStrFact) + 6 * sizeof(TgU64Fact) + 7 * sizeof(TgBoolFact));
+                6 * sizeof(TgStrFact) + 6 * sizeof(TgU64Fact) + 7 * sizeof(TgBoolFact));
 
 static void *
 fptr(const TgHostFacts *f, const Field *d)
@@ -268,6 +269,8 @@ test_parse_probe_full(void **state)
           "tsc hpet acpi_pm" },
         { "tsc_unstable", "known|current clocksource and /proc/cmdline|no" },
         { "max_cstate", "known|/proc/cmdline|(unset)" },
+        /* written by newer probes only: absent here */
+        { "intel_idle_max_cstate", "unknown|not in the tscgate facts" },
         { "cpufreq_min_khz", "unknown|/sys/devices/system/cpu/cpu0/cpufreq/cpuinfo_min_freq: "
                              "No such file or directory" },
         { "cpufreq_max_khz", "unknown|/sys/devices/system/cpu/cpu0/cpufreq/cpuinfo_max_freq: "
@@ -540,6 +543,7 @@ test_format_exact(void **state)
         "      <tscgate:clocksource-available known='no'/>\n"
         "      <tscgate:tsc-unstable known='no'/>\n"
         "      <tscgate:max-cstate known='yes' source='/proc/cmdline' set='no'/>\n"
+        "      <tscgate:intel-idle-max-cstate known='no'/>\n"
         "      <tscgate:cpufreq-min-khz known='no'/>\n"
         "      <tscgate:cpufreq-max-khz known='no'/>\n"
         "      <tscgate:clock-synchronized known='no'/>\n"

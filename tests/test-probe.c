@@ -286,6 +286,7 @@ static const struct {
     { "clocksource_available", K_STR, offsetof(TgHostFacts, clocksource_available) },
     { "tsc_unstable", K_BOOL, offsetof(TgHostFacts, tsc_unstable) },
     { "max_cstate", K_STR, offsetof(TgHostFacts, max_cstate) },
+    { "intel_idle_max_cstate", K_STR, offsetof(TgHostFacts, intel_idle_max_cstate) },
     { "cpufreq_min_khz", K_U64, offsetof(TgHostFacts, cpufreq_min_khz) },
     { "cpufreq_max_khz", K_U64, offsetof(TgHostFacts, cpufreq_max_khz) },
     { "clock_synchronized", K_BOOL, offsetof(TgHostFacts, clock_synchronized) },
@@ -425,6 +426,7 @@ static const FixtureCase fixture_cases[] = {
             { "clocksource_available", "tsc hpet acpi_pm [" AVAIL "]" },
             { "tsc_unstable", "no [current clocksource is tsc]" },
             { "max_cstate", "(null) [" CMDLINE " (processor.max_cstate not set)]" },
+            { "intel_idle_max_cstate", "(null) [" CMDLINE " (intel_idle.max_cstate not set)]" },
             { "cpufreq_min_khz", "800000 [" FREQ "/cpuinfo_min_freq]" },
             { "cpufreq_max_khz", "3200000 [" FREQ "/cpuinfo_max_freq]" },
         },
@@ -457,6 +459,7 @@ static const FixtureCase fixture_cases[] = {
             { "clocksource_available", "tsc hpet acpi_pm [" AVAIL "]" },
             { "tsc_unstable", "no [current clocksource is tsc]" },
             { "max_cstate", "(null) [" CMDLINE " (processor.max_cstate not set)]" },
+            { "intel_idle_max_cstate", "(null) [" CMDLINE " (intel_idle.max_cstate not set)]" },
             { "cpufreq_min_khz", "1500000 [" FREQ "/cpuinfo_min_freq]" },
             { "cpufreq_max_khz", "2450000 [" FREQ "/cpuinfo_max_freq]" },
         },
@@ -486,6 +489,7 @@ static const FixtureCase fixture_cases[] = {
             { "tsc_unstable", "yes [current clocksource is hpet and tsc is gone from "
                               "available_clocksource]" },
             { "max_cstate", "(null) [" CMDLINE " (processor.max_cstate not set)]" },
+            { "intel_idle_max_cstate", "(null) [" CMDLINE " (intel_idle.max_cstate not set)]" },
             { "cpufreq_min_khz", "1000000 [" FREQ "/cpuinfo_min_freq]" },
             { "cpufreq_max_khz", "3000000 [" FREQ "/cpuinfo_max_freq]" },
         },
@@ -505,6 +509,7 @@ static const FixtureCase fixture_cases[] = {
             { "clocksource_current", "hpet [" CUR "]" },
             { "tsc_unstable", "yes [" CMDLINE " tsc=unstable]" },
             { "max_cstate", "(null) [" CMDLINE " (processor.max_cstate not set)]" },
+            { "intel_idle_max_cstate", "(null) [" CMDLINE " (intel_idle.max_cstate not set)]" },
             { "cpu_tsc_scaling_flag", "no [" CPUINFO " vmx flags (tsc_scaling)]" },
         },
         .lines = {
@@ -521,8 +526,9 @@ static const FixtureCase fixture_cases[] = {
             { "tsc_known_freq", "no [" CPUINFO " flags]" },
             { "cpu_tsc_scaling_flag", "unknown: no \"vmx flags\" line in " CPUINFO
                                       " (VMX not available, or kernel older than 5.8)" },
-            /* given twice: the last one wins; intel_idle's limit named in the source */
-            { "max_cstate", "1 [" CMDLINE " processor.max_cstate; intel_idle.max_cstate=0]" },
+            /* given twice: the last one wins; intel_idle's limit is a fact of its own */
+            { "max_cstate", "1 [" CMDLINE " processor.max_cstate]" },
+            { "intel_idle_max_cstate", "0 [" CMDLINE " intel_idle.max_cstate]" },
             { "tsc_unstable", "no [current clocksource is tsc]" },
             { "cpufreq_min_khz", "1200000 [" FREQ "/cpuinfo_min_freq]" },
             { "cpufreq_max_khz", "2600000 [" FREQ "/cpuinfo_max_freq]" },
@@ -550,6 +556,7 @@ static const FixtureCase fixture_cases[] = {
             { "tsc_unstable", "no [current clocksource is kvm-clock but tsc is still in "
                               "available_clocksource]" },
             { "max_cstate", "(null) [" CMDLINE " (processor.max_cstate not set)]" },
+            { "intel_idle_max_cstate", "(null) [" CMDLINE " (intel_idle.max_cstate not set)]" },
             { "cpufreq_min_khz", "unknown: no cpufreq driver (" FREQ " absent)" },
             { "cpufreq_max_khz", "unknown: no cpufreq driver (" FREQ " absent)" },
         },
@@ -576,6 +583,7 @@ static const FixtureCase fixture_cases[] = {
             { "clocksource_current", "tsc [" CUR "]" },
             { "tsc_unstable", "no [current clocksource is tsc]" },
             { "max_cstate", "(null) [" CMDLINE " (processor.max_cstate not set)]" },
+            { "intel_idle_max_cstate", "(null) [" CMDLINE " (intel_idle.max_cstate not set)]" },
             { "cpufreq_min_khz", "unknown: no cpufreq driver (" FREQ " absent)" },
         },
         .lines = {
@@ -602,6 +610,7 @@ static const FixtureCase fixture_cases[] = {
                               CPUINFO ": cannot tell whether the CPU has a TSC" },
             /* words after "--" are init's, not the kernel's */
             { "max_cstate", "(null) [" CMDLINE " (processor.max_cstate not set)]" },
+            { "intel_idle_max_cstate", "(null) [" CMDLINE " (intel_idle.max_cstate not set)]" },
             { "cpufreq_min_khz", "600000 [" FREQ "/cpuinfo_min_freq]" },
             { "cpufreq_max_khz", "unknown: " FREQ "/cpuinfo_max_freq: not a number: garbage" },
         },
@@ -626,6 +635,7 @@ static const FixtureCase fixture_cases[] = {
             { "clocksource_available", "tsc kvm-clock [" AVAIL "]" },
             { "tsc_unstable", "no [current clocksource is tsc]" },
             { "max_cstate", "(null) [" CMDLINE " (processor.max_cstate not set)]" },
+            { "intel_idle_max_cstate", "(null) [" CMDLINE " (intel_idle.max_cstate not set)]" },
             { "cpufreq_min_khz", "unknown: no cpufreq driver (" FREQ " absent)" },
             { "cpufreq_max_khz", "unknown: no cpufreq driver (" FREQ " absent)" },
         },
@@ -913,6 +923,29 @@ test_human_literal_alignment(void **state)
     g_free(tg_probe_format_human(f, NULL));
 }
 
+/* The checklist shows intel_idle.max_cstate from its own fact, never from
+ * another fact's source note. */
+static void
+test_human_intel_idle_fact(void **state)
+{
+    g_autoptr(TgHostFacts) f = tg_host_facts_new();
+    g_autoptr(TgHostFacts) g = tg_host_facts_new();
+    g_autofree char *human = NULL;
+    g_autofree char *human2 = NULL;
+
+    (void)state;
+    tg_str_fact_set(&f->max_cstate, NULL, "test");
+    tg_str_fact_set(&f->intel_idle_max_cstate, "2", "test");
+    human = tg_probe_format_human(f, NULL);
+    assert_human_line(human, "processor.max_cstate : not set (intel_idle.max_cstate=2)");
+
+    tg_str_fact_set(&g->max_cstate, "1", "/proc/cmdline processor.max_cstate; "
+                    "intel_idle.max_cstate=0");
+    tg_str_fact_set(&g->intel_idle_max_cstate, NULL, "test");
+    human2 = tg_probe_format_human(g, NULL);
+    assert_human_line(human2, "processor.max_cstate : 1");
+}
+
 static void
 test_check_level_names(void **state)
 {
@@ -997,6 +1030,8 @@ main(void)
         tg_test_add(tests, adj_cases[i].name, test_adjtimex, &adj_cases[i]);
     tg_test_add(tests, "human literal alignment", test_human_literal_alignment, NULL);
     tg_test_add(tests, "human escapes untrusted", test_human_escapes_untrusted, NULL);
+    tg_test_add(tests, "human intel_idle.max_cstate from its fact", test_human_intel_idle_fact,
+                NULL);
     tg_test_add(tests, "check level names", test_check_level_names, NULL);
     tg_test_add(tests, "real host", test_real_host, NULL);
     return tg_test_run("tg-probe", tests);

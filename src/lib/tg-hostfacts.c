@@ -38,6 +38,7 @@ static const TgFieldDesc tg_fields[] = {
     TG_FIELD("clocksource-available", TG_FIELD_STR, clocksource_available),
     TG_FIELD("tsc-unstable", TG_FIELD_BOOL, tsc_unstable),
     TG_FIELD("max-cstate", TG_FIELD_STR, max_cstate),
+    TG_FIELD("intel-idle-max-cstate", TG_FIELD_STR, intel_idle_max_cstate),
     TG_FIELD("cpufreq-min-khz", TG_FIELD_U64, cpufreq_min_khz),
     TG_FIELD("cpufreq-max-khz", TG_FIELD_U64, cpufreq_max_khz),
     TG_FIELD("clock-synchronized", TG_FIELD_BOOL, clock_synchronized),
