@@ -16,7 +16,7 @@ EMPTY=$top_builddir/bench/empty
 SPAWN=$top_builddir/bench/bench-spawn
 HOOK=$top_builddir/hooks/tscgate-hook
 GATE=$top_builddir/hooks/tscgate-gate
-DOMAIN=$top_srcdir/tests/hook/fixtures/guests/paravirt.xml
+DOMAIN=$top_srcdir/tests/fixtures/domains/paravirt.xml
 POLICY=$top_srcdir/xml/examples/homogeneous-cluster.xml
 
 W=$(mktemp -d "${TMPDIR:-/tmp}/tscgate-bench.XXXXXX")

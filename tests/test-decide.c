@@ -1,7 +1,8 @@
 /* tscgate: tests of the decision engine (src/tg-decide.c).
  *
- * Table-driven: each row builds a TgGuestProfile and TgHostFacts directly
- * (no XML) and states the expected verdict, reason code, rule, substrings
+ * Table-driven, one cmocka test per row, named by the row (test-table.h):
+ * each row builds a TgGuestProfile and TgHostFacts directly (no XML) and
+ * states the expected verdict, reason code, rule, substrings
  * of the reason and, where it matters, the effective rate. Boundaries use
  * this project's host class: 2596120000 Hz, tolerance 250 ppm ->
  * tol = 649030 Hz, window [2595470970, 2596769030] (libvirt
@@ -18,6 +19,7 @@
 #include <cmocka.h>
 
 #include "tg-decide.h"
+#include "test-table.h"
 
 #define H  G_GUINT64_CONSTANT(2596120000)
 #define LO G_GUINT64_CONSTANT(2595470970)
@@ -591,39 +593,42 @@ check_row(const Row *r, const TgDecision *d)
     }
 }
 
+/* One test per row of rows[], named by the row. */
 static void
-test_rows(void **state)
+test_row(void **state)
 {
-    (void)state;
-    for (gsize i = 0; i < G_N_ELEMENTS(rows); i++) {
-        g_autoptr(TgDecision) d = decide_row(&rows[i]);
+    const Row *r = *state;
+    g_autoptr(TgDecision) d = decide_row(r);
 
-        check_row(&rows[i], d);
-    }
+    check_row(r, d);
 }
 
-/* Guest nominal frequency and its origin are reported. */
+/* Guest nominal frequency and its origin are reported: one test per row. */
+typedef struct {
+    Row r;
+    guint64 hz;
+    TgNominalOrigin origin;
+} OriginRow;
+
+static const OriginRow origin_rows[] = {
+    { .r = { "guest hz origin: explicit", EXPLICIT(H), DEST(H, NO) },
+      .hz = H, .origin = TG_NOMINAL_EXPLICIT },
+    { .r = { "guest hz origin: lineage", PARAVIRT, .lineage_hz = FAR, .source_hz = H, DEST(H, NO) },
+      .hz = FAR, .origin = TG_NOMINAL_LINEAGE },
+    { .r = { "guest hz origin: source", PARAVIRT, .source_hz = LO, DEST(H, NO) },
+      .hz = LO, .origin = TG_NOMINAL_SOURCE_HOST },
+    { .r = { "guest hz origin: none", PARAVIRT, DEST(H, NO) },
+      .hz = 0, .origin = TG_NOMINAL_UNKNOWN },
+};
+
 static void
 test_guest_hz_origin(void **state)
 {
-    static const struct {
-        Row r;
-        guint64 hz;
-        TgNominalOrigin origin;
-    } cases[] = {
-        { { "explicit", EXPLICIT(H), DEST(H, NO) }, H, TG_NOMINAL_EXPLICIT },
-        { { "lineage", PARAVIRT, .lineage_hz = FAR, .source_hz = H, DEST(H, NO) }, FAR, TG_NOMINAL_LINEAGE },
-        { { "source", PARAVIRT, .source_hz = LO, DEST(H, NO) }, LO, TG_NOMINAL_SOURCE_HOST },
-        { { "none", PARAVIRT, DEST(H, NO) }, 0, TG_NOMINAL_UNKNOWN },
-    };
+    const OriginRow *c = *state;
+    g_autoptr(TgDecision) d = decide_row(&c->r);
 
-    (void)state;
-    for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
-        g_autoptr(TgDecision) d = decide_row(&cases[i].r);
-
-        assert_int_equal(d->guest_hz, cases[i].hz);
-        assert_int_equal(d->guest_hz_origin, cases[i].origin);
-    }
+    assert_int_equal(d->guest_hz, c->hz);
+    assert_int_equal(d->guest_hz_origin, c->origin);
 }
 
 /* Same inputs -> identical decision, whatever was decided before. */
@@ -717,93 +722,134 @@ test_missing_inputs(void **state)
     tg_decision_free(NULL);
 }
 
-/* libvirt's window arithmetic. */
+/* libvirt's window arithmetic: one test per row. */
+typedef struct {
+    const char *name;
+    guint64 hz;
+    guint32 ppm;
+    guint64 lo, hi;
+} WindowRow;
+
+static const WindowRow window_rows[] = {
+    { .name = "tolerance window: 2596120000 Hz, 250 ppm",
+      .hz = H, .ppm = 250, .lo = LO, .hi = HI },
+    { .name = "tolerance window: 2596120000 Hz, 0 ppm",
+      .hz = H, .ppm = 0, .lo = H, .hi = H },
+    { .name = "tolerance window: 2596120000 Hz, 1 ppm",
+      .hz = H, .ppm = 1, .lo = H - 2596, .hi = H + 2596 },
+    { .name = "tolerance window: 2596120000 Hz, 1000000 ppm",
+      .hz = H, .ppm = 1000000, .lo = 0, .hi = 2 * H },
+    { .name = "tolerance window: 2596120000 Hz, 2000000 ppm", /* tol > hz: lo clamps at 0 */
+      .hz = H, .ppm = 2000000, .lo = 0, .hi = 3 * H },
+    { .name = "tolerance window: 0 Hz, 250 ppm",
+      .hz = 0, .ppm = 250, .lo = 0, .hi = 0 },
+    { .name = "tolerance window: 3999 Hz, 250 ppm", /* tol = 0.99 -> 0 */
+      .hz = 3999, .ppm = 250, .lo = 3999, .hi = 3999 },
+    { .name = "tolerance window: 4000 Hz, 250 ppm", /* tol = 1 */
+      .hz = 4000, .ppm = 250, .lo = 3999, .hi = 4001 },
+    { .name = "tolerance window: 2^64-1 Hz, 250 ppm",
+      .hz = G_MAXUINT64, .ppm = 250,
+      .lo = G_MAXUINT64 - G_GUINT64_CONSTANT(4611686018427387), .hi = G_MAXUINT64 },
+    { .name = "tolerance window: 2^64-1 Hz, 2^32-1 ppm",
+      .hz = G_MAXUINT64, .ppm = G_MAXUINT32, .lo = 0, .hi = G_MAXUINT64 },
+};
+
 static void
 test_tolerance_window(void **state)
 {
-    static const struct {
-        guint64 hz;
-        guint32 ppm;
-        guint64 lo, hi;
-    } cases[] = {
-        { H, 250, LO, HI },
-        { H, 0, H, H },
-        { H, 1, H - 2596, H + 2596 },
-        { H, 1000000, 0, 2 * H },
-        { H, 2000000, 0, 3 * H },                  /* tol > hz: lo clamps at 0 */
-        { 0, 250, 0, 0 },
-        { 3999, 250, 3999, 3999 },                 /* tol = 0.99 -> 0 */
-        { 4000, 250, 3999, 4001 },                 /* tol = 1 */
-        { G_MAXUINT64, 250, G_MAXUINT64 - G_GUINT64_CONSTANT(4611686018427387), G_MAXUINT64 },
-        { G_MAXUINT64, G_MAXUINT32, 0, G_MAXUINT64 },
-    };
+    const WindowRow *c = *state;
+    guint64 lo = 1, hi = 1;
 
-    (void)state;
-    for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
-        guint64 lo = 1, hi = 1;
-
-        tg_tolerance_window(cases[i].hz, cases[i].ppm, &lo, &hi);
-        assert_int_equal(lo, cases[i].lo);
-        assert_int_equal(hi, cases[i].hi);
-    }
+    tg_tolerance_window(c->hz, c->ppm, &lo, &hi);
+    assert_int_equal(lo, c->lo);
+    assert_int_equal(hi, c->hi);
 }
 
-/* KVM ratio limits (arch/x86/kvm/x86.c set_tsc_khz, kvm_x86_vendor_init). */
+/* KVM ratio limits (arch/x86/kvm/x86.c set_tsc_khz, kvm_x86_vendor_init):
+ * one test per row. Host 2596120 kHz. SVM: max guest kHz = host * (2^40-1)
+ * >> 32 = 664606719 (exclusive). VMX: capped at 0x7fffffff kHz (exclusive). */
+typedef struct {
+    const char *name;
+    guint64 guest_hz, host_hz;
+    const char *vendor;
+    bool ok;
+} RatioRow;
+
+static const RatioRow ratio_rows[] = {
+    { .name = "kvm ratio: guest 2100000000 Hz, host 2596120000 Hz, GenuineIntel",
+      .guest_hz = FAR, .host_hz = H, .vendor = "GenuineIntel", .ok = true },
+    { .name = "kvm ratio: guest 2100000000 Hz, host 2596120000 Hz, Intel",
+      .guest_hz = FAR, .host_hz = H, .vendor = "Intel", .ok = true },
+    { .name = "kvm ratio: guest 2100000000 Hz, host 2596120000 Hz, intel",
+      .guest_hz = FAR, .host_hz = H, .vendor = "intel", .ok = true },
+    { .name = "kvm ratio: guest 2100000000 Hz, host 2596120000 Hz, AuthenticAMD",
+      .guest_hz = FAR, .host_hz = H, .vendor = "AuthenticAMD", .ok = true },
+    { .name = "kvm ratio: guest 2100000000 Hz, host 2596120000 Hz, AMD",
+      .guest_hz = FAR, .host_hz = H, .vendor = "AMD", .ok = true },
+    { .name = "kvm ratio: guest 2100000000 Hz, host 2596120000 Hz, no vendor",
+      .guest_hz = FAR, .host_hz = H, .vendor = NULL, .ok = true },
+    /* SVM upper limit */
+    { .name = "kvm ratio: guest 664606718999 Hz, host 2596120000 Hz, AMD",
+      .guest_hz = G_GUINT64_CONSTANT(664606718999), .host_hz = H, .vendor = "AMD", .ok = true },
+    { .name = "kvm ratio: guest 664606719000 Hz, host 2596120000 Hz, AMD",
+      .guest_hz = G_GUINT64_CONSTANT(664606719000), .host_hz = H, .vendor = "AMD", .ok = false },
+    { .name = "kvm ratio: guest 664606718000 Hz, host 2596120000 Hz, no vendor",
+      .guest_hz = G_GUINT64_CONSTANT(664606718000), .host_hz = H, .vendor = NULL, .ok = true },
+    { .name = "kvm ratio: guest 664606719000 Hz, host 2596120000 Hz, no vendor",
+      .guest_hz = G_GUINT64_CONSTANT(664606719000), .host_hz = H, .vendor = NULL, .ok = false },
+    { .name = "kvm ratio: guest 664606719000 Hz, host 2596120000 Hz, HygonGenuine",
+      .guest_hz = G_GUINT64_CONSTANT(664606719000), .host_hz = H,
+      .vendor = "HygonGenuine", .ok = false },
+    { .name = "kvm ratio: guest 664606719000 Hz, host 2596120000 Hz, Intel",
+      .guest_hz = G_GUINT64_CONSTANT(664606719000), .host_hz = H, .vendor = "Intel", .ok = true },
+    /* VMX: guest kHz must stay below 0x7fffffff */
+    { .name = "kvm ratio: guest 2147483646999 Hz, host 2596120000 Hz, Intel",
+      .guest_hz = G_GUINT64_CONSTANT(2147483646999), .host_hz = H, .vendor = "Intel", .ok = true },
+    { .name = "kvm ratio: guest 2147483647000 Hz, host 2596120000 Hz, Intel",
+      .guest_hz = G_GUINT64_CONSTANT(2147483647000), .host_hz = H, .vendor = "Intel", .ok = false },
+    /* VMX limit from the ratio when the host is slow: host 1 kHz ->
+     * max guest = 1 * (2^64-1) >> 48 = 65535 kHz (exclusive) */
+    { .name = "kvm ratio: guest 65534000 Hz, host 1000 Hz, Intel",
+      .guest_hz = G_GUINT64_CONSTANT(65534000), .host_hz = 1000, .vendor = "Intel", .ok = true },
+    { .name = "kvm ratio: guest 65535000 Hz, host 1000 Hz, Intel",
+      .guest_hz = G_GUINT64_CONSTANT(65535000), .host_hz = 1000, .vendor = "Intel", .ok = false },
+    /* SVM same: host 1 kHz -> 255 kHz exclusive */
+    { .name = "kvm ratio: guest 254000 Hz, host 1000 Hz, AMD",
+      .guest_hz = 254000, .host_hz = 1000, .vendor = "AMD", .ok = true },
+    { .name = "kvm ratio: guest 255000 Hz, host 1000 Hz, AMD",
+      .guest_hz = 255000, .host_hz = 1000, .vendor = "AMD", .ok = false },
+    /* lower end: ratio must be non-zero */
+    { .name = "kvm ratio: guest 1000 Hz, host 2596120000 Hz, AMD",
+      .guest_hz = 1000, .host_hz = H, .vendor = "AMD", .ok = true },
+    { .name = "kvm ratio: guest 999 Hz, host 2596120000 Hz, AMD", /* 0 kHz */
+      .guest_hz = 999, .host_hz = H, .vendor = "AMD", .ok = false },
+    { .name = "kvm ratio: guest 1000 Hz, host 4294967296000 Hz, AMD", /* ratio 1 */
+      .guest_hz = 1000, .host_hz = G_GUINT64_CONSTANT(4294967296000), .vendor = "AMD", .ok = true },
+    { .name = "kvm ratio: guest 1000 Hz, host 4294967297000 Hz, AMD", /* ratio 0 */
+      .guest_hz = 1000, .host_hz = G_GUINT64_CONSTANT(4294967297000),
+      .vendor = "AMD", .ok = false },
+    { .name = "kvm ratio: guest 1000 Hz, host 281474976710656000 Hz, Intel", /* ratio 1 */
+      .guest_hz = 1000, .host_hz = G_GUINT64_CONSTANT(281474976710656000),
+      .vendor = "Intel", .ok = true },
+    { .name = "kvm ratio: guest 1000 Hz, host 281474976710657000 Hz, Intel", /* ratio 0 */
+      .guest_hz = 1000, .host_hz = G_GUINT64_CONSTANT(281474976710657000),
+      .vendor = "Intel", .ok = false },
+    { .name = "kvm ratio: guest 2596120000 Hz, host 0 Hz, Intel",
+      .guest_hz = H, .host_hz = 0, .vendor = "Intel", .ok = false },
+    { .name = "kvm ratio: guest 2596120000 Hz, host 999 Hz, no vendor",
+      .guest_hz = H, .host_hz = 999, .vendor = NULL, .ok = false },
+    { .name = "kvm ratio: guest 0 Hz, host 2596120000 Hz, no vendor",
+      .guest_hz = 0, .host_hz = H, .vendor = NULL, .ok = false },
+    { .name = "kvm ratio: guest 2^64-1 Hz, host 2^64-1 Hz, Intel", /* 0x7fffffff kHz cap */
+      .guest_hz = G_MAXUINT64, .host_hz = G_MAXUINT64, .vendor = "Intel", .ok = false },
+};
+
 static void
 test_kvm_ratio(void **state)
 {
-    /* host 2596120 kHz. SVM: max guest kHz = host * (2^40-1) >> 32 =
-     * 664606719 (exclusive). VMX: capped at 0x7fffffff kHz (exclusive). */
-    static const struct {
-        guint64 guest_hz, host_hz;
-        const char *vendor;
-        bool ok;
-    } cases[] = {
-        { FAR, H, "GenuineIntel", true },
-        { FAR, H, "Intel", true },
-        { FAR, H, "intel", true },
-        { FAR, H, "AuthenticAMD", true },
-        { FAR, H, "AMD", true },
-        { FAR, H, NULL, true },
-        /* SVM upper limit */
-        { G_GUINT64_CONSTANT(664606718999), H, "AMD", true },
-        { G_GUINT64_CONSTANT(664606719000), H, "AMD", false },
-        { G_GUINT64_CONSTANT(664606718000), H, NULL, true },
-        { G_GUINT64_CONSTANT(664606719000), H, NULL, false },
-        { G_GUINT64_CONSTANT(664606719000), H, "HygonGenuine", false },
-        { G_GUINT64_CONSTANT(664606719000), H, "Intel", true },
-        /* VMX: guest kHz must stay below 0x7fffffff */
-        { G_GUINT64_CONSTANT(2147483646999), H, "Intel", true },
-        { G_GUINT64_CONSTANT(2147483647000), H, "Intel", false },
-        /* VMX limit from the ratio when the host is slow: host 1 kHz ->
-         * max guest = 1 * (2^64-1) >> 48 = 65535 kHz (exclusive) */
-        { G_GUINT64_CONSTANT(65534000), 1000, "Intel", true },
-        { G_GUINT64_CONSTANT(65535000), 1000, "Intel", false },
-        /* SVM same: host 1 kHz -> 255 kHz exclusive */
-        { 254000, 1000, "AMD", true },
-        { 255000, 1000, "AMD", false },
-        /* lower end: ratio must be non-zero */
-        { 1000, H, "AMD", true },
-        { 999, H, "AMD", false },                 /* 0 kHz */
-        { 1000, G_GUINT64_CONSTANT(4294967296000), "AMD", true },   /* ratio 1 */
-        { 1000, G_GUINT64_CONSTANT(4294967297000), "AMD", false },  /* ratio 0 */
-        { 1000, G_GUINT64_CONSTANT(281474976710656000), "Intel", true },  /* ratio 1 */
-        { 1000, G_GUINT64_CONSTANT(281474976710657000), "Intel", false }, /* ratio 0 */
-        { H, 0, "Intel", false },
-        { H, 999, NULL, false },
-        { 0, H, NULL, false },
-        { G_MAXUINT64, G_MAXUINT64, "Intel", false }, /* 0x7fffffff kHz cap */
-    };
+    const RatioRow *c = *state;
 
-    (void)state;
-    for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
-        bool ok = tg_kvm_ratio_ok(cases[i].guest_hz, cases[i].host_hz, cases[i].vendor);
-
-        if (ok != cases[i].ok)
-            fail_msg("case %" G_GSIZE_FORMAT ": guest %" G_GUINT64_FORMAT " host %"
-                     G_GUINT64_FORMAT " vendor %s: got %d", i, cases[i].guest_hz,
-                     cases[i].host_hz, cases[i].vendor ? cases[i].vendor : "NULL", ok);
-    }
+    assert_int_equal(tg_kvm_ratio_ok(c->guest_hz, c->host_hz, c->vendor), c->ok);
 }
 
 static void
@@ -908,18 +954,21 @@ test_codes_documented(void **state)
 int
 main(void)
 {
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_rows),
-        cmocka_unit_test(test_guest_hz_origin),
-        cmocka_unit_test(test_deterministic),
-        cmocka_unit_test(test_inputs_untouched),
-        cmocka_unit_test(test_missing_inputs),
-        cmocka_unit_test(test_tolerance_window),
-        cmocka_unit_test(test_kvm_ratio),
-        cmocka_unit_test(test_strings),
-        cmocka_unit_test(test_settings_defaults),
-        cmocka_unit_test(test_codes_documented),
-    };
+    GArray *tests = tg_test_new();
 
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    for (gsize i = 0; i < G_N_ELEMENTS(rows); i++)
+        tg_test_add(tests, rows[i].name, test_row, &rows[i]);
+    for (gsize i = 0; i < G_N_ELEMENTS(origin_rows); i++)
+        tg_test_add(tests, origin_rows[i].r.name, test_guest_hz_origin, &origin_rows[i]);
+    tg_test_add(tests, "deterministic", test_deterministic, NULL);
+    tg_test_add(tests, "inputs untouched", test_inputs_untouched, NULL);
+    tg_test_add(tests, "missing inputs", test_missing_inputs, NULL);
+    for (gsize i = 0; i < G_N_ELEMENTS(window_rows); i++)
+        tg_test_add(tests, window_rows[i].name, test_tolerance_window, &window_rows[i]);
+    for (gsize i = 0; i < G_N_ELEMENTS(ratio_rows); i++)
+        tg_test_add(tests, ratio_rows[i].name, test_kvm_ratio, &ratio_rows[i]);
+    tg_test_add(tests, "strings", test_strings, NULL);
+    tg_test_add(tests, "settings defaults", test_settings_defaults, NULL);
+    tg_test_add(tests, "codes documented", test_codes_documented, NULL);
+    return tg_test_run("tg-decide", tests);
 }

@@ -11,6 +11,7 @@
 
 #include "tg-evaluate.h"
 #include "tg-report.h"
+#include "test-table.h"
 
 static const char lineage_domain[] =
     "<domain type='kvm'><name>app</name><uuid>71c2d3e4-f5a6-4b7c-8d9e-0f1a2b3c4d07</uuid>"
@@ -122,27 +123,32 @@ test_audit_allows(void **state)
     assert_int_equal(tg_report_exit_status(e), TG_EXIT_ALLOW);
 }
 
-static const struct {
+/* tg_json_string: one test per row. */
+typedef struct {
+    const char *name;
     const char *in;
     const char *out;
-} json_cases[] = {
-    { NULL, "null" },
-    { "", "\"\"" },
-    { "plain", "\"plain\"" },
-    { "q\"b\\", "\"q\\\"b\\\\\"" },
-    { "a\nb\tc\r", "\"a\\nb\\tc\\r\"" },
-    { "\x01\x1f\x7f", "\"\\u0001\\u001f\\u007f\"" },
-    { "caf\xc3\xa9", "\"caf\xc3\xa9\"" },
+} JsonCase;
+
+static const JsonCase json_cases[] = {
+    { .name = "json: NULL is null", .in = NULL, .out = "null" },
+    { .name = "json: empty string", .in = "", .out = "\"\"" },
+    { .name = "json: plain", .in = "plain", .out = "\"plain\"" },
+    { .name = "json: quote and backslash", .in = "q\"b\\", .out = "\"q\\\"b\\\\\"" },
+    { .name = "json: newline, tab, carriage return", .in = "a\nb\tc\r",
+      .out = "\"a\\nb\\tc\\r\"" },
+    { .name = "json: control characters and DEL", .in = "\x01\x1f\x7f",
+      .out = "\"\\u0001\\u001f\\u007f\"" },
+    { .name = "json: UTF-8 kept", .in = "caf\xc3\xa9", .out = "\"caf\xc3\xa9\"" },
 };
 
 static void
 test_json_string(void **state)
 {
-    for (size_t i = 0; i < G_N_ELEMENTS(json_cases); i++) {
-        g_autofree char *s = tg_json_string(json_cases[i].in);
+    const JsonCase *c = *state;
+    g_autofree char *s = tg_json_string(c->in);
 
-        assert_string_equal(s, json_cases[i].out);
-    }
+    assert_string_equal(s, c->out);
 }
 
 /* Reports escape the guest name and keep the verdict line first. */
@@ -167,15 +173,15 @@ test_reports(void **state)
 int
 main(void)
 {
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_source_from_lineage),
-        cmocka_unit_test(test_no_lineage_no_source),
-        cmocka_unit_test(test_lineage_nominal_decides),
-        cmocka_unit_test(test_explicit_source_wins),
-        cmocka_unit_test(test_audit_allows),
-        cmocka_unit_test(test_json_string),
-        cmocka_unit_test(test_reports),
-    };
+    GArray *tests = tg_test_new();
 
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    tg_test_add(tests, "source from lineage", test_source_from_lineage, NULL);
+    tg_test_add(tests, "no lineage, no source", test_no_lineage_no_source, NULL);
+    tg_test_add(tests, "lineage nominal decides", test_lineage_nominal_decides, NULL);
+    tg_test_add(tests, "explicit source wins", test_explicit_source_wins, NULL);
+    tg_test_add(tests, "audit allows", test_audit_allows, NULL);
+    for (gsize i = 0; i < G_N_ELEMENTS(json_cases); i++)
+        tg_test_add(tests, json_cases[i].name, test_json_string, &json_cases[i]);
+    tg_test_add(tests, "reports", test_reports, NULL);
+    return tg_test_run("tg-evaluate", tests);
 }

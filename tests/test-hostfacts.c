@@ -25,9 +25,9 @@ all_fields(gsize *n)
     return tg_host_facts_fields(n);
 }
 
-/* The list covers the whole struct: 18 facts, nothing else. */
+/* The list covers the whole struct: 19 facts, nothing else. */
 G_STATIC_ASSERT(sizeof(TgHostFacts) ==
-                5 * sizeof(TgStrFact) + 6 * sizeof(TgU64Fact) + 7 * sizeof(TgBoolFact));
+                6 * sizeof(TgStrFact) + 6 * sizeof(TgU64Fact) + 7 * sizeof(TgBoolFact));
 
 static void *
 fptr(const TgHostFacts *f, const Field *d)
@@ -247,6 +247,8 @@ test_parse_probe_full(void **state)
           "tsc hpet acpi_pm" },
         { "tsc_unstable", "known|current clocksource and /proc/cmdline|no" },
         { "max_cstate", "known|/proc/cmdline|(unset)" },
+        /* written by newer probes only: absent here */
+        { "intel_idle_max_cstate", "unknown|not in the tscgate facts" },
         { "cpufreq_min_khz", "unknown|/sys/devices/system/cpu/cpu0/cpufreq/cpuinfo_min_freq: "
                              "No such file or directory" },
         { "cpufreq_max_khz", "unknown|/sys/devices/system/cpu/cpu0/cpufreq/cpuinfo_max_freq: "
@@ -522,6 +524,7 @@ test_format_exact(void **state)
         "      <tscgate:clocksource-available known='no'/>\n"
         "      <tscgate:tsc-unstable known='no'/>\n"
         "      <tscgate:max-cstate known='yes' source='/proc/cmdline' set='no'/>\n"
+        "      <tscgate:intel-idle-max-cstate known='no'/>\n"
         "      <tscgate:cpufreq-min-khz known='no'/>\n"
         "      <tscgate:cpufreq-max-khz known='no'/>\n"
         "      <tscgate:clock-synchronized known='no'/>\n"

@@ -1,6 +1,6 @@
 /* tscgate: unit tests for the host probe (tg-probe.c).
  *
- * - Fixture trees under tests/fixtures/probe/<case>/{proc,sys} stand in for
+ * - Fixture trees under tests/fixtures/sysroots/<case>/{proc,sys} stand in for
  *   /proc and /sys (skip_kvm, skip_adjtimex): every fact and the human
  *   checklist lines are asserted.
  * - The KVM and adjtimex paths run against fakes: this program is linked with
@@ -27,6 +27,7 @@
 
 #include "tg-probe.h"
 #include "tg-checklist.h"
+#include "test-table.h"
 
 /* ------------------------------------------------------------------ */
 /* Fakes behind the link-time wrappers                                 */
@@ -262,7 +263,7 @@ fixture_dir(const char *name, const char *sub)
 {
     const char *top = g_getenv("top_srcdir");
 
-    return g_build_filename(top ? top : ".", "tests", "fixtures", "probe", name, sub, NULL);
+    return g_build_filename(top ? top : ".", "tests", "fixtures", "sysroots", name, sub, NULL);
 }
 
 typedef enum { K_U64, K_BOOL, K_STR } FieldKind;
@@ -285,6 +286,7 @@ static const struct {
     { "clocksource_available", K_STR, offsetof(TgHostFacts, clocksource_available) },
     { "tsc_unstable", K_BOOL, offsetof(TgHostFacts, tsc_unstable) },
     { "max_cstate", K_STR, offsetof(TgHostFacts, max_cstate) },
+    { "intel_idle_max_cstate", K_STR, offsetof(TgHostFacts, intel_idle_max_cstate) },
     { "cpufreq_min_khz", K_U64, offsetof(TgHostFacts, cpufreq_min_khz) },
     { "cpufreq_max_khz", K_U64, offsetof(TgHostFacts, cpufreq_max_khz) },
     { "clock_synchronized", K_BOOL, offsetof(TgHostFacts, clock_synchronized) },
@@ -412,8 +414,8 @@ typedef struct {
 
 static const FixtureCase fixture_cases[] = {
     {
-        "intel-vmx-scaling",
-        {
+        .name = "intel-vmx-scaling",
+        .facts = {
             { "cpu_vendor", "GenuineIntel [" CPUINFO " vendor_id]" },
             { "kvm_tolerance_ppm", "250 [" TOL "]" },
             { "constant_tsc", "yes [" CPUINFO " flags]" },
@@ -424,10 +426,11 @@ static const FixtureCase fixture_cases[] = {
             { "clocksource_available", "tsc hpet acpi_pm [" AVAIL "]" },
             { "tsc_unstable", "no [current clocksource is tsc]" },
             { "max_cstate", "(null) [" CMDLINE " (processor.max_cstate not set)]" },
+            { "intel_idle_max_cstate", "(null) [" CMDLINE " (intel_idle.max_cstate not set)]" },
             { "cpufreq_min_khz", "800000 [" FREQ "/cpuinfo_min_freq]" },
             { "cpufreq_max_khz", "3200000 [" FREQ "/cpuinfo_max_freq]" },
         },
-        {
+        .lines = {
             NOT_PROBED_LINES,
             "CPU vendor : GenuineIntel",
             "CPU TSC scaling flag (vmx flags: tsc_scaling) : yes",
@@ -441,11 +444,11 @@ static const FixtureCase fixture_cases[] = {
             "cpufreq range : 800.000 MHz - 3200.000 MHz",
             "KVM tsc_tolerance_ppm : 250",
         },
-        TG_CHECK_WARN,
+        .worst = TG_CHECK_WARN,
     },
     {
-        "amd-epyc-tsc-scale",
-        {
+        .name = "amd-epyc-tsc-scale",
+        .facts = {
             { "cpu_vendor", "AuthenticAMD [" CPUINFO " vendor_id]" },
             { "kvm_tolerance_ppm", "250 [" TOL "]" },
             { "constant_tsc", "yes [" CPUINFO " flags]" },
@@ -456,10 +459,11 @@ static const FixtureCase fixture_cases[] = {
             { "clocksource_available", "tsc hpet acpi_pm [" AVAIL "]" },
             { "tsc_unstable", "no [current clocksource is tsc]" },
             { "max_cstate", "(null) [" CMDLINE " (processor.max_cstate not set)]" },
+            { "intel_idle_max_cstate", "(null) [" CMDLINE " (intel_idle.max_cstate not set)]" },
             { "cpufreq_min_khz", "1500000 [" FREQ "/cpuinfo_min_freq]" },
             { "cpufreq_max_khz", "2450000 [" FREQ "/cpuinfo_max_freq]" },
         },
-        {
+        .lines = {
             NOT_PROBED_LINES,
             "CPU vendor : AuthenticAMD",
             "CPU TSC scaling flag (flags: tsc_scale) : yes",
@@ -470,11 +474,11 @@ static const FixtureCase fixture_cases[] = {
             "TSC not marked unstable : PASS",
             "cpufreq range : 1500.000 MHz - 2450.000 MHz",
         },
-        TG_CHECK_WARN,
+        .worst = TG_CHECK_WARN,
     },
     {
-        "hpet-unstable",
-        {
+        .name = "hpet-unstable",
+        .facts = {
             { "cpu_vendor", "GenuineIntel [" CPUINFO " vendor_id]" },
             { "constant_tsc", "yes [" CPUINFO " flags]" },
             { "nonstop_tsc", "yes [" CPUINFO " flags]" },
@@ -485,10 +489,11 @@ static const FixtureCase fixture_cases[] = {
             { "tsc_unstable", "yes [current clocksource is hpet and tsc is gone from "
                               "available_clocksource]" },
             { "max_cstate", "(null) [" CMDLINE " (processor.max_cstate not set)]" },
+            { "intel_idle_max_cstate", "(null) [" CMDLINE " (intel_idle.max_cstate not set)]" },
             { "cpufreq_min_khz", "1000000 [" FREQ "/cpuinfo_min_freq]" },
             { "cpufreq_max_khz", "3000000 [" FREQ "/cpuinfo_max_freq]" },
         },
-        {
+        .lines = {
             "CPU TSC scaling flag (vmx flags: tsc_scaling) : no",
             "Current clocksource : hpet WARN (" HINT_NOT_TSC ")",
             "Available clocksources : hpet acpi_pm",
@@ -496,46 +501,48 @@ static const FixtureCase fixture_cases[] = {
             "from available_clocksource: TSC-dependent guests will be refused here)",
             "tsc_known_freq : WARN (" HINT_KNOWN_FREQ ")",
         },
-        TG_CHECK_FAIL,
+        .worst = TG_CHECK_FAIL,
     },
     {
-        "cmdline-tsc-unstable",
-        {
+        .name = "cmdline-tsc-unstable",
+        .facts = {
             { "clocksource_current", "hpet [" CUR "]" },
             { "tsc_unstable", "yes [" CMDLINE " tsc=unstable]" },
             { "max_cstate", "(null) [" CMDLINE " (processor.max_cstate not set)]" },
+            { "intel_idle_max_cstate", "(null) [" CMDLINE " (intel_idle.max_cstate not set)]" },
             { "cpu_tsc_scaling_flag", "no [" CPUINFO " vmx flags (tsc_scaling)]" },
         },
-        {
+        .lines = {
             "TSC not marked unstable : FAIL (" CMDLINE " tsc=unstable: TSC-dependent guests "
             "will be refused here)",
             "cpufreq range : 1200.000 MHz - 3900.000 MHz",
         },
-        TG_CHECK_FAIL,
+        .worst = TG_CHECK_FAIL,
     },
     {
-        "max-cstate",
-        {
+        .name = "max-cstate",
+        .facts = {
             { "cpu_vendor", "GenuineIntel [" CPUINFO " vendor_id]" },
             { "tsc_known_freq", "no [" CPUINFO " flags]" },
             { "cpu_tsc_scaling_flag", "unknown: no \"vmx flags\" line in " CPUINFO
                                       " (VMX not available, or kernel older than 5.8)" },
-            /* given twice: the last one wins; intel_idle's limit named in the source */
-            { "max_cstate", "1 [" CMDLINE " processor.max_cstate; intel_idle.max_cstate=0]" },
+            /* given twice: the last one wins; intel_idle's limit is a fact of its own */
+            { "max_cstate", "1 [" CMDLINE " processor.max_cstate]" },
+            { "intel_idle_max_cstate", "0 [" CMDLINE " intel_idle.max_cstate]" },
             { "tsc_unstable", "no [current clocksource is tsc]" },
             { "cpufreq_min_khz", "1200000 [" FREQ "/cpuinfo_min_freq]" },
             { "cpufreq_max_khz", "2600000 [" FREQ "/cpuinfo_max_freq]" },
         },
-        {
+        .lines = {
             "processor.max_cstate : 1 (intel_idle.max_cstate=0)",
             "CPU TSC scaling flag (vmx flags: tsc_scaling) : unknown (no \"vmx flags\" line in "
             CPUINFO " (VMX not available, or kernel older than 5.8))",
         },
-        TG_CHECK_WARN,
+        .worst = TG_CHECK_WARN,
     },
     {
-        "no-cpufreq",
-        {
+        .name = "no-cpufreq",
+        .facts = {
             { "cpu_vendor", "GenuineIntel [" CPUINFO " vendor_id]" },
             { "kvm_tolerance_ppm", "unknown: " TOL ": No such file or directory "
                                    "(kvm module not loaded)" },
@@ -549,10 +556,11 @@ static const FixtureCase fixture_cases[] = {
             { "tsc_unstable", "no [current clocksource is kvm-clock but tsc is still in "
                               "available_clocksource]" },
             { "max_cstate", "(null) [" CMDLINE " (processor.max_cstate not set)]" },
+            { "intel_idle_max_cstate", "(null) [" CMDLINE " (intel_idle.max_cstate not set)]" },
             { "cpufreq_min_khz", "unknown: no cpufreq driver (" FREQ " absent)" },
             { "cpufreq_max_khz", "unknown: no cpufreq driver (" FREQ " absent)" },
         },
-        {
+        .lines = {
             "nonstop_tsc : FAIL (" HINT_INVARIANT ")",
             "constant_tsc : PASS",
             "Current clocksource : kvm-clock WARN (" HINT_NOT_TSC ")",
@@ -561,11 +569,11 @@ static const FixtureCase fixture_cases[] = {
             "KVM tsc_tolerance_ppm : unknown (" TOL ": No such file or directory "
             "(kvm module not loaded))",
         },
-        TG_CHECK_FAIL,
+        .worst = TG_CHECK_FAIL,
     },
     {
-        "missing-cpuinfo",
-        {
+        .name = "missing-cpuinfo",
+        .facts = {
             { "cpu_vendor", "unknown: " CPUINFO ": No such file or directory" },
             { "constant_tsc", "unknown: " CPUINFO ": No such file or directory" },
             { "nonstop_tsc", "unknown: " CPUINFO ": No such file or directory" },
@@ -575,20 +583,21 @@ static const FixtureCase fixture_cases[] = {
             { "clocksource_current", "tsc [" CUR "]" },
             { "tsc_unstable", "no [current clocksource is tsc]" },
             { "max_cstate", "(null) [" CMDLINE " (processor.max_cstate not set)]" },
+            { "intel_idle_max_cstate", "(null) [" CMDLINE " (intel_idle.max_cstate not set)]" },
             { "cpufreq_min_khz", "unknown: no cpufreq driver (" FREQ " absent)" },
         },
-        {
+        .lines = {
             "CPU vendor : unknown (" CPUINFO ": No such file or directory)",
             "constant_tsc : unknown (" CPUINFO ": No such file or directory) WARN",
             "nonstop_tsc : unknown (" CPUINFO ": No such file or directory) WARN",
             "tsc_known_freq : unknown (" CPUINFO ": No such file or directory) WARN",
             "CPU TSC scaling flag : unknown (" CPUINFO ": No such file or directory)",
         },
-        TG_CHECK_WARN,
+        .worst = TG_CHECK_WARN,
     },
     {
-        "arm64-broken",
-        {
+        .name = "arm64-broken",
+        .facts = {
             { "cpu_vendor", "unknown: no vendor_id in " CPUINFO " (not x86?)" },
             { "kvm_tolerance_ppm", "unknown: " TOL ": empty" },
             { "constant_tsc", "unknown: no flags line in " CPUINFO },
@@ -601,20 +610,21 @@ static const FixtureCase fixture_cases[] = {
                               CPUINFO ": cannot tell whether the CPU has a TSC" },
             /* words after "--" are init's, not the kernel's */
             { "max_cstate", "(null) [" CMDLINE " (processor.max_cstate not set)]" },
+            { "intel_idle_max_cstate", "(null) [" CMDLINE " (intel_idle.max_cstate not set)]" },
             { "cpufreq_min_khz", "600000 [" FREQ "/cpuinfo_min_freq]" },
             { "cpufreq_max_khz", "unknown: " FREQ "/cpuinfo_max_freq: not a number: garbage" },
         },
-        {
+        .lines = {
             "cpufreq range : unknown (" FREQ "/cpuinfo_max_freq: not a number: garbage)",
             "KVM tsc_tolerance_ppm : unknown (" TOL ": empty)",
             "Current clocksource : arch_sys_counter WARN (" HINT_NOT_TSC ")",
         },
-        TG_CHECK_WARN,
+        .worst = TG_CHECK_WARN,
     },
     {
         /* copied from this machine (an AMD EPYC KVM guest with nested KVM) */
-        "this-machine",
-        {
+        .name = "this-machine",
+        .facts = {
             { "cpu_vendor", "AuthenticAMD [" CPUINFO " vendor_id]" },
             { "kvm_tolerance_ppm", "250 [" TOL "]" },
             { "constant_tsc", "yes [" CPUINFO " flags]" },
@@ -625,10 +635,11 @@ static const FixtureCase fixture_cases[] = {
             { "clocksource_available", "tsc kvm-clock [" AVAIL "]" },
             { "tsc_unstable", "no [current clocksource is tsc]" },
             { "max_cstate", "(null) [" CMDLINE " (processor.max_cstate not set)]" },
+            { "intel_idle_max_cstate", "(null) [" CMDLINE " (intel_idle.max_cstate not set)]" },
             { "cpufreq_min_khz", "unknown: no cpufreq driver (" FREQ " absent)" },
             { "cpufreq_max_khz", "unknown: no cpufreq driver (" FREQ " absent)" },
         },
-        {
+        .lines = {
             NOT_PROBED_LINES,
             "CPU vendor : AuthenticAMD",
             "CPU TSC scaling flag (flags: tsc_scale) : no",
@@ -642,7 +653,7 @@ static const FixtureCase fixture_cases[] = {
             "cpufreq range : unknown (no cpufreq driver (" FREQ " absent))",
             "KVM tsc_tolerance_ppm : 250",
         },
-        TG_CHECK_WARN,
+        .worst = TG_CHECK_WARN,
     },
 };
 
@@ -704,46 +715,57 @@ test_fixture(void **state)
     "within 250 ppm of 2596.120 MHz unless they use kvm-clock)"
 
 static const KvmCase kvm_cases[] = {
-    { "enoent", ENOENT, 0, 0, 0, 0, 0, 0,
-      "unknown: " FAKE_KVM ": No such file or directory",
-      "unknown: " FAKE_KVM ": No such file or directory",
-      "TSC frequency : unknown (" FAKE_KVM ": No such file or directory) WARN (guests with "
-      "an explicit or TSC-dependent clock will be refused here)",
-      "TSC scaling (KVM_CAP_TSC_CONTROL) : unknown (" FAKE_KVM ": No such file or "
-      "directory) WARN", 0 },
-    { "eacces", EACCES, 0, 0, 0, 0, 0, 0,
-      "unknown: " FAKE_KVM ": Permission denied",
-      "unknown: " FAKE_KVM ": Permission denied",
-      NULL, NULL, 0 },
-    { "create-vm-fails", 0, 0, 0, ENOMEM, 0, 0, 0,
-      "unknown: KVM_CREATE_VM failed: Cannot allocate memory",
-      "no" CAP_SRC, NULL,
+    { .name = "enoent", .open_errno = ENOENT,
+      .expect_hz = "unknown: " FAKE_KVM ": No such file or directory",
+      .expect_scaling = "unknown: " FAKE_KVM ": No such file or directory",
+      .expect_human_freq = "TSC frequency : unknown (" FAKE_KVM ": No such file or directory) "
+                           "WARN (guests with an explicit or TSC-dependent clock will be "
+                           "refused here)",
+      .expect_human_scaling = "TSC scaling (KVM_CAP_TSC_CONTROL) : unknown (" FAKE_KVM ": No "
+                              "such file or directory) WARN",
+      .expect_fds_opened = 0 },
+    { .name = "eacces", .open_errno = EACCES,
+      .expect_hz = "unknown: " FAKE_KVM ": Permission denied",
+      .expect_scaling = "unknown: " FAKE_KVM ": Permission denied",
+      .expect_fds_opened = 0 },
+    { .name = "create-vm-fails", .create_vm_errno = ENOMEM,
+      .expect_hz = "unknown: KVM_CREATE_VM failed: Cannot allocate memory",
+      .expect_scaling = "no" CAP_SRC,
       /* the frequency is unknown: the hint cannot name it */
-      "TSC scaling (KVM_CAP_TSC_CONTROL) : no WARN (guests can only migrate here from hosts "
-      "within 250 ppm of this host's TSC frequency unless they use kvm-clock)", 1 },
-    { "create-vcpu-fails", 0, 1, 0, 0, EINVAL, 0, 0,
-      "unknown: KVM_CREATE_VCPU failed: Invalid argument",
-      "yes" CAP_SRC, NULL, "TSC scaling (KVM_CAP_TSC_CONTROL) : yes PASS", 2 },
-    { "get-tsc-khz-enotty", 0, 0, 0, 0, 0, 0, ENOTTY,
-      "unknown: KVM_GET_TSC_KHZ unsupported: Inappropriate ioctl for device",
-      "no" CAP_SRC, NULL, NULL, 3 },
-    { "get-tsc-khz-zero", 0, 0, 0, 0, 0, 0, 0,
-      "unknown: KVM_GET_TSC_KHZ unsupported: returned 0 kHz",
-      "no" CAP_SRC, NULL, NULL, 3 },
-    { "get-tsc-khz-eintr", 0, 0, 0, 0, 0, 0, EINTR,
-      "unknown: KVM_GET_TSC_KHZ failed: Interrupted system call",
-      "no" CAP_SRC, NULL, NULL, 3 },
-    { "cap-tsc-control-0", 0, 0, 0, 0, 0, 2596120, 0,
-      "2596120000" KVM_SRC, "no" CAP_SRC,
-      "TSC frequency : 2596.120 MHz", HUMAN_NO_SCALING, 3 },
-    { "cap-tsc-control-1", 0, 1, 0, 0, 0, 2100000, 0,
-      "2100000000" KVM_SRC, "yes" CAP_SRC,
-      "TSC frequency : 2100.000 MHz", "TSC scaling (KVM_CAP_TSC_CONTROL) : yes PASS", 3 },
-    { "cap-check-fails", 0, 0, EINVAL, 0, 0, 2596120, 0,
-      "2596120000" KVM_SRC,
-      "unknown: KVM_CHECK_EXTENSION(KVM_CAP_TSC_CONTROL) failed: Invalid argument",
-      NULL, "TSC scaling (KVM_CAP_TSC_CONTROL) : unknown (KVM_CHECK_EXTENSION("
-      "KVM_CAP_TSC_CONTROL) failed: Invalid argument) WARN", 3 },
+      .expect_human_scaling = "TSC scaling (KVM_CAP_TSC_CONTROL) : no WARN (guests can only "
+                              "migrate here from hosts within 250 ppm of this host's TSC "
+                              "frequency unless they use kvm-clock)",
+      .expect_fds_opened = 1 },
+    { .name = "create-vcpu-fails", .cap_ret = 1, .create_vcpu_errno = EINVAL,
+      .expect_hz = "unknown: KVM_CREATE_VCPU failed: Invalid argument",
+      .expect_scaling = "yes" CAP_SRC,
+      .expect_human_scaling = "TSC scaling (KVM_CAP_TSC_CONTROL) : yes PASS",
+      .expect_fds_opened = 2 },
+    { .name = "get-tsc-khz-enotty", .tsc_errno = ENOTTY,
+      .expect_hz = "unknown: KVM_GET_TSC_KHZ unsupported: Inappropriate ioctl for device",
+      .expect_scaling = "no" CAP_SRC, .expect_fds_opened = 3 },
+    { .name = "get-tsc-khz-zero", .tsc_khz = 0,
+      .expect_hz = "unknown: KVM_GET_TSC_KHZ unsupported: returned 0 kHz",
+      .expect_scaling = "no" CAP_SRC, .expect_fds_opened = 3 },
+    { .name = "get-tsc-khz-eintr", .tsc_errno = EINTR,
+      .expect_hz = "unknown: KVM_GET_TSC_KHZ failed: Interrupted system call",
+      .expect_scaling = "no" CAP_SRC, .expect_fds_opened = 3 },
+    { .name = "cap-tsc-control-0", .tsc_khz = 2596120,
+      .expect_hz = "2596120000" KVM_SRC, .expect_scaling = "no" CAP_SRC,
+      .expect_human_freq = "TSC frequency : 2596.120 MHz",
+      .expect_human_scaling = HUMAN_NO_SCALING, .expect_fds_opened = 3 },
+    { .name = "cap-tsc-control-1", .cap_ret = 1, .tsc_khz = 2100000,
+      .expect_hz = "2100000000" KVM_SRC, .expect_scaling = "yes" CAP_SRC,
+      .expect_human_freq = "TSC frequency : 2100.000 MHz",
+      .expect_human_scaling = "TSC scaling (KVM_CAP_TSC_CONTROL) : yes PASS",
+      .expect_fds_opened = 3 },
+    { .name = "cap-check-fails", .cap_errno = EINVAL, .tsc_khz = 2596120,
+      .expect_hz = "2596120000" KVM_SRC,
+      .expect_scaling = "unknown: KVM_CHECK_EXTENSION(KVM_CAP_TSC_CONTROL) failed: Invalid "
+                        "argument",
+      .expect_human_scaling = "TSC scaling (KVM_CAP_TSC_CONTROL) : unknown (KVM_CHECK_EXTENSION("
+                              "KVM_CAP_TSC_CONTROL) failed: Invalid argument) WARN",
+      .expect_fds_opened = 3 },
 };
 
 static void
@@ -805,32 +827,43 @@ test_kvm(void **state)
     "migration using host wall-clock time, so an unsynchronised destination shifts guest clocks"
 
 static const AdjCase adj_cases[] = {
-    { "synchronised", TIME_OK, 0, STA_PLL, 1234, 56789,
-      "yes [adjtimex(2)]", "1234 [adjtimex(2) esterror]", "56789 [adjtimex(2) maxerror]",
-      "Host clock synchronised (NTP) : PASS (estimated error 1234 us, maximum error 56789 us)",
-      TG_CHECK_PASS },
-    { "leap-insert-still-synchronised", TIME_INS, 0, STA_PLL | STA_INS, 0, 16000,
-      "yes [adjtimex(2)]", "0 [adjtimex(2) esterror]", "16000 [adjtimex(2) maxerror]",
-      "Host clock synchronised (NTP) : PASS (estimated error 0 us, maximum error 16000 us)",
-      TG_CHECK_PASS },
-    { "time-error", TIME_ERROR, 0, 0, 0, 16000000,
-      "no [adjtimex(2): TIME_ERROR]", "0 [adjtimex(2) esterror]",
-      "16000000 [adjtimex(2) maxerror]",
-      "Host clock synchronised (NTP) : FAIL (" SYNC_HINT ")", TG_CHECK_FAIL },
+    { .name = "synchronised", .rc = TIME_OK, .status = STA_PLL, .esterror = 1234,
+      .maxerror = 56789,
+      .expect_sync = "yes [adjtimex(2)]", .expect_est = "1234 [adjtimex(2) esterror]",
+      .expect_max = "56789 [adjtimex(2) maxerror]",
+      .expect_human = "Host clock synchronised (NTP) : PASS (estimated error 1234 us, "
+                      "maximum error 56789 us)",
+      .expect_level = TG_CHECK_PASS },
+    { .name = "leap-insert-still-synchronised", .rc = TIME_INS, .status = STA_PLL | STA_INS,
+      .esterror = 0, .maxerror = 16000,
+      .expect_sync = "yes [adjtimex(2)]", .expect_est = "0 [adjtimex(2) esterror]",
+      .expect_max = "16000 [adjtimex(2) maxerror]",
+      .expect_human = "Host clock synchronised (NTP) : PASS (estimated error 0 us, "
+                      "maximum error 16000 us)",
+      .expect_level = TG_CHECK_PASS },
+    { .name = "time-error", .rc = TIME_ERROR, .status = 0, .esterror = 0, .maxerror = 16000000,
+      .expect_sync = "no [adjtimex(2): TIME_ERROR]", .expect_est = "0 [adjtimex(2) esterror]",
+      .expect_max = "16000000 [adjtimex(2) maxerror]",
+      .expect_human = "Host clock synchronised (NTP) : FAIL (" SYNC_HINT ")",
+      .expect_level = TG_CHECK_FAIL },
     /* STA_UNSYNC alone decides, even when the return value is TIME_OK */
-    { "sta-unsync", TIME_OK, 0, STA_UNSYNC | STA_PLL, 500, 1000,
-      "no [adjtimex(2): STA_UNSYNC set]", "500 [adjtimex(2) esterror]",
-      "1000 [adjtimex(2) maxerror]",
-      "Host clock synchronised (NTP) : FAIL (" SYNC_HINT ")", TG_CHECK_FAIL },
-    { "negative-errors", TIME_OK, 0, 0, -1, -5,
-      "yes [adjtimex(2)]", "unknown: adjtimex: negative esterror -1",
-      "unknown: adjtimex: negative maxerror -5",
-      "Host clock synchronised (NTP) : PASS", TG_CHECK_PASS },
-    { "eperm", -1, EPERM, 0, 0, 0,
-      "unknown: adjtimex: Operation not permitted", "unknown: adjtimex: Operation not permitted",
-      "unknown: adjtimex: Operation not permitted",
-      "Host clock synchronised (NTP) : unknown (adjtimex: Operation not permitted) WARN",
-      TG_CHECK_WARN },
+    { .name = "sta-unsync", .rc = TIME_OK, .status = STA_UNSYNC | STA_PLL, .esterror = 500,
+      .maxerror = 1000,
+      .expect_sync = "no [adjtimex(2): STA_UNSYNC set]", .expect_est = "500 [adjtimex(2) esterror]",
+      .expect_max = "1000 [adjtimex(2) maxerror]",
+      .expect_human = "Host clock synchronised (NTP) : FAIL (" SYNC_HINT ")",
+      .expect_level = TG_CHECK_FAIL },
+    { .name = "negative-errors", .rc = TIME_OK, .status = 0, .esterror = -1, .maxerror = -5,
+      .expect_sync = "yes [adjtimex(2)]", .expect_est = "unknown: adjtimex: negative esterror -1",
+      .expect_max = "unknown: adjtimex: negative maxerror -5",
+      .expect_human = "Host clock synchronised (NTP) : PASS", .expect_level = TG_CHECK_PASS },
+    { .name = "eperm", .rc = -1, .err = EPERM,
+      .expect_sync = "unknown: adjtimex: Operation not permitted",
+      .expect_est = "unknown: adjtimex: Operation not permitted",
+      .expect_max = "unknown: adjtimex: Operation not permitted",
+      .expect_human = "Host clock synchronised (NTP) : unknown (adjtimex: Operation not "
+                      "permitted) WARN",
+      .expect_level = TG_CHECK_WARN },
 };
 
 static void
@@ -841,8 +874,8 @@ test_adjtimex(void **state)
      * is the clock line's (or PASS) */
     g_autofree char *proc_root = fixture_dir("intel-vmx-scaling", "proc");
     g_autofree char *sys_root = fixture_dir("intel-vmx-scaling", "sys");
-    static const KvmCase good_kvm = { "good", 0, 1, 0, 0, 0, 2000000, 0, NULL, NULL,
-                                      NULL, NULL, 3 };
+    static const KvmCase good_kvm = { .name = "good", .cap_ret = 1, .tsc_khz = 2000000,
+                                      .expect_fds_opened = 3 };
     TgProbeOptions opts = { .kvm_device = FAKE_KVM, .proc_root = proc_root,
                             .sys_root = sys_root };
     g_autoptr(TgHostFacts) f = NULL;
@@ -888,6 +921,29 @@ test_human_literal_alignment(void **state)
     assert_int_equal(worst, TG_CHECK_WARN);
     /* worst may be NULL */
     g_free(tg_probe_format_human(f, NULL));
+}
+
+/* The checklist shows intel_idle.max_cstate from its own fact, never from
+ * another fact's source note. */
+static void
+test_human_intel_idle_fact(void **state)
+{
+    g_autoptr(TgHostFacts) f = tg_host_facts_new();
+    g_autoptr(TgHostFacts) g = tg_host_facts_new();
+    g_autofree char *human = NULL;
+    g_autofree char *human2 = NULL;
+
+    (void)state;
+    tg_str_fact_set(&f->max_cstate, NULL, "test");
+    tg_str_fact_set(&f->intel_idle_max_cstate, "2", "test");
+    human = tg_probe_format_human(f, NULL);
+    assert_human_line(human, "processor.max_cstate : not set (intel_idle.max_cstate=2)");
+
+    tg_str_fact_set(&g->max_cstate, "1", "/proc/cmdline processor.max_cstate; "
+                    "intel_idle.max_cstate=0");
+    tg_str_fact_set(&g->intel_idle_max_cstate, NULL, "test");
+    human2 = tg_probe_format_human(g, NULL);
+    assert_human_line(human2, "processor.max_cstate : 1");
 }
 
 static void
@@ -964,27 +1020,19 @@ test_real_host(void **state)
 int
 main(void)
 {
-    struct CMUnitTest *arr;
-    size_t n = 0;
-    int rc;
+    GArray *tests = tg_test_new();
 
-    arr = g_new0(struct CMUnitTest,
-                 G_N_ELEMENTS(fixture_cases) + G_N_ELEMENTS(kvm_cases) +
-                 G_N_ELEMENTS(adj_cases) + 8);
     for (size_t i = 0; i < G_N_ELEMENTS(fixture_cases); i++)
-        arr[n++] = (struct CMUnitTest){ fixture_cases[i].name, test_fixture, NULL, NULL,
-                                        (void *)&fixture_cases[i] };
+        tg_test_add(tests, fixture_cases[i].name, test_fixture, &fixture_cases[i]);
     for (size_t i = 0; i < G_N_ELEMENTS(kvm_cases); i++)
-        arr[n++] = (struct CMUnitTest){ kvm_cases[i].name, test_kvm, NULL, NULL,
-                                        (void *)&kvm_cases[i] };
+        tg_test_add(tests, kvm_cases[i].name, test_kvm, &kvm_cases[i]);
     for (size_t i = 0; i < G_N_ELEMENTS(adj_cases); i++)
-        arr[n++] = (struct CMUnitTest){ adj_cases[i].name, test_adjtimex, NULL, NULL,
-                                        (void *)&adj_cases[i] };
-    arr[n++] = (struct CMUnitTest)cmocka_unit_test(test_human_literal_alignment);
-    arr[n++] = (struct CMUnitTest)cmocka_unit_test(test_human_escapes_untrusted);
-    arr[n++] = (struct CMUnitTest)cmocka_unit_test(test_check_level_names);
-    arr[n++] = (struct CMUnitTest)cmocka_unit_test(test_real_host);
-    rc = _cmocka_run_group_tests("tg-probe", arr, n, NULL, NULL);
-    g_free(arr);
-    return rc;
+        tg_test_add(tests, adj_cases[i].name, test_adjtimex, &adj_cases[i]);
+    tg_test_add(tests, "human literal alignment", test_human_literal_alignment, NULL);
+    tg_test_add(tests, "human escapes untrusted", test_human_escapes_untrusted, NULL);
+    tg_test_add(tests, "human intel_idle.max_cstate from its fact", test_human_intel_idle_fact,
+                NULL);
+    tg_test_add(tests, "check level names", test_check_level_names, NULL);
+    tg_test_add(tests, "real host", test_real_host, NULL);
+    return tg_test_run("tg-probe", tests);
 }

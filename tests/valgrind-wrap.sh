@@ -1,11 +1,13 @@
 #!/bin/sh
-# LOG_COMPILER for `make check-valgrind`: run ELF test programs under
-# valgrind memcheck (leaks and errors fail the test); run scripts as they are,
-# with TSCGATE_VALGRIND set so they can wrap the binaries they start.
+# LOG_COMPILER for `make check-valgrind`: run ELF test programs under the
+# test suite's valgrind command (tests/test-lib.sh: memcheck errors and
+# definite leaks fail the test); run scripts as they are, with
+# TSCGATE_VALGRIND set so they wrap the binaries they start (tg_wrap).
+. "${top_builddir:-.}/tests/test-lib.sh"
 prog="$1"; shift
 if head -c 4 "$prog" | grep -q 'ELF'; then
-    exec valgrind --quiet --error-exitcode=99 --leak-check=full \
-        --errors-for-leak-kinds=definite --track-origins=yes "$prog" "$@"
+    [ -n "$TG_HAVE_VALGRIND" ] || { echo "valgrind not found by configure" >&2; exit 1; }
+    eval "exec $TG_VALGRIND \"\$prog\" \"\$@\""
 fi
 TSCGATE_VALGRIND=1; export TSCGATE_VALGRIND
 case "$prog" in

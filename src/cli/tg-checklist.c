@@ -4,6 +4,7 @@
 
 #include "tg-checklist.h"
 
+#include <stddef.h>
 #include <string.h>
 
 /* ------------------------------------------------------------------ */
@@ -65,33 +66,6 @@ tg_unknown_text(const TgFactNote *n)
     return g_strdup_printf("unknown (%s)", esc);
 }
 
-/* A string fact shown as its (escaped) value, or "unknown (reason)"; no
- * judgement. */
-static void
-tg_human_str_info(GString *out, TgCheckLevel *worst, const char *label, const TgStrFact *f)
-{
-    g_autofree char *text = f->note.known ? tg_escape_untrusted(f->value)
-                                          : tg_unknown_text(&f->note);
-
-    tg_human_line(out, worst, label, text, TG_CHECK_INFO, NULL);
-}
-
-/* An invariance flag: PASS when present, FAIL when absent, WARN unknown. */
-static void
-tg_human_flag(GString *out, TgCheckLevel *worst, const char *label, const TgBoolFact *b,
-              const char *fail_hint)
-{
-    if (!b->note.known) {
-        g_autofree char *u = tg_unknown_text(&b->note);
-
-        tg_human_line(out, worst, label, u, TG_CHECK_WARN, NULL);
-    } else if (b->value) {
-        tg_human_line(out, worst, label, NULL, TG_CHECK_PASS, NULL);
-    } else {
-        tg_human_line(out, worst, label, NULL, TG_CHECK_FAIL, fail_hint);
-    }
-}
-
 static char *
 tg_format_khz_as_mhz(guint64 khz)
 {
@@ -99,191 +73,279 @@ tg_format_khz_as_mhz(guint64 khz)
                            (unsigned)(khz % 1000));
 }
 
+/* ------------------------------------------------------------------ */
+/* The checklist: one row per line                                     */
+/* ------------------------------------------------------------------ */
+
+/* What a row prints after its label, once its fact is known. */
+typedef struct {
+    char *value;          /* nullable */
+    TgCheckLevel level;
+    char *hint;           /* nullable */
+} TgCheckLine;
+
+typedef enum {
+    TG_ROW_STR,     /* the (escaped) string, INFO */
+    TG_ROW_U64,     /* the number, INFO */
+    TG_ROW_BOOL,    /* the yes_ or no_ columns */
+    TG_ROW_CUSTOM,  /* judge() */
+} TgRowKind;
+
+typedef struct {
+    const char *label;
+    const char *(*label_of)(const TgHostFacts *f);  /* when the label depends on facts */
+    TgRowKind kind;
+    size_t fact;                /* offsetof(TgHostFacts, ...) of the fact shown */
+    bool two_facts;             /* the line also needs fact2 (unknown if either is) */
+    size_t fact2;
+    TgCheckLevel unknown_level; /* the line's level when the fact is unknown */
+    const char *unknown_hint;
+    /* TG_ROW_BOOL */
+    const char *yes_value, *no_value;
+    TgCheckLevel yes_level, no_level;
+    const char *yes_hint, *no_hint;
+    /* TG_ROW_CUSTOM: fills the line of a known fact */
+    void (*judge)(const TgHostFacts *f, TgCheckLine *line);
+} TgCheckRow;
+
+#define TG_FACT(member) offsetof(TgHostFacts, member)
+
+static const TgFactNote *
+tg_row_note(const TgHostFacts *f, size_t offset)
+{
+    /* every fact struct starts with its TgFactNote */
+    return (const TgFactNote *)(const void *)((const char *)f + offset);
+}
+
+static guint64
+tg_ppm_or_default(const TgHostFacts *f)
+{
+    return f->kvm_tolerance_ppm.note.known ? f->kvm_tolerance_ppm.value : 250;
+}
+
+static void
+tg_judge_tsc_hz(const TgHostFacts *f, TgCheckLine *line)
+{
+    line->value = tg_format_mhz(f->tsc_hz.value);
+}
+
+/* No KVM scaling: guests come here only from hosts within tolerance. */
+static void
+tg_judge_tsc_scaling(const TgHostFacts *f, TgCheckLine *line)
+{
+    if (f->tsc_scaling.value) {
+        line->value = g_strdup("yes");
+        line->level = TG_CHECK_PASS;
+        return;
+    }
+    line->value = g_strdup("no");
+    line->level = TG_CHECK_WARN;
+    if (f->tsc_hz.note.known) {
+        g_autofree char *mhz = tg_format_mhz(f->tsc_hz.value);
+
+        line->hint = g_strdup_printf("guests can only migrate here from hosts within %"
+                                     G_GUINT64_FORMAT " ppm of %s unless they use kvm-clock",
+                                     tg_ppm_or_default(f), mhz);
+    } else {
+        line->hint = g_strdup_printf("guests can only migrate here from hosts within %"
+                                     G_GUINT64_FORMAT " ppm of this host's TSC frequency "
+                                     "unless they use kvm-clock", tg_ppm_or_default(f));
+    }
+}
+
+/* Where the CPU reports TSC scaling depends on the vendor (Linux
+ * arch/x86/kernel/cpu/proc.c: AMD "tsc_scale" in flags, Intel
+ * "tsc_scaling" in "vmx flags"). */
+static const char *
+tg_label_cpu_scaling_flag(const TgHostFacts *f)
+{
+    if (f->cpu_vendor.note.known && f->cpu_vendor.value) {
+        if (strcmp(f->cpu_vendor.value, "GenuineIntel") == 0)
+            return "CPU TSC scaling flag (vmx flags: tsc_scaling)";
+        if (strcmp(f->cpu_vendor.value, "AuthenticAMD") == 0 ||
+            strcmp(f->cpu_vendor.value, "HygonGenuine") == 0)
+            return "CPU TSC scaling flag (flags: tsc_scale)";
+    }
+    return "CPU TSC scaling flag";
+}
+
+static void
+tg_judge_clocksource(const TgHostFacts *f, TgCheckLine *line)
+{
+    line->value = tg_escape_untrusted(f->clocksource_current.value);
+    if (strcmp(f->clocksource_current.value, "tsc") == 0) {
+        line->level = TG_CHECK_PASS;
+    } else {
+        line->level = TG_CHECK_WARN;
+        line->hint = g_strdup("the host kernel does not keep time with the TSC");
+    }
+}
+
+static void
+tg_judge_tsc_unstable(const TgHostFacts *f, TgCheckLine *line)
+{
+    if (!f->tsc_unstable.value) {
+        line->level = TG_CHECK_PASS;
+        return;
+    }
+    line->level = TG_CHECK_FAIL;
+    line->hint = g_strdup_printf("%s: TSC-dependent guests will be refused here",
+                                 f->tsc_unstable.note.source ? f->tsc_unstable.note.source
+                                                             : "marked unstable");
+}
+
+/* processor.max_cstate, and intel_idle.max_cstate beside it when set. */
+static void
+tg_judge_max_cstate(const TgHostFacts *f, TgCheckLine *line)
+{
+    g_autofree char *v = f->max_cstate.value ? tg_escape_untrusted(f->max_cstate.value)
+                                             : g_strdup("not set");
+
+    if (f->intel_idle_max_cstate.note.known && f->intel_idle_max_cstate.value) {
+        g_autofree char *ii = tg_escape_untrusted(f->intel_idle_max_cstate.value);
+
+        line->value = g_strdup_printf("%s (intel_idle.max_cstate=%s)", v, ii);
+    } else {
+        line->value = g_steal_pointer(&v);
+    }
+}
+
+static void
+tg_judge_cpufreq(const TgHostFacts *f, TgCheckLine *line)
+{
+    g_autofree char *lo = tg_format_khz_as_mhz(f->cpufreq_min_khz.value);
+    g_autofree char *hi = tg_format_khz_as_mhz(f->cpufreq_max_khz.value);
+
+    line->value = g_strdup_printf("%s - %s", lo, hi);
+}
+
+static void
+tg_judge_clock_sync(const TgHostFacts *f, TgCheckLine *line)
+{
+    if (!f->clock_synchronized.value) {
+        line->level = TG_CHECK_FAIL;
+        line->hint = g_strdup("run chronyd or systemd-timesyncd; QEMU carries kvm-clock "
+                              "across migration using host wall-clock time, so an "
+                              "unsynchronised destination shifts guest clocks");
+        return;
+    }
+    line->level = TG_CHECK_PASS;
+    if (f->clock_est_error_us.note.known && f->clock_max_error_us.note.known)
+        line->hint = g_strdup_printf("estimated error %" G_GUINT64_FORMAT
+                                     " us, maximum error %" G_GUINT64_FORMAT " us",
+                                     f->clock_est_error_us.value, f->clock_max_error_us.value);
+}
+
+#define TG_HINT_INVARIANT "TSC not invariant: guests reading the TSC directly will drift"
+
+static const TgCheckRow tg_check_rows[] = {
+    { .label = "Host name", .kind = TG_ROW_STR, .fact = TG_FACT(hostname),
+      .unknown_level = TG_CHECK_INFO },
+    { .label = "CPU vendor", .kind = TG_ROW_STR, .fact = TG_FACT(cpu_vendor),
+      .unknown_level = TG_CHECK_INFO },
+    /* unknown: the gate cannot check TSC-dependent guests */
+    { .label = "TSC frequency", .kind = TG_ROW_CUSTOM, .fact = TG_FACT(tsc_hz),
+      .judge = tg_judge_tsc_hz, .unknown_level = TG_CHECK_WARN,
+      .unknown_hint = "guests with an explicit or TSC-dependent clock will be refused here" },
+    { .label = "TSC scaling (KVM_CAP_TSC_CONTROL)", .kind = TG_ROW_CUSTOM,
+      .fact = TG_FACT(tsc_scaling), .judge = tg_judge_tsc_scaling,
+      .unknown_level = TG_CHECK_WARN },
+    /* the CPU's scaling flag, for comparison with what KVM reports */
+    { .label_of = tg_label_cpu_scaling_flag, .kind = TG_ROW_BOOL,
+      .fact = TG_FACT(cpu_tsc_scaling_flag), .unknown_level = TG_CHECK_INFO,
+      .yes_value = "yes", .yes_level = TG_CHECK_INFO,
+      .no_value = "no", .no_level = TG_CHECK_INFO },
+    { .label = "constant_tsc", .kind = TG_ROW_BOOL, .fact = TG_FACT(constant_tsc),
+      .unknown_level = TG_CHECK_WARN, .yes_level = TG_CHECK_PASS,
+      .no_level = TG_CHECK_FAIL, .no_hint = TG_HINT_INVARIANT },
+    { .label = "nonstop_tsc", .kind = TG_ROW_BOOL, .fact = TG_FACT(nonstop_tsc),
+      .unknown_level = TG_CHECK_WARN, .yes_level = TG_CHECK_PASS,
+      .no_level = TG_CHECK_FAIL, .no_hint = TG_HINT_INVARIANT },
+    /* without tsc_known_freq the kernel calibrates the TSC at boot and the
+     * measured rate (hence KVM's default guest rate) can differ by a few kHz
+     * from one boot to the next */
+    { .label = "tsc_known_freq", .kind = TG_ROW_BOOL, .fact = TG_FACT(tsc_known_freq),
+      .unknown_level = TG_CHECK_WARN, .yes_level = TG_CHECK_PASS,
+      .no_level = TG_CHECK_WARN,
+      .no_hint = "TSC rate calibrated at boot: it may differ by a few kHz after a reboot; "
+                 "pin guests with <timer name='tsc' frequency=...>" },
+    { .label = "Current clocksource", .kind = TG_ROW_CUSTOM,
+      .fact = TG_FACT(clocksource_current), .judge = tg_judge_clocksource,
+      .unknown_level = TG_CHECK_WARN },
+    { .label = "Available clocksources", .kind = TG_ROW_STR,
+      .fact = TG_FACT(clocksource_available), .unknown_level = TG_CHECK_INFO },
+    { .label = "TSC not marked unstable", .kind = TG_ROW_CUSTOM, .fact = TG_FACT(tsc_unstable),
+      .judge = tg_judge_tsc_unstable, .unknown_level = TG_CHECK_WARN },
+    /* C-states: informational */
+    { .label = "processor.max_cstate", .kind = TG_ROW_CUSTOM, .fact = TG_FACT(max_cstate),
+      .judge = tg_judge_max_cstate, .unknown_level = TG_CHECK_INFO },
+    { .label = "cpufreq range", .kind = TG_ROW_CUSTOM, .fact = TG_FACT(cpufreq_min_khz),
+      .two_facts = true, .fact2 = TG_FACT(cpufreq_max_khz), .judge = tg_judge_cpufreq,
+      .unknown_level = TG_CHECK_INFO },
+    { .label = "Host clock synchronised (NTP)", .kind = TG_ROW_CUSTOM,
+      .fact = TG_FACT(clock_synchronized), .judge = tg_judge_clock_sync,
+      .unknown_level = TG_CHECK_WARN },
+    { .label = "KVM tsc_tolerance_ppm", .kind = TG_ROW_U64, .fact = TG_FACT(kvm_tolerance_ppm),
+      .unknown_level = TG_CHECK_INFO },
+};
+
+/* The line of one row: "unknown (REASON)" at the row's unknown level when
+ * its fact is unknown, else what the row's kind makes of the value. */
+static void
+tg_check_row_line(const TgHostFacts *f, const TgCheckRow *row, TgCheckLine *line)
+{
+    const TgFactNote *n = tg_row_note(f, row->fact);
+    const void *fact = n;
+
+    if (n->known && row->two_facts)
+        n = tg_row_note(f, row->fact2);
+    if (!n->known) {
+        line->value = tg_unknown_text(n);
+        line->level = row->unknown_level;
+        line->hint = g_strdup(row->unknown_hint);
+        return;
+    }
+    line->level = TG_CHECK_INFO;
+    switch (row->kind) {
+    case TG_ROW_STR:
+        line->value = tg_escape_untrusted(((const TgStrFact *)fact)->value);
+        break;
+    case TG_ROW_U64:
+        line->value = g_strdup_printf("%" G_GUINT64_FORMAT, ((const TgU64Fact *)fact)->value);
+        break;
+    case TG_ROW_BOOL:
+        if (((const TgBoolFact *)fact)->value) {
+            line->value = g_strdup(row->yes_value);
+            line->level = row->yes_level;
+            line->hint = g_strdup(row->yes_hint);
+        } else {
+            line->value = g_strdup(row->no_value);
+            line->level = row->no_level;
+            line->hint = g_strdup(row->no_hint);
+        }
+        break;
+    case TG_ROW_CUSTOM:
+        row->judge(f, line);
+        break;
+    }
+}
+
 char *
 tg_probe_format_human(const TgHostFacts *f, TgCheckLevel *worst_out)
 {
     GString *out = g_string_new(NULL);
     TgCheckLevel worst = TG_CHECK_INFO;
-    guint64 ppm = f->kvm_tolerance_ppm.note.known ? f->kvm_tolerance_ppm.value : 250;
-    g_autofree char *mhz = f->tsc_hz.note.known ? tg_format_mhz(f->tsc_hz.value) : NULL;
-    const char *invariant_hint = "TSC not invariant: guests reading the TSC directly will drift";
 
-    /* Host name, vendor: values only. */
-    tg_human_str_info(out, &worst, "Host name", &f->hostname);
-    tg_human_str_info(out, &worst, "CPU vendor", &f->cpu_vendor);
+    for (gsize i = 0; i < G_N_ELEMENTS(tg_check_rows); i++) {
+        const TgCheckRow *row = &tg_check_rows[i];
+        TgCheckLine line = { NULL, TG_CHECK_INFO, NULL };
 
-    /* TSC frequency: unknown means the gate cannot check TSC-dependent guests. */
-    if (mhz) {
-        tg_human_line(out, &worst, "TSC frequency", mhz, TG_CHECK_INFO, NULL);
-    } else {
-        g_autofree char *u = tg_unknown_text(&f->tsc_hz.note);
-
-        tg_human_line(out, &worst, "TSC frequency", u, TG_CHECK_WARN,
-                      "guests with an explicit or TSC-dependent clock will be refused here");
+        tg_check_row_line(f, row, &line);
+        tg_human_line(out, &worst, row->label_of ? row->label_of(f) : row->label, line.value,
+                      line.level, line.hint);
+        g_free(line.value);
+        g_free(line.hint);
     }
-
-    /* KVM scaling. */
-    if (!f->tsc_scaling.note.known) {
-        g_autofree char *u = tg_unknown_text(&f->tsc_scaling.note);
-
-        tg_human_line(out, &worst, "TSC scaling (KVM_CAP_TSC_CONTROL)", u, TG_CHECK_WARN, NULL);
-    } else if (f->tsc_scaling.value) {
-        tg_human_line(out, &worst, "TSC scaling (KVM_CAP_TSC_CONTROL)", "yes", TG_CHECK_PASS,
-                      NULL);
-    } else {
-        g_autofree char *hint = NULL;
-
-        if (mhz)
-            hint = g_strdup_printf("guests can only migrate here from hosts within %"
-                                   G_GUINT64_FORMAT " ppm of %s unless they use kvm-clock",
-                                   ppm, mhz);
-        else
-            hint = g_strdup_printf("guests can only migrate here from hosts within %"
-                                   G_GUINT64_FORMAT " ppm of this host's TSC frequency "
-                                   "unless they use kvm-clock", ppm);
-        tg_human_line(out, &worst, "TSC scaling (KVM_CAP_TSC_CONTROL)", "no", TG_CHECK_WARN,
-                      hint);
-    }
-
-    /* The CPU's scaling flag, for comparison with what KVM reports. */
-    {
-        const char *label = "CPU TSC scaling flag";
-
-        if (f->cpu_vendor.note.known && f->cpu_vendor.value) {
-            if (strcmp(f->cpu_vendor.value, "GenuineIntel") == 0)
-                label = "CPU TSC scaling flag (vmx flags: tsc_scaling)";
-            else if (strcmp(f->cpu_vendor.value, "AuthenticAMD") == 0 ||
-                     strcmp(f->cpu_vendor.value, "HygonGenuine") == 0)
-                label = "CPU TSC scaling flag (flags: tsc_scale)";
-        }
-        if (f->cpu_tsc_scaling_flag.note.known) {
-            tg_human_line(out, &worst, label, f->cpu_tsc_scaling_flag.value ? "yes" : "no",
-                          TG_CHECK_INFO, NULL);
-        } else {
-            g_autofree char *u = tg_unknown_text(&f->cpu_tsc_scaling_flag.note);
-
-            tg_human_line(out, &worst, label, u, TG_CHECK_INFO, NULL);
-        }
-    }
-
-    tg_human_flag(out, &worst, "constant_tsc", &f->constant_tsc, invariant_hint);
-    tg_human_flag(out, &worst, "nonstop_tsc", &f->nonstop_tsc, invariant_hint);
-
-    /* tsc_known_freq: without it the kernel calibrates the TSC at boot and the
-     * measured rate (hence KVM's default guest rate) can differ by a few kHz
-     * from one boot to the next. */
-    if (!f->tsc_known_freq.note.known) {
-        g_autofree char *u = tg_unknown_text(&f->tsc_known_freq.note);
-
-        tg_human_line(out, &worst, "tsc_known_freq", u, TG_CHECK_WARN, NULL);
-    } else if (f->tsc_known_freq.value) {
-        tg_human_line(out, &worst, "tsc_known_freq", NULL, TG_CHECK_PASS, NULL);
-    } else {
-        tg_human_line(out, &worst, "tsc_known_freq", NULL, TG_CHECK_WARN,
-                      "TSC rate calibrated at boot: it may differ by a few kHz after a reboot; "
-                      "pin guests with <timer name='tsc' frequency=...>");
-    }
-
-    /* Clocksource. */
-    if (!f->clocksource_current.note.known) {
-        g_autofree char *u = tg_unknown_text(&f->clocksource_current.note);
-
-        tg_human_line(out, &worst, "Current clocksource", u, TG_CHECK_WARN, NULL);
-    } else {
-        g_autofree char *esc = tg_escape_untrusted(f->clocksource_current.value);
-
-        if (strcmp(f->clocksource_current.value, "tsc") == 0)
-            tg_human_line(out, &worst, "Current clocksource", esc, TG_CHECK_PASS, NULL);
-        else
-            tg_human_line(out, &worst, "Current clocksource", esc, TG_CHECK_WARN,
-                          "the host kernel does not keep time with the TSC");
-    }
-    tg_human_str_info(out, &worst, "Available clocksources", &f->clocksource_available);
-
-    if (!f->tsc_unstable.note.known) {
-        g_autofree char *u = tg_unknown_text(&f->tsc_unstable.note);
-
-        tg_human_line(out, &worst, "TSC not marked unstable", u, TG_CHECK_WARN, NULL);
-    } else if (!f->tsc_unstable.value) {
-        tg_human_line(out, &worst, "TSC not marked unstable", NULL, TG_CHECK_PASS, NULL);
-    } else {
-        g_autofree char *hint = g_strdup_printf(
-            "%s: TSC-dependent guests will be refused here",
-            f->tsc_unstable.note.source ? f->tsc_unstable.note.source : "marked unstable");
-
-        tg_human_line(out, &worst, "TSC not marked unstable", NULL, TG_CHECK_FAIL, hint);
-    }
-
-    /* C-states: informational. */
-    if (!f->max_cstate.note.known) {
-        g_autofree char *u = tg_unknown_text(&f->max_cstate.note);
-
-        tg_human_line(out, &worst, "processor.max_cstate", u, TG_CHECK_INFO, NULL);
-    } else {
-        g_autofree char *v = f->max_cstate.value ? tg_escape_untrusted(f->max_cstate.value)
-                                                 : g_strdup("not set");
-        const char *src = f->max_cstate.note.source;
-        const char *ii = src ? strstr(src, "intel_idle.max_cstate=") : NULL;
-        g_autofree char *txt = NULL;
-
-        if (ii) {
-            gsize n = strcspn(ii, ")");
-
-            txt = g_strdup_printf("%s (%.*s)", v, (int)n, ii);
-        }
-        tg_human_line(out, &worst, "processor.max_cstate", txt ? txt : v, TG_CHECK_INFO,
-                      NULL);
-    }
-
-    if (f->cpufreq_min_khz.note.known && f->cpufreq_max_khz.note.known) {
-        g_autofree char *lo = tg_format_khz_as_mhz(f->cpufreq_min_khz.value);
-        g_autofree char *hi = tg_format_khz_as_mhz(f->cpufreq_max_khz.value);
-        g_autofree char *txt = g_strdup_printf("%s - %s", lo, hi);
-
-        tg_human_line(out, &worst, "cpufreq range", txt, TG_CHECK_INFO, NULL);
-    } else {
-        g_autofree char *u = tg_unknown_text(!f->cpufreq_min_khz.note.known
-                                             ? &f->cpufreq_min_khz.note
-                                             : &f->cpufreq_max_khz.note);
-
-        tg_human_line(out, &worst, "cpufreq range", u, TG_CHECK_INFO, NULL);
-    }
-
-    /* NTP. */
-    {
-        const char *label = "Host clock synchronised (NTP)";
-        const char *sync_hint = "run chronyd or systemd-timesyncd; QEMU carries kvm-clock "
-                                "across migration using host wall-clock time, so an "
-                                "unsynchronised destination shifts guest clocks";
-
-        if (!f->clock_synchronized.note.known) {
-            g_autofree char *u = tg_unknown_text(&f->clock_synchronized.note);
-
-            tg_human_line(out, &worst, label, u, TG_CHECK_WARN, NULL);
-        } else if (f->clock_synchronized.value) {
-            g_autofree char *detail = NULL;
-
-            if (f->clock_est_error_us.note.known && f->clock_max_error_us.note.known)
-                detail = g_strdup_printf("estimated error %" G_GUINT64_FORMAT
-                                         " us, maximum error %" G_GUINT64_FORMAT " us",
-                                         f->clock_est_error_us.value,
-                                         f->clock_max_error_us.value);
-            tg_human_line(out, &worst, label, NULL, TG_CHECK_PASS, detail);
-        } else {
-            tg_human_line(out, &worst, label, NULL, TG_CHECK_FAIL, sync_hint);
-        }
-    }
-
-    if (f->kvm_tolerance_ppm.note.known) {
-        g_autofree char *v = g_strdup_printf("%" G_GUINT64_FORMAT, f->kvm_tolerance_ppm.value);
-
-        tg_human_line(out, &worst, "KVM tsc_tolerance_ppm", v, TG_CHECK_INFO, NULL);
-    } else {
-        g_autofree char *u = tg_unknown_text(&f->kvm_tolerance_ppm.note);
-
-        tg_human_line(out, &worst, "KVM tsc_tolerance_ppm", u, TG_CHECK_INFO, NULL);
-    }
-
     if (worst_out)
         *worst_out = worst;
     return g_string_free(out, FALSE);

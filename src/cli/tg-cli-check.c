@@ -37,27 +37,25 @@ tg_cli_check_main(int argc, char **argv)
     int stdin_users;
 
     g_option_context_add_main_entries(ctx, entries, NULL);
-    g_option_context_set_description(ctx,
-        "Exit status: 0 allow or allow-with-warning (or deny in audit mode),\n"
-        "1 deny, 2 bad usage or unreadable/invalid input.");
-    if (!tg_cli_parse_options(ctx, &argc, &argv))
+    g_option_context_set_description(ctx, "Exit status: see EXIT STATUS in tscgate(8).");
+    if (!tg_cli_parse_options("check", ctx, &argc, &argv))
         return TG_EXIT_USAGE;
     if (argc > 1)
-        return tg_cli_usage_error("check: unexpected argument '%s'", argv[1]);
+        return tg_cli_error("check", TG_EXIT_USAGE, "unexpected argument '%s'", argv[1]);
     if (!domain_path)
-        return tg_cli_usage_error("check: --domain FILE is required");
+        return tg_cli_error("check", TG_EXIT_USAGE, "--domain FILE is required");
     if (!dest_path)
-        return tg_cli_usage_error("check: --dest FILE is required");
+        return tg_cli_error("check", TG_EXIT_USAGE, "--dest FILE is required");
     stdin_users = (g_strcmp0(domain_path, "-") == 0) + (g_strcmp0(dest_path, "-") == 0) +
                   (g_strcmp0(source_path, "-") == 0) + (g_strcmp0(policy_path, "-") == 0);
     if (stdin_users > 1)
-        return tg_cli_usage_error("check: only one input can be read from stdin ('-')");
+        return tg_cli_error("check", TG_EXIT_USAGE, "only one input can be read from stdin ('-')");
 
     if (!(guest = tg_guest_profile_load(domain_path, &err)) ||
         !(dest = tg_host_facts_load(dest_path, &err)) ||
         (source_path && !(source = tg_host_facts_load(source_path, &err))) ||
         (policy_path && !(policy = tg_policy_load(policy_path, &err))))
-        return tg_cli_usage_error("%s", err->message);
+        return tg_cli_error("check", TG_EXIT_USAGE, "%s", err->message);
 
     return tg_cli_decide_and_report(guest, source, dest, policy, json);
 }

@@ -8,17 +8,26 @@
 #include "tg-evaluate.h"
 #include "tg-report.h"
 
+void
+tg_cli_vprint_error(FILE *out, const char *command, const char *fmt, va_list ap)
+{
+    g_autofree char *msg = g_strdup_vprintf(fmt, ap);
+
+    if (command)
+        fprintf(out, "tscgate %s: %s\n", command, msg);
+    else
+        fprintf(out, "tscgate: %s\n", msg);
+}
+
 int
-tg_cli_usage_error(const char *fmt, ...)
+tg_cli_error(const char *command, int status, const char *fmt, ...)
 {
     va_list ap;
-    g_autofree char *msg = NULL;
 
     va_start(ap, fmt);
-    msg = g_strdup_vprintf(fmt, ap);
+    tg_cli_vprint_error(stderr, command, fmt, ap);
     va_end(ap);
-    fprintf(stderr, "tscgate: %s\n", msg);
-    return TG_EXIT_USAGE;
+    return status;
 }
 
 int
@@ -33,12 +42,12 @@ tg_cli_decide_and_report(const TgGuestProfile *guest, const TgHostFacts *source,
 }
 
 bool
-tg_cli_parse_options(GOptionContext *ctx, int *argc, char ***argv)
+tg_cli_parse_options(const char *command, GOptionContext *ctx, int *argc, char ***argv)
 {
     g_autoptr(GError) err = NULL;
 
     if (!g_option_context_parse(ctx, argc, argv, &err)) {
-        tg_cli_usage_error("%s", err->message);
+        tg_cli_error(command, TG_EXIT_USAGE, "%s", err->message);
         return false;
     }
     return true;

@@ -37,12 +37,6 @@ tg_libvirt_quiet(void *opaque G_GNUC_UNUSED, virErrorPtr err G_GNUC_UNUSED)
 {
 }
 
-static int
-tg_libvirt_error(const char *what, const char *uri)
-{
-    return tg_cli_usage_error("preflight: %s%s%s: %s", what, uri ? " " : "", uri ? uri : "",
-                              virGetLastErrorMessage());
-}
 
 static virDomainPtr
 tg_lookup_domain(virConnectPtr conn, const char *name)
@@ -85,44 +79,54 @@ tg_cli_preflight_main(int argc, char **argv)
     g_option_context_set_description(ctx,
         "Reads the guest's migratable XML and 'capabilities' of both hosts over\n"
         "read-only connections, then applies the same rules as the hook.\n"
-        "Exit status: 0 allow, 1 deny, 2 usage, connection or input error.");
-    {
-        g_autoptr(GError) perr = NULL;
-
-        if (!g_option_context_parse(ctx, &argc, &argv, &perr))
-            return tg_cli_usage_error("%s", perr->message);
-    }
+        "Exit status: see EXIT STATUS in tscgate(8).");
+    if (!tg_cli_parse_options("preflight", ctx, &argc, &argv))
+        return TG_EXIT_USAGE;
     if (argc != 2)
-        return tg_cli_usage_error("preflight: exactly one DOMAIN (name or UUID) is required");
+        return tg_cli_error("preflight", TG_EXIT_USAGE,
+                            "exactly one DOMAIN (name or UUID) is required");
     if (!dest_uri)
-        return tg_cli_usage_error("preflight: --dest-connect URI is required");
+        return tg_cli_error("preflight", TG_EXIT_USAGE, "--dest-connect URI is required");
     if (policy_path && !(policy = tg_policy_load(policy_path, &err)))
-        return tg_cli_usage_error("%s", err->message);
+        return tg_cli_error("preflight", TG_EXIT_USAGE, "%s", err->message);
 
     virSetErrorFunc(NULL, tg_libvirt_quiet);
-    if (!(src = virConnectOpenReadOnly(src_uri)))
-        return tg_libvirt_error("cannot connect to source", src_uri);
+    if (!(src = virConnectOpenReadOnly(src_uri))) {
+        if (!src_uri)
+            return tg_cli_error("preflight", TG_EXIT_USAGE,
+                                "cannot connect to the source (libvirt's default URI): %s",
+                                virGetLastErrorMessage());
+        return tg_cli_error("preflight", TG_EXIT_USAGE, "cannot connect to the source %s: %s",
+                            src_uri, virGetLastErrorMessage());
+    }
     if (!(dst = virConnectOpenReadOnly(dest_uri)))
-        return tg_libvirt_error("cannot connect to destination", dest_uri);
+        return tg_cli_error("preflight", TG_EXIT_USAGE, "cannot connect to the destination %s: %s",
+                            dest_uri, virGetLastErrorMessage());
     if (!(dom = tg_lookup_domain(src, argv[1])))
-        return tg_libvirt_error("no such domain on the source:", argv[1]);
+        return tg_cli_error("preflight", TG_EXIT_USAGE, "no such domain on the source: %s: %s",
+                            argv[1], virGetLastErrorMessage());
     /* libvirt allows the migratable form only on read-write connections
      * (virDomainGetXMLDesc treats it like VIR_DOMAIN_XML_SECURE); the live
      * XML carries the same <clock>, <cpu> and <features> for our purpose. */
     if (!(xml = virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_MIGRATABLE)) &&
         !(xml = virDomainGetXMLDesc(dom, 0)))
-        return tg_libvirt_error("cannot read the domain XML of", argv[1]);
+        return tg_cli_error("preflight", TG_EXIT_USAGE, "cannot read the domain XML of %s: %s",
+                            argv[1], virGetLastErrorMessage());
     if (!(src_caps = virConnectGetCapabilities(src)))
-        return tg_libvirt_error("cannot read capabilities of the source", src_uri);
+        return tg_cli_error("preflight", TG_EXIT_USAGE,
+                            "cannot read the capabilities of the source host: %s",
+                            virGetLastErrorMessage());
     if (!(dst_caps = virConnectGetCapabilities(dst)))
-        return tg_libvirt_error("cannot read capabilities of the destination", dest_uri);
+        return tg_cli_error("preflight", TG_EXIT_USAGE,
+                            "cannot read the capabilities of the destination %s: %s",
+                            dest_uri, virGetLastErrorMessage());
 
     if (!(guest = tg_guest_profile_parse_xml(xml, strlen(xml), "domain XML from libvirt", &err)) ||
         !(source = tg_host_facts_parse_xml(src_caps, strlen(src_caps),
                                            "source capabilities", &err)) ||
         !(dest = tg_host_facts_parse_xml(dst_caps, strlen(dst_caps),
                                          "destination capabilities", &err)))
-        return tg_cli_usage_error("%s", err->message);
+        return tg_cli_error("preflight", TG_EXIT_USAGE, "%s", err->message);
 
     return tg_cli_decide_and_report(guest, source, dest, policy, json);
 }

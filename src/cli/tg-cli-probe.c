@@ -33,11 +33,12 @@ tg_cli_probe_main(int argc, char **argv)
         "Probes /dev/kvm (KVM_GET_TSC_KHZ, KVM_CAP_TSC_CONTROL) the way libvirt does,\n"
         "plus /proc/cpuinfo, sysfs, /proc/cmdline and adjtimex(2). The XML form is\n"
         "capabilities-shaped: 'tscgate check --dest/--source' and the hook's host.xml\n"
-        "read it back.");
-    if (!tg_cli_parse_options(ctx, &argc, &argv))
+        "read it back.\n"
+        "Exit status: see EXIT STATUS in tscgate(8).");
+    if (!tg_cli_parse_options("probe", ctx, &argc, &argv))
         return TG_EXIT_USAGE;
     if (argc > 1)
-        return tg_cli_usage_error("probe: unexpected argument '%s'", argv[1]);
+        return tg_cli_error("probe", TG_EXIT_USAGE, "unexpected argument '%s'", argv[1]);
 
     opts.skip_kvm = no_kvm;
     facts = tg_probe_host(&opts);
@@ -46,7 +47,7 @@ tg_cli_probe_main(int argc, char **argv)
     else
         text = tg_host_facts_format_xml(facts);
     if (!tg_cli_write_output(output, text, &err))
-        return tg_cli_usage_error("cannot write %s: %s", output ? output : "stdout",
-                                  err ? err->message : "write error");
+        return tg_cli_error("probe", TG_EXIT_USAGE, "cannot write %s: %s",
+                            output ? output : "stdout", err ? err->message : "write error");
     return worst == TG_CHECK_FAIL ? TG_EXIT_DENY : TG_EXIT_ALLOW;
 }

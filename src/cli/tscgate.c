@@ -42,8 +42,8 @@ tg_print_usage(FILE *out)
         fprintf(out, "  %-10s %s\n", tg_commands[i].name, tg_commands[i].summary);
     fprintf(out,
             "\n"
-            "Run 'tscgate COMMAND --help' for a command's options. See tscgate(8).\n"
-            "Exit status: 0 allowed/success, 1 denied/invalid, 2 usage or input error.\n");
+            "Run 'tscgate COMMAND --help' for a command's options. See tscgate(8);\n"
+            "exit statuses: EXIT STATUS in tscgate(8).\n");
 }
 
 int
@@ -68,5 +68,6 @@ main(int argc, char **argv)
         if (strcmp(argv[1], tg_commands[i].name) == 0)
             return tg_commands[i].main(argc - 1, argv + 1);
     }
-    return tg_cli_usage_error("unknown command '%s' (try 'tscgate --help')", argv[1]);
+    return tg_cli_error(NULL, TG_EXIT_USAGE, "unknown command '%s' (try 'tscgate --help')",
+                        argv[1]);
 }

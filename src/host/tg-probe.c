@@ -506,22 +506,22 @@ tg_probe_cmdline(TgHostFacts *f, const char *proc_root, const TgCpuFlags *cpu)
 
     if (text) {
         g_autofree char *src = NULL;
-        g_autofree char *also = NULL;
+        g_autofree char *ii_src = NULL;
 
         tg_parse_cmdline(text, &cmd);
-        if (cmd.intel_idle_cstate) {
-            g_autofree char *esc = tg_escape_untrusted(cmd.intel_idle_cstate);
-
-            also = g_strdup_printf("; intel_idle.max_cstate=%s", esc);
-        }
         if (cmd.max_cstate)
-            src = g_strdup_printf("%s processor.max_cstate%s", path, also ? also : "");
+            src = g_strdup_printf("%s processor.max_cstate", path);
         else
-            src = g_strdup_printf("%s (processor.max_cstate not set%s)", path,
-                                  also ? also : "");
+            src = g_strdup_printf("%s (processor.max_cstate not set)", path);
         tg_str_fact_set(&f->max_cstate, cmd.max_cstate, src);
+        if (cmd.intel_idle_cstate)
+            ii_src = g_strdup_printf("%s intel_idle.max_cstate", path);
+        else
+            ii_src = g_strdup_printf("%s (intel_idle.max_cstate not set)", path);
+        tg_str_fact_set(&f->intel_idle_max_cstate, cmd.intel_idle_cstate, ii_src);
     } else {
         tg_fact_set_unknown(&f->max_cstate.note, "%s", why);
+        tg_fact_set_unknown(&f->intel_idle_max_cstate.note, "%s", why);
     }
     tg_decide_tsc_unstable(f, path, why, &cmd, cpu);
     tg_cmdline_clear(&cmd);

@@ -26,11 +26,12 @@ typedef enum {
     TG_ERROR_PROBE,     /* host probing failed */
 } TgErrorCode;
 
-/* Exit status of the `tscgate` CLI (documented in tscgate(8)). */
+/* Exit status of the `tscgate` CLI. What each value means is described
+ * once, in doc/tscgate.8 (EXIT STATUS); everything else refers there. */
 typedef enum {
-    TG_EXIT_ALLOW = 0,  /* allowed, with or without a warning; or success */
-    TG_EXIT_DENY = 1,   /* denied; or (validate) invalid; or (probe --human) a FAIL */
-    TG_EXIT_USAGE = 2,  /* bad usage, unreadable or invalid input */
+    TG_EXIT_ALLOW = 0,
+    TG_EXIT_DENY = 1,
+    TG_EXIT_USAGE = 2,
 } TgExitStatus;
 
 /* How every reader names standard input in messages ("stdin:3: ..."). */

@@ -26,6 +26,7 @@ static const TgHostFactField tg_fields[] = {
     TG_FIELD("clocksource-available", TG_FACT_STR, clocksource_available),
     TG_FIELD("tsc-unstable", TG_FACT_BOOL, tsc_unstable),
     TG_FIELD("max-cstate", TG_FACT_STR, max_cstate),
+    TG_FIELD("intel-idle-max-cstate", TG_FACT_STR, intel_idle_max_cstate),
     TG_FIELD("cpufreq-min-khz", TG_FACT_U64, cpufreq_min_khz),
     TG_FIELD("cpufreq-max-khz", TG_FACT_U64, cpufreq_max_khz),
     TG_FIELD("clock-synchronized", TG_FACT_BOOL, clock_synchronized),
@@ -35,8 +36,8 @@ static const TgHostFactField tg_fields[] = {
 
 /* Every member of TgHostFacts is in the table. */
 G_STATIC_ASSERT(sizeof(TgHostFacts) ==
-                5 * sizeof(TgStrFact) + 6 * sizeof(TgU64Fact) + 7 * sizeof(TgBoolFact));
-G_STATIC_ASSERT(G_N_ELEMENTS(tg_fields) == 18);
+                6 * sizeof(TgStrFact) + 6 * sizeof(TgU64Fact) + 7 * sizeof(TgBoolFact));
+G_STATIC_ASSERT(G_N_ELEMENTS(tg_fields) == 19);
 
 const TgHostFactField *
 tg_host_facts_fields(gsize *n_fields)

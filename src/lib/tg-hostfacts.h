@@ -30,6 +30,7 @@ typedef struct _TgHostFacts {
     TgStrFact clocksource_available; /* .../available_clocksource (space separated) */
     TgBoolFact tsc_unstable;     /* true: kernel marked TSC unstable (clocksource left tsc, or tsc=unstable) */
     TgStrFact max_cstate;        /* processor.max_cstate= value from /proc/cmdline; known + NULL value = not set */
+    TgStrFact intel_idle_max_cstate; /* intel_idle.max_cstate= value from /proc/cmdline; known + NULL = not set */
     TgU64Fact cpufreq_min_khz;   /* cpu0 cpufreq/cpuinfo_min_freq */
     TgU64Fact cpufreq_max_khz;   /* cpu0 cpufreq/cpuinfo_max_freq */
     TgBoolFact clock_synchronized; /* adjtimex: not TIME_ERROR and not STA_UNSYNC */

@@ -1,33 +1,32 @@
-#!/bin/bash
+#!/bin/sh
 # CLI tests: run the built `tscgate` and check exit codes, verdicts and
-# messages against the demo guests/hosts and broken inputs.
-set -u
-: "${top_srcdir:?}" "${top_builddir:?}"
-tg="$top_builddir/src/cli/tscgate"
-[ -n "${TSCGATE_VALGRIND:-}" ] && tg="valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite $tg"
-G="$top_srcdir/xml/demo/guests"
-H="$top_srcdir/xml/demo/hosts"
-F="$top_srcdir/tests/cli/fixtures"
-out=$(mktemp) err=$(mktemp)
-trap 'rm -f "$out" "$err"' EXIT
-pass=0 fail=0
+# messages for guests, hosts, policies and broken inputs.
+. "${top_builddir:-.}/tests/test-lib.sh"
+tg_workdir
+tg=$(tg_wrap tscgate "$TG_BUILDDIR/src/cli/tscgate")
+# Guests, hosts and policies from tests/fixtures (the demo in xml/demo has
+# files of its own).
+G=$TG_FIXTURES/domains
+H=$TG_FIXTURES/hosts
+P=$TG_FIXTURES/policies
+out=$WORK/out err=$WORK/err
 
 # expect NAME EXIT STDOUT_REGEX STDERR_REGEX -- ARGS...
 expect() {
-    local name=$1 want_rc=$2 want_out=$3 want_err=$4
+    _name=$1 _want_rc=$2 _want_out=$3 _want_err=$4
     shift 5
-    local rc=0
-    $tg "$@" >"$out" 2>"$err" </dev/null || rc=$?
-    if [ "$rc" -ne "$want_rc" ]; then
-        echo "FAIL $name: exit $rc, want $want_rc"; sed 's/^/  | /' "$out" "$err"; fail=$((fail+1)); return
+    _rc=0
+    "$tg" "$@" >"$out" 2>"$err" </dev/null || _rc=$?
+    if [ "$_rc" -ne "$_want_rc" ]; then
+        tg_not_ok "$_name"; tg_diag "exit $_rc, want $_want_rc"; tg_diag "$(cat "$out" "$err")"; return 0
     fi
-    if [ -n "$want_out" ] && ! grep -Eq -- "$want_out" "$out"; then
-        echo "FAIL $name: stdout lacks /$want_out/"; sed 's/^/  | /' "$out"; fail=$((fail+1)); return
+    if [ -n "$_want_out" ] && ! grep -Eq -- "$_want_out" "$out"; then
+        tg_not_ok "$_name"; tg_diag "stdout lacks /$_want_out/"; tg_diag "$(cat "$out")"; return 0
     fi
-    if [ -n "$want_err" ] && ! grep -Eq -- "$want_err" "$err"; then
-        echo "FAIL $name: stderr lacks /$want_err/"; sed 's/^/  | /' "$err"; fail=$((fail+1)); return
+    if [ -n "$_want_err" ] && ! grep -Eq -- "$_want_err" "$err"; then
+        tg_not_ok "$_name"; tg_diag "stderr lacks /$_want_err/"; tg_diag "$(cat "$err")"; return 0
     fi
-    echo "ok   $name"; pass=$((pass+1))
+    tg_ok "$_name"
 }
 
 amd=$H/amd-epyc-2596mhz-noscale.xml i2100=$H/intel-2100mhz-noscale.xml
@@ -44,23 +43,33 @@ expect check-no-dest 2 '' 'check: --dest FILE is required' -- check --domain "$G
 expect check-bad-option 2 '' 'Unknown option --bogus' -- check --bogus
 expect check-extra-arg 2 '' "unexpected argument 'extra'" -- check --domain "$G/fedora-kvmclock.xml" --dest "$amd" extra
 expect check-two-stdin 2 '' 'only one input can be read from stdin' -- check --domain - --dest -
+# One error printer: "tscgate COMMAND: MESSAGE", one line; "tscgate: " before
+# a command is known. --help texts refer to tscgate(8) for exit statuses.
+expect error-prefix-check 2 '' '^tscgate check: --domain FILE is required$' -- check --dest "$amd"
+expect error-prefix-option 2 '' '^tscgate check: Unknown option --bogus$' -- check --bogus
+expect error-prefix-file 2 '' '^tscgate check: /nonexistent/dom\.xml: .*No such file' -- check --domain /nonexistent/dom.xml --dest "$amd"
+expect error-prefix-probe 2 '' "^tscgate probe: unexpected argument 'extra'\$" -- probe extra
+expect error-prefix-command 2 '' "^tscgate: unknown command 'frobnicate'" -- frobnicate
+expect exit-status-help 0 'EXIT STATUS in tscgate\(8\)' '' -- --help
+expect exit-status-check-help 0 'EXIT STATUS in tscgate\(8\)' '' -- check --help
+expect exit-status-probe-help 0 'EXIT STATUS in tscgate\(8\)' '' -- probe --help
 
 # --- broken inputs: exit 2 naming file, line and problem ---
 expect missing-file 2 '' '/nonexistent/dom.xml.*No such file' -- check --domain /nonexistent/dom.xml --dest "$amd"
-expect not-xml 2 '' 'not-xml\.xml:[0-9]+: .*well-formed' -- check --domain "$F/not-xml.xml" --dest "$amd"
-expect bad-frequency 2 '' "bad-frequency\.xml:4: .*2\.6GHz" -- check --domain "$F/bad-frequency.xml" --dest "$amd"
-expect entities 2 '' 'entities\.xml:[0-9]+: DOCTYPE' -- check --domain "$F/entities.xml" --dest "$amd"
+expect not-xml 2 '' 'not-xml\.xml:[0-9]+: .*well-formed' -- check --domain "$G/not-xml.xml" --dest "$amd"
+expect bad-frequency 2 '' "bad-frequency\.xml:4: .*2\.6GHz" -- check --domain "$G/bad-frequency.xml" --dest "$amd"
+expect entities 2 '' 'entities\.xml:[0-9]+: DOCTYPE' -- check --domain "$G/entities.xml" --dest "$amd"
 expect wrong-root-domain 2 '' 'amd-epyc-2596mhz-noscale\.xml:[0-9]+: .*domain' -- check --domain "$amd" --dest "$amd"
 expect wrong-root-caps 2 '' 'fedora-kvmclock\.xml:[0-9]+: .*capabilities' -- check --domain "$G/fedora-kvmclock.xml" --dest "$G/fedora-kvmclock.xml"
-expect caps-overflow 2 '' 'caps-bad-counter\.xml:5: .*out of range' -- check --domain "$G/fedora-kvmclock.xml" --dest "$F/caps-bad-counter.xml"
+expect caps-overflow 2 '' 'caps-bad-counter\.xml:5: .*out of range' -- check --domain "$G/fedora-kvmclock.xml" --dest "$H/caps-bad-counter.xml"
 
 # --- verdicts (default rules) ---
 expect explicit-same-host 0 '^allow: ' '' -- check --domain "$G/rhel-explicit-tsc.xml" --dest "$amd"
 expect explicit-other-noscale 1 '^deny: .*2596138000.*2100000000' '' -- check --domain "$G/rhel-explicit-tsc.xml" --dest "$i2100"
 expect explicit-scaling 0 '^allow: ' '' -- check --domain "$G/rhel-explicit-tsc.xml" --dest "$i2400"
 expect explicit-no-counter 1 '^deny: ' '' -- check --domain "$G/rhel-explicit-tsc.xml" --dest "$nocnt"
-expect reenlightenment 1 "^deny: .*timer name='tsc' frequency" '' -- check --domain "$G/windows-reenlightenment.xml" --dest "$amd"
-expect reenlightenment-scaling 1 '^deny: ' '' -- check --domain "$G/windows-reenlightenment.xml" --dest "$i2400"
+expect reenlightenment 1 "^deny: .*timer name='tsc' frequency" '' -- check --domain "$G/windows-2019-reenlightenment.xml" --dest "$amd"
+expect reenlightenment-scaling 1 '^deny: ' '' -- check --domain "$G/windows-2019-reenlightenment.xml" --dest "$i2400"
 expect windows-pinned 0 '^allow: ' '' -- check --domain "$G/windows-pinned-tsc.xml" --dest "$amd"
 expect invtsc 1 '^deny: .*invtsc' '' -- check --domain "$G/passthrough-invtsc.xml" --dest "$amd"
 expect kvmclock-unknown-nominal 0 '^allow-with-warning: ' '' -- check --domain "$G/fedora-kvmclock.xml" --dest "$amd"
@@ -76,7 +85,7 @@ expect lineage-scaling 0 '^allow: ' '' -- check --domain "$G/lineage-tsc-sensiti
 expect lineage-source-shown 1 'source host +from the guest.s lineage record' '' -- check --domain "$G/lineage-tsc-sensitive.xml" --dest "$amd"
 
 # rule 6: this host's timekeeping (probe-form facts)
-unst=$H/amd-2596mhz-unstable-tsc.xml unsync=$F/probe-unsynced.xml
+unst=$H/amd-2596mhz-unstable-tsc.xml unsync=$H/probe-unsynced.xml
 expect unstable-sensitive 1 '^deny: .*marked its TSC unstable' '' -- check --domain "$G/tsc-clocksource.xml" --dest "$unst" --source "$amd"
 expect unstable-explicit 1 '^deny: .*marked its TSC unstable' '' -- check --domain "$G/rhel-explicit-tsc.xml" --dest "$unst"
 expect unstable-paravirt 0 '^allow-with-warning: .*marked its TSC unstable' '' -- check --domain "$G/fedora-kvmclock.xml" --dest "$unst" --source "$amd"
@@ -84,39 +93,53 @@ expect unsynced-explicit 0 '^allow-with-warning: .*not NTP-synchronised' '' -- c
 expect unsynced-code 0 'reason code +dest-clock-unsynchronized \(rule 6\)' '' -- check --domain "$G/rhel-explicit-tsc.xml" --dest "$unsync"
 
 # --- policy: check --policy, policy validate/explain through the CLI ---
-X="$top_srcdir/xml/examples"
-expect policy-force-deny 1 "^deny: policy rule 'pinned-db' denies this guest.*databases stay on their host" '' -- check --policy "$F/policy-rules.xml" --domain "$G/rhel-explicit-tsc.xml" --dest "$amd"
-expect policy-treat-as 1 "^deny: .*\\(policy rule 'strict-web'\\)" '' -- check --policy "$F/policy-rules.xml" --domain "$G/fedora-kvmclock.xml" --dest "$amd" --source "$i2100"
-expect policy-no-rule 0 '^allow: ' '' -- check --policy "$F/policy-rules.xml" --domain "$G/windows-pinned-tsc.xml" --dest "$amd"
+X="$TG_SRCDIR/xml/examples"
+expect policy-force-deny 1 "^deny: policy rule 'pinned-db' denies this guest.*databases stay on their host" '' -- check --policy "$P/policy-rules.xml" --domain "$G/rhel-explicit-tsc.xml" --dest "$amd"
+expect policy-treat-as 1 "^deny: .*\\(policy rule 'strict-web'\\)" '' -- check --policy "$P/policy-rules.xml" --domain "$G/fedora-kvmclock.xml" --dest "$amd" --source "$i2100"
+expect policy-no-rule 0 '^allow: ' '' -- check --policy "$P/policy-rules.xml" --domain "$G/windows-pinned-tsc.xml" --dest "$amd"
 expect policy-audit 0 '^deny \(audit mode: allowed\): ' '' -- check --policy "$X/audit-rollout.xml" --domain "$G/tsc-clocksource.xml" --dest "$amd"
-expect policy-invalid 2 '' 'policy-bad\.xml:4: ' -- check --policy "$F/policy-bad.xml" --domain "$G/fedora-kvmclock.xml" --dest "$amd"
+expect policy-invalid 2 '' 'policy-bad\.xml:4: ' -- check --policy "$P/policy-bad.xml" --domain "$G/fedora-kvmclock.xml" --dest "$amd"
 expect policy-missing 2 '' '/nonexistent/policy\.xml' -- check --policy /nonexistent/policy.xml --domain "$G/fedora-kvmclock.xml" --dest "$amd"
 for ex in "$X"/*.xml; do
     expect "validate-$(basename "$ex" .xml)" 0 ': valid' '' -- policy validate "$ex"
 done
-expect validate-bad 1 '' 'policy-bad\.xml:4: ' -- policy validate "$F/policy-bad.xml"
+expect validate-bad 1 '' 'policy-bad\.xml:4: ' -- policy validate "$P/policy-bad.xml"
 # a problem's escaped value is shown once escaped, not twice
-expect validate-escaped-once 1 '' "policy-tab-uuid\\.xml:4: <match> uuid='12\\\\t34' is not a UUID\$" -- policy validate "$F/policy-tab-uuid.xml"
-expect explain 1 "pinned-db" '' -- policy explain "$F/policy-rules.xml" --domain "$G/rhel-explicit-tsc.xml" --dest "$amd"
+expect validate-escaped-once 1 '' "policy-tab-uuid\\.xml:4: <match> uuid='12\\\\t34' is not a UUID\$" -- policy validate "$P/policy-tab-uuid.xml"
+expect explain 1 "pinned-db" '' -- policy explain "$P/policy-rules.xml" --domain "$G/rhel-explicit-tsc.xml" --dest "$amd"
 
 # --- stdin and JSON ---
-rc=0; $tg check --domain - --dest "$amd" <"$G/rhel-explicit-tsc.xml" >"$out" 2>"$err" || rc=$?
-if [ "$rc" -eq 0 ] && grep -q '^allow: ' "$out"; then echo "ok   domain-from-stdin"; pass=$((pass+1)); else echo "FAIL domain-from-stdin ($rc)"; fail=$((fail+1)); fi
-rc=0; $tg check --json --domain "$G/rhel-explicit-tsc.xml" --dest "$i2100" >"$out" 2>"$err" || rc=$?
-if [ "$rc" -eq 1 ] && python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["verdict"]=="deny" and d["guest"]=="rhel-db1" and d["guest_hz"]==2596138000 and d["dest_hz"]==2100000000 and d["dest_scaling"]=="no" and d["allowed"] is False, d' "$out"; then
-    echo "ok   json"; pass=$((pass+1)); else echo "FAIL json ($rc)"; cat "$out"; fail=$((fail+1)); fi
+# ok_if NAME COMMAND...: one case; on failure the outputs go to the log.
+ok_if() {
+    _name=$1
+    shift
+    if "$@"; then tg_ok "$_name"; else tg_not_ok "$_name"; tg_diag "exit $rc"; tg_diag "$(cat "$out" "$err")"; fi
+}
+rc=0; "$tg" check --domain - --dest "$amd" <"$G/rhel-explicit-tsc.xml" >"$out" 2>"$err" || rc=$?
+stdin_ok() { [ "$rc" -eq 0 ] && grep -q '^allow: ' "$out"; }
+ok_if domain-from-stdin stdin_ok
+rc=0; "$tg" check --json --domain "$G/rhel-explicit-tsc.xml" --dest "$i2100" >"$out" 2>"$err" </dev/null || rc=$?
+json_ok() {
+    [ "$rc" -eq 1 ] && python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["verdict"]=="deny" and d["guest"]=="rhel-db1" and d["guest_hz"]==2596138000 and d["dest_hz"]==2100000000 and d["dest_scaling"]=="no" and d["allowed"] is False, d' "$out"
+}
+ok_if json json_ok
 
 # --- probe: XML output reads back as --dest; human checklist ---
-rc=0; $tg probe >"$out" 2>"$err" || rc=$?
-if [ "$rc" -eq 0 ] && $tg check --domain "$G/fedora-kvmclock.xml" --dest "$out" >/dev/null 2>"$err"; then
-    echo "ok   probe-roundtrip"; pass=$((pass+1)); else echo "FAIL probe-roundtrip ($rc)"; cat "$err"; fail=$((fail+1)); fi
-rc=0; $tg probe --human >"$out" 2>"$err" || rc=$?
-if [ "$rc" -le 1 ] && grep -Eq '^ *TSC frequency.*: ([0-9]+\.[0-9]{3} MHz|unknown)' "$out" && grep -q 'constant_tsc' "$out"; then
-    echo "ok   probe-human"; pass=$((pass+1)); else echo "FAIL probe-human ($rc)"; cat "$out" "$err"; fail=$((fail+1)); fi
+rc=0; "$tg" probe >"$out" 2>"$err" </dev/null || rc=$?
+cp "$out" "$WORK/probe.xml"
+roundtrip_ok() {
+    [ "$rc" -eq 0 ] && "$tg" check --domain "$G/fedora-kvmclock.xml" --dest "$WORK/probe.xml" >/dev/null 2>"$err" </dev/null
+}
+ok_if probe-roundtrip roundtrip_ok
+rc=0; "$tg" probe --human >"$out" 2>"$err" </dev/null || rc=$?
+human_ok() {
+    [ "$rc" -le 1 ] && grep -Eq '^ *TSC frequency.*: ([0-9]+\.[0-9]{3} MHz|unknown)' "$out" && grep -q 'constant_tsc' "$out"
+}
+ok_if probe-human human_ok
 if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
-    $tg probe --human >"$out" 2>&1 || true
-    if grep -Eq '^ *TSC frequency.*: [0-9]+\.[0-9]{3} MHz' "$out"; then echo "ok   probe-real-kvm"; pass=$((pass+1)); else echo "FAIL probe-real-kvm"; cat "$out"; fail=$((fail+1)); fi
+    "$tg" probe --human >"$out" 2>&1 </dev/null || true
+    real_kvm_ok() { grep -Eq '^ *TSC frequency.*: [0-9]+\.[0-9]{3} MHz' "$out"; }
+    ok_if probe-real-kvm real_kvm_ok
 fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+tg_done

@@ -11,9 +11,10 @@
 # libvirtd starts, runs every scenario in tests/e2e/scenarios/ and tears
 # everything down, also on failure or Ctrl-C.
 #
-# Exit: 0 all scenarios passed (or were skipped individually, with a
-# reason), 1 a scenario failed or the harness broke, 77 the whole e2e stage
-# cannot run here (one-line reason).  Environment: E2E_KEEP=1 keeps the
+# Output is TAP (automake's TAP driver): one line per scenario, "1..0 #
+# SKIP reason" when the whole e2e stage cannot run here. Exit: 0 all
+# scenarios passed or were skipped individually (with a reason), 1 a
+# scenario failed or the harness broke.  Environment: E2E_KEEP=1 keeps the
 # temporary tree for inspection; E2E_VERBOSE=1 prints every scenario's log;
 # E2E_FORCE_TCG=1 runs the guests with TCG (domain type qemu) even with KVM.
 
@@ -29,7 +30,7 @@ E2E_DIR=$(cd "$(dirname "$0")" && pwd)
 top_srcdir=$(cd "$top_srcdir" && pwd)
 E2E_SCHEMA_DIR=${LIBVIRT_SCHEMA_DIR:-/usr/share/libvirt/schemas}
 
-skip() { echo "e2e skipped: $*"; exit 77; }
+skip() { echo "1..0 # SKIP e2e: $*"; exit 0; }
 
 # ---- can the e2e stage run here at all? ---------------------------------
 [ "$(id -u)" = 0 ] || skip "needs root (network/mount namespaces, libvirtd)"
@@ -148,11 +149,11 @@ for f in "$E2E_DIR"/scenarios/$glob.sh; do
     dt=$(($(date +%s) - t0))
     grep '^LIMITATION: ' "$log" | sed "s/^/    $name: /" || :
     case $rc in
-        0)  pass=$((pass + 1)); echo "PASS: $name (${dt} s)"
+        0)  pass=$((pass + 1)); echo "ok $((pass + skipn + failn)) - $name (${dt} s)"
             [ -z "${E2E_VERBOSE:-}" ] || sed 's/^/    /' "$log" ;;
         77) skipn=$((skipn + 1)); skipped+=("$name")
-            echo "SKIP: $name: $(grep '^SKIP: ' "$log" | tail -n1 | sed 's/^SKIP: //')" ;;
-        *)  failn=$((failn + 1)); failed+=("$name"); echo "FAIL: $name (${dt} s)"
+            echo "ok $((pass + skipn + failn)) - $name # SKIP $(grep '^SKIP: ' "$log" | tail -n1 | sed 's/^SKIP: //')" ;;
+        *)  failn=$((failn + 1)); failed+=("$name"); echo "not ok $((pass + skipn + failn)) - $name (${dt} s)"
             sed 's/^/    /' "$log"
             for h in "${E2E_HOSTS[@]}"; do
                 echo "    last libvirtd errors on $h:"
@@ -166,6 +167,6 @@ echo "e2e: scenarios $((T_END - T_UP)) s, total $((T_END - T_START)) s before te
 [ "$skipn" = 0 ] || echo "skipped: ${skipped[*]}"
 [ "$failn" = 0 ] || echo "failed: ${failed[*]}"
 echo "$pass passed, $failn failed"
+echo "1..$((pass + skipn + failn))"
 [ "$failn" = 0 ] || exit 1
-[ "$pass" -gt 0 ] || exit 77
 exit 0

@@ -1,60 +1,26 @@
 # Shared helpers of the hook's shell tests (sourced). Runs the built hook
 # exactly as libvirt does: clean environment, argv GUEST OP SUBOP EXTRA,
 # domain XML on stdin (libvirt src/util/virhook.c virHookCall).
-set -eu
-umask 022
+. "${top_builddir:-.}/tests/test-lib.sh"
 
-: "${top_srcdir:?run from make check (top_srcdir unset)}"
-: "${top_builddir:?run from make check (top_builddir unset)}"
-
-top_srcdir=$(cd "$top_srcdir" && pwd)
-top_builddir=$(cd "$top_builddir" && pwd)
-HOOK=$top_builddir/hooks/tscgate-hook
-GATE=$top_builddir/hooks/tscgate-gate
-C14N=$top_builddir/tests/hook/xml-c14n-nometa
-FIX=$top_srcdir/tests/hook/fixtures
-GOLDEN=$top_srcdir/tests/hook/golden
-SCHEMA=${LIBVIRT_SCHEMA_DIR:-/usr/share/libvirt/schemas}/domain.rng
-XMLLINT=${XMLLINT:-xmllint}
+HOOK=$TG_BUILDDIR/hooks/tscgate-hook
+GATE=$TG_BUILDDIR/hooks/tscgate-gate
+C14N=$TG_BUILDDIR/tests/hook/xml-c14n-nometa
+FIX=$TG_FIXTURES
+GOLDEN=$TG_FIXTURES/golden/hook
+SCHEMA=$LIBVIRT_SCHEMA_DIR/domain.rng
 # 2026-11-25T08:00:00Z: stamped into lineage records so goldens are stable.
 FAKE_NOW=1795593600
 MY_UID=$(id -u)
 
 for f in "$HOOK" "$GATE" "$C14N"; do
-    [ -x "$f" ] || { echo "SKIP: $f not built"; exit 77; }
+    [ -x "$f" ] || tg_skip_all "$f not built"
 done
 
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/tscgate-hooktest.XXXXXX")
-# KEEP=1 keeps the work directory for debugging.
-[ -n "${KEEP:-}" ] || trap 'chmod -R u+rwx "$WORK" 2>/dev/null; rm -rf "$WORK"' EXIT INT TERM
-
-# Under `make check-valgrind` the gate runs under memcheck; its report goes
-# to a file (valgrind warns on stderr about the KVM ioctls of the probe), a
+tg_workdir
+# Under `make check-valgrind` the gate runs under memcheck (tg_wrap); a
 # memcheck error shows as exit status 99.
-GATE_CMD=$GATE
-if [ -n "${TSCGATE_VALGRIND:-}" ] && command -v valgrind >/dev/null 2>&1; then
-    GATE_CMD=$WORK/gate-valgrind
-    cat > "$GATE_CMD" <<EOS
-#!/bin/sh
-exec valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \\
-    --log-file="$WORK/valgrind.%p.log" "$GATE" "\$@"
-EOS
-    chmod +x "$GATE_CMD"
-fi
-
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); echo "ok - $*"; }
-not_ok() { failed=$((failed + 1)); echo "not ok - $*"; }
-# check DESCRIPTION COMMAND...: one test result.
-check() {
-    _d=$1; shift
-    if "$@"; then ok "$_d"; else not_ok "$_d"; fi
-}
-finish() {
-    echo "$passed passed, $failed failed"
-    [ "$failed" -eq 0 ]
-}
+GATE_CMD=$(tg_wrap gate "$GATE")
 
 # new_config NAME [HOST_FIXTURE]: a trusted config dir with hook.conf
 # pointing the audit file at NAME.audit; host.xml copied when given.
@@ -114,7 +80,7 @@ fields_are() {
         [ "$_v" = "${_kv#*=}" ] || { echo "  ${_kv%%=*}: got '$_v', want '${_kv#*=}'"; return 1; }
     done
 }
-# golden NAME FILE: compare with tests/hook/golden/NAME; TSCGATE_UPDATE_GOLDEN=1
+# golden NAME FILE: compare with tests/fixtures/golden/hook/NAME; TSCGATE_UPDATE_GOLDEN=1
 # rewrites the golden instead (review the diff before committing).
 golden() {
     if [ -n "${TSCGATE_UPDATE_GOLDEN:-}" ]; then

@@ -3,7 +3,7 @@
 # (src/util/virhook.c): every executable of hooks/qemu.d in byte order, each
 # fed the previous script's output when that was non-empty, stopping at the
 # first non-zero exit.
-. "${top_srcdir:-..}/tests/hook/lib.sh"
+. "${top_srcdir:-.}/tests/hook/lib.sh"
 
 D=$WORK/qemu.d
 mkdir -p "$D"
@@ -45,52 +45,52 @@ run_chain() {
     done
 }
 
-GUEST=$FIX/guests/explicit-2100.xml
+GUEST=$FIX/domains/explicit-2100.xml
 
 # Allowed migration: both filters' changes arrive, 90-after sees the record.
 run_chain migrate begin "$GUEST"
-check "chain allow: exit 0" [ "$rc" -eq 0 ]
-check "chain allow: 10-before's edit kept" grep -q '<description>touched by 10-before</description>' "$WORK/chain.xml"
-check "chain allow: record added" grep -q '<tscgate:hop op="migrate" host="hostb"' "$WORK/chain.xml"
-check "chain allow: 90-after saw the record" grep -q '<tscgate:lineage ' "$WORK/after-saw.migrate"
-check "chain allow: final XML validates" validates "$WORK/chain.xml"
-check "chain allow: one <metadata>" [ "$("$C14N" --metadata-count "$WORK/chain.xml")" = 1 ]
+tg_check "chain allow: exit 0" [ "$rc" -eq 0 ]
+tg_check "chain allow: 10-before's edit kept" grep -q '<description>touched by 10-before</description>' "$WORK/chain.xml"
+tg_check "chain allow: record added" grep -q '<tscgate:hop op="migrate" host="hostb"' "$WORK/chain.xml"
+tg_check "chain allow: 90-after saw the record" grep -q '<tscgate:lineage ' "$WORK/after-saw.migrate"
+tg_check "chain allow: final XML validates" validates "$WORK/chain.xml"
+tg_check "chain allow: one <metadata>" [ "$("$C14N" --metadata-count "$WORK/chain.xml")" = 1 ]
 
 # Restore, twice through the chain (a second hop on the chain's own output).
 cp "$WORK/chain.xml" "$WORK/hop1.xml"
 run_chain restore begin "$WORK/hop1.xml"
-check "chain second hop: exit 0" [ "$rc" -eq 0 ]
-check "chain second hop: two hops, one record" \
+tg_check "chain second hop: exit 0" [ "$rc" -eq 0 ]
+tg_check "chain second hop: two hops, one record" \
     [ "$(grep -c '<tscgate:hop ' "$WORK/chain.xml")" -eq 2 ]
-check "chain second hop: one record" [ "$(grep -c '<tscgate:lineage ' "$WORK/chain.xml")" -eq 1 ]
+tg_check "chain second hop: one record" [ "$(grep -c '<tscgate:lineage ' "$WORK/chain.xml")" -eq 1 ]
 
 # Denied migration: the chain stops at 50-tscgate with its one line.
 rm -f "$WORK/after-ran"
 cp "$FIX/hosts/hostc-2596.xml" "$conf/host.xml"
 run_chain migrate begin "$GUEST"
-check "chain deny: exit 1" [ "$rc" -eq 1 ]
-check "chain deny: one stderr line from tscgate" \
+tg_check "chain deny: exit 1" [ "$rc" -eq 1 ]
+tg_check "chain deny: one stderr line from tscgate" \
     [ "$(wc -l < "$WORK/chain.err")" -eq 1 ]
-check "chain deny: line starts with tscgate:" grep -q "^tscgate: guest 'web1' " "$WORK/chain.err"
-check "chain deny: 90-after not run" [ ! -e "$WORK/after-ran" ]
+tg_check "chain deny: line starts with tscgate:" grep -q "^tscgate: guest 'web1' " "$WORK/chain.err"
+tg_check "chain deny: 90-after not run" [ ! -e "$WORK/after-ran" ]
 
 # Non-gating op: tscgate passes, everyone runs, nothing changes.
 run_chain started begin "$GUEST"
-check "chain started: exit 0" [ "$rc" -eq 0 ]
-check "chain started: 90-after ran" [ -e "$WORK/after-ran" ]
-check "chain started: XML unchanged" cmp -s "$GUEST" "$WORK/chain.xml"
+tg_check "chain started: exit 0" [ "$rc" -eq 0 ]
+tg_check "chain started: 90-after ran" [ -e "$WORK/after-ran" ]
+tg_check "chain started: XML unchanged" cmp -s "$GUEST" "$WORK/chain.xml"
 
 # libvirt < 6.5: the example hooks/qemu wrapper hands over to the hook.
-sed "s|^TSCGATE_HOOK=.*|TSCGATE_HOOK=$HOOK|" "$top_srcdir/hooks/qemu-wrapper.sh" > "$WORK/qemu"
+sed "s|^TSCGATE_HOOK=.*|TSCGATE_HOOK=$HOOK|" "$TG_SRCDIR/hooks/qemu-wrapper.sh" > "$WORK/qemu"
 chmod 755 "$WORK/qemu"
 rc=0
 env -i LC_ALL=C PATH=/usr/bin:/bin TSCGATE_CONFIG_DIR="$conf" TSCGATE_RUNTIME_DIR="$WORK/w.run" \
     TSCGATE_GATE="$GATE_CMD" TSCGATE_TRUST_UID="$MY_UID" TSCGATE_JOURNAL_SOCKET="$WORK/no-journal" \
     "$WORK/qemu" web1 migrate begin - < "$GUEST" > "$WORK/w.out" 2> "$WORK/w.err" || rc=$?
-check "qemu wrapper: denial passes through (exit 1, one line)" [ "$rc" -eq 1 ]
-check "qemu wrapper: one stderr line" [ "$(wc -l < "$WORK/w.err")" -eq 1 ]
+tg_check "qemu wrapper: denial passes through (exit 1, one line)" [ "$rc" -eq 1 ]
+tg_check "qemu wrapper: one stderr line" [ "$(wc -l < "$WORK/w.err")" -eq 1 ]
 rc=0
 env -i LC_ALL=C PATH=/usr/bin:/bin "$WORK/qemu" web1 reconnect begin - < "$GUEST" > "$WORK/w.out" 2> "$WORK/w.err" || rc=$?
-check "qemu wrapper: reconnect exit 0, silent" silent "$rc" "$WORK/w"
+tg_check "qemu wrapper: reconnect exit 0, silent" silent "$rc" "$WORK/w"
 
-finish
+tg_done

@@ -1,12 +1,12 @@
 #!/bin/sh
 # 50 simultaneous gating runs on one host, cold probe cache: one probe, one
 # cache file (no temp file left), 50 identical outputs, 50 whole audit lines.
-. "${top_srcdir:-..}/tests/hook/lib.sh"
+. "${top_srcdir:-.}/tests/hook/lib.sh"
 
 N=50
 conf=$(new_config conc)          # no host.xml: facts come from the probe cache
 run=$WORK/run                    # created by the first hook
-GUEST=$FIX/guests/paravirt.xml
+GUEST=$FIX/domains/paravirt.xml
 
 i=0
 while [ "$i" -lt "$N" ]; do
@@ -29,30 +29,30 @@ while [ "$i" -lt "$N" ]; do
     cmp -s "$WORK/c0.out" "$WORK/c$i.out" && cmp -s "$WORK/c0.err" "$WORK/c$i.err" && same_out=$((same_out + 1))
     i=$((i + 1))
 done
-check "all $N runs end alike (exit $rc0)" [ "$same" -eq "$N" ]
-check "all $N runs print the same" [ "$same_out" -eq "$N" ]
+tg_check "all $N runs end alike (exit $rc0)" [ "$same" -eq "$N" ]
+tg_check "all $N runs print the same" [ "$same_out" -eq "$N" ]
 if [ "$rc0" -eq 0 ]; then
-    check "output validates" validates "$WORK/c0.out"
+    tg_check "output validates" validates "$WORK/c0.out"
 else
-    check "denial is one stderr line" [ "$(wc -l < "$WORK/c0.err")" -eq 1 ]
+    tg_check "denial is one stderr line" [ "$(wc -l < "$WORK/c0.err")" -eq 1 ]
 fi
 
 boot_id=$(cat /proc/sys/kernel/random/boot_id)
-check "exactly one file in the runtime dir, the cache" \
+tg_check "exactly one file in the runtime dir, the cache" \
     [ "$(ls -A "$run" | tr '\n' ' ')" = "hostfacts-$boot_id.xml " ]
-check "audit file has $N lines" [ "$(wc -l < "$WORK/conc.audit")" -eq "$N" ]
-check "every audit line is whole" \
+tg_check "audit file has $N lines" [ "$(wc -l < "$WORK/conc.audit")" -eq "$N" ]
+tg_check "every audit line is whole" \
     [ "$(grep -c '^time=2026-11-25T08:00:00Z message=".*" priority=[0-9] verdict=[a-z-]* outcome=[a-z]* reason=[a-z-]* .* op=migrate mode=enforce host_facts=probe[a-z-]*$' "$WORK/conc.audit")" -eq "$N" ]
-check "one run probed, $((N - 1)) read the cache" \
+tg_check "one run probed, $((N - 1)) read the cache" \
     [ "$(grep -c ' host_facts=probe$' "$WORK/conc.audit")" -eq 1 ]
-check "$((N - 1)) cache hits" [ "$(grep -c ' host_facts=probe-cache$' "$WORK/conc.audit")" -eq $((N - 1)) ]
+tg_check "$((N - 1)) cache hits" [ "$(grep -c ' host_facts=probe-cache$' "$WORK/conc.audit")" -eq $((N - 1)) ]
 
 # A corrupt cache is replaced by a fresh probe.
 printf 'garbage' > "$run/hostfacts-$boot_id.xml"
 rm -f "$WORK/conc.audit"
 run_hook "$conf" "$run" "$WORK/again" "$GUEST" web2 migrate begin -
-check "corrupt cache: same result as before" cmp -s "$WORK/c0.out" "$WORK/again.out"
-check "corrupt cache: probed again" fields_are "$WORK/conc.audit" host_facts=probe
-check "corrupt cache: replaced by valid facts" grep -q '<capabilities>' "$run/hostfacts-$boot_id.xml"
+tg_check "corrupt cache: same result as before" cmp -s "$WORK/c0.out" "$WORK/again.out"
+tg_check "corrupt cache: probed again" fields_are "$WORK/conc.audit" host_facts=probe
+tg_check "corrupt cache: replaced by valid facts" grep -q '<capabilities>' "$run/hostfacts-$boot_id.xml"
 
-finish
+tg_done

@@ -1,9 +1,9 @@
 #!/bin/sh
 # The hook on gating ops with broken input: fail-closed with one clear
 # stderr line and one log record; fail-open and audit mode from the policy.
-. "${top_srcdir:-..}/tests/hook/lib.sh"
+. "${top_srcdir:-.}/tests/hook/lib.sh"
 
-GUEST=$FIX/guests/explicit-2100.xml
+GUEST=$FIX/domains/explicit-2100.xml
 PREFIX="tscgate: guest 'web1' migrate denied (fail-closed)"
 PREFIX_UUID="tscgate: guest 'web1' (6f0f8a64-0c1e-4f4d-9d0b-2f6c1a7b8e01) migrate denied (fail-closed)"
 
@@ -13,11 +13,11 @@ deny_case() {
     shift 5
     rm -f "$WORK/$name.audit"
     run_hook "$conf" "$WORK/$name.run" "$WORK/$name" "$input" "$@"
-    check "$name: exit 1" [ "$rc" -eq 1 ]
-    check "$name: stdout empty" is_empty "$WORK/$name.out"
-    check "$name: stderr line" one_line_equals "$WORK/$name.err" "$want_line"
+    tg_check "$name: exit 1" [ "$rc" -eq 1 ]
+    tg_check "$name: stdout empty" is_empty "$WORK/$name.out"
+    tg_check "$name: stderr line" one_line_equals "$WORK/$name.err" "$want_line"
     if [ -f "$WORK/$name.audit" ]; then
-        check "$name: one audit line, reason $want_reason" \
+        tg_check "$name: one audit line, reason $want_reason" \
             fields_are "$WORK/$name.audit" reason="$want_reason"
     fi
 }
@@ -32,9 +32,9 @@ deny_case missing-subop "$good" "$GUEST" usage-error \
     web1 migrate
 deny_case empty-stdin "$good" "$WORK/empty.in" input-error \
     "$PREFIX: stdin:1: not well-formed XML: document is empty" web1 migrate begin -
-deny_case garbage-stdin "$good" "$FIX/guests/garbage.txt" input-error \
+deny_case garbage-stdin "$good" "$FIX/domains/garbage.txt" input-error \
     "$PREFIX: stdin:1: not well-formed XML: Start tag expected, '<' not found" web1 migrate begin -
-deny_case not-a-domain "$good" "$FIX/guests/not-a-domain.xml" input-error \
+deny_case not-a-domain "$good" "$FIX/hosts/hostb-2100.xml" input-error \
     "$PREFIX: stdin:1: root element is <capabilities>, expected <domain> (\`virsh dumpxml\` output)" web1 migrate begin -
 printf '<?xml version="1.0"?>\n<!DOCTYPE domain [<!ENTITY x SYSTEM "file:///etc/shadow">]>\n<domain><name>&x;</name></domain>\n' > "$WORK/doctype.in"
 deny_case doctype "$good" "$WORK/doctype.in" input-error \
@@ -74,7 +74,7 @@ deny_case untrusted-inventory-dir "$invpol" "$GUEST" policy-error \
     "$PREFIX: $invpol/hosts: writable by group and others (owner uid $MY_UID, mode 0777); run chmod go-w" web1 migrate begin -
 chmod 755 "$invpol/hosts"
 run_hook "$invpol" "$WORK/trusted-inventory.run" "$WORK/trusted-inventory" "$GUEST" web1 migrate begin -
-check "trusted-inventory: exit 0" [ "$rc" -eq 0 ]
+tg_check "trusted-inventory: exit 0" [ "$rc" -eq 0 ]
 
 nondir=$(new_config policy-dir hostb-2100.xml)
 mkdir "$nondir/policy.xml"
@@ -91,9 +91,9 @@ deny_case invalid-hook-conf "$badconf" "$GUEST" hook-conf-error \
 rc=0
 env -i LC_ALL=C PATH=/usr/bin:/bin TSCGATE_GATE="$WORK/no-such-gate" \
     "$HOOK" web1 migrate begin - < "$GUEST" > "$WORK/nogate.out" 2> "$WORK/nogate.err" || rc=$?
-check "no gate: exit 1" [ "$rc" -eq 1 ]
-check "no gate: stdout empty" is_empty "$WORK/nogate.out"
-check "no gate: stderr line" one_line_equals "$WORK/nogate.err" \
+tg_check "no gate: exit 1" [ "$rc" -eq 1 ]
+tg_check "no gate: stdout empty" is_empty "$WORK/nogate.out"
+tg_check "no gate: stderr line" one_line_equals "$WORK/nogate.err" \
     "tscgate: cannot run $WORK/no-such-gate: No such file or directory"
 
 # --- fail-open: allowed unchanged, logged loudly ---
@@ -101,33 +101,33 @@ open=$(new_config fail-open host-broken.xml)
 printf '<policy xmlns="urn:tscgate:policy:1" version="1">\n  <failure>fail-open</failure>\n</policy>\n' > "$open/policy.xml"
 chmod 644 "$open/policy.xml"
 run_hook "$open" "$WORK/fo.run" "$WORK/fail-open" "$GUEST" web1 migrate begin -
-check "fail-open: exit 0" [ "$rc" -eq 0 ]
-check "fail-open: stdout empty (domain unchanged)" is_empty "$WORK/fail-open.out"
-check "fail-open: stderr empty" is_empty "$WORK/fail-open.err"
-check "fail-open: audit verdict error, outcome allowed, priority crit" \
+tg_check "fail-open: exit 0" [ "$rc" -eq 0 ]
+tg_check "fail-open: stdout empty (domain unchanged)" is_empty "$WORK/fail-open.out"
+tg_check "fail-open: stderr empty" is_empty "$WORK/fail-open.err"
+tg_check "fail-open: audit verdict error, outcome allowed, priority crit" \
     fields_are "$WORK/fail-open.audit" verdict=error outcome=allowed priority=2 reason=host-facts-error
-check "fail-open: message says so" grep -q "cannot be checked, allowed (fail-open)" "$WORK/fail-open.audit"
+tg_check "fail-open: message says so" grep -q "cannot be checked, allowed (fail-open)" "$WORK/fail-open.audit"
 
 # fail-open does not turn a decided denial into an allow.
 open2=$(new_config fail-open-deny hostc-2596.xml)
 cp "$open/policy.xml" "$open2/policy.xml"
 run_hook "$open2" "$WORK/fo2.run" "$WORK/fail-open-deny" "$GUEST" web1 migrate begin -
-check "fail-open, real denial: exit 1" [ "$rc" -eq 1 ]
-check "fail-open, real denial: stderr one line" [ "$(wc -l < "$WORK/fail-open-deny.err")" -eq 1 ]
+tg_check "fail-open, real denial: exit 1" [ "$rc" -eq 1 ]
+tg_check "fail-open, real denial: stderr one line" [ "$(wc -l < "$WORK/fail-open-deny.err")" -eq 1 ]
 
 # --- audit mode: a denial is logged and the operation allowed, with the record ---
 aud=$(new_config audit hostc-2596.xml)
 printf '<policy xmlns="urn:tscgate:policy:1" version="1">\n  <mode>audit</mode>\n</policy>\n' > "$aud/policy.xml"
 chmod 644 "$aud/policy.xml"
 run_hook "$aud" "$WORK/audit.run" "$WORK/audit" "$GUEST" web1 migrate begin -
-check "audit mode: exit 0" [ "$rc" -eq 0 ]
-check "audit mode: stderr empty" is_empty "$WORK/audit.err"
-check "audit mode: record with verdict deny" \
+tg_check "audit mode: exit 0" [ "$rc" -eq 0 ]
+tg_check "audit mode: stderr empty" is_empty "$WORK/audit.err"
+tg_check "audit mode: record with verdict deny" \
     grep -q 'verdict="deny" reason="explicit-outside-tolerance"' "$WORK/audit.out"
-check "audit mode: stdout validates" validates "$WORK/audit.out"
-check "audit mode: only <metadata> differs" only_metadata_differs "$GUEST" "$WORK/audit.out"
-check "audit mode: logged verdict deny, mode audit, outcome allowed" \
+tg_check "audit mode: stdout validates" validates "$WORK/audit.out"
+tg_check "audit mode: only <metadata> differs" only_metadata_differs "$GUEST" "$WORK/audit.out"
+tg_check "audit mode: logged verdict deny, mode audit, outcome allowed" \
     fields_are "$WORK/audit.audit" verdict=deny mode=audit outcome=allowed reason=explicit-outside-tolerance
-check "audit mode: message 'deny (audit: allowed)'" grep -q "migrate deny (audit: allowed): " "$WORK/audit.audit"
+tg_check "audit mode: message 'deny (audit: allowed)'" grep -q "migrate deny (audit: allowed): " "$WORK/audit.audit"
 
-finish
+tg_done

@@ -3,18 +3,17 @@
 # reason code (audit line), the exact stderr line of a denial, golden stdout
 # XML, libvirt's domain schema, stdin vs stdout only differing inside
 # <metadata>, and hops that read the previous hop's record.
-. "${top_srcdir:-..}/tests/hook/lib.sh"
+. "${top_srcdir:-.}/tests/hook/lib.sh"
 
 if ! "$XMLLINT" --version >/dev/null 2>&1 || [ ! -r "$SCHEMA" ]; then
-    echo "SKIP: needs xmllint and libvirt's $SCHEMA (libxml2-utils, libvirt0)"
-    exit 77
+    tg_skip_all "needs xmllint and libvirt's $SCHEMA (libxml2-utils, libvirt0)"
 fi
 
 # The <tscgate:lineage> element of a domain against tscgate's own schema.
 record_validates() {
     "$XMLLINT" --xpath '//*[local-name()="lineage" and namespace-uri()="urn:tscgate:lineage:1"]' "$1" \
         > "$WORK/record.xml" 2>/dev/null &&
-        "$XMLLINT" --noout --relaxng "$top_srcdir/xml/lineage.rng" "$WORK/record.xml" 2>/dev/null
+        "$XMLLINT" --noout --relaxng "$TG_SRCDIR/xml/lineage.rng" "$WORK/record.xml" 2>/dev/null
 }
 
 # gate_case NAME GUEST HOST OP WANT_EXIT WANT_REASON [INPUT]
@@ -22,25 +21,25 @@ record_validates() {
 # Allows: stderr empty, stdout = golden/NAME.xml, valid, metadata-only diff.
 gate_case() {
     name=$1 guest=$2 host=$3 op=$4 want_rc=$5 want_reason=$6
-    input=${7:-$FIX/guests/$guest}
+    input=${7:-$FIX/domains/$guest}
     conf=$(new_config "$name" "$host")
     run_hook "$conf" "$WORK/$name.run" "$WORK/$name" "$input" \
         "$(sed -n 's:.*<name>\(.*\)</name>.*:\1:p' "$input" | head -1)" "$op" begin -
-    check "$name: exit $want_rc" [ "$rc" -eq "$want_rc" ]
-    check "$name: one audit line" [ "$(wc -l < "$WORK/$name.audit")" -eq 1 ]
-    check "$name: reason $want_reason" [ "$(audit_field "$WORK/$name.audit" 1 reason)" = "$want_reason" ]
+    tg_check "$name: exit $want_rc" [ "$rc" -eq "$want_rc" ]
+    tg_check "$name: one audit line" [ "$(wc -l < "$WORK/$name.audit")" -eq 1 ]
+    tg_check "$name: reason $want_reason" [ "$(audit_field "$WORK/$name.audit" 1 reason)" = "$want_reason" ]
     if [ "$want_rc" -ne 0 ]; then
-        check "$name: stdout empty" is_empty "$WORK/$name.out"
-        check "$name: stderr line" golden "$name.err" "$WORK/$name.err"
-        check "$name: stderr is one line" [ "$(wc -l < "$WORK/$name.err")" -eq 1 ]
-        check "$name: audit outcome denied" [ "$(audit_field "$WORK/$name.audit" 1 outcome)" = denied ]
+        tg_check "$name: stdout empty" is_empty "$WORK/$name.out"
+        tg_check "$name: stderr line" golden "$name.err" "$WORK/$name.err"
+        tg_check "$name: stderr is one line" [ "$(wc -l < "$WORK/$name.err")" -eq 1 ]
+        tg_check "$name: audit outcome denied" [ "$(audit_field "$WORK/$name.audit" 1 outcome)" = denied ]
     else
-        check "$name: stderr empty" is_empty "$WORK/$name.err"
-        check "$name: golden stdout" golden "$name.xml" "$WORK/$name.out"
-        check "$name: stdout validates against domain.rng" validates "$WORK/$name.out"
-        check "$name: only <metadata> differs" only_metadata_differs "$input" "$WORK/$name.out"
-        check "$name: record validates against xml/lineage.rng" record_validates "$WORK/$name.out"
-        check "$name: audit outcome allowed" [ "$(audit_field "$WORK/$name.audit" 1 outcome)" = allowed ]
+        tg_check "$name: stderr empty" is_empty "$WORK/$name.err"
+        tg_check "$name: golden stdout" golden "$name.xml" "$WORK/$name.out"
+        tg_check "$name: stdout validates against domain.rng" validates "$WORK/$name.out"
+        tg_check "$name: only <metadata> differs" only_metadata_differs "$input" "$WORK/$name.out"
+        tg_check "$name: record validates against xml/lineage.rng" record_validates "$WORK/$name.out"
+        tg_check "$name: audit outcome allowed" [ "$(audit_field "$WORK/$name.audit" 1 outcome)" = allowed ]
     fi
 }
 
@@ -64,9 +63,9 @@ gate_case evil-name                evil-name.xml                hostc-2596.xml  
 # guest: the next hop reads the nominal rate and the source host from the
 # record the previous hop wrote.
 gate_case hop2-after-scaling       -                            hostb-2100.xml             migrate 0 nominal-within-tolerance "$WORK/sensitive-scaled.out"
-check "hop2-after-scaling: guest_hz from the record" \
+tg_check "hop2-after-scaling: guest_hz from the record" \
     [ "$(audit_field "$WORK/hop2-after-scaling.audit" 1 guest_hz)" = 2100000000 ]
-check "hop2-after-scaling: nominal origin lineage" \
+tg_check "hop2-after-scaling: nominal origin lineage" \
     [ "$(audit_field "$WORK/hop2-after-scaling.audit" 1 nominal_origin)" = lineage ]
 
 # A paravirtual-clock guest of unknown rate: the first hop assumes this
@@ -75,11 +74,11 @@ check "hop2-after-scaling: nominal origin lineage" \
 gate_case hop1-paravirt            paravirt.xml                 hostb-2100.xml             migrate 0 paravirt-nominal-unknown
 gate_case hop2-paravirt            -                            hostc-2596.xml             migrate 0 paravirt-rate-change "$WORK/hop1-paravirt.out"
 gate_case hop3-paravirt            -                            hostb-2100.xml             restore 0 nominal-within-tolerance "$WORK/hop2-paravirt.out"
-check "hop2-paravirt: effective rate changed" grep -q '<tscgate:effective hz="2596120000" changed="yes"/>' "$WORK/hop2-paravirt.out"
-check "hop3-paravirt: still flagged" grep -q 'changed="yes"' "$WORK/hop3-paravirt.out"
-check "hop3-paravirt: three hops" [ "$(grep -c '<tscgate:hop ' "$WORK/hop3-paravirt.out")" -eq 3 ]
+tg_check "hop2-paravirt: effective rate changed" grep -q '<tscgate:effective hz="2596120000" changed="yes"/>' "$WORK/hop2-paravirt.out"
+tg_check "hop3-paravirt: still flagged" grep -q 'changed="yes"' "$WORK/hop3-paravirt.out"
+tg_check "hop3-paravirt: three hops" [ "$(grep -c '<tscgate:hop ' "$WORK/hop3-paravirt.out")" -eq 3 ]
 
 # Re-running a hop on its own output replaces the record, never adds one.
-check "hop3-paravirt: one record" [ "$(grep -c '<tscgate:lineage ' "$WORK/hop3-paravirt.out")" -eq 1 ]
+tg_check "hop3-paravirt: one record" [ "$(grep -c '<tscgate:lineage ' "$WORK/hop3-paravirt.out")" -eq 1 ]
 
-finish
+tg_done

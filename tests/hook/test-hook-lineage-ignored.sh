@@ -4,9 +4,9 @@
 # ignored as if absent, with a note in the log record, and the guest is
 # decided on what else is known. Here an explicit-2100 MHz guest on a
 # 2596 MHz host without scaling: denied, fail-open policy or not.
-. "${top_srcdir:-..}/tests/hook/lib.sh"
+. "${top_srcdir:-.}/tests/hook/lib.sh"
 
-GUEST=$FIX/guests/explicit-2100.xml
+GUEST=$FIX/domains/explicit-2100.xml
 LIBOSINFO='      <libosinfo:os id="http:\/\/debian.org\/debian\/12"\/>'
 
 # guest_with NAME RECORD: the guest with RECORD added to its <metadata>.
@@ -28,15 +28,15 @@ ignored_case() {
     name=$1 guest=$2 note=$3
     rm -f "$WORK/fail-open.audit"
     run_hook "$open" "$WORK/$name.run" "$WORK/$name" "$guest" web1 migrate begin -
-    check "$name: exit 1 (denied)" [ "$rc" -eq 1 ]
-    check "$name: stdout empty" is_empty "$WORK/$name.out"
-    check "$name: one stderr line, the engine's denial" \
+    tg_check "$name: exit 1 (denied)" [ "$rc" -eq 1 ]
+    tg_check "$name: stdout empty" is_empty "$WORK/$name.out"
+    tg_check "$name: one stderr line, the engine's denial" \
         grep -q "^tscgate: guest 'web1' (6f0f8a64-0c1e-4f4d-9d0b-2f6c1a7b8e01) migrate denied: " \
         "$WORK/$name.err"
-    check "$name: logged as a decided denial, not fail-open" \
+    tg_check "$name: logged as a decided denial, not fail-open" \
         fields_are "$WORK/fail-open.audit" verdict=deny outcome=denied \
         reason=explicit-outside-tolerance fail_open=
-    check "$name: the note names the record's problem" \
+    tg_check "$name: the note names the record's problem" \
         grep -qF "note=\"lineage record ignored: $note\"" "$WORK/fail-open.audit"
 }
 
@@ -48,4 +48,4 @@ op=$(guest_with lineage-op '<tscgate:lineage xmlns:tscgate="urn:tscgate:lineage:
 ignored_case lineage-op "$op" \
     "stdin:8: <tscgate:hop> attribute op='teleport' is not one of: migrate, restore"
 
-finish
+tg_done

@@ -3,13 +3,13 @@
 # configuration, whatever the input, configuration or host state: a failing
 # `reconnect` hook kills a running guest, a failing `prepare`/`start` keeps
 # it from booting (tsc-facts.md section 3).
-. "${top_srcdir:-..}/tests/hook/lib.sh"
+. "${top_srcdir:-.}/tests/hook/lib.sh"
 
 # Inputs: empty, garbage, 10 MB, a real domain.
 printf '' > "$WORK/empty.in"
 head -c 4096 /dev/urandom > "$WORK/garbage.in"
 yes '<domain><name>x</name></domain>' | head -c 10485760 > "$WORK/big.in"
-cp "$FIX/guests/explicit-2100.xml" "$WORK/domain.in"
+cp "$FIX/domains/explicit-2100.xml" "$WORK/domain.in"
 
 # Configurations: a good one; a corrupt one (garbage policy, host.xml and
 # hook.conf); one whose policy.xml is a FIFO with no writer (reading it
@@ -49,9 +49,9 @@ for op_sub in $ops; do
                 timeout 10 "$HOOK" g "$op" "$sub" - < "$WORK/$input.in" \
                 > "$WORK/p.out" 2> "$WORK/p.err" || rc=$?
             if silent "$rc" "$WORK/p"; then
-                ok "$name"
+                tg_ok "$name"
             else
-                not_ok "$name: exit $rc, stdout $(wc -c < "$WORK/p.out") bytes, stderr: $(head -c 200 "$WORK/p.err")"
+                tg_not_ok "$name: exit $rc, stdout $(wc -c < "$WORK/p.out") bytes, stderr: $(head -c 200 "$WORK/p.err")"
             fi
         done
     done
@@ -59,7 +59,7 @@ for op_sub in $ops; do
     rc=0
     cat "$WORK/big.in" | env -i LC_ALL=C PATH=/usr/bin:/bin TSCGATE_GATE="$WORK/must-not-run" \
         timeout 10 "$HOOK" g "$op" "$sub" - > "$WORK/p.out" 2> "$WORK/p.err" || rc=$?
-    check "$op $sub: 10 MB through a pipe" silent "$rc" "$WORK/p"
+    tg_check "$op $sub: 10 MB through a pipe" silent "$rc" "$WORK/p"
 done
 
 # Odd argument counts: nothing to gate.
@@ -68,8 +68,8 @@ for args in "" "g" "g started" "g started begin - extra more"; do
     # shellcheck disable=SC2086
     env -i LC_ALL=C PATH=/usr/bin:/bin TSCGATE_GATE="$WORK/must-not-run" \
         "$HOOK" $args < "$WORK/garbage.in" > "$WORK/p.out" 2> "$WORK/p.err" || rc=$?
-    check "argv '$args': exit 0, silent" silent "$rc" "$WORK/p"
+    tg_check "argv '$args': exit 0, silent" silent "$rc" "$WORK/p"
 done
 
 chmod 755 "$locked"
-finish
+tg_done

@@ -25,4 +25,4 @@ for host in "$work/this-host.xml" "$demo"/hosts/*.xml; do
     done
     echo
 done
-echo "Exit status of 'tscgate check': 0 allow, 1 deny, 2 bad input. See tscgate(8)."
+echo "Exit statuses of 'tscgate check': EXIT STATUS in tscgate(8)."
