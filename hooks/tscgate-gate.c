@@ -44,6 +44,7 @@
 #include "tg-probe.h"
 #include "tg-xml.h"
 #include "tg-file.h"
+#include "tg-inventory.h"
 #include "tg-trust.h"
 
 #ifndef SYSCONFDIR
@@ -231,6 +232,7 @@ load_config(TgGate *g, const char *config_dir, TgPolicy **policy,
     bool dir_checked = false;
     bool exists = false;
     GError *conf_err = NULL;
+    g_autoptr(GPtrArray) sources = tg_config_sources_new();
 
     if (!path_exists(conf_path, &exists, &conf_err)) {
         /* reported below */
@@ -243,18 +245,18 @@ load_config(TgGate *g, const char *config_dir, TgPolicy **policy,
 
     if (!path_exists(policy_path, &exists, error) ||
         (exists && (!trusted(config_dir, policy_path, uid, &dir_checked, error) ||
-                    !(*policy = tg_policy_load(policy_path, error))))) {
+                    !(*policy = tg_policy_load_trusted(policy_path, uid, sources, error))))) {
         g_clear_error(&conf_err);
         *code = "policy-error";
         return false;
     }
     if (*policy) {
-        const GPtrArray *inv = tg_policy_inventory_paths(*policy);
-
         /* The inventory speaks for guests whose frequency is unknown: its
          * files need the same trust as policy.xml. */
-        for (guint i = 0; i < inv->len; i++) {
-            if (!tg_trust_check_path(inv->pdata[i], uid, error)) {
+        for (guint i = 0; i < sources->len; i++) {
+            const TgConfigSource *src = sources->pdata[i];
+
+            if (!tg_trust_check_path(src->path, uid, error)) {
                 g_clear_error(&conf_err);
                 *code = "policy-error";
                 return false;

@@ -1,5 +1,5 @@
 /* tscgate: tests of the policy module (tg-policy.c) and `tscgate policy`
- * (tg-cli-policy.c). Fixtures: tests/fixtures/policy/, examples: xml/examples/. */
+ * (tg-cli-policy.c). Fixtures: tests/fixtures/policies/, examples: xml/examples/. */
 #include <config.h>
 
 #include <setjmp.h>
@@ -18,6 +18,7 @@
 #include "tg-cli-policy.h"
 #include "tg-policy.h"
 #include "tg-file.h"
+#include "tg-inventory.h"
 #include "tg-trust.h"
 
 static char *
@@ -31,7 +32,7 @@ src_path(const char *rel)
 static char *
 fixture(const char *rel)
 {
-    g_autofree char *r = g_build_filename("tests/fixtures/policy", rel, NULL);
+    g_autofree char *r = g_build_filename("tests/fixtures/policies", rel, NULL);
 
     return src_path(r);
 }
@@ -69,11 +70,12 @@ inline_policy(const char *body)
     g_autofree char *xml = g_strdup_printf("<policy xmlns='urn:tscgate:policy:1' version='1'>"
                                            "%s</policy>", body);
     g_autofree char *name = fixture("inline.xml");
-    g_autoptr(GError) err = NULL;
-    TgPolicy *p = tg_policy_parse_xml(xml, strlen(xml), name, &err);
+    g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func(g_free);
+    TgPolicy *p = tg_inventory_read_policy(xml, strlen(xml), name, TG_TRUST_ANY_OWNER, NULL,
+                                           problems, NULL);
 
     if (!p)
-        fail_msg("inline policy: %s", err->message);
+        fail_msg("inline policy: %s", (const char *)problems->pdata[0]);
     return p;
 }
 
