@@ -232,7 +232,6 @@ load_config(TgGate *g, const char *config_dir, TgPolicy **policy,
     bool dir_checked = false;
     bool exists = false;
     GError *conf_err = NULL;
-    g_autoptr(GPtrArray) sources = tg_config_sources_new();
 
     if (!path_exists(conf_path, &exists, &conf_err)) {
         /* reported below */
@@ -245,23 +244,15 @@ load_config(TgGate *g, const char *config_dir, TgPolicy **policy,
 
     if (!path_exists(policy_path, &exists, error) ||
         (exists && (!trusted(config_dir, policy_path, uid, &dir_checked, error) ||
-                    !(*policy = tg_policy_load_trusted(policy_path, uid, sources, error))))) {
+                    !(*policy = tg_policy_load_trusted(policy_path, uid, NULL, error))))) {
         g_clear_error(&conf_err);
         *code = "policy-error";
         return false;
     }
+    /* The inventory speaks for guests whose frequency is unknown: its
+     * directories and files were trust-checked like policy.xml as they
+     * were opened (tg_policy_load_trusted). */
     if (*policy) {
-        /* The inventory speaks for guests whose frequency is unknown: its
-         * files need the same trust as policy.xml. */
-        for (guint i = 0; i < sources->len; i++) {
-            const TgConfigSource *src = sources->pdata[i];
-
-            if (!tg_trust_check_path(src->path, uid, error)) {
-                g_clear_error(&conf_err);
-                *code = "policy-error";
-                return false;
-            }
-        }
         g->mode = tg_policy_mode(*policy);
         g->fail_open = tg_policy_fail_open(*policy);
     }

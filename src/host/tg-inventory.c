@@ -45,7 +45,74 @@ tg_config_source_add(GPtrArray *sources, const char *path, const TgFileId *id, b
 typedef struct {
     uid_t owner_uid;
     GPtrArray *sources;   /* nullable */
+    GError *trust_error;  /* the first trust failure, reported as is by the gate */
 } TgInventoryCtx;
+
+/* Report `err` (its message names the path) as a problem of `dir`, for an
+ * `entry` of it or the directory itself; a trust failure
+ * (TG_ERROR_PERMISSION) is also kept for the caller. */
+static void
+tg_inventory_problem(TgInventoryCtx *ctx, TgPolicyDirectory *dir, bool entry,
+                     const GError *err)
+{
+    g_autofree char *msg = entry ? g_strdup_printf("<host-directory>: %s", err->message)
+                                 : g_strdup(err->message);
+
+    tg_policy_directory_problem(dir, msg);
+    if (!ctx->trust_error && g_error_matches(err, TG_ERROR, TG_ERROR_PERMISSION))
+        ctx->trust_error = g_error_copy(err);
+}
+
+/* Open the directory `path` without blocking and, unless `owner_uid` is
+ * TG_TRUST_ANY_OWNER, trust-check it on the descriptor. A symbolic link is
+ * followed only when the trusted owner owns it (as tg_file_open_trusted()
+ * does for files). Returns the stream (closedir) or NULL with `error`. */
+static DIR *
+tg_inventory_open_dir(const char *path, uid_t owner_uid, TgFileId *id, GError **error)
+{
+    int flags = O_RDONLY | O_DIRECTORY | O_NONBLOCK | O_CLOEXEC;
+    struct stat lst, st;
+    DIR *d;
+    int fd;
+
+    if (lstat(path, &lst) < 0) {
+        int e = errno;
+        g_set_error(error, TG_ERROR, e == EACCES ? TG_ERROR_PERMISSION : TG_ERROR_IO,
+                    "<host-directory> '%s': %s", path, g_strerror(e));
+        return NULL;
+    }
+    if (!S_ISLNK(lst.st_mode)) {
+        flags |= O_NOFOLLOW;
+    } else if (owner_uid != TG_TRUST_ANY_OWNER && lst.st_uid != owner_uid) {
+        g_set_error(error, TG_ERROR, TG_ERROR_PERMISSION,
+                    "%s: symbolic link owned by uid %u (mode %04o), must be owned by uid %u",
+                    path, (unsigned)lst.st_uid, (unsigned)(lst.st_mode & 07777),
+                    (unsigned)owner_uid);
+        return NULL;
+    }
+    fd = open(path, flags);
+    if (fd < 0 || fstat(fd, &st) < 0) {
+        int e = errno;
+        if (fd >= 0)
+            close(fd);
+        g_set_error(error, TG_ERROR, e == EACCES ? TG_ERROR_PERMISSION : TG_ERROR_IO,
+                    "<host-directory> '%s': %s", path, g_strerror(e));
+        return NULL;
+    }
+    if (owner_uid != TG_TRUST_ANY_OWNER && !tg_trust_check_stat(path, &st, owner_uid, error)) {
+        close(fd);
+        return NULL;
+    }
+    if (!(d = fdopendir(fd))) {
+        int e = errno;
+        close(fd);
+        g_set_error(error, TG_ERROR, TG_ERROR_IO, "<host-directory> '%s': %s", path,
+                    g_strerror(e));
+        return NULL;
+    }
+    tg_file_id_from_stat(id, &st);
+    return d;
+}
 
 static int
 tg_str_ptr_cmp(gconstpointer a, gconstpointer b)
@@ -67,29 +134,23 @@ tg_inventory_names(DIR *d)
     return names;
 }
 
-/* Read one directory of `tscgate probe` outputs, in name order. */
+/* Read one directory of `tscgate probe` outputs, in name order. Every
+ * entry named *.xml must be a usable host facts file: a dangling symbolic
+ * link (shared storage not mounted), a FIFO or a directory is an error, as
+ * a host left out could have denied the guest. */
 static void
 tg_inventory_read_dir(const char *path, TgPolicyDirectory *dir, gpointer user_data)
 {
     TgInventoryCtx *ctx = user_data;
     g_autoptr(GPtrArray) names = NULL;
-    struct stat st;
+    g_autoptr(GError) derr = NULL;
     TgFileId id;
     DIR *d;
-    int fd;
 
-    /* O_NONBLOCK | O_DIRECTORY: whatever is there, the open never waits. */
-    fd = open(path, O_RDONLY | O_DIRECTORY | O_NONBLOCK | O_CLOEXEC);
-    if (fd < 0 || fstat(fd, &st) < 0 || !(d = fdopendir(fd))) {
-        int e = errno;
-        g_autofree char *msg = g_strdup_printf("<host-directory> '%s': %s", path,
-                                               g_strerror(e));
-        if (fd >= 0)
-            close(fd);
-        tg_policy_directory_problem(dir, msg);
+    if (!(d = tg_inventory_open_dir(path, ctx->owner_uid, &id, &derr))) {
+        tg_inventory_problem(ctx, dir, false, derr);
         return;
     }
-    tg_file_id_from_stat(&id, &st);
     tg_config_source_add(ctx->sources, path, &id, true);
     names = tg_inventory_names(d);
     closedir(d);
@@ -101,13 +162,11 @@ tg_inventory_read_dir(const char *path, TgPolicyDirectory *dir, gpointer user_da
         g_autoptr(GError) err = NULL;
         gsize len = 0;
 
-        if (!g_file_test(fpath, G_FILE_TEST_IS_REGULAR))
-            continue;
-        if (!tg_file_read_trusted(fpath, TG_TRUST_ANY_OWNER, TG_MAX_INPUT_BYTES, &buf, &len,
+        /* Opened without blocking, regular files only, trust-checked on
+         * the descriptor (tg-file.h). */
+        if (!tg_file_read_trusted(fpath, ctx->owner_uid, TG_MAX_INPUT_BYTES, &buf, &len,
                                   &id, &err)) {
-            g_autofree char *msg = g_strdup_printf("<host-directory>: bad host facts file %s",
-                                                   err->message);
-            tg_policy_directory_problem(dir, msg);
+            tg_inventory_problem(ctx, dir, true, err);
             continue;
         }
         tg_config_source_add(ctx->sources, fpath, &id, false);
@@ -115,14 +174,26 @@ tg_inventory_read_dir(const char *path, TgPolicyDirectory *dir, gpointer user_da
     }
 }
 
+static TgPolicy *
+tg_inventory_read(const char *buf, gsize len, const char *filename, uid_t owner_uid,
+                  GPtrArray *sources, GPtrArray *problems, TgErrorCode *first_code,
+                  GError **trust_error)
+{
+    TgInventoryCtx ctx = { owner_uid, sources, NULL };
+    TgPolicyInventoryReader reader = { tg_inventory_read_dir, &ctx };
+    TgPolicy *p = tg_policy_read_xml(buf, len, filename, &reader, problems, first_code);
+
+    if (ctx.trust_error)
+        g_propagate_error(trust_error, ctx.trust_error);
+    return p;
+}
+
 TgPolicy *
 tg_inventory_read_policy(const char *buf, gsize len, const char *filename, uid_t owner_uid,
                          GPtrArray *sources, GPtrArray *problems, TgErrorCode *first_code)
 {
-    TgInventoryCtx ctx = { owner_uid, sources };
-    TgPolicyInventoryReader reader = { tg_inventory_read_dir, &ctx };
-
-    return tg_policy_read_xml(buf, len, filename, &reader, problems, first_code);
+    return tg_inventory_read(buf, len, filename, owner_uid, sources, problems, first_code,
+                             NULL);
 }
 
 static TgPolicy *
@@ -130,10 +201,16 @@ tg_policy_from_buffer(const char *buf, gsize len, const char *path, uid_t owner_
                       GPtrArray *sources, GError **error)
 {
     g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GError) trust_error = NULL;
     TgErrorCode code = TG_ERROR_INVALID;
-    TgPolicy *p = tg_inventory_read_policy(buf, len, path, owner_uid, sources, problems, &code);
+    TgPolicy *p = tg_inventory_read(buf, len, path, owner_uid, sources, problems, &code,
+                                    &trust_error);
 
-    if (!p)
+    /* A file or directory that fails its trust check is named as such,
+     * like policy.xml itself, whatever else is wrong. */
+    if (trust_error)
+        g_propagate_error(error, g_steal_pointer(&trust_error));
+    else if (!p)
         tg_policy_problems_to_error(problems, code, error);
     return p;
 }
