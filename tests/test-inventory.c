@@ -255,6 +255,64 @@ test_inventory_sources(void **state)
     remove_tree(dir);
 }
 
+/* 20,000 rules and 20,000 inventory files load (linear checks: duplicate
+ * names and repeated hosts are found through hash tables), every host is a
+ * candidate and the last rule is selected for an unnamed guest. */
+#define BIG 20000
+
+static void
+test_inventory_large(void **state)
+{
+    g_autoptr(GError) err = NULL;
+    g_autofree char *dir = g_dir_make_tmp("tscgate-inventory-XXXXXX", &err);
+    g_autofree char *hosts = NULL;
+    g_autofree char *pol = NULL;
+    g_autoptr(GString) xml = g_string_new("<policy xmlns='urn:tscgate:policy:1' version='1'>\n"
+                                          "<inventory><host-directory path='hosts'/>"
+                                          "</inventory>\n");
+    g_autoptr(TgPolicy) p = NULL;
+    g_autoptr(TgGuestProfile) g = NULL;
+    static const char guest[] = "<domain type='kvm'><name>other</name>"
+                                "<cpu mode='host-passthrough' migratable='off'/>"
+                                "<clock offset='utc'><timer name='kvmclock' present='no'/>"
+                                "</clock></domain>";
+    TgSettings s;
+    const char *rule;
+
+    (void)state;
+    if (!dir)
+        fail_msg("%s", err->message);
+    assert_int_equal(chmod(dir, 0755), 0);
+    hosts = g_build_filename(dir, "hosts", NULL);
+    assert_int_equal(mkdir(hosts, 0755), 0);
+    for (int i = 0; i < BIG; i++) {
+        g_autofree char *f = g_strdup_printf("%s/host%05d.xml", hosts, i);
+        g_autofree char *facts = g_strdup_printf(
+            "<capabilities><host><cpu><counter name='tsc' frequency='%u' scaling='no'/>"
+            "</cpu></host></capabilities>", 2596000000u + (unsigned)(i % 7) * 1000u);
+
+        write_mode(f, facts, 0644);
+    }
+    for (int i = 0; i < BIG - 1; i++)
+        g_string_append_printf(xml, "<rule name='r%d'><match name='guest-%d-*'/>"
+                               "<tolerance ppm='%d'/></rule>\n", i, i, i % 1000);
+    g_string_append(xml, "<rule name='everyone'><match/></rule>\n</policy>\n");
+    pol = g_build_filename(dir, "policy.xml", NULL);
+    write_mode(pol, xml->str, 0644);
+
+    p = tg_policy_load_trusted(pol, getuid(), NULL, &err);
+    if (!p)
+        fail_msg("%s", err->message);
+    g = tg_guest_profile_parse_xml(guest, strlen(guest), "guest.xml", &err);
+    assert_non_null(g);
+    rule = tg_policy_apply(p, g, &s, NULL);
+    assert_string_equal(rule, "everyone");
+    assert_int_equal(s.n_candidates, BIG);
+    assert_string_equal(s.candidates[0].name, "host00000");
+    assert_string_equal(s.candidates[BIG - 1].name, "host19999");
+    remove_tree(dir);
+}
+
 int
 main(void)
 {
@@ -262,6 +320,7 @@ main(void)
         cmocka_unit_test(test_inventory_broken_entries),
         cmocka_unit_test(test_inventory_broken_cli),
         cmocka_unit_test(test_inventory_sources),
+        cmocka_unit_test(test_inventory_large),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

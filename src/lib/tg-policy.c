@@ -165,37 +165,62 @@ tg_policy_host_add(TgPolicy *p, TgPolicyGroup *group, const char *name, guint64 
     return h;
 }
 
-/* Candidates from a list of hosts, dropping exact repeats (same name,
- * frequency and scaling). Names are borrowed from the hosts. */
-static void
-tg_add_candidate(GArray *arr, const TgPolicyHost *h)
+/* A candidate's identity for de-duplication: name, frequency, scaling. */
+static guint
+tg_candidate_hash(gconstpointer key)
 {
-    for (guint i = 0; i < arr->len; i++) {
-        const TgCandidateHost *o = &g_array_index(arr, TgCandidateHost, i);
-        if (strcmp(o->name, h->name) == 0 && o->tsc_hz == h->hz && o->scaling == h->scaling)
-            return;
+    const TgCandidateHost *h = key;
+
+    return g_str_hash(h->name) ^ g_int64_hash(&h->tsc_hz) ^ (guint)h->scaling;
+}
+
+static gboolean
+tg_candidate_equal(gconstpointer a, gconstpointer b)
+{
+    const TgCandidateHost *x = a, *y = b;
+
+    return strcmp(x->name, y->name) == 0 && x->tsc_hz == y->tsc_hz && x->scaling == y->scaling;
+}
+
+/* Candidates from a list of hosts, in order, dropping exact repeats (same
+ * name, frequency and scaling) found through `seen` (keys borrowed from
+ * `hosts`). Names are borrowed from the hosts. */
+static GArray *
+tg_candidates_of(const GPtrArray *hosts)
+{
+    GArray *arr = g_array_new(FALSE, TRUE, sizeof(TgCandidateHost));
+    g_autoptr(GHashTable) seen = g_hash_table_new(tg_candidate_hash, tg_candidate_equal);
+    g_autofree TgCandidateHost *keys = g_new0(TgCandidateHost, hosts->len ? hosts->len : 1);
+
+    for (guint i = 0; i < hosts->len; i++) {
+        const TgPolicyHost *h = hosts->pdata[i];
+
+        keys[i] = (TgCandidateHost){ .name = h->name, .tsc_hz = h->hz, .scaling = h->scaling };
+        if (g_hash_table_add(seen, &keys[i]))
+            g_array_append_val(arr, keys[i]);
     }
-    TgCandidateHost ch = { .name = h->name, .tsc_hz = h->hz, .scaling = h->scaling };
-    g_array_append_val(arr, ch);
+    return arr;
 }
 
 void
 tg_policy_resolve_candidates(TgPolicy *p)
 {
-    for (guint i = 0; i < p->hosts->len; i++)
-        tg_add_candidate(p->all_candidates, p->hosts->pdata[i]);
+    g_array_unref(p->all_candidates);
+    p->all_candidates = tg_candidates_of(p->hosts);
     for (guint i = 0; i < p->rules->len; i++) {
         TgPolicyRule *r = p->rules->pdata[i];
+        g_autoptr(GPtrArray) hosts = NULL;
 
         if (!r->from_groups)
             continue;
-        r->candidates = g_array_new(FALSE, TRUE, sizeof(TgCandidateHost));
+        hosts = g_ptr_array_new();
         for (char **q = r->from_groups; *q; q++) {
             const TgPolicyGroup *g = tg_policy_find_group(p, *q);
 
             for (guint k = 0; g && k < g->hosts->len; k++)
-                tg_add_candidate(r->candidates, g->hosts->pdata[k]);
+                g_ptr_array_add(hosts, g->hosts->pdata[k]);
         }
+        r->candidates = tg_candidates_of(hosts);
     }
 }
 
