@@ -44,6 +44,7 @@
 #include "tg-probe.h"
 #include "tg-xml.h"
 #include "tg-file.h"
+#include "tg-configcache.h"
 #include "tg-inventory.h"
 #include "tg-trust.h"
 
@@ -244,14 +245,16 @@ load_config(TgGate *g, const char *config_dir, TgPolicy **policy,
 
     if (!path_exists(policy_path, &exists, error) ||
         (exists && (!trusted(config_dir, policy_path, uid, &dir_checked, error) ||
-                    !(*policy = tg_policy_load_trusted(policy_path, uid, NULL, error))))) {
+                    !(*policy = tg_configcache_load(policy_path, uid, NULL, NULL, NULL,
+                                                    error))))) {
         g_clear_error(&conf_err);
         *code = "policy-error";
         return false;
     }
     /* The inventory speaks for guests whose frequency is unknown: its
-     * directories and files were trust-checked like policy.xml as they
-     * were opened (tg_policy_load_trusted). */
+     * directories and files are trust-checked like policy.xml as they are
+     * opened (tg_policy_load_trusted), or the compiled cache of both is
+     * used, itself trust-checked (tg-configcache.h). */
     if (*policy) {
         g->mode = tg_policy_mode(*policy);
         g->fail_open = tg_policy_fail_open(*policy);

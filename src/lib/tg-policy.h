@@ -108,6 +108,18 @@ bool tg_policy_validate_buffer(const char *buf, gsize len, const char *filename,
                                GPtrArray **problems);
 
 
+/* The compiled form of a loaded policy, for caches: the whole model as a
+ * floating GVariant of type tg_policy_variant_type() (g_variant_unref once
+ * sunk). tg_policy_from_variant(tg_policy_to_variant(p)) selects and
+ * applies exactly as `p` does. */
+GVariant *tg_policy_to_variant(const TgPolicy *p);
+/* The GVariant type string of that form (static). */
+const char *tg_policy_variant_type(void);
+/* Rebuild a policy from its compiled form, checking it as untrusted input
+ * (normal form, every enumeration, index and limit). Returns a new policy
+ * (tg_policy_free) or NULL with `error` (TG_ERROR_INVALID). */
+TgPolicy *tg_policy_from_variant(GVariant *v, GError **error);
+
 /* Human summary of effective settings, one line ("tolerance 250 ppm; ..."),
  * newly allocated (g_free). Used by `tscgate policy explain`. */
 char *tg_settings_describe(const TgSettings *s);

@@ -56,4 +56,21 @@ broken_case dangling-symlink dangling "No such file or directory"
 broken_case fifo fifo "is a FIFO, not a regular file"
 broken_case directory dir "is a directory, not a regular file"
 
+# The compiled configuration cache: the second run reads it and decides
+# the same; an entry broken afterwards is caught all the same.
+conf=$(inventory_config cached)
+run=$WORK/cached.run
+run_hook "$conf" "$run" "$WORK/cached1" "$GUEST" batch-07 migrate begin -
+check "cached: first run denies" [ "$rc" -eq 1 ]
+check "cached: cache written" ls "$run"/policy-*.cache
+run_hook "$conf" "$run" "$WORK/cached2" "$GUEST" batch-07 migrate begin -
+check "cached: second run denies" [ "$rc" -eq 1 ]
+check "cached: same stderr" same_file "$WORK/cached1.err" "$WORK/cached2.err"
+rm "$conf/hosts/hostc.xml"
+mkfifo -m 644 "$conf/hosts/hostc.xml"
+run_hook "$conf" "$run" "$WORK/cached3" "$GUEST" batch-07 migrate begin -
+check "cached, then FIFO: exit 1" [ "$rc" -eq 1 ]
+check "cached, then FIFO: stderr line" one_line_equals "$WORK/cached3.err" \
+    "$PREFIX: $conf/policy.xml:2: <host-directory>: $conf/hosts/hostc.xml: is a FIFO, not a regular file"
+
 finish
