@@ -371,19 +371,21 @@ test_corrupt_cache_ignored(void **state)
             blen = (gsize)(nl - bad) + 10;
             want = "truncated";
         } else {
-            /* the header, then a right checksum of bytes that are no policy */
-            static const char junk[] = "\x01\x02\x03 not a GVariant of the policy's type";
-            g_autofree char *sum = g_compute_checksum_for_data(G_CHECKSUM_SHA256,
-                                                               (const guchar *)junk,
-                                                               sizeof(junk) - 1);
-            g_autoptr(GString) s = g_string_new_len(bad, nl - bad + 1);
+            /* the header and sources, then a right checksum: only the
+             * compiled policy is broken (its rule count claims more rules
+             * than there are bytes) */
+            char *magic = NULL;
+            g_autofree char *sum = NULL;
 
-            g_string_append_printf(s, "%s\n", sum);
-            g_string_append_len(s, junk, sizeof(junk) - 1);
-            g_free(bad);
-            blen = s->len;
-            bad = g_string_free(g_steal_pointer(&s), FALSE);
-            want = "not in normal form";
+            for (gsize at = (gsize)(nl - bad); !magic && at + 4 <= len; at++)
+                if (memcmp(bad + at, "TGPC", 4) == 0)
+                    magic = bad + at;
+            assert_non_null(magic);
+            memset(bad + len - 4, 0xff, 4);
+            sum = g_compute_checksum_for_data(G_CHECKSUM_SHA256, (const guchar *)nl + 66,
+                                              len - (gsize)(nl - bad) - 66);
+            memcpy(nl + 1, sum, 64);
+            want = "compiled policy: invalid";
         }
         if (!g_file_set_contents(cache, bad, (gssize)blen, &err))
             fail_msg("%s", err->message);

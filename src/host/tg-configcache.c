@@ -1,9 +1,10 @@
 /* tscgate: the compiled configuration cache (see tg-configcache.h).
  *
- * File format: one header line "tscgate-configcache FORMAT VERSION", one
- * line with the SHA-256 (hex) of the rest, then the GVariant
- * (a(sbtttxx) POLICY) in normal form: the sources (path, is a directory,
- * dev, ino, size, mtime_ns, ctime_ns) and the compiled policy.
+ * File format: a header line "tscgate-configcache FORMAT VERSION", a line
+ * with the SHA-256 (hex) of everything after it, a line "sources N", N
+ * lines "d|f DEV INO SIZE MTIME_NS CTIME_NS PATH" (PATH as g_strescape()
+ * writes it; the first is policy.xml), then the compiled policy
+ * (tg_policy_compile) to the end of the file.
  */
 #include <config.h>
 
@@ -21,7 +22,6 @@
 #include "tg-trust.h"
 
 #define TG_CONFIGCACHE_FORMAT 1
-#define TG_SOURCE_TYPE "(sbtttxx)"
 
 char *
 tg_configcache_path(const char *runtime_dir, const char *policy_path)
@@ -65,47 +65,71 @@ tg_configcache_dir_ok(const char *dir, uid_t owner_uid, GError **error)
     return tg_trust_check_stat(dir, &st, owner_uid, error);
 }
 
-/* Does every source still have the id recorded? */
-static bool
-tg_configcache_fresh(GVariant *sources)
+/* The next line of [*p, end) without its newline (newly allocated), or
+ * NULL when there is none. */
+static char *
+tg_next_line(const char **p, const char *end)
 {
-    GVariantIter it;
-    const char *path;
-    gboolean is_dir;
-    TgFileId id;
+    const char *nl = memchr(*p, '\n', (gsize)(end - *p));
+    char *line;
 
-    g_variant_iter_init(&it, sources);
-    while (g_variant_iter_next(&it, "(&sbtttxx)", &path, &is_dir, &id.dev, &id.ino, &id.size,
-                               &id.mtime_ns, &id.ctime_ns)) {
-        struct stat st;
-        TgFileId now;
+    if (!nl)
+        return NULL;
+    line = g_strndup(*p, (gsize)(nl - *p));
+    *p = nl + 1;
+    return line;
+}
 
-        if (stat(path, &st) < 0 || (is_dir ? !S_ISDIR(st.st_mode) : !S_ISREG(st.st_mode)))
-            return false;
-        tg_file_id_from_stat(&now, &st);
-        if (!tg_file_id_equal(&now, &id))
-            return false;
+/* One source line: is its file or directory still the version recorded?
+ * Sets *bad for a line that does not parse. The first source must be
+ * `policy_path` itself. */
+static bool
+tg_configcache_source_fresh(const char *line, bool first, const char *policy_path, bool *bad)
+{
+    g_auto(GStrv) f = g_strsplit(line, " ", 7);
+    g_autofree char *path = NULL;
+    TgFileId id, now;
+    struct stat st;
+    guint64 v[5];
+    bool is_dir;
+
+    if (g_strv_length(f) != 7 || (strcmp(f[0], "d") != 0 && strcmp(f[0], "f") != 0)) {
+        *bad = true;
+        return false;
     }
-    return true;
+    for (int i = 0; i < 5; i++) {
+        if (!tg_parse_u64(f[i + 1], &v[i])) {
+            *bad = true;
+            return false;
+        }
+    }
+    is_dir = f[0][0] == 'd';
+    id = (TgFileId){ v[0], v[1], v[2], (gint64)v[3], (gint64)v[4] };
+    path = g_strcompress(f[6]);
+    if (first && (is_dir || strcmp(path, policy_path) != 0))
+        return false;
+    if (stat(path, &st) < 0 || (is_dir ? !S_ISDIR(st.st_mode) : !S_ISREG(st.st_mode)))
+        return false;
+    tg_file_id_from_stat(&now, &st);
+    return tg_file_id_equal(&now, &id);
 }
 
 /* Read the cache at `path`. Returns the policy, or NULL: `*note` says why
- * when the cache was there but unusable (NULL for a plain miss). */
+ * when the cache was there but unusable (NULL for a plain miss: none yet,
+ * another format or version, a source changed). */
 static TgPolicy *
 tg_configcache_read(const char *path, const char *policy_path, uid_t owner_uid, char **note)
 {
     g_autofree char *buf = NULL;
     g_autofree char *header = tg_configcache_header();
     g_autofree char *sum = NULL;
+    g_autofree char *count_line = NULL;
     g_autoptr(GError) err = NULL;
-    g_autoptr(GBytes) bytes = NULL;
-    g_autoptr(GVariant) v = NULL;
-    g_autoptr(GVariant) sources = NULL;
-    g_autoptr(GVariant) compiled = NULL;
-    g_autofree char *type = NULL;
-    const char *payload;
     gsize len = 0, hlen = strlen(header);
-    TgPolicy *p;
+    const char *p, *end;
+    guint64 n = 0;
+    bool bad = false;
+    TgPolicy *pol;
 
     if (!tg_file_read_trusted(path, owner_uid, TG_CONFIGCACHE_MAX_BYTES, &buf, &len, NULL,
                               &err)) {
@@ -113,47 +137,46 @@ tg_configcache_read(const char *path, const char *policy_path, uid_t owner_uid, 
             *note = g_strdup_printf("configuration cache ignored: %s", err->message);
         return NULL;
     }
-    /* Another format or tscgate version: a plain miss, rewritten below. */
     if (len < hlen || memcmp(buf, header, hlen) != 0)
         return NULL;
     if (len < hlen + 65 || buf[hlen + 64] != '\n') {
         *note = g_strdup_printf("configuration cache ignored: %s: truncated", path);
         return NULL;
     }
-    payload = buf + hlen + 65;
-    sum = g_compute_checksum_for_data(G_CHECKSUM_SHA256, (const guchar *)payload,
-                                      len - hlen - 65);
+    p = buf + hlen + 65;
+    end = buf + len;
+    sum = g_compute_checksum_for_data(G_CHECKSUM_SHA256, (const guchar *)p, (gsize)(end - p));
     if (memcmp(sum, buf + hlen, 64) != 0) {
         *note = g_strdup_printf("configuration cache ignored: %s: checksum mismatch", path);
         return NULL;
     }
-    /* A copy, aligned as GVariant wants it. */
-    bytes = g_bytes_new(payload, len - hlen - 65);
-    type = g_strdup_printf("(a" TG_SOURCE_TYPE "%s)", tg_policy_variant_type());
-    v = g_variant_ref_sink(g_variant_new_from_bytes(G_VARIANT_TYPE(type), bytes, FALSE));
-    if (!g_variant_is_normal_form(v)) {
-        *note = g_strdup_printf("configuration cache ignored: %s: not in normal form", path);
+    count_line = tg_next_line(&p, end);
+    if (!count_line || !g_str_has_prefix(count_line, "sources ") ||
+        !tg_parse_u64(count_line + 8, &n) || n == 0 || n > len) {
+        *note = g_strdup_printf("configuration cache ignored: %s: no source list", path);
         return NULL;
     }
-    sources = g_variant_get_child_value(v, 0);
-    compiled = g_variant_get_child_value(v, 1);
-    if (g_variant_n_children(sources) == 0)
-        return NULL;
-    {
-        /* The first source is policy.xml itself, under this very path. */
-        g_autoptr(GVariant) first = g_variant_get_child_value(sources, 0);
-        const char *first_path = NULL;
+    for (guint64 i = 0; i < n; i++) {
+        g_autofree char *line = tg_next_line(&p, end);
 
-        g_variant_get_child(first, 0, "&s", &first_path);
-        if (strcmp(first_path, policy_path) != 0)
+        if (!line) {
+            bad = true;
+            break;
+        }
+        /* A source changed: a plain miss. */
+        if (!tg_configcache_source_fresh(line, i == 0, policy_path, &bad) && !bad)
             return NULL;
+        if (bad)
+            break;
     }
-    if (!tg_configcache_fresh(sources))
+    if (bad) {
+        *note = g_strdup_printf("configuration cache ignored: %s: bad source list", path);
         return NULL;
-    p = tg_policy_from_variant(compiled, &err);
-    if (!p)
+    }
+    pol = tg_policy_from_compiled((const guint8 *)p, (gsize)(end - p), &err);
+    if (!pol)
         *note = g_strdup_printf("configuration cache ignored: %s: %s", path, err->message);
-    return p;
+    return pol;
 }
 
 static bool
@@ -162,32 +185,28 @@ tg_configcache_write(const char *path, const TgPolicy *p, const GPtrArray *sourc
 {
     g_autofree char *header = tg_configcache_header();
     g_autofree char *sum = NULL;
-    g_autoptr(GVariant) v = NULL;
+    g_autoptr(GByteArray) body = g_byte_array_new();
     g_autoptr(GString) out = NULL;
-    GVariantBuilder b;
-    gsize size;
+    g_autofree char *count = g_strdup_printf("sources %u\n", sources->len);
 
-    g_variant_builder_init(&b, G_VARIANT_TYPE("a" TG_SOURCE_TYPE));
+    g_byte_array_append(body, (const guint8 *)count, (guint)strlen(count));
     for (guint i = 0; i < sources->len; i++) {
         const TgConfigSource *s = sources->pdata[i];
+        g_autofree char *esc = g_strescape(s->path, NULL);
+        g_autofree char *line = g_strdup_printf(
+            "%c %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT " %"
+            G_GUINT64_FORMAT " %" G_GUINT64_FORMAT " %s\n", s->is_dir ? 'd' : 'f', s->id.dev,
+            s->id.ino, s->id.size, (guint64)s->id.mtime_ns, (guint64)s->id.ctime_ns, esc);
 
-        g_variant_builder_add(&b, TG_SOURCE_TYPE, s->path, s->is_dir, s->id.dev, s->id.ino,
-                              s->id.size, s->id.mtime_ns, s->id.ctime_ns);
+        g_byte_array_append(body, (const guint8 *)line, (guint)strlen(line));
     }
-    v = g_variant_ref_sink(g_variant_new("(a" TG_SOURCE_TYPE "@*)", &b,
-                                         tg_policy_to_variant(p)));
-    size = g_variant_get_size(v);
-    out = g_string_sized_new(strlen(header) + 65 + size);
+    tg_policy_compile(p, body);
+    sum = g_compute_checksum_for_data(G_CHECKSUM_SHA256, body->data, body->len);
+    out = g_string_sized_new(strlen(header) + 65 + body->len);
     g_string_append(out, header);
-    {
-        g_autofree guchar *data = g_malloc(size ? size : 1);
-
-        g_variant_store(v, data);
-        sum = g_compute_checksum_for_data(G_CHECKSUM_SHA256, data, size);
-        g_string_append(out, sum);
-        g_string_append_c(out, '\n');
-        g_string_append_len(out, (const char *)data, (gssize)size);
-    }
+    g_string_append(out, sum);
+    g_string_append_c(out, '\n');
+    g_string_append_len(out, (const char *)body->data, (gssize)body->len);
     return tg_write_file_atomic(path, out->str, out->len, error);
 }
 

@@ -1,9 +1,14 @@
 /* tscgate: the compiled form of a loaded policy (see tg-policy.h): the
- * model as one GVariant, so that a policy and its inventory, once
- * validated, are read back without XML, RelaxNG or inventory files. The
- * candidate lists are derived data and are recomputed on the way in.
- * Decoding treats the bytes as untrusted: GVariant's normal-form check and
- * range checks on every enumeration, index and limit.
+ * model in a small binary encoding, so that a policy and its inventory,
+ * once validated, are read back without XML, RelaxNG or inventory files.
+ *
+ * Encoding: "TGPC", then little-endian u32 fields; u64 as two u32 (low
+ * first); a string as its u32 length and bytes (no NUL), an absent string
+ * as length 0xffffffff; lists as a u32 count and the items. The candidate
+ * lists are derived data and are recomputed on the way in. Decoding treats
+ * the bytes as untrusted: bounds on every read and count, no NUL in
+ * strings, range checks on every enumeration, index and limit, and the
+ * whole input consumed.
  */
 #include <config.h>
 
@@ -11,291 +16,407 @@
 
 #include <string.h>
 
-/* TgPolicySettings */
-#define TG_SETTINGS_TYPE "(bububububbbbbbbu)"
-/* name, tsc_hz, scaling */
-#define TG_HOST_TYPE "(sti)"
-/* name, line, indices into the hosts */
-#define TG_GROUP_TYPE "(siau)"
-/* glob, uuid (normalised), uuid as written, tag, has_class, class, line */
-#define TG_MATCH_TYPE "(msmsmsmsbui)"
-/* name, line, matches, deny, deny message, require-scaling, allow-with-warning,
- * has treat-as, treat-as, settings, has from-host-groups, from-host-groups */
-#define TG_RULE_TYPE "(sia" TG_MATCH_TYPE "bmsbbbu" TG_SETTINGS_TYPE "bas)"
-/* filename, mode, fail_open, global settings, hosts, groups, rules */
-#define TG_POLICY_TYPE "(sub" TG_SETTINGS_TYPE "a" TG_HOST_TYPE "a" TG_GROUP_TYPE \
-                       "a" TG_RULE_TYPE ")"
+#define TG_COMPILED_MAGIC "TGPC"
+#define TG_COMPILED_VERSION 1u
+#define TG_NO_STRING G_MAXUINT32
 
-const char *
-tg_policy_variant_type(void)
+/* ------------------------------------------------------------------ */
+/* Encoding                                                            */
+
+static void
+tg_w_u32(GByteArray *b, guint32 v)
 {
-    return TG_POLICY_TYPE;
+    guint8 x[4] = { (guint8)v, (guint8)(v >> 8), (guint8)(v >> 16), (guint8)(v >> 24) };
+
+    g_byte_array_append(b, x, 4);
 }
 
-static GVariant *
-tg_settings_to_variant(const TgPolicySettings *s)
+static void
+tg_w_u64(GByteArray *b, guint64 v)
 {
-    return g_variant_new(TG_SETTINGS_TYPE, s->has_tolerance, s->tolerance_ppm,
-                         s->has_unknown_dest_scaling, (guint32)s->unknown_dest_scaling,
-                         s->has_unknown_dest_frequency, (guint32)s->unknown_dest_frequency,
-                         s->has_unknown_guest_frequency, (guint32)s->unknown_guest_frequency,
-                         s->has_unsync, s->deny_unsync, s->has_unstable, s->deny_unstable,
-                         s->has_record, s->record, s->has_hops, (guint32)s->hops);
+    tg_w_u32(b, (guint32)v);
+    tg_w_u32(b, (guint32)(v >> 32));
 }
 
-GVariant *
-tg_policy_to_variant(const TgPolicy *p)
+static void
+tg_w_str(GByteArray *b, const char *s)
 {
-    GVariantBuilder hosts, groups, rules;
+    gsize n;
+
+    if (!s) {
+        tg_w_u32(b, TG_NO_STRING);
+        return;
+    }
+    n = strlen(s);
+    tg_w_u32(b, (guint32)n);
+    g_byte_array_append(b, (const guint8 *)s, (guint)n);
+}
+
+static void
+tg_w_settings(GByteArray *b, const TgPolicySettings *s)
+{
+    tg_w_u32(b, s->has_tolerance);
+    tg_w_u32(b, s->tolerance_ppm);
+    tg_w_u32(b, s->has_unknown_dest_scaling);
+    tg_w_u32(b, s->unknown_dest_scaling);
+    tg_w_u32(b, s->has_unknown_dest_frequency);
+    tg_w_u32(b, s->unknown_dest_frequency);
+    tg_w_u32(b, s->has_unknown_guest_frequency);
+    tg_w_u32(b, s->unknown_guest_frequency);
+    tg_w_u32(b, s->has_unsync);
+    tg_w_u32(b, s->deny_unsync);
+    tg_w_u32(b, s->has_unstable);
+    tg_w_u32(b, s->deny_unstable);
+    tg_w_u32(b, s->has_record);
+    tg_w_u32(b, s->record);
+    tg_w_u32(b, s->has_hops);
+    tg_w_u32(b, s->hops);
+}
+
+static void
+tg_w_rule(GByteArray *b, const TgPolicyRule *r)
+{
+    tg_w_str(b, r->name);
+    tg_w_u32(b, (guint32)r->line);
+    tg_w_u32(b, r->matches->len);
+    for (guint k = 0; k < r->matches->len; k++) {
+        const TgPolicyMatch *m = r->matches->pdata[k];
+
+        tg_w_str(b, m->glob);
+        tg_w_str(b, m->uuid);
+        tg_w_str(b, m->uuid_text);
+        tg_w_str(b, m->tag);
+        tg_w_u32(b, m->has_class);
+        tg_w_u32(b, m->cls);
+        tg_w_u32(b, (guint32)m->line);
+    }
+    tg_w_u32(b, r->force_deny);
+    tg_w_str(b, r->deny_message);
+    tg_w_u32(b, r->require_scaling);
+    tg_w_u32(b, r->force_warn);
+    tg_w_u32(b, r->has_treat_as);
+    tg_w_u32(b, r->treat_as);
+    tg_w_settings(b, &r->s);
+    tg_w_u32(b, r->from_groups != NULL);
+    tg_w_u32(b, r->from_groups ? g_strv_length(r->from_groups) : 0);
+    for (char **q = r->from_groups; q && *q; q++)
+        tg_w_str(b, *q);
+}
+
+void
+tg_policy_compile(const TgPolicy *p, GByteArray *out)
+{
     g_autoptr(GHashTable) index = g_hash_table_new(g_direct_hash, g_direct_equal);
 
-    g_variant_builder_init(&hosts, G_VARIANT_TYPE("a" TG_HOST_TYPE));
+    g_byte_array_append(out, (const guint8 *)TG_COMPILED_MAGIC, 4);
+    tg_w_u32(out, TG_COMPILED_VERSION);
+    tg_w_str(out, p->filename ? p->filename : "");
+    tg_w_u32(out, p->mode);
+    tg_w_u32(out, p->fail_open);
+    tg_w_settings(out, &p->global);
+    tg_w_u32(out, p->hosts->len);
     for (guint i = 0; i < p->hosts->len; i++) {
         const TgPolicyHost *h = p->hosts->pdata[i];
 
         g_hash_table_insert(index, (gpointer)h, GUINT_TO_POINTER(i));
-        g_variant_builder_add(&hosts, TG_HOST_TYPE, h->name, h->hz, (gint32)h->scaling);
+        tg_w_str(out, h->name);
+        tg_w_u64(out, h->hz);
+        tg_w_u32(out, h->scaling);
     }
-    g_variant_builder_init(&groups, G_VARIANT_TYPE("a" TG_GROUP_TYPE));
+    tg_w_u32(out, p->groups->len);
     for (guint i = 0; i < p->groups->len; i++) {
         const TgPolicyGroup *g = p->groups->pdata[i];
-        GVariantBuilder members;
 
-        g_variant_builder_init(&members, G_VARIANT_TYPE("au"));
+        tg_w_str(out, g->name);
+        tg_w_u32(out, (guint32)g->line);
+        tg_w_u32(out, g->hosts->len);
         for (guint k = 0; k < g->hosts->len; k++)
-            g_variant_builder_add(&members, "u",
-                                  GPOINTER_TO_UINT(g_hash_table_lookup(index, g->hosts->pdata[k])));
-        g_variant_builder_add(&groups, TG_GROUP_TYPE, g->name, (gint32)g->line, &members);
+            tg_w_u32(out, GPOINTER_TO_UINT(g_hash_table_lookup(index, g->hosts->pdata[k])));
     }
-    g_variant_builder_init(&rules, G_VARIANT_TYPE("a" TG_RULE_TYPE));
-    for (guint i = 0; i < p->rules->len; i++) {
-        const TgPolicyRule *r = p->rules->pdata[i];
-        GVariantBuilder matches;
-        const char *const none[] = { NULL };
-
-        g_variant_builder_init(&matches, G_VARIANT_TYPE("a" TG_MATCH_TYPE));
-        for (guint k = 0; k < r->matches->len; k++) {
-            const TgPolicyMatch *m = r->matches->pdata[k];
-
-            g_variant_builder_add(&matches, TG_MATCH_TYPE, m->glob, m->uuid, m->uuid_text,
-                                  m->tag, m->has_class, (guint32)m->cls, (gint32)m->line);
-        }
-        g_variant_builder_add(&rules, "(sia" TG_MATCH_TYPE "bmsbbbu@" TG_SETTINGS_TYPE "b@as)",
-                              r->name, (gint32)r->line, &matches, r->force_deny,
-                              r->deny_message, r->require_scaling, r->force_warn,
-                              r->has_treat_as, (guint32)r->treat_as,
-                              tg_settings_to_variant(&r->s), r->from_groups != NULL,
-                              g_variant_new_strv(r->from_groups ? (const char *const *)r->from_groups
-                                                                : none, -1));
-    }
-    return g_variant_new("(sub@" TG_SETTINGS_TYPE "a" TG_HOST_TYPE "a" TG_GROUP_TYPE
-                         "a" TG_RULE_TYPE ")", p->filename ? p->filename : "", (guint32)p->mode,
-                         p->fail_open, tg_settings_to_variant(&p->global), &hosts, &groups,
-                         &rules);
+    tg_w_u32(out, p->rules->len);
+    for (guint i = 0; i < p->rules->len; i++)
+        tg_w_rule(out, p->rules->pdata[i]);
 }
 
 /* ------------------------------------------------------------------ */
 /* Decoding                                                            */
 
-static bool
-tg_bad(GError **error, const char *what)
+typedef struct {
+    const guint8 *p;
+    const guint8 *end;
+    const char *bad;     /* what was wrong first, or NULL */
+} TgReader;
+
+static void
+tg_r_fail(TgReader *r, const char *what)
 {
-    g_set_error(error, TG_ERROR, TG_ERROR_INVALID, "compiled policy: bad %s", what);
-    return false;
+    if (!r->bad)
+        r->bad = what;
+}
+
+static guint32
+tg_r_u32(TgReader *r)
+{
+    guint32 v;
+
+    if (r->bad || r->end - r->p < 4) {
+        tg_r_fail(r, "truncated data");
+        return 0;
+    }
+    v = (guint32)r->p[0] | (guint32)r->p[1] << 8 | (guint32)r->p[2] << 16 |
+        (guint32)r->p[3] << 24;
+    r->p += 4;
+    return v;
+}
+
+static guint64
+tg_r_u64(TgReader *r)
+{
+    guint64 lo = tg_r_u32(r);
+
+    return lo | (guint64)tg_r_u32(r) << 32;
 }
 
 static bool
-tg_settings_from_variant(GVariant *v, TgPolicySettings *s, GError **error)
+tg_r_bool(TgReader *r)
 {
-    guint32 uds, udf, ugf, hops;
-    gboolean b[11];
+    guint32 v = tg_r_u32(r);
 
-    g_variant_get(v, TG_SETTINGS_TYPE, &b[0], &s->tolerance_ppm, &b[1], &uds, &b[2], &udf,
-                  &b[3], &ugf, &b[4], &b[5], &b[6], &b[7], &b[8], &b[9], &b[10], &hops);
-    s->has_tolerance = b[0];
-    s->has_unknown_dest_scaling = b[1];
-    s->has_unknown_dest_frequency = b[2];
-    s->has_unknown_guest_frequency = b[3];
-    s->has_unsync = b[4];
-    s->deny_unsync = b[5];
-    s->has_unstable = b[6];
-    s->deny_unstable = b[7];
-    s->has_record = b[8];
-    s->record = b[9];
-    s->has_hops = b[10];
+    if (v > 1)
+        tg_r_fail(r, "boolean");
+    return v == 1;
+}
+
+static gint32
+tg_r_line(TgReader *r)
+{
+    guint32 v = tg_r_u32(r);
+
+    if (v > G_MAXINT32)
+        tg_r_fail(r, "line number");
+    return (gint32)v;
+}
+
+/* A count of items of at least `min_size` bytes each: never more than the
+ * rest of the input could hold, so no count makes a huge allocation. */
+static guint32
+tg_r_count(TgReader *r, gsize min_size)
+{
+    guint32 n = tg_r_u32(r);
+
+    if (!r->bad && (gsize)n > (gsize)(r->end - r->p) / min_size)
+        tg_r_fail(r, "count");
+    return r->bad ? 0 : n;
+}
+
+/* A string (newly allocated), NULL when absent (allowed with `maybe`). */
+static char *
+tg_r_str(TgReader *r, bool maybe)
+{
+    guint32 n = tg_r_u32(r);
+    char *s;
+
+    if (r->bad)
+        return NULL;
+    if (n == TG_NO_STRING) {
+        if (!maybe)
+            tg_r_fail(r, "missing string");
+        return NULL;
+    }
+    if ((gsize)n > (gsize)(r->end - r->p) || memchr(r->p, '\0', n)) {
+        tg_r_fail(r, "string");
+        return NULL;
+    }
+    s = g_strndup((const char *)r->p, n);
+    r->p += n;
+    return s;
+}
+
+static void
+tg_r_settings(TgReader *r, TgPolicySettings *s)
+{
+    guint32 uds, udf, ugf;
+
+    s->has_tolerance = tg_r_bool(r);
+    s->tolerance_ppm = tg_r_u32(r);
+    s->has_unknown_dest_scaling = tg_r_bool(r);
+    uds = tg_r_u32(r);
+    s->has_unknown_dest_frequency = tg_r_bool(r);
+    udf = tg_r_u32(r);
+    s->has_unknown_guest_frequency = tg_r_bool(r);
+    ugf = tg_r_u32(r);
+    s->has_unsync = tg_r_bool(r);
+    s->deny_unsync = tg_r_bool(r);
+    s->has_unstable = tg_r_bool(r);
+    s->deny_unstable = tg_r_bool(r);
+    s->has_record = tg_r_bool(r);
+    s->record = tg_r_bool(r);
+    s->has_hops = tg_r_bool(r);
+    s->hops = tg_r_u32(r);
     if (uds > TG_UNKNOWN_ALLOW || udf > TG_UNKNOWN_ALLOW || ugf > TG_UNKNOWN_ALLOW)
-        return tg_bad(error, "unknown action");
+        tg_r_fail(r, "unknown action");
     if (s->tolerance_ppm > TG_MAX_PPM)
-        return tg_bad(error, "tolerance");
-    if (s->has_hops ? hops < 1 || hops > TG_MAX_HOPS : hops != 0)
-        return tg_bad(error, "hop limit");
-    s->unknown_dest_scaling = (TgUnknownAction)uds;
-    s->unknown_dest_frequency = (TgUnknownAction)udf;
-    s->unknown_guest_frequency = (TgUnknownAction)ugf;
-    s->hops = hops;
-    return true;
+        tg_r_fail(r, "tolerance");
+    if (s->has_hops ? s->hops < 1 || s->hops > TG_MAX_HOPS : s->hops != 0)
+        tg_r_fail(r, "hop limit");
+    s->unknown_dest_scaling = (TgUnknownAction)(uds <= TG_UNKNOWN_ALLOW ? uds : 0);
+    s->unknown_dest_frequency = (TgUnknownAction)(udf <= TG_UNKNOWN_ALLOW ? udf : 0);
+    s->unknown_guest_frequency = (TgUnknownAction)(ugf <= TG_UNKNOWN_ALLOW ? ugf : 0);
 }
 
-static bool
-tg_hosts_from_variant(TgPolicy *p, GVariant *v, GError **error)
+static void
+tg_r_hosts(TgReader *r, TgPolicy *p)
 {
-    GVariantIter it;
-    const char *name;
-    guint64 hz;
-    gint32 scaling;
+    guint32 n = tg_r_count(r, 16);
 
-    g_variant_iter_init(&it, v);
-    while (g_variant_iter_next(&it, "(&sti)", &name, &hz, &scaling)) {
-        if (!*name || scaling < TG_TRI_UNKNOWN || scaling > TG_TRI_YES)
-            return tg_bad(error, "host");
+    for (guint32 i = 0; i < n && !r->bad; i++) {
+        g_autofree char *name = tg_r_str(r, false);
+        guint64 hz = tg_r_u64(r);
+        guint32 scaling = tg_r_u32(r);
+
+        if (r->bad)
+            return;
+        if (!*name || scaling > TG_TRI_YES) {
+            tg_r_fail(r, "host");
+            return;
+        }
         tg_policy_host_add(p, NULL, name, hz, (TgTri)scaling);
     }
-    return true;
 }
 
-static bool
-tg_groups_from_variant(TgPolicy *p, GVariant *v, GError **error)
+static void
+tg_r_groups(TgReader *r, TgPolicy *p)
 {
-    GVariantIter it;
-    const char *name;
-    gint32 line;
-    GVariant *members;
+    guint32 n = tg_r_count(r, 12);
 
-    g_variant_iter_init(&it, v);
-    while (g_variant_iter_next(&it, "(&si@au)", &name, &line, &members)) {
-        g_autoptr(GVariant) m = members;
+    for (guint32 i = 0; i < n && !r->bad; i++) {
+        g_autofree char *name = tg_r_str(r, false);
+        gint32 line = tg_r_line(r);
+        guint32 members = tg_r_count(r, 4);
         TgPolicyGroup *g;
-        GVariantIter mi;
-        guint32 idx;
 
-        if (!*name || tg_policy_find_group(p, name))
-            return tg_bad(error, "host group");
+        if (r->bad)
+            return;
+        if (!*name || tg_policy_find_group(p, name)) {
+            tg_r_fail(r, "host group");
+            return;
+        }
         g = tg_policy_group_new(p, name, line);
-        g_variant_iter_init(&mi, m);
-        while (g_variant_iter_next(&mi, "u", &idx)) {
+        for (guint32 k = 0; k < members && !r->bad; k++) {
+            guint32 idx = tg_r_u32(r);
+
             if (idx >= p->hosts->len)
-                return tg_bad(error, "host group member");
-            g_ptr_array_add(g->hosts, p->hosts->pdata[idx]);
+                tg_r_fail(r, "host group member");
+            else
+                g_ptr_array_add(g->hosts, p->hosts->pdata[idx]);
         }
     }
-    return true;
 }
 
-static bool
-tg_matches_from_variant(TgPolicyRule *r, GVariant *v, GError **error)
+static void
+tg_r_matches(TgReader *r, TgPolicyRule *r_)
 {
-    GVariantIter it;
-    const char *glob, *uuid, *uuid_text, *tag;
-    gboolean has_class;
-    guint32 cls;
-    gint32 line;
+    guint32 n = tg_r_count(r, 28);
 
-    g_variant_iter_init(&it, v);
-    while (g_variant_iter_next(&it, "(m&sm&sm&sm&sbui)", &glob, &uuid, &uuid_text, &tag,
-                               &has_class, &cls, &line)) {
-        TgPolicyMatch *m;
+    if (n == 0)
+        tg_r_fail(r, "rule without match");
+    for (guint32 k = 0; k < n && !r->bad; k++) {
+        TgPolicyMatch *m = g_new0(TgPolicyMatch, 1);
+        guint32 cls;
 
-        if (cls > TG_DEP_PARAVIRT || (!uuid) != (!uuid_text))
-            return tg_bad(error, "match");
-        m = g_new0(TgPolicyMatch, 1);
-        m->glob = g_strdup(glob);
-        m->uuid = g_strdup(uuid);
-        m->uuid_text = g_strdup(uuid_text);
-        m->tag = g_strdup(tag);
-        m->has_class = has_class;
-        m->cls = (TgDependence)cls;
-        m->line = line;
-        g_ptr_array_add(r->matches, m);
+        g_ptr_array_add(r_->matches, m);
+        m->glob = tg_r_str(r, true);
+        m->uuid = tg_r_str(r, true);
+        m->uuid_text = tg_r_str(r, true);
+        m->tag = tg_r_str(r, true);
+        m->has_class = tg_r_bool(r);
+        cls = tg_r_u32(r);
+        m->line = tg_r_line(r);
+        if (cls > TG_DEP_PARAVIRT || (!m->uuid) != (!m->uuid_text))
+            tg_r_fail(r, "match");
+        m->cls = cls <= TG_DEP_PARAVIRT ? (TgDependence)cls : TG_DEP_EXPLICIT_FREQUENCY;
     }
-    if (r->matches->len == 0)
-        return tg_bad(error, "rule without match");
-    return true;
 }
 
-static bool
-tg_rule_from_variant(TgPolicy *p, GVariant *v, GError **error)
+static void
+tg_r_rule(TgReader *r, TgPolicy *p)
 {
-    g_autoptr(GVariant) matches = NULL;
-    g_autoptr(GVariant) settings = NULL;
-    g_autoptr(GVariant) groups = NULL;
-    const char *name, *deny_message;
-    gint32 line;
-    gboolean force_deny, require_scaling, force_warn, has_treat_as, has_groups;
-    guint32 treat_as;
-    TgPolicyRule *r;
+    TgPolicyRule *rule = g_new0(TgPolicyRule, 1);
+    guint32 treat_as, n_groups;
+    bool has_groups;
 
-    g_variant_get(v, "(&si@a" TG_MATCH_TYPE "bm&sbbbu@" TG_SETTINGS_TYPE "b@as)", &name,
-                  &line, &matches, &force_deny, &deny_message, &require_scaling, &force_warn,
-                  &has_treat_as, &treat_as, &settings, &has_groups, &groups);
-    if (!*name)
-        return tg_bad(error, "rule name");
-    if (has_treat_as && treat_as != TG_DEP_TSC_SENSITIVE && treat_as != TG_DEP_PARAVIRT)
-        return tg_bad(error, "treat-as");
-    r = g_new0(TgPolicyRule, 1);
-    r->matches = g_ptr_array_new_with_free_func(tg_policy_match_free);
-    g_ptr_array_add(p->rules, r);
-    r->name = g_strdup(name);
-    r->line = line;
-    r->force_deny = force_deny;
-    r->deny_message = g_strdup(deny_message);
-    r->require_scaling = require_scaling;
-    r->force_warn = force_warn;
-    r->has_treat_as = has_treat_as;
-    r->treat_as = has_treat_as ? (TgDependence)treat_as : TG_DEP_EXPLICIT_FREQUENCY;
-    if (!tg_matches_from_variant(r, matches, error) ||
-        !tg_settings_from_variant(settings, &r->s, error))
-        return false;
-    if (has_groups) {
-        r->from_groups = g_variant_dup_strv(groups, NULL);
-        if (!r->from_groups[0])
-            return tg_bad(error, "from-host-groups");
-        for (char **q = r->from_groups; *q; q++)
-            if (!tg_policy_find_group(p, *q))
-                return tg_bad(error, "from-host-groups");
-    } else if (g_variant_n_children(groups) != 0) {
-        return tg_bad(error, "from-host-groups");
+    rule->matches = g_ptr_array_new_with_free_func(tg_policy_match_free);
+    g_ptr_array_add(p->rules, rule);
+    rule->name = tg_r_str(r, false);
+    rule->line = tg_r_line(r);
+    tg_r_matches(r, rule);
+    rule->force_deny = tg_r_bool(r);
+    rule->deny_message = tg_r_str(r, true);
+    rule->require_scaling = tg_r_bool(r);
+    rule->force_warn = tg_r_bool(r);
+    rule->has_treat_as = tg_r_bool(r);
+    treat_as = tg_r_u32(r);
+    tg_r_settings(r, &rule->s);
+    has_groups = tg_r_bool(r);
+    n_groups = tg_r_count(r, 4);
+    if (r->bad)
+        return;
+    if (!*rule->name)
+        tg_r_fail(r, "rule name");
+    if (rule->has_treat_as ? treat_as != TG_DEP_TSC_SENSITIVE && treat_as != TG_DEP_PARAVIRT
+                           : treat_as != 0)
+        tg_r_fail(r, "treat-as");
+    rule->treat_as = rule->has_treat_as ? (TgDependence)treat_as : TG_DEP_EXPLICIT_FREQUENCY;
+    if (!has_groups) {
+        if (n_groups)
+            tg_r_fail(r, "from-host-groups");
+        return;
     }
-    return true;
+    if (n_groups == 0)
+        tg_r_fail(r, "from-host-groups");
+    rule->from_groups = g_new0(char *, (gsize)n_groups + 1);
+    for (guint32 k = 0; k < n_groups && !r->bad; k++) {
+        rule->from_groups[k] = tg_r_str(r, false);
+        if (rule->from_groups[k] && !tg_policy_find_group(p, rule->from_groups[k]))
+            tg_r_fail(r, "from-host-groups");
+    }
 }
 
 TgPolicy *
-tg_policy_from_variant(GVariant *v, GError **error)
+tg_policy_from_compiled(const guint8 *data, gsize len, GError **error)
 {
+    TgReader r = { data, data + len, NULL };
     g_autoptr(TgPolicy) p = NULL;
-    g_autoptr(GVariant) global = NULL;
-    g_autoptr(GVariant) hosts = NULL;
-    g_autoptr(GVariant) groups = NULL;
-    g_autoptr(GVariant) rules = NULL;
-    const char *filename;
-    guint32 mode;
-    gboolean fail_open;
-    GVariantIter it;
-    GVariant *rule;
+    g_autofree char *filename = NULL;
+    guint32 mode, n_rules;
 
-    if (!g_variant_is_of_type(v, G_VARIANT_TYPE(TG_POLICY_TYPE)) ||
-        !g_variant_is_normal_form(v)) {
-        g_set_error(error, TG_ERROR, TG_ERROR_INVALID, "compiled policy: not in normal form");
+    if (len < 8 || memcmp(data, TG_COMPILED_MAGIC, 4) != 0) {
+        g_set_error(error, TG_ERROR, TG_ERROR_INVALID, "compiled policy: bad magic");
         return NULL;
     }
-    g_variant_get(v, "(&sub@" TG_SETTINGS_TYPE "@a" TG_HOST_TYPE "@a" TG_GROUP_TYPE
-                  "@a" TG_RULE_TYPE ")", &filename, &mode, &fail_open, &global, &hosts,
-                  &groups, &rules);
-    if (mode > TG_MODE_AUDIT) {
-        tg_bad(error, "mode");
+    r.p += 4;
+    if (tg_r_u32(&r) != TG_COMPILED_VERSION) {
+        g_set_error(error, TG_ERROR, TG_ERROR_INVALID, "compiled policy: unknown version");
         return NULL;
     }
-    p = tg_policy_new(filename);
-    p->mode = (TgMode)mode;
-    p->fail_open = fail_open;
-    if (!tg_settings_from_variant(global, &p->global, error) ||
-        !tg_hosts_from_variant(p, hosts, error) || !tg_groups_from_variant(p, groups, error))
+    filename = tg_r_str(&r, false);
+    p = tg_policy_new(filename ? filename : "");
+    mode = tg_r_u32(&r);
+    p->mode = mode == TG_MODE_AUDIT ? TG_MODE_AUDIT : TG_MODE_ENFORCE;
+    if (mode > TG_MODE_AUDIT)
+        tg_r_fail(&r, "mode");
+    p->fail_open = tg_r_bool(&r);
+    tg_r_settings(&r, &p->global);
+    tg_r_hosts(&r, p);
+    tg_r_groups(&r, p);
+    n_rules = tg_r_count(&r, 40);
+    for (guint32 i = 0; i < n_rules && !r.bad; i++)
+        tg_r_rule(&r, p);
+    if (!r.bad && r.p != r.end)
+        tg_r_fail(&r, "trailing data");
+    if (r.bad) {
+        g_set_error(error, TG_ERROR, TG_ERROR_INVALID, "compiled policy: invalid (%s)", r.bad);
         return NULL;
-    g_variant_iter_init(&it, rules);
-    while ((rule = g_variant_iter_next_value(&it))) {
-        g_autoptr(GVariant) r = rule;
-
-        if (!tg_rule_from_variant(p, r, error))
-            return NULL;
     }
     tg_policy_resolve_candidates(p);
     return g_steal_pointer(&p);

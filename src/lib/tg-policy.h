@@ -108,17 +108,15 @@ bool tg_policy_validate_buffer(const char *buf, gsize len, const char *filename,
                                GPtrArray **problems);
 
 
-/* The compiled form of a loaded policy, for caches: the whole model as a
- * floating GVariant of type tg_policy_variant_type() (g_variant_unref once
- * sunk). tg_policy_from_variant(tg_policy_to_variant(p)) selects and
- * applies exactly as `p` does. */
-GVariant *tg_policy_to_variant(const TgPolicy *p);
-/* The GVariant type string of that form (static). */
-const char *tg_policy_variant_type(void);
+/* The compiled form of a loaded policy, for caches: append the whole model
+ * to `out` in a compact binary encoding. tg_policy_from_compiled() of it
+ * selects and applies exactly as `p` does. */
+void tg_policy_compile(const TgPolicy *p, GByteArray *out);
 /* Rebuild a policy from its compiled form, checking it as untrusted input
- * (normal form, every enumeration, index and limit). Returns a new policy
- * (tg_policy_free) or NULL with `error` (TG_ERROR_INVALID). */
-TgPolicy *tg_policy_from_variant(GVariant *v, GError **error);
+ * (bounds, counts, every enumeration, index and limit, nothing left over).
+ * Returns a new policy (tg_policy_free) or NULL with `error`
+ * (TG_ERROR_INVALID). */
+TgPolicy *tg_policy_from_compiled(const guint8 *data, gsize len, GError **error);
 
 /* Human summary of effective settings, one line ("tolerance 250 ppm; ..."),
  * newly allocated (g_free). Used by `tscgate policy explain`. */
