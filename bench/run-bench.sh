@@ -90,6 +90,12 @@ if command -v valgrind >/dev/null 2>&1; then
              tr -d , | awk '{s += $1} END {print s}')
         printf '%-14s %12s Ir\n' "$name" "$ir"
     done
+    # The realistic policy of the growth series, its compiled cache warm.
+    ir=$(envrun "$W/realistic" valgrind --tool=callgrind --trace-children=yes \
+             --callgrind-out-file="$W/cg.%p" "$HOOK" web2 migrate begin - < "$DOMAIN" 2>&1 >/dev/null |
+         sed -n 's/.*Collected : *\([0-9][0-9]*\).*/\1/p; s/.*I *refs: *\([0-9,]*\).*/\1/p' |
+         tr -d , | awk '{s += $1} END {print s}')
+    printf '%-14s %12s Ir\n' "gate, 40/60" "$ir"
 fi
 
 if command -v hyperfine >/dev/null 2>&1 && hyperfine --help 2>/dev/null | grep -q -- '--input'; then

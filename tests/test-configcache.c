@@ -434,6 +434,44 @@ test_invalid_policy_not_cached(void **state)
     assert_false(g_file_test(cache, G_FILE_TEST_EXISTS));
 }
 
+/* The compiled form decoded from every proper prefix, or with a byte more,
+ * is refused (never read past its end), and decodes whole. */
+static void
+test_compiled_bounds(void **state)
+{
+    const Env *e = *state;
+    g_autofree char *path = conf_file(e, "two-frequency-classes.xml");
+    g_autoptr(GError) err = NULL;
+    g_autoptr(TgPolicy) p = tg_policy_load_trusted(path, getuid(), NULL, &err);
+    g_autoptr(GByteArray) c = g_byte_array_new();
+    g_autoptr(TgPolicy) whole = NULL;
+    g_autofree char *a = NULL;
+    g_autofree char *b = NULL;
+
+    if (!p)
+        fail_msg("%s", err->message);
+    tg_policy_compile(p, c);
+    for (guint n = 0; n < c->len; n++) {
+        /* a copy of exactly n bytes, so a read past the end is an error
+         * valgrind and ASan see */
+        g_autofree guint8 *prefix = g_memdup2(c->data, n ? n : 1);
+        g_autoptr(GError) perr = NULL;
+
+        if (tg_policy_from_compiled(prefix, n, &perr))
+            fail_msg("prefix of %u bytes accepted", n);
+        assert_non_null(perr);
+    }
+    g_byte_array_append(c, (const guint8 *)"", 1);
+    assert_null(tg_policy_from_compiled(c->data, c->len, &err));
+    assert_non_null(strstr(err->message, "trailing data"));
+    g_clear_error(&err);
+    whole = tg_policy_from_compiled(c->data, c->len - 1, &err);
+    assert_non_null(whole);
+    a = decisions(p);
+    b = decisions(whole);
+    assert_string_equal(a, b);
+}
+
 int
 main(void)
 {
@@ -446,6 +484,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_untrusted_runtime_dir, env_setup, env_teardown),
         cmocka_unit_test_setup_teardown(test_invalid_policy_not_cached, env_setup,
                                         env_teardown),
+        cmocka_unit_test_setup_teardown(test_compiled_bounds, env_setup, env_teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

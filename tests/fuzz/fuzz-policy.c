@@ -107,13 +107,37 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     fuzz_init();
     fuzz_libxml_quiet();
+    /* The same bytes as a compiled policy: refused or decoded, never a crash. */
+    tg_policy_free(tg_policy_from_compiled(data, size, NULL));
     p = tg_policy_read_xml(buf, size, fuzz_name, &fuzz_reader, problems, &code);
     if (!p)
         tg_policy_problems_to_error(problems, code, &err);
     if (p) {
+        g_autoptr(GByteArray) compiled = g_byte_array_new();
+        g_autoptr(TgPolicy) back = NULL;
+        g_autoptr(GError) cerr = NULL;
+
         FUZZ_ASSERT(err == NULL, "policy and error");
         (void)tg_policy_mode(p);
         (void)tg_policy_fail_open(p);
+        /* The compiled form (the configuration cache) decides the same. */
+        tg_policy_compile(p, compiled);
+        back = tg_policy_from_compiled(compiled->data, compiled->len, &cerr);
+        FUZZ_ASSERT(back != NULL, "compiled form refused: %s", cerr ? cerr->message : "?");
+        for (gsize i = 0; i < FUZZ_N_GUESTS; i++) {
+            TgSettings s1, s2;
+            g_autofree char *w1 = NULL;
+            g_autofree char *w2 = NULL;
+            g_autofree char *d1 = NULL;
+            g_autofree char *d2 = NULL;
+            const char *r1 = tg_policy_apply(p, fuzz_guests[i], &s1, &w1);
+            const char *r2 = tg_policy_apply(back, fuzz_guests[i], &s2, &w2);
+
+            d1 = tg_settings_describe(&s1);
+            d2 = tg_settings_describe(&s2);
+            FUZZ_ASSERT(g_strcmp0(r1, r2) == 0 && strcmp(w1, w2) == 0 && strcmp(d1, d2) == 0,
+                        "compiled form decides differently: %s / %s", d1, d2);
+        }
         for (gsize i = 0; i < FUZZ_N_GUESTS; i++) {
             TgSettings s;
             g_autofree char *why = NULL;
