@@ -80,35 +80,98 @@ tg_next_line(const char **p, const char *end)
     return line;
 }
 
-/* One source line: is its file or directory still the version recorded?
- * Sets *bad for a line that does not parse. The first source must be
- * `policy_path` itself. */
+/* The next space-terminated decimal field of `*p` (advanced past the
+ * space). Returns false when there is none. */
 static bool
-tg_configcache_source_fresh(const char *line, bool first, const char *policy_path, bool *bad)
+tg_next_u64(const char **p, guint64 *out)
 {
-    g_auto(GStrv) f = g_strsplit(line, " ", 7);
+    const char *q = *p;
+    guint64 v = 0;
+
+    if (!g_ascii_isdigit(*q))
+        return false;
+    for (; g_ascii_isdigit(*q); q++) {
+        guint d = (guint)(*q - '0');
+
+        if (v > (G_MAXUINT64 - d) / 10)
+            return false;
+        v = v * 10 + d;
+    }
+    if (*q != ' ')
+        return false;
+    *p = q + 1;
+    *out = v;
+    return true;
+}
+
+/* The directory of the last source checked, open, so that the files of
+ * an inventory directory are looked up by name in it (one path component
+ * instead of the whole path each time). */
+typedef struct {
+    char *dir;
+    int fd;
+} TgStatDir;
+
+static void
+tg_stat_dir_clear(TgStatDir *sd)
+{
+    g_clear_pointer(&sd->dir, g_free);
+    if (sd->fd >= 0)
+        close(sd->fd);
+    sd->fd = -1;
+}
+
+/* stat(2) of `path`, following symbolic links as stat(2) does. */
+static int
+tg_stat_in(TgStatDir *sd, const char *path, struct stat *st)
+{
+    const char *slash = strrchr(path, '/');
+
+    if (!slash || slash == path)
+        return stat(path, st);
+    if (!sd->dir || strncmp(sd->dir, path, (gsize)(slash - path)) != 0 ||
+        sd->dir[slash - path] != '\0') {
+        tg_stat_dir_clear(sd);
+        sd->dir = g_strndup(path, (gsize)(slash - path));
+        sd->fd = open(sd->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    }
+    if (sd->fd < 0)
+        return stat(path, st);
+    return fstatat(sd->fd, slash + 1, st, 0);
+}
+
+/* One source line "d|f DEV INO SIZE MTIME CTIME PATH": is its file or
+ * directory still the version recorded? Sets *bad for a line that does not
+ * parse. The first source must be `policy_path` itself. */
+static bool
+tg_configcache_source_fresh(TgStatDir *sd, const char *line, bool first,
+                            const char *policy_path, bool *bad)
+{
     g_autofree char *path = NULL;
+    const char *p = line + 2;
     TgFileId id, now;
     struct stat st;
     guint64 v[5];
     bool is_dir;
 
-    if (g_strv_length(f) != 7 || (strcmp(f[0], "d") != 0 && strcmp(f[0], "f") != 0)) {
+    if ((line[0] != 'd' && line[0] != 'f') || line[1] != ' ') {
         *bad = true;
         return false;
     }
     for (int i = 0; i < 5; i++) {
-        if (!tg_parse_u64(f[i + 1], &v[i])) {
+        if (!tg_next_u64(&p, &v[i])) {
             *bad = true;
             return false;
         }
     }
-    is_dir = f[0][0] == 'd';
+    is_dir = line[0] == 'd';
     id = (TgFileId){ v[0], v[1], v[2], (gint64)v[3], (gint64)v[4] };
-    path = g_strcompress(f[6]);
+    /* g_strescape() output: only escaped paths need decoding */
+    path = strchr(p, '\\') ? g_strcompress(p) : g_strdup(p);
     if (first && (is_dir || strcmp(path, policy_path) != 0))
         return false;
-    if (stat(path, &st) < 0 || (is_dir ? !S_ISDIR(st.st_mode) : !S_ISREG(st.st_mode)))
+    if (tg_stat_in(sd, path, &st) < 0 ||
+        (is_dir ? !S_ISDIR(st.st_mode) : !S_ISREG(st.st_mode)))
         return false;
     tg_file_id_from_stat(&now, &st);
     return tg_file_id_equal(&now, &id);
@@ -129,6 +192,7 @@ tg_configcache_read(const char *path, const char *policy_path, uid_t owner_uid, 
     const char *p, *end;
     guint64 n = 0;
     bool bad = false;
+    TgStatDir sd = { NULL, -1 };
     TgPolicy *pol;
 
     if (!tg_file_read_trusted(path, owner_uid, TG_CONFIGCACHE_MAX_BYTES, &buf, &len, NULL,
@@ -158,17 +222,22 @@ tg_configcache_read(const char *path, const char *policy_path, uid_t owner_uid, 
     }
     for (guint64 i = 0; i < n; i++) {
         g_autofree char *line = tg_next_line(&p, end);
+        bool fresh;
 
         if (!line) {
             bad = true;
             break;
         }
-        /* A source changed: a plain miss. */
-        if (!tg_configcache_source_fresh(line, i == 0, policy_path, &bad) && !bad)
-            return NULL;
+        fresh = tg_configcache_source_fresh(&sd, line, i == 0, policy_path, &bad);
         if (bad)
             break;
+        /* A source changed: a plain miss. */
+        if (!fresh) {
+            tg_stat_dir_clear(&sd);
+            return NULL;
+        }
     }
+    tg_stat_dir_clear(&sd);
     if (bad) {
         *note = g_strdup_printf("configuration cache ignored: %s: bad source list", path);
         return NULL;
