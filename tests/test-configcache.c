@@ -397,6 +397,86 @@ test_corrupt_cache_ignored(void **state)
     }
 }
 
+/* A FIFO, a directory or an oversized (sparse) file in the cache's place
+ * is ignored without waiting or reading it; a cache of another format or
+ * tscgate version is a plain miss. Each is then replaced. */
+static void
+test_cache_file_kinds(void **state)
+{
+    const Env *e = *state;
+    const char *pol = "two-frequency-classes.xml";
+    g_autofree char *cache = cache_file(e, pol);
+    g_autofree char *good = NULL;
+    g_autoptr(GError) err = NULL;
+    gsize len;
+    static const struct {
+        const char *kind;
+        const char *note;
+    } kinds[] = {
+        { "fifo", "is a FIFO, not a regular file" },
+        { "directory", "is a directory, not a regular file" },
+        { "sparse", "file is larger than" },
+        { "version", NULL },
+    };
+
+    alarm(30);   /* a blocking open of the FIFO would hang here */
+    tg_policy_free(cached(e, pol, TG_CONFIGCACHE_STORED, NULL));
+    assert_true(tg_read_file(cache, &good, &len, &err));
+    for (gsize i = 0; i < G_N_ELEMENTS(kinds); i++) {
+        g_autofree char *note = NULL;
+
+        assert_int_equal(unlink(cache), 0);
+        if (strcmp(kinds[i].kind, "fifo") == 0) {
+            assert_int_equal(mkfifo(cache, 0644), 0);
+        } else if (strcmp(kinds[i].kind, "directory") == 0) {
+            assert_int_equal(mkdir(cache, 0755), 0);
+        } else if (strcmp(kinds[i].kind, "sparse") == 0) {
+            write_text(cache, "");
+            assert_int_equal(truncate(cache, (off_t)TG_CONFIGCACHE_MAX_BYTES + 1), 0);
+        } else {
+            g_autofree char *other = g_strdup(good);
+
+            /* "tscgate-configcache 1 ..." -> format 9 */
+            other[strlen("tscgate-configcache ")] = '9';
+            write_text(cache, other);
+        }
+        if (strcmp(kinds[i].kind, "directory") == 0) {
+            /* a directory cannot be renamed over: loaded, not cached */
+            tg_policy_free(cached(e, pol, TG_CONFIGCACHE_UNCACHED, &note));
+            assert_int_equal(rmdir(cache), 0);
+        } else {
+            tg_policy_free(cached(e, pol, TG_CONFIGCACHE_STORED, &note));
+        }
+        if (kinds[i].note ? !note || !strstr(note, kinds[i].note) : note != NULL)
+            fail_msg("%s: note '%s'", kinds[i].kind, note ? note : "(none)");
+        if (strcmp(kinds[i].kind, "directory") == 0)
+            tg_policy_free(cached(e, pol, TG_CONFIGCACHE_STORED, NULL));
+        tg_policy_free(cached(e, pol, TG_CONFIGCACHE_HIT, NULL));
+    }
+    alarm(0);
+}
+
+/* A runtime directory that is a symbolic link is not used either. */
+static void
+test_symlinked_runtime_dir(void **state)
+{
+    const Env *e = *state;
+    g_autofree char *real = g_build_filename(e->top, "elsewhere", NULL);
+    g_autofree char *path = conf_file(e, "audit-rollout.xml");
+    g_autoptr(GError) err = NULL;
+    g_autofree char *note = NULL;
+    TgConfigcacheResult res;
+    g_autoptr(TgPolicy) p = NULL;
+
+    assert_int_equal(mkdir(real, 0755), 0);
+    assert_int_equal(symlink(real, e->run), 0);
+    p = tg_configcache_load(path, getuid(), e->run, &res, &note, &err);
+    assert_non_null(p);
+    assert_int_equal(res, TG_CONFIGCACHE_UNCACHED);
+    assert_non_null(note);
+    assert_int_equal(unlink(e->run), 0);
+}
+
 /* A runtime directory others can write is not used at all. */
 static void
 test_untrusted_runtime_dir(void **state)
@@ -481,6 +561,8 @@ main(void)
                                         env_teardown),
         cmocka_unit_test_setup_teardown(test_untrusted_cache_ignored, env_setup, env_teardown),
         cmocka_unit_test_setup_teardown(test_corrupt_cache_ignored, env_setup, env_teardown),
+        cmocka_unit_test_setup_teardown(test_cache_file_kinds, env_setup, env_teardown),
+        cmocka_unit_test_setup_teardown(test_symlinked_runtime_dir, env_setup, env_teardown),
         cmocka_unit_test_setup_teardown(test_untrusted_runtime_dir, env_setup, env_teardown),
         cmocka_unit_test_setup_teardown(test_invalid_policy_not_cached, env_setup,
                                         env_teardown),
