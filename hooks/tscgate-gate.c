@@ -62,7 +62,7 @@ typedef struct {
     bool fail_open;
     char *audit_file;
     char *host_facts_from;    /* "host.xml", "probe cache", "probe" */
-    char *note;               /* non-fatal problem to log (cache) */
+    char *note;               /* non-fatal problems to log (lineage record, cache) */
 } TgGate;
 
 static void
@@ -73,6 +73,17 @@ gate_clear(TgGate *g)
     g_free(g->audit_file);
     g_free(g->host_facts_from);
     g_free(g->note);
+}
+
+/* Add "WHAT: DETAIL" to the run's note ("; " between notes). */
+static void
+gate_note(TgGate *g, const char *what, const char *detail)
+{
+    char *n = g->note ? g_strdup_printf("%s; %s: %s", g->note, what, detail)
+                      : g_strdup_printf("%s: %s", what, detail);
+
+    g_free(g->note);
+    g->note = n;
 }
 
 /* "tscgate: guest 'NAME' (UUID)" */
@@ -298,7 +309,7 @@ load_host_facts(TgGate *g, const char *config_dir, GError **error)
     g->host_facts_from = g_strdup(res == TG_HOSTCACHE_HIT ? "probe-cache"
                                   : res == TG_HOSTCACHE_STORED ? "probe" : "probe-uncached");
     if (cache_err)
-        g->note = g_strdup_printf("probe cache not used: %s", cache_err->message);
+        gate_note(g, "probe cache not used", cache_err->message);
     return f;
 }
 
@@ -325,6 +336,7 @@ gate_run(TgGate *g, int argc, char **argv)
     g_autofree char *config_dir = g_strdup(env_dir && *env_dir ? env_dir : SYSCONFDIR "/tscgate");
     g_autoptr(GError) err = NULL;
     g_autoptr(TgPolicy) policy = NULL;
+    g_autoptr(xmlDoc) doc = NULL;
     g_autoptr(TgGuestProfile) guest = NULL;
     g_autoptr(TgHostFacts) dest = NULL;
     g_autoptr(TgEvaluation) eval = NULL;
@@ -362,7 +374,11 @@ gate_run(TgGate *g, int argc, char **argv)
     }
     if (!tg_read_file("-", &buf, &len, &err))
         return gate_fail(g, "input-error", err->message);
-    guest = tg_guest_profile_parse_xml(buf, len, "stdin", &err);
+    /* Parsed once: the profile is read from the tree and the lineage
+     * record is written into it. */
+    doc = tg_xml_parse(buf, len, TG_STDIN_NAME, &err);
+    if (doc)
+        guest = tg_guest_profile_from_doc(doc, &err);
     if (!guest)
         return gate_fail(g, "input-error", err->message);
     if (guest->name) {
@@ -371,6 +387,8 @@ gate_run(TgGate *g, int argc, char **argv)
     }
     if (guest->uuid)
         g->uuid_esc = tg_escape_untrusted(guest->uuid);
+    if (guest->lineage_ignored)
+        gate_note(g, "lineage record ignored", guest->lineage_ignored);
 
     dest = load_host_facts(g, config_dir, &err);
     if (!dest)
@@ -393,7 +411,7 @@ gate_run(TgGate *g, int argc, char **argv)
                                ? dest->hostname.value : g_get_host_name();
 
         rec = tg_lineage_next(guest->lineage, d, g->op, host, g->now, hop_limit);
-        out = tg_lineage_rewrite_domain(buf, len, "stdin", rec, &err);
+        out = tg_lineage_rewrite_doc(doc, buf, len, rec, &err);
         if (!out)
             return gate_fail(g, "output-error", err->message);
     }

@@ -2,28 +2,27 @@
  * domain's <metadata> without touching anything else. */
 #include <config.h>
 
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <stdint.h>
-#include <cmocka.h>
+#include "parse-test.h"
 
 #include <libxml/c14n.h>
 #include <libxml/relaxng.h>
 #include <string.h>
 
+#include "tg-decide.h"
+#include "tg-guest.h"
 #include "tg-lineage.h"
 #include "tg-xml.h"
 
 #define GHZ(x) ((guint64)((x) * 1000000000.0 + 0.5))
 #define T0 1795593600 /* 2026-11-25T08:00:00Z */
 
+/* Path of tests/fixtures/lineage/NAME (g_free). */
 static char *
 fixture_path(const char *name)
 {
-    const char *top = g_getenv("top_srcdir");
+    g_autofree char *rel = g_build_filename("tests", "fixtures", "lineage", name, NULL);
 
-    return g_build_filename(top ? top : "..", "tests", "fixtures", "lineage", name, NULL);
+    return pt_srcdir_path(rel);
 }
 
 static char *
@@ -439,120 +438,149 @@ test_rewrite_replaces_old_record(void **state)
     assert_int_equal(g2->tags->len, 1);
 }
 
-static void
-test_rewrite_small_documents(void **state)
+typedef struct {
+    const char *name;
+    const char *in;
+    const char *out;   /* REC: the record */
+} RewriteCase;
+
+static const RewriteCase rewrite_cases[] = {
+    /* The declaration kept verbatim when present, not added otherwise. */
+    { .name = "declaration-kept",
+      .in = "<?xml version=\"1.0\"?>\n<domain><name>g</name><metadata/></domain>",
+      .out = "<?xml version=\"1.0\"?>\n<domain><name>g</name><metadata>\n    REC\n  </metadata></domain>\n" },
+    { .name = "no-declaration",
+      .in = "<domain><name>g</name></domain>",
+      .out = "<domain><name>g</name><metadata>\n    REC\n  </metadata></domain>\n" },
+    /* No name at all: metadata goes first. */
+    { .name = "no-name-metadata-first",
+      .in = "<domain><memory>1</memory></domain>",
+      .out = "<domain><metadata>\n    REC\n  </metadata><memory>1</memory></domain>\n" },
+    /* A second <metadata> (not libvirt's) is left alone; the first is used. */
+    { .name = "second-metadata-left-alone",
+      .in = "<domain><metadata><a xmlns='urn:x'/></metadata><metadata/></domain>",
+      .out = "<domain><metadata><a xmlns=\"urn:x\"/>REC</metadata><metadata/></domain>\n" },
+    /* Duplicate records collapse into one at the first's place. */
+    { .name = "duplicate-records-collapse",
+      .in = "<domain><metadata>\n  <l:lineage xmlns:l='urn:tscgate:lineage:1' version='1'/>\n"
+            "  <b xmlns='urn:b'/>\n  <l:lineage xmlns:l='urn:tscgate:lineage:1' version='1'/>\n</metadata></domain>",
+      .out = "<domain><metadata>\n  REC\n  <b xmlns=\"urn:b\"/>\n</metadata></domain>\n" },
+    /* UTF-8 text stays UTF-8 (not character references); escapes stay
+     * escapes where XML needs them. */
+    { .name = "utf8-stays-utf8",
+      .in = "<domain><name>caf\xc3\xa9</name><description>\xe2\x98\x95 &lt;&amp;&gt;</description></domain>",
+      .out = "<domain><name>caf\xc3\xa9</name><description>\xe2\x98\x95 &lt;&amp;&gt;</description>"
+            "<metadata>\n    REC\n  </metadata></domain>\n" },
+    { .name = "latin1-declaration",
+      .in = "<?xml version='1.0' encoding='ISO-8859-1'?>\n<domain><name>caf\xe9</name></domain>",
+      .out = "<?xml version='1.0' encoding='ISO-8859-1'?>\n<domain><name>caf\xe9</name>"
+            "<metadata>\n    REC\n  </metadata></domain>\n" },
+    /* Only whitespace inside <metadata>. */
+    { .name = "whitespace-only-metadata",
+      .in = "<domain><metadata>\n  </metadata></domain>",
+      .out = "<domain><metadata>\n    REC\n  </metadata></domain>\n" },
+    /* Comments and processing instructions stay. */
+    { .name = "comments-and-pis-stay",
+      .in = "<domain><!-- c --><name>g</name><?pi x?></domain>",
+      .out = "<domain><!-- c --><name>g</name><metadata>\n    REC\n  </metadata><?pi x?></domain>\n" },
+};
+
+/* The record as it appears at depth 2, in place of REC in `tmpl` (g_free). */
+static char *
+expected_with_record(const TgLineage *rec, const char *tmpl)
 {
-    static const struct {
-        const char *in;
-        const char *out;
-    } cases[] = {
-        /* The declaration kept verbatim when present, not added otherwise. */
-        { "<?xml version=\"1.0\"?>\n<domain><name>g</name><metadata/></domain>",
-          "<?xml version=\"1.0\"?>\n<domain><name>g</name><metadata>\n    REC\n  </metadata></domain>\n" },
-        { "<domain><name>g</name></domain>",
-          "<domain><name>g</name><metadata>\n    REC\n  </metadata></domain>\n" },
-        /* No name at all: metadata goes first. */
-        { "<domain><memory>1</memory></domain>",
-          "<domain><metadata>\n    REC\n  </metadata><memory>1</memory></domain>\n" },
-        /* A second <metadata> (not libvirt's) is left alone; the first is used. */
-        { "<domain><metadata><a xmlns='urn:x'/></metadata><metadata/></domain>",
-          "<domain><metadata><a xmlns=\"urn:x\"/>REC</metadata><metadata/></domain>\n" },
-        /* Duplicate records collapse into one at the first's place. */
-        { "<domain><metadata>\n  <l:lineage xmlns:l='urn:tscgate:lineage:1' version='1'/>\n"
-          "  <b xmlns='urn:b'/>\n  <l:lineage xmlns:l='urn:tscgate:lineage:1' version='1'/>\n</metadata></domain>",
-          "<domain><metadata>\n  REC\n  <b xmlns=\"urn:b\"/>\n</metadata></domain>\n" },
-        /* UTF-8 text stays UTF-8 (not character references); escapes stay
-         * escapes where XML needs them. */
-        { "<domain><name>caf\xc3\xa9</name><description>\xe2\x98\x95 &lt;&amp;&gt;</description></domain>",
-          "<domain><name>caf\xc3\xa9</name><description>\xe2\x98\x95 &lt;&amp;&gt;</description>"
-          "<metadata>\n    REC\n  </metadata></domain>\n" },
-        { "<?xml version='1.0' encoding='ISO-8859-1'?>\n<domain><name>caf\xe9</name></domain>",
-          "<?xml version='1.0' encoding='ISO-8859-1'?>\n<domain><name>caf\xe9</name>"
-          "<metadata>\n    REC\n  </metadata></domain>\n" },
-        /* Only whitespace inside <metadata>. */
-        { "<domain><metadata>\n  </metadata></domain>",
-          "<domain><metadata>\n    REC\n  </metadata></domain>\n" },
-        /* Comments and processing instructions stay. */
-        { "<domain><!-- c --><name>g</name><?pi x?></domain>",
-          "<domain><!-- c --><name>g</name><metadata>\n    REC\n  </metadata><?pi x?></domain>\n" },
-    };
-    g_autoptr(TgLineage) rec = sample_record();
-    g_autofree char *recxml = NULL;
+    g_autofree char *f = tg_lineage_format(rec);
+    g_auto(GStrv) lines = g_strsplit(g_strchomp(f), "\n", -1);
+    g_autofree char *recxml = g_strjoinv("\n    ", lines);
+    g_auto(GStrv) parts = g_strsplit(tmpl, "REC", -1);
 
-    (void)state;
-    /* The record as it appears at depth 2. */
-    {
-        g_autofree char *f = tg_lineage_format(rec);
-        g_auto(GStrv) lines = g_strsplit(g_strchomp(f), "\n", -1);
-        g_autofree char *j = g_strjoinv("\n    ", lines);
-
-        recxml = g_steal_pointer(&j);
-    }
-    for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
-        g_autoptr(GError) err = NULL;
-        g_autofree char *out = tg_lineage_rewrite_domain(cases[i].in, strlen(cases[i].in),
-                                                         "t.xml", rec, &err);
-        g_auto(GStrv) parts = g_strsplit(cases[i].out, "REC", -1);
-        g_autofree char *want = g_strjoinv(recxml, parts);
-
-        assert_null(err);
-        assert_non_null(out);
-        assert_string_equal(out, want);
-        assert_only_metadata_differs(cases[i].in, out);
-    }
+    return g_strjoinv(recxml, parts);
 }
+
+static void
+test_rewrite(void **state)
+{
+    const RewriteCase *c = *state;
+    g_autoptr(TgLineage) rec = sample_record();
+    g_autofree char *want = expected_with_record(rec, c->out);
+    g_autoptr(GError) err = NULL;
+    g_autofree char *out = tg_lineage_rewrite_domain(c->in, strlen(c->in), "t.xml", rec, &err);
+    g_autoptr(xmlDoc) doc = NULL;
+    g_autoptr(TgGuestProfile) g = NULL;
+    g_autofree char *out2 = NULL;
+
+    assert_null(err);
+    assert_non_null(out);
+    assert_string_equal(out, want);
+    assert_only_metadata_differs(c->in, out);
+
+    /* Parsed once, as the gate does: the profile from the tree, then the
+     * record written into the same tree, with the same result. */
+    doc = tg_xml_parse(c->in, strlen(c->in), "t.xml", &err);
+    assert_non_null(doc);
+    g = tg_guest_profile_from_doc(doc, &err);
+    assert_non_null(g);
+    out2 = tg_lineage_rewrite_doc(doc, c->in, strlen(c->in), rec, &err);
+    assert_null(err);
+    assert_string_equal(out2, want);
+}
+
+typedef struct {
+    const char *name;
+    const char *in;
+    TgErrorCode code;
+    const char *msg;   /* NULL: any "x.xml:1: not well-formed XML: ..." */
+} RewriteErrorCase;
+
+static const RewriteErrorCase rewrite_error_cases[] = {
+    { .name = "wrong-root", .in = "<capabilities/>", .code = TG_ERROR_INVALID,
+      .msg = "x.xml:1: root element is <capabilities>, expected <domain> (`virsh dumpxml` output)" },
+    { .name = "domain-in-foreign-namespace", .in = "<domain xmlns='urn:other'/>",
+      .code = TG_ERROR_INVALID,
+      .msg = "x.xml:1: root element is <domain> in namespace 'urn:other', expected <domain> "
+             "(`virsh dumpxml` output)" },
+    { .name = "empty", .in = "", .code = TG_ERROR_PARSE,
+      .msg = "x.xml:1: not well-formed XML: document is empty" },
+    { .name = "not-well-formed", .in = "<domain><name>g</domain>", .code = TG_ERROR_PARSE },
+    { .name = "doctype", .in = "<!DOCTYPE d [<!ENTITY e 'x'>]><domain>&e;</domain>",
+      .code = TG_ERROR_INVALID, .msg = "x.xml:1: DOCTYPE declarations are not accepted" },
+};
 
 static void
 test_rewrite_errors(void **state)
 {
-    static const struct {
-        const char *in;
-        TgErrorCode code;
-        const char *msg;
-    } cases[] = {
-        { "<capabilities/>", TG_ERROR_INVALID, "x.xml:1: root element is <capabilities>, expected <domain>" },
-        { "<domain xmlns='urn:other'/>", TG_ERROR_INVALID, "x.xml:1: root element is <domain>, expected <domain>" },
-        { "", TG_ERROR_PARSE, "x.xml:1: not well-formed XML: document is empty" },
-        { "<domain><name>g</domain>", TG_ERROR_PARSE, NULL },
-        { "<!DOCTYPE d [<!ENTITY e 'x'>]><domain>&e;</domain>", TG_ERROR_INVALID,
-          "x.xml:1: DOCTYPE declarations are not accepted" },
-    };
+    const RewriteErrorCase *c = *state;
     g_autoptr(TgLineage) rec = sample_record();
+    g_autoptr(GError) err = NULL;
+    g_autofree char *out = tg_lineage_rewrite_domain(c->in, strlen(c->in), "x.xml", rec, &err);
 
-    (void)state;
-    for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
-        g_autoptr(GError) err = NULL;
-        g_autofree char *out = tg_lineage_rewrite_domain(cases[i].in, strlen(cases[i].in),
-                                                         "x.xml", rec, &err);
-
-        assert_null(out);
-        assert_non_null(err);
-        assert_int_equal(err->code, cases[i].code);
-        if (cases[i].msg)
-            assert_string_equal(err->message, cases[i].msg);
-        else
-            assert_true(g_str_has_prefix(err->message, "x.xml:1: not well-formed XML: "));
-    }
+    assert_null(out);
+    assert_non_null(err);
+    assert_int_equal(err->code, c->code);
+    if (c->msg)
+        assert_string_equal(err->message, c->msg);
+    else
+        assert_true(g_str_has_prefix(err->message, "x.xml:1: not well-formed XML: "));
 }
 
 int
 main(void)
 {
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_next_first_hop_explicit),
-        cmocka_unit_test(test_next_keeps_nominal_across_scaling_hop),
-        cmocka_unit_test(test_next_effective_changed_sticky),
-        cmocka_unit_test(test_next_unknown_nominal_assumed),
-        cmocka_unit_test(test_next_hop_limit),
-        cmocka_unit_test(test_format),
-        cmocka_unit_test(test_rewrite_existing_metadata),
-        cmocka_unit_test(test_rewrite_creates_metadata),
-        cmocka_unit_test(test_rewrite_replaces_old_record),
-        cmocka_unit_test(test_rewrite_small_documents),
-        cmocka_unit_test(test_rewrite_errors),
-    };
-    int rc = cmocka_run_group_tests(tests, NULL, NULL);
+    PtTests *t = pt_tests_new();
+    int rc;
 
+    PT_ADD(t, test_next_first_hop_explicit);
+    PT_ADD(t, test_next_keeps_nominal_across_scaling_hop);
+    PT_ADD(t, test_next_effective_changed_sticky);
+    PT_ADD(t, test_next_unknown_nominal_assumed);
+    PT_ADD(t, test_next_hop_limit);
+    PT_ADD(t, test_format);
+    PT_ADD(t, test_rewrite_existing_metadata);
+    PT_ADD(t, test_rewrite_creates_metadata);
+    PT_ADD(t, test_rewrite_replaces_old_record);
+    PT_ADD_ROWS(t, test_rewrite, rewrite_cases);
+    PT_ADD_ROWS(t, test_rewrite_errors, rewrite_error_cases);
+    rc = pt_tests_run(t, "test-lineage");
     xmlCleanupParser();
     return rc;
 }

@@ -16,7 +16,7 @@ bool
 tg_read_file(const char *path, char **contents, gsize *len, GError **error)
 {
     bool is_stdin = g_strcmp0(path, "-") == 0;
-    const char *name = is_stdin ? "(stdin)" : path;
+    const char *name = is_stdin ? TG_STDIN_NAME : path;
     g_autoptr(GByteArray) data = NULL;
     int fd;
 
@@ -246,7 +246,7 @@ tg_guest_profile_load(const char *path, GError **error)
 
     if (!tg_read_file(path, &buf, &len, error))
         return NULL;
-    return tg_guest_profile_parse_xml(buf, len, g_strcmp0(path, "-") == 0 ? "(stdin)" : path,
+    return tg_guest_profile_parse_xml(buf, len, g_strcmp0(path, "-") == 0 ? TG_STDIN_NAME : path,
                                       error);
 }
 TgHostFacts *
@@ -257,6 +257,6 @@ tg_host_facts_load(const char *path, GError **error)
 
     if (!tg_read_file(path, &buf, &len, error))
         return NULL;
-    return tg_host_facts_parse_xml(buf, len, g_strcmp0(path, "-") == 0 ? "(stdin)" : path,
+    return tg_host_facts_parse_xml(buf, len, g_strcmp0(path, "-") == 0 ? TG_STDIN_NAME : path,
                                    error);
 }

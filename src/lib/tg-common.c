@@ -14,18 +14,20 @@ tg_error_quark(void)
     return g_quark_from_static_string("tscgate-error-quark");
 }
 
+static const char *const tg_tri_names[] = {
+    [TG_TRI_UNKNOWN] = "unknown",
+    [TG_TRI_NO] = "no",
+    [TG_TRI_YES] = "yes",
+};
+
+const TgEnumTable tg_tri_table = TG_ENUM_TABLE(tg_tri_names);
+
 const char *
 tg_tri_to_string(TgTri t)
 {
-    switch (t) {
-    case TG_TRI_YES:
-        return "yes";
-    case TG_TRI_NO:
-        return "no";
-    case TG_TRI_UNKNOWN:
-    default:
-        return "unknown";
-    }
+    const char *s = tg_enum_to_string(&tg_tri_table, (int)t);
+
+    return s ? s : "unknown";
 }
 
 void
@@ -183,4 +185,39 @@ tg_format_utc(gint64 t)
                            g_date_time_get_month(dt), g_date_time_get_day_of_month(dt),
                            g_date_time_get_hour(dt), g_date_time_get_minute(dt),
                            g_date_time_get_second(dt));
+}
+
+const char *
+tg_enum_to_string(const TgEnumTable *table, int value)
+{
+    if (!table || value < 0 || (guint)value >= table->n)
+        return NULL;
+    return table->names[value];
+}
+
+int
+tg_enum_from_string(const TgEnumTable *table, const char *s)
+{
+    if (!table || !s)
+        return -1;
+    for (guint i = 0; i < table->n; i++) {
+        if (table->names[i] && strcmp(table->names[i], s) == 0)
+            return (int)i;
+    }
+    return -1;
+}
+
+char *
+tg_enum_list(const TgEnumTable *table)
+{
+    GString *s = g_string_new(NULL);
+
+    for (guint i = 0; table && i < table->n; i++) {
+        if (!table->names[i])
+            continue;
+        if (s->len)
+            g_string_append(s, ", ");
+        g_string_append(s, table->names[i]);
+    }
+    return g_string_free(s, FALSE);
 }

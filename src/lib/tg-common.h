@@ -33,12 +33,43 @@ typedef enum {
     TG_EXIT_USAGE = 2,  /* bad usage, unreadable or invalid input */
 } TgExitStatus;
 
+/* How every reader names standard input in messages ("stdin:3: ..."). */
+#define TG_STDIN_NAME "stdin"
+
+/* The spellings of an enum whose values are 0..n-1: names[v] spells value
+ * v; a NULL entry is a value without a spelling (never read nor written).
+ * One table per enum, next to the enum's type; the readers of every format
+ * (XML attributes, element text, CLI options) take it. */
+typedef struct {
+    const char *const *names;
+    guint n;
+} TgEnumTable;
+
+/* Initialiser for a TgEnumTable over a static array of names. */
+#define TG_ENUM_TABLE(array) { (array), G_N_ELEMENTS(array) }
+
+/* Returns the spelling of `value` in `table` (static), or NULL when the
+ * value is out of range or has no spelling. */
+const char *tg_enum_to_string(const TgEnumTable *table, int value);
+
+/* Returns the value spelled `s` in `table` (>= 0), or -1 when `s` is NULL
+ * or not one of the spellings. */
+int tg_enum_from_string(const TgEnumTable *table, const char *s);
+
+/* Returns the spellings of `table`, in value order, joined by ", " ("yes,
+ * no"), for "is not one of: ..." messages. Newly allocated (g_free). */
+char *tg_enum_list(const TgEnumTable *table);
+
 /* A three-valued fact: libvirt's scaling='yes|no' or absent, and friends. */
 typedef enum {
     TG_TRI_UNKNOWN = 0,
     TG_TRI_NO,
     TG_TRI_YES,
 } TgTri;
+
+/* Spellings of TgTri: "unknown", "no", "yes" (e.g. a lineage hop's
+ * scaling attribute). */
+extern const TgEnumTable tg_tri_table;
 
 /* Returns "yes", "no" or "unknown" (static string). */
 const char *tg_tri_to_string(TgTri t);

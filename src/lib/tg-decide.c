@@ -54,51 +54,47 @@ __extension__ typedef unsigned __int128 TgU128;
 /* At most this many inventory hosts are named in a reason. */
 #define TG_REASON_HOSTS_MAX 3
 
+static const char *const tg_verdict_names[] = {
+    [TG_VERDICT_ALLOW] = "allow",
+    [TG_VERDICT_WARN] = "allow-with-warning",
+    [TG_VERDICT_DENY] = "deny",
+};
+
+const TgEnumTable tg_verdict_table = TG_ENUM_TABLE(tg_verdict_names);
+
 const char *
 tg_verdict_to_string(TgVerdict v)
 {
-    switch (v) {
-    case TG_VERDICT_ALLOW:
-        return "allow";
-    case TG_VERDICT_WARN:
-        return "allow-with-warning";
-    case TG_VERDICT_DENY:
-    default:
-        return "deny";
-    }
+    const char *s = tg_enum_to_string(&tg_verdict_table, (int)v);
+
+    return s ? s : "deny";
 }
+
+static const char *const tg_unknown_action_names[] = {
+    [TG_UNKNOWN_DENY] = "deny",
+    [TG_UNKNOWN_WARN] = "warn",
+    [TG_UNKNOWN_ALLOW] = "allow",
+};
+
+const TgEnumTable tg_unknown_action_table = TG_ENUM_TABLE(tg_unknown_action_names);
 
 const char *
 tg_unknown_action_to_string(TgUnknownAction a)
 {
-    switch (a) {
-    case TG_UNKNOWN_WARN:
-        return "warn";
-    case TG_UNKNOWN_ALLOW:
-        return "allow";
-    case TG_UNKNOWN_DENY:
-    default:
-        return "deny";
-    }
+    const char *s = tg_enum_to_string(&tg_unknown_action_table, (int)a);
+
+    return s ? s : "deny";
 }
 
 bool
 tg_unknown_action_from_string(const char *s, TgUnknownAction *out)
 {
-    TgUnknownAction a;
+    int v = tg_enum_from_string(&tg_unknown_action_table, s);
 
-    if (!s)
-        return false;
-    if (strcmp(s, "deny") == 0)
-        a = TG_UNKNOWN_DENY;
-    else if (strcmp(s, "warn") == 0)
-        a = TG_UNKNOWN_WARN;
-    else if (strcmp(s, "allow") == 0)
-        a = TG_UNKNOWN_ALLOW;
-    else
+    if (v < 0)
         return false;
     if (out)
-        *out = a;
+        *out = (TgUnknownAction)v;
     return true;
 }
 

@@ -26,7 +26,10 @@ typedef enum {
     TG_VERDICT_DENY,
 } TgVerdict;
 
-/* Returns "allow", "allow-with-warning", "deny" (static). */
+/* Spellings of TgVerdict: "allow", "allow-with-warning", "deny". */
+extern const TgEnumTable tg_verdict_table;
+/* Returns "allow", "allow-with-warning", "deny" (static; "deny" when out
+ * of range). */
 const char *tg_verdict_to_string(TgVerdict v);
 
 /* What an unknown fact means for a guest whose outcome depends on it.
@@ -39,7 +42,12 @@ typedef enum {
     TG_UNKNOWN_ALLOW,
 } TgUnknownAction;
 
-const char *tg_unknown_action_to_string(TgUnknownAction a);   /* "deny"|"warn"|"allow" */
+/* Spellings of TgUnknownAction: "deny", "warn", "allow" (the policy's
+ * <unknown> attributes). */
+extern const TgEnumTable tg_unknown_action_table;
+/* Returns "deny", "warn" or "allow" (static; "deny" when out of range). */
+const char *tg_unknown_action_to_string(TgUnknownAction a);
+/* Parse a spelling into *out (nullable); returns false for anything else. */
 bool tg_unknown_action_from_string(const char *s, TgUnknownAction *out);
 
 /* A named host the guest may come from (policy host inventory). */

@@ -1,20 +1,14 @@
 /* tscgate: a guest's clock profile, parsed from domain XML as `virsh dumpxml`
- * or libvirt's migratable XML gives it, plus tscgate's lineage record and
- * orchestration tags from <metadata>.
+ * or libvirt's migratable XML gives it, plus tscgate's lineage record
+ * (tg-lineage.h) and orchestration tags from <metadata>.
  */
 #ifndef TG_GUEST_H
 #define TG_GUEST_H
 
-#include "tg-common.h"
+#include "tg-lineage.h"
 
 G_BEGIN_DECLS
 
-/* Namespace of tscgate's lineage record inside <metadata> (one element,
- * <tscgate:lineage>, schema xml/lineage.rng). libvirt keeps only the first
- * metadata element per namespace (virXMLNodeSanitizeNamespaces), so tags
- * live in a namespace of their own. */
-#define TG_LINEAGE_NS "urn:tscgate:lineage:1"
-#define TG_LINEAGE_NS_PREFIX "tscgate"
 /* Orchestration labels: <tags xmlns="urn:tscgate:tags:1"><tag>db</tag></tags> */
 #define TG_TAGS_NS "urn:tscgate:tags:1"
 
@@ -37,54 +31,17 @@ typedef enum {
     TG_DEP_PARAVIRT,               /* kvm-clock, or Hyper-V reference TSC page without re-enlightenment */
 } TgDependence;
 
+/* Spellings of TgDependence: "explicit-frequency", "reenlightenment",
+ * "tsc-sensitive", "paravirt-clock" (the policy's <match class> and
+ * <treat-as> read them too). */
+extern const TgEnumTable tg_dependence_table;
+
 /* Returns a stable name: "explicit-frequency", "reenlightenment",
- * "tsc-sensitive", "paravirt-clock" (static string). */
+ * "tsc-sensitive", "paravirt-clock" (static string; "unknown" when out of
+ * range). */
 const char *tg_dependence_to_string(TgDependence d);
 /* Parse those names; returns false for anything else. */
 bool tg_dependence_from_string(const char *s, TgDependence *out);
-
-/* Where a nominal TSC frequency came from. */
-typedef enum {
-    TG_NOMINAL_UNKNOWN = 0,
-    TG_NOMINAL_EXPLICIT,     /* first <timer name='tsc' frequency=...> */
-    TG_NOMINAL_LINEAGE,      /* tscgate's lineage record */
-    TG_NOMINAL_SOURCE_HOST,  /* the source host's TSC frequency (caller knows the source) */
-    TG_NOMINAL_ASSUMED,      /* (lineage records only) assumed = the first host tscgate saw it on */
-} TgNominalOrigin;
-
-/* Returns "unknown", "explicit", "lineage", "source-host", "assumed" (static). */
-const char *tg_nominal_origin_to_string(TgNominalOrigin o);
-bool tg_nominal_origin_from_string(const char *s, TgNominalOrigin *out);
-
-/* One hop of the lineage record. Strings owned. */
-typedef struct {
-    char *op;            /* "migrate" | "restore" */
-    char *host;          /* destination host name, or NULL */
-    guint64 host_hz;     /* destination TSC Hz, 0 = unknown */
-    TgTri scaling;       /* destination scaling */
-    gint64 time;         /* UTC seconds since the epoch */
-    char *verdict;       /* "allow" | "allow-with-warning" | "deny" (audit) */
-    char *reason_code;   /* engine reason code */
-} TgHop;
-
-/* tscgate's lineage record (<tscgate:lineage> in <metadata>). */
-typedef struct {
-    guint version;             /* record format version (1) */
-    guint64 nominal_hz;        /* 0 = unknown */
-    TgNominalOrigin nominal_origin; /* as stored: explicit | source-host | assumed | unknown */
-    guint64 effective_hz;      /* rate the guest's TSC runs at on its current host, 0 = unknown */
-    bool effective_changed;    /* a hop changed the guest's effective rate (allowed w/o scaling outside tolerance) */
-    GPtrArray *hops;           /* TgHop*, oldest first, newest last */
-} TgLineage;
-
-/* Returns a new, empty lineage (version 1, no hops). Free with tg_lineage_free. */
-TgLineage *tg_lineage_new(void);
-void tg_lineage_free(TgLineage *l);
-TgLineage *tg_lineage_copy(const TgLineage *l);
-/* The newest hop or NULL (borrowed). */
-const TgHop *tg_lineage_last_hop(const TgLineage *l);
-void tg_hop_free(TgHop *h);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(TgLineage, tg_lineage_free)
 
 typedef struct _TgGuestProfile {
     char *name;            /* <name>, NULL if absent */
@@ -104,18 +61,27 @@ typedef struct _TgGuestProfile {
     bool has_explicit_hz;
     guint64 explicit_hz;      /* first <timer name='tsc'> that has a frequency (libvirt's rule) */
     TgLineage *lineage;       /* parsed record or NULL */
+    char *lineage_ignored;    /* why the record in <metadata> was not used ("FILE:LINE: what is
+                                 wrong"), or NULL; `lineage` is then NULL: a record this tscgate
+                                 cannot read counts as absent, never as unreadable input */
     GPtrArray *tags;          /* char*, from <metadata><tags xmlns=TG_TAGS_NS><tag>..</tag></tags> */
     TgDependence dependence;  /* derived */
 } TgGuestProfile;
 
 /* Parse a domain XML document from memory. `filename` names the input in
  * errors. Not XML, wrong root (not <domain>), DOCTYPE/entities, a tsc
- * frequency that is missing-but-attribute-present/non-numeric/overflowing,
- * or a malformed lineage record give NULL and set `error` (TG_ERROR_PARSE or
- * TG_ERROR_INVALID) naming filename:line. Returns a new profile
- * (tg_guest_profile_free). */
+ * frequency that is missing-but-attribute-present/non-numeric/overflowing
+ * give NULL and set `error` (TG_ERROR_PARSE or TG_ERROR_INVALID) naming
+ * filename:line. A lineage record that cannot be read (a newer version, a
+ * bad value) is not an error: anyone who may set the domain's metadata
+ * writes it, so it is ignored with the problem in g->lineage_ignored.
+ * Returns a new profile (tg_guest_profile_free). */
 TgGuestProfile *tg_guest_profile_parse_xml(const char *buf, gsize len,
                                            const char *filename, GError **error);
+/* The same from a document tg_xml_parse made (read only; the profile keeps
+ * no reference to it), so that a caller that also rewrites the domain
+ * (tg_lineage_rewrite_doc) parses it once. */
+TgGuestProfile *tg_guest_profile_from_doc(const xmlDoc *doc, GError **error);
 void tg_guest_profile_free(TgGuestProfile *g);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(TgGuestProfile, tg_guest_profile_free)
 

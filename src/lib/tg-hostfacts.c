@@ -9,57 +9,67 @@
 #include <stddef.h>
 #include <string.h>
 
-typedef enum {
-    TG_FIELD_STR,
-    TG_FIELD_U64,
-    TG_FIELD_BOOL,
-} TgFieldKind;
+#define TG_FIELD(el, kind, member) \
+    { #member, el, kind, offsetof(TgHostFacts, member) }
 
-/* One TgHostFacts field and its <tscgate:ELEMENT> in the facts XML. */
-typedef struct {
-    const char *element;
-    TgFieldKind kind;
-    size_t offset;
-} TgFieldDesc;
-
-#define TG_FIELD(el, kind, member) { el, kind, offsetof(TgHostFacts, member) }
-
-static const TgFieldDesc tg_fields[] = {
-    TG_FIELD("hostname", TG_FIELD_STR, hostname),
-    TG_FIELD("cpu-vendor", TG_FIELD_STR, cpu_vendor),
-    TG_FIELD("tsc-frequency", TG_FIELD_U64, tsc_hz),
-    TG_FIELD("tsc-scaling", TG_FIELD_BOOL, tsc_scaling),
-    TG_FIELD("kvm-tsc-tolerance-ppm", TG_FIELD_U64, kvm_tolerance_ppm),
-    TG_FIELD("constant-tsc", TG_FIELD_BOOL, constant_tsc),
-    TG_FIELD("nonstop-tsc", TG_FIELD_BOOL, nonstop_tsc),
-    TG_FIELD("tsc-known-freq", TG_FIELD_BOOL, tsc_known_freq),
-    TG_FIELD("cpu-tsc-scaling-flag", TG_FIELD_BOOL, cpu_tsc_scaling_flag),
-    TG_FIELD("clocksource-current", TG_FIELD_STR, clocksource_current),
-    TG_FIELD("clocksource-available", TG_FIELD_STR, clocksource_available),
-    TG_FIELD("tsc-unstable", TG_FIELD_BOOL, tsc_unstable),
-    TG_FIELD("max-cstate", TG_FIELD_STR, max_cstate),
-    TG_FIELD("cpufreq-min-khz", TG_FIELD_U64, cpufreq_min_khz),
-    TG_FIELD("cpufreq-max-khz", TG_FIELD_U64, cpufreq_max_khz),
-    TG_FIELD("clock-synchronized", TG_FIELD_BOOL, clock_synchronized),
-    TG_FIELD("clock-est-error-us", TG_FIELD_U64, clock_est_error_us),
-    TG_FIELD("clock-max-error-us", TG_FIELD_U64, clock_max_error_us),
+static const TgHostFactField tg_fields[] = {
+    TG_FIELD("hostname", TG_FACT_STR, hostname),
+    TG_FIELD("cpu-vendor", TG_FACT_STR, cpu_vendor),
+    TG_FIELD("tsc-frequency", TG_FACT_U64, tsc_hz),
+    TG_FIELD("tsc-scaling", TG_FACT_BOOL, tsc_scaling),
+    TG_FIELD("kvm-tsc-tolerance-ppm", TG_FACT_U64, kvm_tolerance_ppm),
+    TG_FIELD("constant-tsc", TG_FACT_BOOL, constant_tsc),
+    TG_FIELD("nonstop-tsc", TG_FACT_BOOL, nonstop_tsc),
+    TG_FIELD("tsc-known-freq", TG_FACT_BOOL, tsc_known_freq),
+    TG_FIELD("cpu-tsc-scaling-flag", TG_FACT_BOOL, cpu_tsc_scaling_flag),
+    TG_FIELD("clocksource-current", TG_FACT_STR, clocksource_current),
+    TG_FIELD("clocksource-available", TG_FACT_STR, clocksource_available),
+    TG_FIELD("tsc-unstable", TG_FACT_BOOL, tsc_unstable),
+    TG_FIELD("max-cstate", TG_FACT_STR, max_cstate),
+    TG_FIELD("cpufreq-min-khz", TG_FACT_U64, cpufreq_min_khz),
+    TG_FIELD("cpufreq-max-khz", TG_FACT_U64, cpufreq_max_khz),
+    TG_FIELD("clock-synchronized", TG_FACT_BOOL, clock_synchronized),
+    TG_FIELD("clock-est-error-us", TG_FACT_U64, clock_est_error_us),
+    TG_FIELD("clock-max-error-us", TG_FACT_U64, clock_max_error_us),
 };
 
+/* Every member of TgHostFacts is in the table. */
+G_STATIC_ASSERT(sizeof(TgHostFacts) ==
+                5 * sizeof(TgStrFact) + 6 * sizeof(TgU64Fact) + 7 * sizeof(TgBoolFact));
+G_STATIC_ASSERT(G_N_ELEMENTS(tg_fields) == 18);
+
+const TgHostFactField *
+tg_host_facts_fields(gsize *n_fields)
+{
+    *n_fields = G_N_ELEMENTS(tg_fields);
+    return tg_fields;
+}
+
+const TgHostFactField *
+tg_host_facts_field(const char *name)
+{
+    for (gsize i = 0; name && i < G_N_ELEMENTS(tg_fields); i++) {
+        if (strcmp(tg_fields[i].member, name) == 0 || strcmp(tg_fields[i].element, name) == 0)
+            return &tg_fields[i];
+    }
+    return NULL;
+}
+
 static void *
-tg_field_ptr(TgHostFacts *f, const TgFieldDesc *d)
+tg_field_ptr(TgHostFacts *f, const TgHostFactField *d)
 {
     return (char *)f + d->offset;
 }
 
 static const void *
-tg_field_cptr(const TgHostFacts *f, const TgFieldDesc *d)
+tg_field_cptr(const TgHostFacts *f, const TgHostFactField *d)
 {
     return (const char *)f + d->offset;
 }
 
 /* Every fact struct starts with its TgFactNote. */
 static TgFactNote *
-tg_field_note(TgHostFacts *f, const TgFieldDesc *d)
+tg_field_note(TgHostFacts *f, const TgHostFactField *d)
 {
     return (TgFactNote *)tg_field_ptr(f, d);
 }
@@ -76,8 +86,8 @@ tg_host_facts_free(TgHostFacts *facts)
     if (!facts)
         return;
     for (gsize i = 0; i < G_N_ELEMENTS(tg_fields); i++) {
-        const TgFieldDesc *d = &tg_fields[i];
-        if (d->kind == TG_FIELD_STR)
+        const TgHostFactField *d = &tg_fields[i];
+        if (d->kind == TG_FACT_STR)
             tg_str_fact_clear(tg_field_ptr(facts, d));
         else
             tg_fact_note_clear(tg_field_note(facts, d));
@@ -94,23 +104,23 @@ tg_host_facts_copy(const TgHostFacts *facts)
         return NULL;
     c = tg_host_facts_new();
     for (gsize i = 0; i < G_N_ELEMENTS(tg_fields); i++) {
-        const TgFieldDesc *d = &tg_fields[i];
+        const TgHostFactField *d = &tg_fields[i];
 
         tg_fact_note_copy(tg_field_note(c, d), tg_field_cptr(facts, d));
         switch (d->kind) {
-        case TG_FIELD_STR: {
+        case TG_FACT_STR: {
             TgStrFact *dst = tg_field_ptr(c, d);
             const TgStrFact *src = tg_field_cptr(facts, d);
             dst->value = g_strdup(src->value);
             break;
         }
-        case TG_FIELD_U64: {
+        case TG_FACT_U64: {
             TgU64Fact *dst = tg_field_ptr(c, d);
             const TgU64Fact *src = tg_field_cptr(facts, d);
             dst->value = src->value;
             break;
         }
-        case TG_FIELD_BOOL: {
+        case TG_FACT_BOOL: {
             TgBoolFact *dst = tg_field_ptr(c, d);
             const TgBoolFact *src = tg_field_cptr(facts, d);
             dst->value = src->value;
@@ -134,128 +144,70 @@ tg_host_facts_tsc_invariant(const TgHostFacts *facts)
     return TG_TRI_UNKNOWN;
 }
 
-static const TgFieldDesc *
-tg_field_find(const char *element)
+/* Index of the field for `element` in tg_fields, or -1. */
+static int
+tg_field_index(const char *element)
 {
     for (gsize i = 0; i < G_N_ELEMENTS(tg_fields); i++) {
         if (strcmp(tg_fields[i].element, element) == 0)
-            return &tg_fields[i];
+            return (int)i;
     }
-    return NULL;
+    return -1;
 }
 
-/* Parse 'yes'/'no' (libvirt's spelling of booleans in capabilities). */
-static bool
-tg_parse_yes_no(const char *s, bool *out)
-{
-    if (g_strcmp0(s, "yes") == 0) {
-        *out = true;
-        return true;
-    }
-    if (g_strcmp0(s, "no") == 0) {
-        *out = false;
-        return true;
-    }
-    return false;
-}
-
-/* "FILE:LINE: <prefix:elem> WHAT'VALUE' EXPECT" as TG_ERROR_INVALID. */
-static void
-tg_set_invalid(GError **error, const char *filename, const xmlNode *node,
-               const char *what, const char *value, const char *expect)
-{
-    g_autofree char *esc = tg_escape_untrusted(value);
-    g_autofree char *qn = tg_xml_qname(node);
-
-    g_set_error(error, TG_ERROR, TG_ERROR_INVALID, "%s:%d: <%s> %s'%s' %s",
-                filename, tg_xml_line(node), qn, what, esc, expect);
-}
-
-/* Only ASCII digits (and at least one)? */
-static bool
-tg_all_digits(const char *s)
-{
-    if (!s || !*s)
-        return false;
-    for (; *s; s++) {
-        if (*s < '0' || *s > '9')
-            return false;
-    }
-    return true;
-}
+static const char *const tg_set_names[] = { "no" };
+static const TgEnumTable tg_set_table = TG_ENUM_TABLE(tg_set_names);
 
 /* Parse one <tscgate:ELEMENT known=... source=|reason=>value</...>. */
 static bool
-tg_parse_fact_element(TgHostFacts *facts, const TgFieldDesc *d, const xmlNode *node,
-                      const char *filename, GError **error)
+tg_parse_fact_element(TgHostFacts *facts, const TgHostFactField *d, const xmlNode *node,
+                      GError **error)
 {
-    g_autofree char *known = tg_xml_prop(node, "known");
     g_autofree char *source = tg_xml_prop(node, "source");
     g_autofree char *reason = tg_xml_prop(node, "reason");
-    g_autofree char *text = NULL;
-    bool is_known;
+    bool is_known = false;
 
-    if (!known) {
-        g_autofree char *qn = tg_xml_qname(node);
-        g_set_error(error, TG_ERROR, TG_ERROR_INVALID,
-                    "%s:%d: <%s> has no known='yes|no' attribute", filename,
-                    tg_xml_line(node), qn);
+    if (tg_xml_prop_bool(node, "known", TG_XML_YES_NO, TG_XML_PROP_REQUIRED, &is_known,
+                         error) < 0)
         return false;
-    }
-    if (!tg_parse_yes_no(known, &is_known)) {
-        tg_set_invalid(error, filename, node, "attribute known=", known,
-                       "must be 'yes' or 'no'");
-        return false;
-    }
     if (!is_known) {
         TgFactNote *n = tg_field_note(facts, d);
 
         tg_fact_note_clear(n);
         n->reason = g_steal_pointer(&reason);
-        if (d->kind == TG_FIELD_STR)
+        if (d->kind == TG_FACT_STR)
             g_clear_pointer(&((TgStrFact *)tg_field_ptr(facts, d))->value, g_free);
         return true;
     }
 
-    {
-        xmlChar *raw = xmlNodeGetContent(node);
-        text = g_strdup(raw ? (const char *)raw : "");
-        xmlFree(raw);
-    }
     switch (d->kind) {
-    case TG_FIELD_STR: {
-        g_autofree char *set = tg_xml_prop(node, "set");
+    case TG_FACT_STR: {
         TgStrFact *f = tg_field_ptr(facts, d);
+        int set = -1;
+        xmlChar *raw;
+        int r = tg_xml_prop_enum(node, "set", &tg_set_table, TG_XML_PROP_OPTIONAL, &set, error);
 
-        if (set && strcmp(set, "no") != 0) {
-            tg_set_invalid(error, filename, node, "attribute set=", set,
-                           "must be 'no' or absent");
+        if (r < 0)
             return false;
-        }
-        tg_str_fact_set(f, set ? NULL : text, source);
+        /* the text as written: a string fact keeps its spaces */
+        raw = r > 0 ? NULL : xmlNodeGetContent(node);
+        tg_str_fact_set(f, r > 0 ? NULL : raw ? (const char *)raw : "", source);
+        xmlFree(raw);
         break;
     }
-    case TG_FIELD_U64: {
+    case TG_FACT_U64: {
         guint64 v;
 
-        g_strstrip(text);
-        if (!tg_parse_u64(text, &v)) {
-            tg_set_invalid(error, filename, node, "value ", text,
-                           tg_all_digits(text) ? "is out of range"
-                                               : "is not an unsigned integer");
+        if (!tg_xml_text_u64_range(node, 0, G_MAXUINT64, &v, error))
             return false;
-        }
         tg_u64_fact_set(tg_field_ptr(facts, d), v, source);
         break;
     }
-    case TG_FIELD_BOOL: {
+    case TG_FACT_BOOL: {
         bool v;
 
-        g_strstrip(text);
-        if (!tg_parse_yes_no(text, &v)) {
-            tg_set_invalid(error, filename, node, "value ", text, "must be 'yes' or 'no'");
+        if (!tg_xml_text_bool(node, TG_XML_YES_NO, &v, error))
             return false;
-        }
         tg_bool_fact_set(tg_field_ptr(facts, d), v, source);
         break;
     }
@@ -266,47 +218,21 @@ tg_parse_fact_element(TgHostFacts *facts, const TgFieldDesc *d, const xmlNode *n
 /* <tscgate:facts version='MAJOR[.MINOR]'>: refuse newer majors. Unknown
  * elements of the namespace are ignored (minor additions). */
 static bool
-tg_parse_facts(TgHostFacts *facts, const xmlNode *el, const char *filename, bool *seen,
-               GError **error)
+tg_parse_facts(TgHostFacts *facts, const xmlNode *el, bool *seen, GError **error)
 {
-    g_autofree char *version = tg_xml_prop(el, "version");
-    g_autofree char *qn = tg_xml_qname(el);
-    g_auto(GStrv) parts = NULL;
-    guint64 major = 0;
-    guint64 minor = 0;
-
-    if (!version) {
-        g_set_error(error, TG_ERROR, TG_ERROR_INVALID,
-                    "%s:%d: <%s> has no version attribute", filename,
-                    tg_xml_line(el), qn);
+    if (!tg_xml_prop_version(el, 1, NULL, NULL, error))
         return false;
-    }
-    parts = g_strsplit(version, ".", 3);
-    if (!parts[0] || !tg_parse_u64(parts[0], &major) || major == 0 ||
-        (parts[1] && (!tg_parse_u64(parts[1], &minor) || parts[2]))) {
-        tg_set_invalid(error, filename, el, "attribute version=", version,
-                       "is not a version number (MAJOR or MAJOR.MINOR)");
-        return false;
-    }
-    if (major > 1) {
-        g_autofree char *esc = tg_escape_untrusted(version);
-        g_set_error(error, TG_ERROR, TG_ERROR_UNSUPPORTED,
-                    "%s:%d: <%s> version '%s' is newer than this tscgate "
-                    "understands (major version 1); upgrade tscgate",
-                    filename, tg_xml_line(el), qn, esc);
-        return false;
-    }
     for (xmlNode *c = el->children; c; c = c->next) {
-        const TgFieldDesc *d;
+        int i;
 
         if (c->type != XML_ELEMENT_NODE || !c->ns || !c->ns->href ||
             strcmp((const char *)c->ns->href, TG_HOSTFACTS_NS) != 0)
             continue;
-        d = tg_field_find((const char *)c->name);
-        if (!d || seen[d - tg_fields])
+        i = tg_field_index((const char *)c->name);
+        if (i < 0 || seen[i])
             continue; /* unknown (newer minor) element, or a duplicate: first wins */
-        seen[d - tg_fields] = true;
-        if (!tg_parse_fact_element(facts, d, c, filename, error))
+        seen[i] = true;
+        if (!tg_parse_fact_element(facts, &tg_fields[i], c, error))
             return false;
     }
     return true;
@@ -321,44 +247,26 @@ tg_parse_facts(TgHostFacts *facts, const xmlNode *el, const char *filename, bool
  * The counter wins over tscgate facts; when both agree the facts' more
  * specific source is kept. */
 static bool
-tg_parse_counter(TgHostFacts *facts, const xmlNode *counter, const char *filename,
-                 bool scaling_in_facts, GError **error)
+tg_parse_counter(TgHostFacts *facts, const xmlNode *counter, bool scaling_in_facts,
+                 GError **error)
 {
-    g_autofree char *scaling = NULL;
     guint64 hz = 0;
+    bool scaling = false;
     int r;
 
-    r = tg_xml_prop_u64(counter, "frequency", filename, &hz, error);
-    if (r < 0)
+    if (tg_xml_prop_u64_range(counter, "frequency", 1, G_MAXUINT64, TG_XML_PROP_REQUIRED, &hz,
+                              error) < 0)
         return false;
-    if (r == 0) {
-        g_set_error(error, TG_ERROR, TG_ERROR_INVALID,
-                    "%s:%d: <counter name='tsc'> has no frequency attribute",
-                    filename, tg_xml_line(counter));
-        return false;
-    }
-    if (hz == 0) {
-        g_set_error(error, TG_ERROR, TG_ERROR_INVALID,
-                    "%s:%d: <counter> attribute frequency='0' is not a valid TSC frequency",
-                    filename, tg_xml_line(counter));
-        return false;
-    }
     if (!facts->tsc_hz.note.known || facts->tsc_hz.value != hz)
         tg_u64_fact_set(&facts->tsc_hz, hz, TG_COUNTER_SOURCE);
 
-    scaling = tg_xml_prop(counter, "scaling");
-    if (scaling) {
-        bool v;
-
-        if (!tg_parse_yes_no(scaling, &v)) {
-            g_autofree char *esc = tg_escape_untrusted(scaling);
-            g_set_error(error, TG_ERROR, TG_ERROR_INVALID,
-                        "%s:%d: <counter> attribute scaling='%s' must be 'yes' or 'no'",
-                        filename, tg_xml_line(counter), esc);
-            return false;
-        }
-        if (!facts->tsc_scaling.note.known || facts->tsc_scaling.value != v)
-            tg_bool_fact_set(&facts->tsc_scaling, v, TG_COUNTER_SOURCE);
+    r = tg_xml_prop_bool(counter, "scaling", TG_XML_YES_NO, TG_XML_PROP_OPTIONAL, &scaling,
+                         error);
+    if (r < 0)
+        return false;
+    if (r > 0) {
+        if (!facts->tsc_scaling.note.known || facts->tsc_scaling.value != scaling)
+            tg_bool_fact_set(&facts->tsc_scaling, scaling, TG_COUNTER_SOURCE);
     } else if (!facts->tsc_scaling.note.known && !facts->tsc_scaling.note.reason &&
                !scaling_in_facts) {
         tg_fact_set_unknown(&facts->tsc_scaling.note,
@@ -373,7 +281,6 @@ tg_host_facts_parse_xml(const char *buf, gsize len, const char *filename, GError
 {
     g_autoptr(TgHostFacts) facts = NULL;
     g_autoptr(xmlDoc) doc = NULL;
-    const char *fname = filename ? filename : "(input)";
     xmlNode *root;
     xmlNode *host;
     xmlNode *cpu;
@@ -382,33 +289,24 @@ tg_host_facts_parse_xml(const char *buf, gsize len, const char *filename, GError
     xmlNode *facts_el;
     bool seen[G_N_ELEMENTS(tg_fields)] = { false };
 
-    doc = tg_xml_parse(buf, len, fname, error);
+    doc = tg_xml_parse(buf, len, filename, error);
     if (!doc)
         return NULL;
-    root = xmlDocGetRootElement(doc);
-    if (!tg_xml_is(root, NULL, "capabilities")) {
-        g_autofree char *root_ns =
-            root->ns && root->ns->href ? tg_escape_untrusted((const char *)root->ns->href) : NULL;
-
-        g_set_error(error, TG_ERROR, TG_ERROR_INVALID,
-                    "%s:%d: root element is <%s>%s%s%s, expected <capabilities> "
-                    "(`virsh capabilities` or `tscgate probe` output)",
-                    fname, tg_xml_line(root), (const char *)root->name,
-                    root_ns ? " in namespace '" : "", root_ns ? root_ns : "",
-                    root_ns ? "'" : "");
+    root = tg_xml_root(doc, NULL, "capabilities",
+                       "<capabilities> (`virsh capabilities` or `tscgate probe` output)", error);
+    if (!root)
         return NULL;
-    }
     host = tg_xml_child(root, NULL, "host");
     if (!host) {
         g_set_error(error, TG_ERROR, TG_ERROR_INVALID,
-                    "%s:%d: <capabilities> has no <host> element", fname,
+                    "%s:%d: <capabilities> has no <host> element", tg_xml_filename(root),
                     tg_xml_line(root));
         return NULL;
     }
 
     facts = tg_host_facts_new();
     facts_el = tg_xml_child(host, TG_HOSTFACTS_NS, "facts");
-    if (facts_el && !tg_parse_facts(facts, facts_el, fname, seen, error))
+    if (facts_el && !tg_parse_facts(facts, facts_el, seen, error))
         return NULL;
 
     cpu = tg_xml_child(host, NULL, "cpu");
@@ -428,17 +326,16 @@ tg_host_facts_parse_xml(const char *buf, gsize len, const char *filename, GError
         }
     }
     if (counter) {
-        if (!tg_parse_counter(facts, counter, fname,
-                              seen[tg_field_find("tsc-scaling") - tg_fields], error))
+        if (!tg_parse_counter(facts, counter, seen[tg_field_index("tsc-scaling")], error))
             return NULL;
     } else if (!facts->tsc_hz.note.known && !facts->tsc_hz.note.reason &&
-               !seen[tg_field_find("tsc-frequency") - tg_fields]) {
+               !seen[tg_field_index("tsc-frequency")]) {
         tg_fact_set_unknown(&facts->tsc_hz.note,
                             "no <counter name='tsc'> in capabilities: host CPU lacks invtsc "
                             "or libvirt could not probe it");
     }
     if (!counter && !facts->tsc_scaling.note.known && !facts->tsc_scaling.note.reason &&
-        !seen[tg_field_find("tsc-scaling") - tg_fields])
+        !seen[tg_field_index("tsc-scaling")])
         tg_fact_set_unknown(&facts->tsc_scaling.note, "no <counter name='tsc'> in capabilities");
 
     for (gsize i = 0; i < G_N_ELEMENTS(tg_fields); i++) {
@@ -533,7 +430,7 @@ tg_host_facts_format_xml(const TgHostFacts *facts)
     g_string_append_printf(out, "    <%s:facts xmlns:%s='%s' version='1'>\n",
                            TG_HOSTFACTS_NS_PREFIX, TG_HOSTFACTS_NS_PREFIX, TG_HOSTFACTS_NS);
     for (gsize i = 0; i < G_N_ELEMENTS(tg_fields); i++) {
-        const TgFieldDesc *d = &tg_fields[i];
+        const TgHostFactField *d = &tg_fields[i];
         const TgFactNote *n = tg_field_cptr(facts, d);
         const char *note_attr = n->known ? "source" : "reason";
         const char *note_val = n->known ? n->source : n->reason;
@@ -550,7 +447,7 @@ tg_host_facts_format_xml(const TgHostFacts *facts)
             continue;
         }
         switch (d->kind) {
-        case TG_FIELD_STR: {
+        case TG_FACT_STR: {
             const TgStrFact *f = tg_field_cptr(facts, d);
             if (!f->value) {
                 g_string_append(out, " set='no'/>\n");
@@ -560,11 +457,11 @@ tg_host_facts_format_xml(const TgHostFacts *facts)
             tg_append_escaped(out, f->value);
             break;
         }
-        case TG_FIELD_U64:
+        case TG_FACT_U64:
             g_string_append_printf(out, ">%" G_GUINT64_FORMAT,
                                    ((const TgU64Fact *)tg_field_cptr(facts, d))->value);
             break;
-        case TG_FIELD_BOOL:
+        case TG_FACT_BOOL:
             g_string_append_printf(out, ">%s",
                                    ((const TgBoolFact *)tg_field_cptr(facts, d))->value
                                        ? "yes" : "no");

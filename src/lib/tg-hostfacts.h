@@ -37,6 +37,32 @@ typedef struct _TgHostFacts {
     TgU64Fact clock_max_error_us;  /* adjtimex maxerror */
 } TgHostFacts;
 
+/* The type of one fact of TgHostFacts. */
+typedef enum {
+    TG_FACT_STR,  /* TgStrFact */
+    TG_FACT_U64,  /* TgU64Fact */
+    TG_FACT_BOOL, /* TgBoolFact */
+} TgFactKind;
+
+/* One member of TgHostFacts: its C name, its <tscgate:ELEMENT> in the
+ * facts XML, its type and where it is ((char *)facts + offset; every fact
+ * starts with its TgFactNote). */
+typedef struct {
+    const char *member;   /* "tsc_hz" */
+    const char *element;  /* "tsc-frequency" */
+    TgFactKind kind;
+    gsize offset;
+} TgHostFactField;
+
+/* Returns the table of every member of TgHostFacts in struct order (static),
+ * the one list the parser, the formatter and the copy walk; `*n_fields`
+ * receives its length. */
+const TgHostFactField *tg_host_facts_fields(gsize *n_fields);
+
+/* Returns the field whose member or element name is `name` (static), or
+ * NULL. */
+const TgHostFactField *tg_host_facts_field(const char *name);
+
 /* Returns a new host-facts object with every fact unknown (no reason).
  * Free with tg_host_facts_free(). */
 TgHostFacts *tg_host_facts_new(void);

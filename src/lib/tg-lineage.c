@@ -1,5 +1,5 @@
 /* tscgate: the lineage record written into a domain's <metadata> (see
- * tg-lineage.h; format in BRIEF "Key formats", schema xml/lineage.rng).
+ * tg-lineage.h, schema xml/lineage.rng).
  *
  * Why a record at all: the guest's TSC rate is fixed where it booted and
  * travels in the migration stream (QEMU target/i386/machine.c, subsection
@@ -16,11 +16,213 @@
 #include <config.h>
 
 #include "tg-lineage.h"
+#include "tg-decide.h"
 #include "tg-record.h"
 #include "tg-xml.h"
 
 #include <libxml/xmlsave.h>
 #include <string.h>
+
+/* ---- the model ---- */
+
+static const char *const tg_origin_names[] = {
+    [TG_NOMINAL_UNKNOWN] = "unknown",
+    [TG_NOMINAL_EXPLICIT] = "explicit",
+    [TG_NOMINAL_LINEAGE] = "lineage",
+    [TG_NOMINAL_SOURCE_HOST] = "source-host",
+    [TG_NOMINAL_ASSUMED] = "assumed",
+};
+
+const TgEnumTable tg_nominal_origin_table = TG_ENUM_TABLE(tg_origin_names);
+
+const char *
+tg_nominal_origin_to_string(TgNominalOrigin o)
+{
+    const char *s = tg_enum_to_string(&tg_nominal_origin_table, (int)o);
+
+    return s ? s : "unknown";
+}
+
+bool
+tg_nominal_origin_from_string(const char *s, TgNominalOrigin *out)
+{
+    int v = tg_enum_from_string(&tg_nominal_origin_table, s);
+
+    if (v < 0)
+        return false;
+    *out = (TgNominalOrigin)v;
+    return true;
+}
+
+static const char *const tg_hop_op_names[] = {
+    [TG_HOP_MIGRATE] = "migrate",
+    [TG_HOP_RESTORE] = "restore",
+};
+
+const TgEnumTable tg_hop_op_table = TG_ENUM_TABLE(tg_hop_op_names);
+
+void
+tg_hop_free(TgHop *h)
+{
+    if (!h)
+        return;
+    g_free(h->op);
+    g_free(h->host);
+    g_free(h->verdict);
+    g_free(h->reason_code);
+    g_free(h);
+}
+
+static TgHop *
+tg_hop_copy(const TgHop *h)
+{
+    TgHop *c = g_new0(TgHop, 1);
+
+    c->op = g_strdup(h->op);
+    c->host = g_strdup(h->host);
+    c->host_hz = h->host_hz;
+    c->scaling = h->scaling;
+    c->time = h->time;
+    c->verdict = g_strdup(h->verdict);
+    c->reason_code = g_strdup(h->reason_code);
+    return c;
+}
+
+TgLineage *
+tg_lineage_new(void)
+{
+    TgLineage *l = g_new0(TgLineage, 1);
+
+    l->version = 1;
+    l->nominal_origin = TG_NOMINAL_UNKNOWN;
+    l->hops = g_ptr_array_new_with_free_func((GDestroyNotify)tg_hop_free);
+    return l;
+}
+
+void
+tg_lineage_free(TgLineage *l)
+{
+    if (!l)
+        return;
+    if (l->hops)
+        g_ptr_array_unref(l->hops);
+    g_free(l);
+}
+
+TgLineage *
+tg_lineage_copy(const TgLineage *l)
+{
+    TgLineage *c;
+
+    if (!l)
+        return NULL;
+    c = tg_lineage_new();
+    c->version = l->version;
+    c->nominal_hz = l->nominal_hz;
+    c->nominal_origin = l->nominal_origin;
+    c->effective_hz = l->effective_hz;
+    c->effective_changed = l->effective_changed;
+    for (guint i = 0; l->hops && i < l->hops->len; i++)
+        g_ptr_array_add(c->hops, tg_hop_copy(g_ptr_array_index(l->hops, i)));
+    return c;
+}
+
+const TgHop *
+tg_lineage_last_hop(const TgLineage *l)
+{
+    if (!l || !l->hops || l->hops->len == 0)
+        return NULL;
+    return g_ptr_array_index(l->hops, l->hops->len - 1);
+}
+
+/* ---- reading the record ---- */
+
+static TgHop *
+tg_parse_hop(const xmlNode *el, GError **error)
+{
+    g_autoptr(GDateTime) dt = NULL;
+    g_autofree char *time_str = NULL;
+    TgHop *h = g_new0(TgHop, 1);
+    int op = 0;
+    int scaling = TG_TRI_UNKNOWN;
+
+    h->host = tg_xml_prop(el, "host");
+    h->verdict = tg_xml_prop(el, "verdict");
+    h->reason_code = tg_xml_prop(el, "reason");
+    if (tg_xml_prop_enum(el, "op", &tg_hop_op_table, TG_XML_PROP_REQUIRED, &op, error) < 0)
+        goto fail;
+    h->op = g_strdup(tg_enum_to_string(&tg_hop_op_table, op));
+    if (tg_xml_prop_u64(el, "hz", TG_XML_PROP_OPTIONAL, &h->host_hz, error) < 0)
+        goto fail;
+    /* scaling: yes | no | unknown, absent = unknown (as written: only when known) */
+    if (tg_xml_prop_enum(el, "scaling", &tg_tri_table, TG_XML_PROP_OPTIONAL, &scaling, error) < 0)
+        goto fail;
+    h->scaling = (TgTri)scaling;
+    time_str = tg_xml_prop(el, "time");
+    if (time_str) {
+        dt = g_date_time_new_from_iso8601(time_str, NULL);
+        if (!dt || !g_str_has_suffix(time_str, "Z")) {
+            g_autofree char *esc = tg_escape_untrusted(time_str);
+            g_autofree char *qn = tg_xml_qname(el);
+
+            g_set_error(error, TG_ERROR, TG_ERROR_INVALID,
+                        "%s:%d: <%s> attribute time='%s' is not a UTC time "
+                        "(YYYY-MM-DDTHH:MM:SSZ)", tg_xml_filename(el), tg_xml_line(el), qn, esc);
+            goto fail;
+        }
+        h->time = g_date_time_to_unix(dt);
+    }
+    return h;
+
+fail:
+    tg_hop_free(h);
+    return NULL;
+}
+
+TgLineage *
+tg_lineage_parse_node(const xmlNode *el, GError **error)
+{
+    g_autoptr(TgLineage) l = tg_lineage_new();
+    xmlNode *c;
+
+    if (!tg_xml_prop_version(el, TG_LINEAGE_VERSION, &l->version, NULL, error))
+        return NULL;
+
+    c = tg_xml_child(el, TG_LINEAGE_NS, "nominal");
+    if (c) {
+        int origin = TG_NOMINAL_UNKNOWN;
+
+        if (tg_xml_prop_u64(c, "hz", TG_XML_PROP_OPTIONAL, &l->nominal_hz, error) < 0 ||
+            tg_xml_prop_enum(c, "origin", &tg_nominal_origin_table, TG_XML_PROP_OPTIONAL,
+                             &origin, error) < 0)
+            return NULL;
+        l->nominal_origin = (TgNominalOrigin)origin;
+    }
+    c = tg_xml_child(el, TG_LINEAGE_NS, "effective");
+    if (c) {
+        if (tg_xml_prop_u64(c, "hz", TG_XML_PROP_OPTIONAL, &l->effective_hz, error) < 0 ||
+            tg_xml_prop_bool(c, "changed", TG_XML_YES_NO, TG_XML_PROP_OPTIONAL,
+                             &l->effective_changed, error) < 0)
+            return NULL;
+    }
+    for (c = tg_xml_child(el, TG_LINEAGE_NS, "hop"); c; c = tg_xml_next_same(c)) {
+        TgHop *h = tg_parse_hop(c, error);
+
+        if (!h)
+            return NULL;
+        g_ptr_array_add(l->hops, h);
+    }
+    return g_steal_pointer(&l);
+}
+
+xmlNode *
+tg_lineage_find(const xmlNode *domain)
+{
+    /* libvirt keeps one element per namespace; take the first. */
+    return tg_xml_child(tg_xml_child(domain, NULL, "metadata"), TG_LINEAGE_NS, "lineage");
+}
+
+/* ---- the next record ---- */
 
 /* Which origin the new record stores for the decision's nominal frequency. */
 static TgNominalOrigin
@@ -43,7 +245,7 @@ stored_origin(const TgLineage *prev, const TgDecision *d)
 }
 
 TgLineage *
-tg_lineage_next(const TgLineage *prev, const TgDecision *decision,
+tg_lineage_next(const TgLineage *prev, const struct _TgDecision *decision,
                 const char *op, const char *host, gint64 now,
                 guint hop_limit)
 {
@@ -320,40 +522,45 @@ find_xml_decl(const char *buf, gsize len, const char **start, gsize *decl_len)
 }
 
 char *
-tg_lineage_rewrite_domain(const char *domain_xml, gsize len,
-                          const char *filename, const TgLineage *record,
-                          GError **error)
+tg_lineage_rewrite_doc(xmlDoc *doc, const char *domain_xml, gsize len,
+                       const TgLineage *record, GError **error)
 {
-    const char *fname = filename ? filename : "(input)";
-    g_autoptr(xmlDoc) doc = NULL;
     xmlNode *root, *meta;
     const char *decl = NULL;
     gsize decl_len = 0;
     char *out;
 
     g_return_val_if_fail(record != NULL, NULL);
-    doc = tg_xml_parse(domain_xml, len, fname, error);
-    if (!doc)
+    root = tg_xml_root(doc, NULL, "domain", "<domain> (`virsh dumpxml` output)", error);
+    if (!root)
         return NULL;
-    root = xmlDocGetRootElement(doc);
-    if (!tg_xml_is(root, NULL, "domain")) {
-        g_set_error(error, TG_ERROR, TG_ERROR_INVALID,
-                    "%s:%d: root element is <%s>, expected <domain>", fname,
-                    tg_xml_line(root), (const char *)root->name);
-        return NULL;
-    }
     meta = tg_xml_child(root, NULL, "metadata");
     if (!meta)
         meta = create_metadata(root);
     /* The record declares its namespace itself: nothing else is touched. */
     place_record(meta, build_record(doc, record, 2));
 
-    if (!find_xml_decl(domain_xml, len, &decl, &decl_len))
+    if (!domain_xml || !find_xml_decl(domain_xml, len, &decl, &decl_len))
         decl = NULL;
     out = serialize(doc, decl, decl_len);
     if (!out)
-        g_set_error(error, TG_ERROR, TG_ERROR_IO, "%s: cannot serialise the domain XML", fname);
+        g_set_error(error, TG_ERROR, TG_ERROR_IO, "%s: cannot serialise the domain XML",
+                    tg_xml_filename(root));
     return out;
+}
+
+char *
+tg_lineage_rewrite_domain(const char *domain_xml, gsize len,
+                          const char *filename, const TgLineage *record,
+                          GError **error)
+{
+    g_autoptr(xmlDoc) doc = NULL;
+
+    g_return_val_if_fail(record != NULL, NULL);
+    doc = tg_xml_parse(domain_xml, len, filename, error);
+    if (!doc)
+        return NULL;
+    return tg_lineage_rewrite_doc(doc, domain_xml, len, record, error);
 }
 
 char *

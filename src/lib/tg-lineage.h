@@ -1,19 +1,104 @@
-/* tscgate: writing the lineage record into a domain's <metadata>.
- * (Reading it is part of tg-guest.c.)
+/* tscgate: the lineage record, tscgate's note in a domain's <metadata> of
+ * the hops the guest made and the TSC rate it was started with: the model,
+ * reading it from the domain XML, building the next one after an allowed
+ * hop, and writing it back into the domain (schema xml/lineage.rng).
  */
 #ifndef TG_LINEAGE_H
 #define TG_LINEAGE_H
 
-#include "tg-decide.h"
+#include "tg-xml.h"
 
 G_BEGIN_DECLS
+
+struct _TgDecision;
+
+/* Namespace of tscgate's lineage record inside <metadata> (one element,
+ * <tscgate:lineage>, schema xml/lineage.rng). libvirt keeps only the first
+ * metadata element per namespace (virXMLNodeSanitizeNamespaces), so tags
+ * live in a namespace of their own. */
+#define TG_LINEAGE_NS "urn:tscgate:lineage:1"
+#define TG_LINEAGE_NS_PREFIX "tscgate"
+/* Major version of the record this tscgate reads and writes. */
+#define TG_LINEAGE_VERSION 1u
+
+/* Where a nominal TSC frequency came from. */
+typedef enum {
+    TG_NOMINAL_UNKNOWN = 0,
+    TG_NOMINAL_EXPLICIT,     /* first <timer name='tsc' frequency=...> */
+    TG_NOMINAL_LINEAGE,      /* tscgate's lineage record */
+    TG_NOMINAL_SOURCE_HOST,  /* the source host's TSC frequency (caller knows the source) */
+    TG_NOMINAL_ASSUMED,      /* (lineage records only) assumed = the first host tscgate saw it on */
+} TgNominalOrigin;
+
+/* Spellings of TgNominalOrigin: "unknown", "explicit", "lineage",
+ * "source-host", "assumed". */
+extern const TgEnumTable tg_nominal_origin_table;
+/* Returns the spelling of `o` (static; "unknown" when out of range). */
+const char *tg_nominal_origin_to_string(TgNominalOrigin o);
+/* Parse a spelling; returns false for anything else. */
+bool tg_nominal_origin_from_string(const char *s, TgNominalOrigin *out);
+
+/* Operations a hop records: the two libvirt runs the hook for. */
+typedef enum {
+    TG_HOP_MIGRATE = 0,
+    TG_HOP_RESTORE,
+} TgHopOp;
+
+/* Spellings of TgHopOp: "migrate", "restore" (libvirt's hook operation
+ * names, docs/hooks.rst). */
+extern const TgEnumTable tg_hop_op_table;
+
+/* One hop of the lineage record. Strings owned. */
+typedef struct {
+    char *op;            /* a spelling of tg_hop_op_table */
+    char *host;          /* destination host name, or NULL */
+    guint64 host_hz;     /* destination TSC Hz, 0 = unknown */
+    TgTri scaling;       /* destination scaling */
+    gint64 time;         /* UTC seconds since the epoch */
+    char *verdict;       /* "allow" | "allow-with-warning" | "deny" (audit) */
+    char *reason_code;   /* engine reason code */
+} TgHop;
+
+/* tscgate's lineage record (<tscgate:lineage> in <metadata>). */
+typedef struct {
+    guint version;             /* record format version (1) */
+    guint64 nominal_hz;        /* 0 = unknown */
+    TgNominalOrigin nominal_origin; /* as stored: explicit | source-host | assumed | unknown */
+    guint64 effective_hz;      /* rate the guest's TSC runs at on its current host, 0 = unknown */
+    bool effective_changed;    /* a hop changed the guest's effective rate (allowed w/o scaling outside tolerance) */
+    GPtrArray *hops;           /* TgHop*, oldest first, newest last */
+} TgLineage;
+
+/* Returns a new, empty lineage (version 1, no hops). Free with tg_lineage_free. */
+TgLineage *tg_lineage_new(void);
+/* Frees `l` and its hops; NULL is fine. */
+void tg_lineage_free(TgLineage *l);
+/* Returns a deep copy (tg_lineage_free), or NULL for NULL. */
+TgLineage *tg_lineage_copy(const TgLineage *l);
+/* The newest hop or NULL (borrowed). */
+const TgHop *tg_lineage_last_hop(const TgLineage *l);
+/* Frees one hop; NULL is fine. */
+void tg_hop_free(TgHop *h);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(TgLineage, tg_lineage_free)
+
+/* Read the record from its element `el` (<tscgate:lineage>, namespace
+ * TG_LINEAGE_NS) of a document parsed by tg_xml_parse. Returns a new
+ * lineage (tg_lineage_free), or NULL with `error` naming the input and
+ * line: a newer major version (TG_ERROR_UNSUPPORTED), a missing version, a
+ * bad number, origin, op, scaling or time (TG_ERROR_INVALID). */
+TgLineage *tg_lineage_parse_node(const xmlNode *el, GError **error);
+
+/* The record's element in the domain `domain` (its root element): the
+ * first <tscgate:lineage> in the first <metadata>, as libvirt keeps it.
+ * Borrowed; NULL when there is none. */
+xmlNode *tg_lineage_find(const xmlNode *domain);
 
 /* Build the record to store after an allowed hop: `prev` (nullable) is the
  * guest's record before the hop; `decision` the engine's decision; `op`
  * "migrate"|"restore"; `host` this host's name; `now` UTC seconds. Keeps at
  * most `hop_limit` hops (oldest dropped). Returns a new lineage
  * (tg_lineage_free). */
-TgLineage *tg_lineage_next(const TgLineage *prev, const TgDecision *decision,
+TgLineage *tg_lineage_next(const TgLineage *prev, const struct _TgDecision *decision,
                            const char *op, const char *host, gint64 now,
                            guint hop_limit);
 
@@ -25,6 +110,14 @@ TgLineage *tg_lineage_next(const TgLineage *prev, const TgDecision *decision,
 char *tg_lineage_rewrite_domain(const char *domain_xml, gsize len,
                                 const char *filename, const TgLineage *record,
                                 GError **error);
+
+/* The same on a domain already parsed: `doc` is the tree tg_xml_parse
+ * made of `domain_xml` (`len` bytes), which is only read for its XML
+ * declaration. `doc` is changed in place (the record is stored in it).
+ * Returns a newly allocated XML document (g_free), or NULL with `error`
+ * (wrong root: TG_ERROR_INVALID). */
+char *tg_lineage_rewrite_doc(xmlDoc *doc, const char *domain_xml, gsize len,
+                             const TgLineage *record, GError **error);
 
 /* Format the record alone as XML (for logs, tests). Newly allocated. */
 char *tg_lineage_format(const TgLineage *record);
