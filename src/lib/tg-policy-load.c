@@ -14,91 +14,73 @@
 /* ------------------------------------------------------------------ */
 /* Pass 2b: values                                                     */
 
-/* An enumeration as the policy spells it: `n` values, named by `name`. */
-typedef struct {
-    const char *(*name)(int v);
-    int n;
-} TgEnumSpec;
-
-/* Parse an enumerated value; reports and returns -1 when not one of the
- * names in `e`. */
-static int
-tg_enum_value(TgLoadCtx *c, const xmlNode *n, const char *what, const char *value,
-              const TgEnumSpec *e)
+/* A problem a tg-xml reader reported ("FILE:LINE: ..."), at `n`'s line. */
+static void
+tg_problem_error(TgLoadCtx *c, const xmlNode *n, const GError *err)
 {
-    g_autoptr(GString) allowed = g_string_new(NULL);
-    g_autofree char *esc = NULL;
-
-    for (int i = 0; i < e->n; i++)
-        if (value && strcmp(value, e->name(i)) == 0)
-            return i;
-    for (int i = 0; i < e->n; i++)
-        g_string_append_printf(allowed, "%s%s", i ? ", " : "", e->name(i));
-    esc = tg_escape_untrusted(value ? value : "");
-    tg_problem_node(c, n, "%s'%s' is not one of: %s", what, esc, allowed->str);
-    return -1;
+    tg_add_problem(c, err->domain == TG_ERROR ? (TgErrorCode)err->code : TG_ERROR_INVALID,
+                   tg_xml_line(n), tg_escape(err->message, TG_ESCAPE_CONTROLS));
 }
 
-/* Attribute `attr` of `n`: its value's index, -2 when absent, -1 bad. */
+/* The value readers: the tg-xml layer's (one wording per problem), their
+ * problems collected instead of stopping at the first. Attribute readers
+ * return 1 and set *out when present and valid, 0 when absent, -1 bad. */
 static int
-tg_enum_attr(TgLoadCtx *c, const xmlNode *n, const char *attr, const TgEnumSpec *e)
+tg_enum_attr(TgLoadCtx *c, const xmlNode *n, const char *attr, const TgEnumTable *table,
+             int *out)
 {
-    g_autofree char *v = tg_xml_prop(n, attr);
-    g_autofree char *what = NULL;
+    g_autoptr(GError) err = NULL;
+    int rc = tg_xml_prop_enum(n, attr, table, TG_XML_PROP_OPTIONAL, out, &err);
 
-    if (!v)
-        return -2;
-    what = g_strdup_printf("<%s> %s=", (const char *)n->name, attr);
-    return tg_enum_value(c, n, what, v, e);
+    if (rc < 0)
+        tg_problem_error(c, n, err);
+    return rc;
 }
 
-/* The text of `n`: its value's index, -1 bad. */
 static int
-tg_enum_text(TgLoadCtx *c, const xmlNode *n, const TgEnumSpec *e)
+tg_bool_attr(TgLoadCtx *c, const xmlNode *n, const char *attr, bool *out)
 {
-    g_autofree char *v = tg_xml_text(n);
-    g_autofree char *what = g_strdup_printf("<%s> ", (const char *)n->name);
+    g_autoptr(GError) err = NULL;
+    int rc = tg_xml_prop_bool(n, attr, TG_XML_YES_NO, TG_XML_PROP_OPTIONAL, out, &err);
 
-    return tg_enum_value(c, n, what, v, e);
+    if (rc < 0)
+        tg_problem_error(c, n, err);
+    return rc;
 }
 
-/* Unsigned decimal attribute in [lo, hi]. Returns 1 set, 0 absent, -1 bad. */
+static int
+tg_tri_attr(TgLoadCtx *c, const xmlNode *n, const char *attr, TgTri *out)
+{
+    g_autoptr(GError) err = NULL;
+    int rc = tg_xml_prop_tri(n, attr, TG_XML_YES_NO, TG_XML_PROP_OPTIONAL, out, &err);
+
+    if (rc < 0)
+        tg_problem_error(c, n, err);
+    return rc;
+}
+
 static int
 tg_uint_attr(TgLoadCtx *c, const xmlNode *n, const char *attr, guint64 lo, guint64 hi,
-             const char *unit, guint64 *out)
+             guint64 *out)
 {
-    g_autofree char *v = tg_xml_prop(n, attr);
-    g_autofree char *esc = NULL;
-    const char *name = (const char *)n->name;
-    guint64 x;
+    g_autoptr(GError) err = NULL;
+    int rc = tg_xml_prop_u64_range(n, attr, lo, hi, TG_XML_PROP_OPTIONAL, out, &err);
 
-    if (!v)
-        return 0;
-    esc = tg_escape_untrusted(v);
-    if (v[0] == '-') {
-        tg_problem_node(c, n, "<%s> %s='%s' must not be negative", name, attr, esc);
-        return -1;
-    }
-    if (!tg_parse_u64(v, &x)) {
-        bool digits = *v != '\0';
-        for (const char *q = v; *q; q++)
-            if (!g_ascii_isdigit(*q))
-                digits = false;
-        if (digits)
-            tg_problem_node(c, n, "<%s> %s='%s' is out of range (at most %" G_GUINT64_FORMAT
-                            "%s)", name, attr, esc, hi, unit);
-        else
-            tg_problem_node(c, n, "<%s> %s='%s' is not an unsigned integer%s%s", name, attr,
-                            esc, *unit ? " in" : "", unit);
-        return -1;
-    }
-    if (x < lo || x > hi) {
-        tg_problem_node(c, n, "<%s> %s='%s' is out of range (%" G_GUINT64_FORMAT "..%"
-                        G_GUINT64_FORMAT "%s)", name, attr, esc, lo, hi, unit);
-        return -1;
-    }
-    *out = x;
-    return 1;
+    if (rc < 0)
+        tg_problem_error(c, n, err);
+    return rc;
+}
+
+/* The text of `n` spelled as in `table`: true and *out, or false (reported). */
+static bool
+tg_enum_text(TgLoadCtx *c, const xmlNode *n, const TgEnumTable *table, int *out)
+{
+    g_autoptr(GError) err = NULL;
+
+    if (tg_xml_text_enum(n, table, out, &err))
+        return true;
+    tg_problem_error(c, n, err);
+    return false;
 }
 
 static bool
@@ -125,75 +107,28 @@ tg_name_attr(TgLoadCtx *c, const xmlNode *n, const char *attr)
         return NULL;   /* reported by the structure pass */
     if (!tg_valid_name(v)) {
         g_autofree char *esc = tg_escape_untrusted(v);
-        tg_problem_node(c, n, "<%s> %s='%s' is not a valid name (1-128 of A-Z a-z 0-9 "
-                        "_ . : @ + -)", (const char *)n->name, attr, esc);
+        tg_problem_node(c, n, "<%s> attribute %s='%s' is not a valid name (1-128 of A-Z a-z "
+                        "0-9 _ . : @ + -)", (const char *)n->name, attr, esc);
         return NULL;
     }
     return g_steal_pointer(&v);
 }
 
-/* The names come from the modules that own the enumerations
- * (tg_unknown_action_to_string, tg_dependence_to_string, tg_mode_to_string). */
-static const char *
-tg_unknown_name(int v)
-{
-    return tg_unknown_action_to_string((TgUnknownAction)v);
-}
-
-static const char *
-tg_class_name(int v)
-{
-    return tg_dependence_to_string((TgDependence)v);
-}
-
-static const char *
-tg_mode_name(int v)
-{
-    return tg_mode_to_string((TgMode)v);
-}
-
-static const char *
-tg_yes_no_name(int v)
-{
-    return v == 0 ? "yes" : "no";
-}
-
-static const char *
-tg_deny_warn_name(int v)
-{
-    return v == 0 ? "deny" : "warn";
-}
-
-static const char *
-tg_failure_name(int v)
-{
-    return v == 0 ? "fail-closed" : "fail-open";
-}
-
-/* <treat-as>: the two classes a rule may assign. */
-static const TgDependence tg_treat_as_values[] = { TG_DEP_TSC_SENSITIVE, TG_DEP_PARAVIRT };
-
-static const char *
-tg_treat_as_name(int v)
-{
-    return tg_dependence_to_string(tg_treat_as_values[v]);
-}
-
-static const TgEnumSpec tg_unknown_enum = { tg_unknown_name, TG_UNKNOWN_ALLOW + 1 };
-static const TgEnumSpec tg_class_enum = { tg_class_name, TG_DEP_PARAVIRT + 1 };
-static const TgEnumSpec tg_mode_enum = { tg_mode_name, TG_MODE_AUDIT + 1 };
-static const TgEnumSpec tg_yes_no = { tg_yes_no_name, 2 };
-static const TgEnumSpec tg_deny_warn = { tg_deny_warn_name, 2 };
-static const TgEnumSpec tg_failure_enum = { tg_failure_name, 2 };
-static const TgEnumSpec tg_treat_as_enum = { tg_treat_as_name, G_N_ELEMENTS(tg_treat_as_values) };
+/* Spellings the policy alone uses; the others come from the modules that
+ * own the enumerations (tg_unknown_action_table, tg_dependence_table,
+ * tg_mode_table). */
+static const char *const tg_deny_warn_names[] = { "deny", "warn" };
+static const TgEnumTable tg_deny_warn_table = TG_ENUM_TABLE(tg_deny_warn_names);
+static const char *const tg_failure_names[] = { "fail-closed", "fail-open" };
+static const TgEnumTable tg_failure_table = TG_ENUM_TABLE(tg_failure_names);
 
 static void
 tg_unknown_one(TgLoadCtx *c, const xmlNode *n, const char *attr, bool *has,
                TgUnknownAction *out)
 {
-    int i = tg_enum_attr(c, n, attr, &tg_unknown_enum);
+    int i;
 
-    if (i >= 0) {
+    if (tg_enum_attr(c, n, attr, &tg_unknown_action_table, &i) > 0) {
         *has = true;
         *out = (TgUnknownAction)i;
     }
@@ -208,7 +143,7 @@ tg_read_settings(TgLoadCtx *c, const xmlNode *parent, TgPolicySettings *s)
     int i;
 
     if ((n = tg_xml_child(parent, TG_POLICY_NS, "tolerance"))) {
-        if (tg_uint_attr(c, n, "ppm", 0, TG_MAX_PPM, " ppm", &v) == 1) {
+        if (tg_uint_attr(c, n, "ppm", 0, TG_MAX_PPM, &v) == 1) {
             s->has_tolerance = true;
             s->tolerance_ppm = (guint32)v;
         }
@@ -222,25 +157,26 @@ tg_read_settings(TgLoadCtx *c, const xmlNode *parent, TgPolicySettings *s)
                        &s->unknown_guest_frequency);
     }
     if ((n = tg_xml_child(parent, TG_POLICY_NS, "unsynchronized-clock"))) {
-        if ((i = tg_enum_text(c, n, &tg_deny_warn)) >= 0) {
+        if (tg_enum_text(c, n, &tg_deny_warn_table, &i)) {
             s->has_unsync = true;
             s->deny_unsync = i == 0;
         }
     }
     if ((n = tg_xml_child(parent, TG_POLICY_NS, "unstable-tsc"))) {
-        if ((i = tg_enum_text(c, n, &tg_deny_warn)) >= 0) {
+        if (tg_enum_text(c, n, &tg_deny_warn_table, &i)) {
             s->has_unstable = true;
             s->deny_unstable = i == 0;
         }
     }
     if ((n = tg_xml_child(parent, TG_POLICY_NS, "lineage"))) {
         int hops_state;
+        bool record;
 
-        if ((i = tg_enum_attr(c, n, "record", &tg_yes_no)) >= 0) {
+        if (tg_bool_attr(c, n, "record", &record) > 0) {
             s->has_record = true;
-            s->record = i == 0;
+            s->record = record;
         }
-        hops_state = tg_uint_attr(c, n, "hops", 1, TG_MAX_HOPS, " hops", &v);
+        hops_state = tg_uint_attr(c, n, "hops", 1, TG_MAX_HOPS, &v);
         if (hops_state == 1) {
             s->has_hops = true;
             s->hops = (guint)v;
@@ -256,11 +192,11 @@ tg_policy_read_globals(TgLoadCtx *c, TgPolicy *p, const xmlNode *root)
     int i;
 
     if ((n = tg_xml_child(root, TG_POLICY_NS, "mode"))) {
-        if ((i = tg_enum_text(c, n, &tg_mode_enum)) >= 0)
+        if (tg_enum_text(c, n, &tg_mode_table, &i))
             p->mode = (TgMode)i;
     }
     if ((n = tg_xml_child(root, TG_POLICY_NS, "failure"))) {
-        if ((i = tg_enum_text(c, n, &tg_failure_enum)) >= 0)
+        if (tg_enum_text(c, n, &tg_failure_table, &i))
             p->fail_open = i == 1;
     }
     tg_read_settings(c, root, &p->global);
@@ -341,17 +277,13 @@ tg_read_group_host(TgLoadCtx *c, TgPolicy *p, TgPolicyGroup *g, GHashTable *host
 {
     g_autofree char *hname = tg_name_attr(c, h, "name");
     guint64 hz = 0;
-    int sc;
     TgTri scaling = TG_TRI_UNKNOWN;
     bool ok = hname != NULL;
 
-    if (tg_uint_attr(c, h, "frequency", 1, G_MAXUINT64, " Hz", &hz) < 0)
+    if (tg_uint_attr(c, h, "frequency", 1, G_MAXUINT64, &hz) < 0)
         ok = false;
-    sc = tg_enum_attr(c, h, "scaling", &tg_yes_no);
-    if (sc == -1)
+    if (tg_tri_attr(c, h, "scaling", &scaling) < 0)
         ok = false;
-    else if (sc >= 0)
-        scaling = sc == 0 ? TG_TRI_YES : TG_TRI_NO;
     if (hname && !tg_check_duplicate_group_host(c, hostnames, g, h, hname))
         ok = false;
     if (ok)
@@ -432,13 +364,13 @@ tg_read_match(TgLoadCtx *c, const xmlNode *n)
     if (uuid) {
         if (!tg_uuid_ok(uuid)) {
             g_autofree char *esc = tg_escape_untrusted(uuid);
-            tg_problem_node(c, n, "<match> uuid='%s' is not a UUID", esc);
+            tg_problem_node(c, n, "<match> attribute uuid='%s' is not a UUID", esc);
         } else {
             m->uuid = tg_policy_normalize_uuid(uuid);
             m->uuid_text = g_steal_pointer(&uuid);
         }
     }
-    if ((i = tg_enum_attr(c, n, "class", &tg_class_enum)) >= 0) {
+    if (tg_enum_attr(c, n, "class", &tg_dependence_table, &i) > 0) {
         m->has_class = true;
         m->cls = (TgDependence)i;
     }
@@ -486,9 +418,16 @@ tg_read_outcome(TgLoadCtx *c, TgPolicyRule *r, const xmlNode *n)
     if (tg_xml_child(n, TG_POLICY_NS, "allow-with-warning"))
         r->force_warn = true;
     if ((x = tg_xml_child(n, TG_POLICY_NS, "treat-as"))) {
-        if ((i = tg_enum_text(c, x, &tg_treat_as_enum)) >= 0) {
+        /* tg_dependence_table's spellings of the two classes a rule may
+         * assign, at their TgDependence values */
+        const char *names[TG_DEP_PARAVIRT + 1] = { NULL };
+        const TgEnumTable treat_as = { names, G_N_ELEMENTS(names) };
+
+        names[TG_DEP_TSC_SENSITIVE] = tg_dependence_to_string(TG_DEP_TSC_SENSITIVE);
+        names[TG_DEP_PARAVIRT] = tg_dependence_to_string(TG_DEP_PARAVIRT);
+        if (tg_enum_text(c, x, &treat_as, &i)) {
             r->has_treat_as = true;
-            r->treat_as = tg_treat_as_values[i];
+            r->treat_as = (TgDependence)i;
         }
     }
     tg_read_settings(c, n, &r->s);

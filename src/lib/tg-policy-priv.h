@@ -130,7 +130,7 @@ void tg_add_problem(TgLoadCtx *c, TgErrorCode code, int line, char *msg);
 
 /* Pass 1: root element, namespace and version. Returns false (reported)
  * when the document is no policy this tscgate reads. */
-bool tg_policy_check_root(TgLoadCtx *c, const xmlNode *root);
+bool tg_policy_check_root(TgLoadCtx *c, xmlDoc *doc, const xmlNode *root);
 /* Pass 2a: elements, attributes, order, text of `root` and below. */
 void tg_policy_check_structure(TgLoadCtx *c, const xmlNode *root);
 /* Pass 2b: values into `p`. */

@@ -16,55 +16,49 @@
 /* ------------------------------------------------------------------ */
 /* Pass 1: root and version                                            */
 
-bool
-tg_policy_check_root(TgLoadCtx *c, const xmlNode *root)
+/* A problem a tg-xml reader reported ("FILE:LINE: ..."), at `n`'s line. */
+static void
+tg_problem_error(TgLoadCtx *c, const xmlNode *n, const GError *err)
 {
-    g_autofree char *version = NULL;
+    tg_add_problem(c, err->domain == TG_ERROR ? (TgErrorCode)err->code : TG_ERROR_INVALID,
+                   tg_xml_line(n), tg_escape(err->message, TG_ESCAPE_CONTROLS));
+}
+
+bool
+tg_policy_check_root(TgLoadCtx *c, xmlDoc *doc, const xmlNode *root)
+{
+    static const char prefix[] = "urn:tscgate:policy:";
     const char *ns = root->ns ? (const char *)root->ns->href : NULL;
-    int line = tg_xml_line(root);
+    g_autoptr(GError) err = NULL;
+    g_autofree char *version = NULL;
+    guint minor = 0;
+    guint64 ns_major;
 
-    if (ns && g_str_has_prefix(ns, "urn:tscgate:policy:") &&
-        strcmp((const char *)root->name, "policy") == 0 && strcmp(ns, TG_POLICY_NS) != 0) {
-        guint64 major;
-        if (tg_parse_u64(ns + strlen("urn:tscgate:policy:"), &major) && major > TG_POLICY_VERSION) {
-            tg_problem(c, TG_ERROR_UNSUPPORTED, line, "policy version %" G_GUINT64_FORMAT
-                       " is newer than this tscgate supports (%d)", major, TG_POLICY_VERSION);
-            return false;
-        }
-    }
-    if (strcmp((const char *)root->name, "policy") != 0 || !ns || strcmp(ns, TG_POLICY_NS) != 0) {
-        g_autofree char *esc = tg_escape_untrusted((const char *)root->name);
-        g_autofree char *nsesc = tg_escape_untrusted(ns ? ns : "");
-        tg_problem(c, TG_ERROR_INVALID, line,
-                   "wrong root element <%s>%s%s%s: expected <policy xmlns='%s'>", esc,
-                   ns ? " in namespace '" : " (no namespace)", ns ? nsesc : "", ns ? "'" : "",
-                   TG_POLICY_NS);
+    /* A newer format's namespace is a newer version, not a wrong root. */
+    if (ns && g_str_has_prefix(ns, prefix) && strcmp((const char *)root->name, "policy") == 0 &&
+        tg_parse_u64(ns + strlen(prefix), &ns_major) && ns_major > TG_POLICY_VERSION) {
+        g_autofree char *esc = tg_escape_untrusted(ns);
+
+        tg_problem(c, TG_ERROR_UNSUPPORTED, tg_xml_line(root),
+                   "<policy> namespace '%s' is newer than this tscgate understands (major "
+                   "version %d); upgrade tscgate", esc, TG_POLICY_VERSION);
         return false;
     }
-    version = tg_xml_prop(root, "version");
-    if (!version) {
-        tg_problem(c, TG_ERROR_INVALID, line,
-                   "<policy> lacks the required attribute 'version' (this tscgate reads "
-                   "version='%d')", TG_POLICY_VERSION);
+    if (!tg_xml_root(doc, TG_POLICY_NS, "policy", "<policy xmlns='" TG_POLICY_NS "'>", &err) ||
+        !tg_xml_prop_version(root, TG_POLICY_VERSION, NULL, &minor, &err)) {
+        tg_problem_error(c, root, err);
         return false;
     }
-    if (strcmp(version, "1") != 0) {
-        /* major[.minor]: a newer major is refused with a clear message */
-        gsize dot = strcspn(version, ".");
-        g_autofree char *major_s = g_strndup(version, dot);
-        guint64 major, minor = 0;
-        g_autofree char *esc = tg_escape_untrusted(version);
-        bool numeric = tg_parse_u64(major_s, &major) &&
-                       (version[dot] == '\0' || tg_parse_u64(version + dot + 1, &minor));
+    /* A reader of a newer minor version may skip what it does not know;
+     * a policy says what the gate may allow: never guess. */
+    if (minor > 0) {
+        g_autofree char *esc = NULL;
 
-        if (numeric && (major > TG_POLICY_VERSION ||
-                        (major == TG_POLICY_VERSION && minor > 0))) {
-            tg_problem(c, TG_ERROR_UNSUPPORTED, line, "policy version %s is newer than "
-                       "this tscgate supports (%d)", esc, TG_POLICY_VERSION);
-        } else {
-            tg_problem(c, TG_ERROR_INVALID, line, "policy version '%s' is not supported "
-                       "(this tscgate reads version='%d')", esc, TG_POLICY_VERSION);
-        }
+        version = tg_xml_prop(root, "version");
+        esc = tg_escape_untrusted(version);
+        tg_problem(c, TG_ERROR_UNSUPPORTED, tg_xml_line(root),
+                   "<policy> version '%s' is newer than this tscgate understands (version "
+                   "%d.0); upgrade tscgate", esc, TG_POLICY_VERSION);
         return false;
     }
     return true;
@@ -175,9 +169,14 @@ tg_check_elem(TgLoadCtx *c, const xmlNode *node, const TgElemSpec *spec)
             }
         }
     }
-    for (const char *const *r = spec->required; *r; r++)
-        if (!xmlHasProp(node, (const xmlChar *)*r))
-            tg_problem_node(c, node, "<%s> lacks the required attribute '%s'", name, *r);
+    for (const char *const *r = spec->required; *r; r++) {
+        if (!xmlHasProp(node, (const xmlChar *)*r)) {
+            g_autoptr(GError) err = NULL;
+
+            tg_xml_error_no_attr(&err, node, *r);
+            tg_problem_error(c, node, err);
+        }
+    }
 
     for (const xmlNode *ch = node->children; ch; ch = ch->next) {
         if (ch->type == XML_TEXT_NODE || ch->type == XML_CDATA_SECTION_NODE) {

@@ -23,21 +23,28 @@
 
 #include <string.h>
 
+static const char *const tg_mode_names[] = {
+    [TG_MODE_ENFORCE] = "enforce",
+    [TG_MODE_AUDIT] = "audit",
+};
+const TgEnumTable tg_mode_table = TG_ENUM_TABLE(tg_mode_names);
+
 const char *
 tg_mode_to_string(TgMode m)
 {
-    return m == TG_MODE_AUDIT ? "audit" : "enforce";
+    const char *s = tg_enum_to_string(&tg_mode_table, (int)m);
+
+    return s ? s : "enforce";
 }
 
 bool
 tg_mode_from_string(const char *s, TgMode *out)
 {
-    if (g_strcmp0(s, "enforce") == 0)
-        *out = TG_MODE_ENFORCE;
-    else if (g_strcmp0(s, "audit") == 0)
-        *out = TG_MODE_AUDIT;
-    else
+    int v = tg_enum_from_string(&tg_mode_table, s);
+
+    if (v < 0)
         return false;
+    *out = (TgMode)v;
     return true;
 }
 
@@ -345,7 +352,7 @@ tg_policy_read_xml(const char *buf, gsize len, const char *filename,
         return NULL;
     }
     root = xmlDocGetRootElement(doc);
-    if (!root || !tg_policy_check_root(&c, root)) {
+    if (!root || !tg_policy_check_root(&c, doc, root)) {
         if (!root)
             tg_problem(&c, TG_ERROR_INVALID, 1, "empty document");
         code = tg_flush_problems(&c, problems);

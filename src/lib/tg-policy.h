@@ -21,6 +21,9 @@ typedef enum {
     TG_MODE_AUDIT,        /* a would-be denial is logged as such and the operation allowed */
 } TgMode;
 
+/* Spellings of TgMode: "enforce", "audit" (<mode>). */
+extern const TgEnumTable tg_mode_table;
+
 const char *tg_mode_to_string(TgMode m);  /* "enforce" | "audit" */
 /* Returns true and sets *out when `s` is "enforce" or "audit". */
 bool tg_mode_from_string(const char *s, TgMode *out);
