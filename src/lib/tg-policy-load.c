@@ -14,14 +14,6 @@
 /* ------------------------------------------------------------------ */
 /* Pass 2b: values                                                     */
 
-/* A problem a tg-xml reader reported ("FILE:LINE: ..."), at `n`'s line. */
-static void
-tg_problem_error(TgLoadCtx *c, const xmlNode *n, const GError *err)
-{
-    tg_add_problem(c, err->domain == TG_ERROR ? (TgErrorCode)err->code : TG_ERROR_INVALID,
-                   tg_xml_line(n), tg_escape(err->message, TG_ESCAPE_CONTROLS));
-}
-
 /* The value readers: the tg-xml layer's (one wording per problem), their
  * problems collected instead of stopping at the first. Attribute readers
  * return 1 and set *out when present and valid, 0 when absent, -1 bad. */

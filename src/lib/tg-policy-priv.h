@@ -125,6 +125,9 @@ void tg_problem(TgLoadCtx *c, TgErrorCode code, int line, const char *fmt, ...)
 /* The same at the line of `n`, with TG_ERROR_INVALID. */
 void tg_problem_node(TgLoadCtx *c, const xmlNode *n, const char *fmt, ...)
     G_GNUC_PRINTF(3, 4);
+/* Record the problem a tg-xml reader reported in `err` ("FILE:LINE: ..."),
+ * sorted at the line of `n`. */
+void tg_problem_error(TgLoadCtx *c, const xmlNode *n, const GError *err);
 /* Record an already formatted one-line problem (takes `msg`). */
 void tg_add_problem(TgLoadCtx *c, TgErrorCode code, int line, char *msg);
 

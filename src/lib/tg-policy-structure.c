@@ -16,14 +16,6 @@
 /* ------------------------------------------------------------------ */
 /* Pass 1: root and version                                            */
 
-/* A problem a tg-xml reader reported ("FILE:LINE: ..."), at `n`'s line. */
-static void
-tg_problem_error(TgLoadCtx *c, const xmlNode *n, const GError *err)
-{
-    tg_add_problem(c, err->domain == TG_ERROR ? (TgErrorCode)err->code : TG_ERROR_INVALID,
-                   tg_xml_line(n), tg_escape(err->message, TG_ESCAPE_CONTROLS));
-}
-
 bool
 tg_policy_check_root(TgLoadCtx *c, xmlDoc *doc, const xmlNode *root)
 {

@@ -323,6 +323,13 @@ tg_problem_node(TgLoadCtx *c, const xmlNode *n, const char *fmt, ...)
     va_end(ap);
 }
 
+void
+tg_problem_error(TgLoadCtx *c, const xmlNode *n, const GError *err)
+{
+    tg_add_problem(c, err->domain == TG_ERROR ? (TgErrorCode)err->code : TG_ERROR_INVALID,
+                   tg_xml_line(n), tg_escape(err->message, TG_ESCAPE_CONTROLS));
+}
+
 /* ------------------------------------------------------------------ */
 /* Entry points                                                        */
 
