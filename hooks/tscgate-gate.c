@@ -244,6 +244,7 @@ load_config(TgGate *g, const char *config_dir, TgPolicy **policy,
     bool dir_checked = false;
     bool exists = false;
     GError *conf_err = NULL;
+    g_autofree char *cache_note = NULL;
 
     if (!path_exists(conf_path, &exists, &conf_err)) {
         /* reported below */
@@ -256,12 +257,14 @@ load_config(TgGate *g, const char *config_dir, TgPolicy **policy,
 
     if (!path_exists(policy_path, &exists, error) ||
         (exists && (!trusted(config_dir, policy_path, uid, &dir_checked, error) ||
-                    !(*policy = tg_configcache_load(policy_path, uid, NULL, NULL, NULL,
-                                                    error))))) {
+                    !(*policy = tg_configcache_load(policy_path, uid, NULL, NULL,
+                                                    &cache_note, error))))) {
         g_clear_error(&conf_err);
         *code = "policy-error";
         return false;
     }
+    if (cache_note)
+        gate_note(g, "policy", cache_note);
     /* The inventory speaks for guests whose frequency is unknown: its
      * directories and files are trust-checked like policy.xml as they are
      * opened (tg_policy_load_trusted), or the compiled cache of both is

@@ -73,4 +73,18 @@ check "cached, then FIFO: exit 1" [ "$rc" -eq 1 ]
 check "cached, then FIFO: stderr line" one_line_equals "$WORK/cached3.err" \
     "$PREFIX: $conf/policy.xml:2: <host-directory>: $conf/hosts/hostc.xml: is a FIFO, not a regular file"
 
+# A cache others could write is ignored (the record says so) and replaced
+# by one only the owner can write; the decision is the same.
+conf=$(inventory_config planted)
+run=$WORK/planted.run
+run_hook "$conf" "$run" "$WORK/planted1" "$GUEST" batch-07 migrate begin -
+cache=$(ls "$run"/policy-*.cache)
+chmod 666 "$cache"
+rm -f "$WORK/planted.audit"
+run_hook "$conf" "$run" "$WORK/planted2" "$GUEST" batch-07 migrate begin -
+check "planted cache: same decision" same_file "$WORK/planted1.err" "$WORK/planted2.err"
+check "planted cache: noted in the record" \
+    grep -qF "note=\"policy: configuration cache ignored: $cache: writable by group and others" "$WORK/planted.audit"
+check "planted cache: replaced, mode 0644" [ "$(stat -c %a "$cache")" = 644 ]
+
 finish
