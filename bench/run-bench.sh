@@ -6,12 +6,18 @@
 # valgrind is installed, and hyperfine: -N --input when it has --input
 # (>= 1.16), else through sh with the shell's start-up subtracted. Results go to doc/benchmarks.md by hand.
 #
-# Environment: ROUNDS (default 1000), top_srcdir/top_builddir (set by make).
+# Then the growth series: the gate with a realistic policy (40 rules, 60
+# inventory hosts) and with 10/100/1,000/10,000 rules or inventory files
+# (bench/gen-policy.sh), each against the empty program.
+#
+# Environment: ROUNDS (default 1000), GROWTH_ROUNDS (default 200; the
+# 10,000 rows run a tenth of them), top_srcdir/top_builddir (set by make).
 set -eu
 : "${top_srcdir:=.}" "${top_builddir:=.}"
 top_srcdir=$(cd "$top_srcdir" && pwd)
 top_builddir=$(cd "$top_builddir" && pwd)
 ROUNDS=${ROUNDS:-1000}
+GROWTH_ROUNDS=${GROWTH_ROUNDS:-200}
 EMPTY=$top_builddir/bench/empty
 SPAWN=$top_builddir/bench/bench-spawn
 HOOK=$top_builddir/hooks/tscgate-hook
@@ -51,6 +57,26 @@ if [ -r "$W/conf-policy/policy.xml" ]; then
         "$EMPTY" -- "$HOOK" web2 started begin - -- "$HOOK" web2 migrate begin -
 fi
 
+# growth NAME RULES HOSTS ROUNDS: the gate with a generated policy.
+growth() {
+    "$top_srcdir/bench/gen-policy.sh" "$W/$1" "$2" "$3"
+    chmod 755 "$W/$1"
+    envrun "$W/$1" "$SPAWN" -r "$4" -w 3 "$DOMAIN" \
+        "$EMPTY" -- "$HOOK" web2 migrate begin - | sed -n '2,$p' |
+        awk -v label="gate: $2 rules, $3 inventory files" '/^tscgate-hook/ {
+            printf "%-60s %9s %9s %9s %7s %5s\n", label, $6, $7, $8, $9, $10; next } 1'
+}
+echo
+echo "== growth (probe cache warm; ratio = gate median / empty median)"
+echo "command (stdin: FILE)                                          min_us median_us   mean_us   ratio  exit"
+growth realistic 40 60 "$GROWTH_ROUNDS"
+for n in 10 100 1000 10000; do
+    r=$GROWTH_ROUNDS
+    [ "$n" -lt 10000 ] || r=$(( (GROWTH_ROUNDS + 9) / 10 ))
+    growth "rules-$n" "$n" 0 "$r"
+    growth "hosts-$n" 1 "$n" "$r"
+done
+
 if command -v valgrind >/dev/null 2>&1; then
     echo
     echo "== instructions (callgrind, Ir, one run each)"
@@ -64,6 +90,12 @@ if command -v valgrind >/dev/null 2>&1; then
              tr -d , | awk '{s += $1} END {print s}')
         printf '%-14s %12s Ir\n' "$name" "$ir"
     done
+    # The realistic policy of the growth series, its compiled cache warm.
+    ir=$(envrun "$W/realistic" valgrind --tool=callgrind --trace-children=yes \
+             --callgrind-out-file="$W/cg.%p" "$HOOK" web2 migrate begin - < "$DOMAIN" 2>&1 >/dev/null |
+         sed -n 's/.*Collected : *\([0-9][0-9]*\).*/\1/p; s/.*I *refs: *\([0-9,]*\).*/\1/p' |
+         tr -d , | awk '{s += $1} END {print s}')
+    printf '%-14s %12s Ir\n' "gate, 40/60" "$ir"
 fi
 
 if command -v hyperfine >/dev/null 2>&1 && hyperfine --help 2>/dev/null | grep -q -- '--input'; then

@@ -44,6 +44,8 @@
 #include "tg-probe.h"
 #include "tg-xml.h"
 #include "tg-file.h"
+#include "tg-configcache.h"
+#include "tg-inventory.h"
 #include "tg-trust.h"
 
 #ifndef SYSCONFDIR
@@ -242,6 +244,7 @@ load_config(TgGate *g, const char *config_dir, TgPolicy **policy,
     bool dir_checked = false;
     bool exists = false;
     GError *conf_err = NULL;
+    g_autofree char *cache_note = NULL;
 
     if (!path_exists(conf_path, &exists, &conf_err)) {
         /* reported below */
@@ -254,23 +257,19 @@ load_config(TgGate *g, const char *config_dir, TgPolicy **policy,
 
     if (!path_exists(policy_path, &exists, error) ||
         (exists && (!trusted(config_dir, policy_path, uid, &dir_checked, error) ||
-                    !(*policy = tg_policy_load(policy_path, error))))) {
+                    !(*policy = tg_configcache_load(policy_path, uid, NULL, NULL,
+                                                    &cache_note, error))))) {
         g_clear_error(&conf_err);
         *code = "policy-error";
         return false;
     }
+    if (cache_note)
+        gate_note(g, "policy", cache_note);
+    /* The inventory speaks for guests whose frequency is unknown: its
+     * directories and files are trust-checked like policy.xml as they are
+     * opened (tg_policy_load_trusted), or the compiled cache of both is
+     * used, itself trust-checked (tg-configcache.h). */
     if (*policy) {
-        const GPtrArray *inv = tg_policy_inventory_paths(*policy);
-
-        /* The inventory speaks for guests whose frequency is unknown: its
-         * files need the same trust as policy.xml. */
-        for (guint i = 0; i < inv->len; i++) {
-            if (!tg_trust_check_path(inv->pdata[i], uid, error)) {
-                g_clear_error(&conf_err);
-                *code = "policy-error";
-                return false;
-            }
-        }
         g->mode = tg_policy_mode(*policy);
         g->fail_open = tg_policy_fail_open(*policy);
     }

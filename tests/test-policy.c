@@ -1,5 +1,5 @@
 /* tscgate: tests of the policy module (tg-policy.c) and `tscgate policy`
- * (tg-cli-policy.c). Fixtures: tests/fixtures/policy/, examples: xml/examples/. */
+ * (tg-cli-policy.c). Fixtures: tests/fixtures/policies/, examples: xml/examples/. */
 #include <config.h>
 
 #include <setjmp.h>
@@ -18,6 +18,7 @@
 #include "tg-cli-policy.h"
 #include "tg-policy.h"
 #include "tg-file.h"
+#include "tg-inventory.h"
 #include "tg-trust.h"
 
 static char *
@@ -31,7 +32,7 @@ src_path(const char *rel)
 static char *
 fixture(const char *rel)
 {
-    g_autofree char *r = g_build_filename("tests/fixtures/policy", rel, NULL);
+    g_autofree char *r = g_build_filename("tests/fixtures/policies", rel, NULL);
 
     return src_path(r);
 }
@@ -69,11 +70,12 @@ inline_policy(const char *body)
     g_autofree char *xml = g_strdup_printf("<policy xmlns='urn:tscgate:policy:1' version='1'>"
                                            "%s</policy>", body);
     g_autofree char *name = fixture("inline.xml");
-    g_autoptr(GError) err = NULL;
-    TgPolicy *p = tg_policy_parse_xml(xml, strlen(xml), name, &err);
+    g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func(g_free);
+    TgPolicy *p = tg_inventory_read_policy(xml, strlen(xml), name, TG_TRUST_ANY_OWNER, NULL,
+                                           problems, NULL);
 
     if (!p)
-        fail_msg("inline policy: %s", err->message);
+        fail_msg("inline policy: %s", (const char *)problems->pdata[0]);
     return p;
 }
 
@@ -89,19 +91,19 @@ typedef struct {
 } BadCase;
 
 static const BadCase bad_cases[] = {
-    { "wrong-root.xml", 2, "wrong root element <domain> (no namespace): expected <policy xmlns='urn:tscgate:policy:1'>", 1, TG_ERROR_INVALID },
-    { "no-namespace.xml", 2, "wrong root element <policy> (no namespace)", 1, TG_ERROR_INVALID },
-    { "no-version.xml", 2, "<policy> lacks the required attribute 'version'", 1, TG_ERROR_INVALID },
+    { "wrong-root.xml", 2, "root element is <domain>, expected <policy xmlns='urn:tscgate:policy:1'>", 1, TG_ERROR_INVALID },
+    { "no-namespace.xml", 2, "root element is <policy>, expected <policy xmlns='urn:tscgate:policy:1'>", 1, TG_ERROR_INVALID },
+    { "no-version.xml", 2, "<policy> has no version attribute", 1, TG_ERROR_INVALID },
     { "unknown-element.xml", 4, "unknown element <frobnicate> in <policy>", 1, TG_ERROR_INVALID },
     { "foreign-element.xml", 5, "unknown element <extra> (namespace 'urn:example:other') in <rule>", 1, TG_ERROR_INVALID },
     { "unknown-attribute.xml", 3, "unknown attribute 'units' on <tolerance> (allowed: ppm)", 1, TG_ERROR_INVALID },
-    { "bad-number.xml", 4, "<tolerance> ppm='25O' is not an unsigned integer in ppm", 1, TG_ERROR_INVALID },
-    { "negative-ppm.xml", 5, "<tolerance> ppm='-5' must not be negative", 1, TG_ERROR_INVALID },
-    { "ppm-too-large.xml", 3, "<tolerance> ppm='1000001' is out of range (0..1000000 ppm)", 1, TG_ERROR_INVALID },
-    { "ppm-overflow.xml", 3, "ppm='184467440737095516160' is out of range", 1, TG_ERROR_INVALID },
-    { "bad-frequency.xml", 5, "<host> frequency='2.6GHz' is not an unsigned integer in Hz", 1, TG_ERROR_INVALID },
-    { "bad-action.xml", 3, "<unknown> guest-frequency='maybe' is not one of: deny, warn, allow", 1, TG_ERROR_INVALID },
-    { "bad-uuid.xml", 4, "<match> uuid='not-a-uuid' is not a UUID", 1, TG_ERROR_INVALID },
+    { "bad-number.xml", 4, "<tolerance> attribute ppm='25O' is not an unsigned integer", 1, TG_ERROR_INVALID },
+    { "negative-ppm.xml", 5, "<tolerance> attribute ppm='-5' is not an unsigned integer", 1, TG_ERROR_INVALID },
+    { "ppm-too-large.xml", 3, "<tolerance> attribute ppm='1000001' is out of range (0..1000000)", 1, TG_ERROR_INVALID },
+    { "ppm-overflow.xml", 3, "<tolerance> attribute ppm='184467440737095516160' is out of range (0..1000000)", 1, TG_ERROR_INVALID },
+    { "bad-frequency.xml", 5, "<host> attribute frequency='2.6GHz' is not an unsigned integer", 1, TG_ERROR_INVALID },
+    { "bad-action.xml", 3, "<unknown> attribute guest-frequency='maybe' is not one of: deny, warn, allow", 1, TG_ERROR_INVALID },
+    { "bad-uuid.xml", 4, "<match> attribute uuid='not-a-uuid' is not a UUID", 1, TG_ERROR_INVALID },
     { "conflict-deny-warn.xml", 3, "conflicting settings in rule 'db': <deny> and <allow-with-warning>", 1, TG_ERROR_INVALID },
     { "conflict-treat-as.xml", 5, "conflicting settings in rule 'pinned': <treat-as> cannot change the class of explicit-frequency guests", 1, TG_ERROR_INVALID },
     { "conflict-lineage.xml", 3, "conflicting settings: <lineage> hops has no effect with record='no'", 1, TG_ERROR_INVALID },
@@ -113,9 +115,9 @@ static const BadCase bad_cases[] = {
     { "setting-after-rule.xml", 7, "<mode> must come before the first <rule> (line 3)", 1, TG_ERROR_INVALID },
     { "missing-directory.xml", 4, "<host-directory> '", 1, TG_ERROR_INVALID },
     { "broken-inventory-file.xml", 5, "bad host facts file", 1, TG_ERROR_INVALID },
-    { "version-2.xml", 2, "policy version 2 is newer than this tscgate supports (1)", 1, TG_ERROR_UNSUPPORTED },
-    { "namespace-2.xml", 2, "policy version 2 is newer than this tscgate supports (1)", 1, TG_ERROR_UNSUPPORTED },
-    { "version-1-1.xml", 2, "policy version 1.1 is newer than this tscgate supports (1)", 1, TG_ERROR_UNSUPPORTED },
+    { "version-2.xml", 2, "<policy> version '2' is newer than this tscgate understands (major version 1); upgrade tscgate", 1, TG_ERROR_UNSUPPORTED },
+    { "namespace-2.xml", 2, "<policy> namespace 'urn:tscgate:policy:2' is newer than this tscgate understands (major version 1); upgrade tscgate", 1, TG_ERROR_UNSUPPORTED },
+    { "version-1-1.xml", 2, "<policy> version '1.1' is newer than this tscgate understands (version 1.0); upgrade tscgate", 1, TG_ERROR_UNSUPPORTED },
     { "empty-group.xml", 4, "<host-group> is empty", 1, TG_ERROR_INVALID },
     { "namespaced-attribute.xml", 4, "unknown attribute 'x:owner' on <rule>", 1, TG_ERROR_INVALID },
     { "twice.xml", 5, "<tolerance> given twice in <policy> (first at line 3)", 1, TG_ERROR_INVALID },
@@ -167,7 +169,7 @@ test_many_errors_listed_in_line_order(void **state)
     g_autoptr(GPtrArray) problems = NULL;
     static const char *const expect[] = {
         ":3: <mode> 'fast' is not one of: enforce, audit",
-        ":4: <tolerance> ppm='-1' must not be negative",
+        ":4: <tolerance> attribute ppm='-1' is not an unsigned integer",
         ":5: conflicting settings in rule 'a': <deny> and <allow-with-warning>",
         ":6: unknown attribute 'colour' on <match> (allowed: name, uuid, tag, class)",
         ":10: duplicate rule name 'a' (first at line 5)",
@@ -794,7 +796,7 @@ typedef struct {
 static const CliCase cli_cases[] = {
     { { "policy", "validate", "$E/homogeneous-cluster.xml" }, 0, "homogeneous-cluster.xml: valid\n", NULL, 0 },
     { { "policy", "validate", "$F/bad/many-errors.xml" }, 1, NULL, "many-errors.xml:10: duplicate rule name 'a'", 5 },
-    { { "policy", "validate", "$F/bad/version-2.xml" }, 1, NULL, "policy version 2 is newer than this tscgate supports (1)", 1 },
+    { { "policy", "validate", "$F/bad/version-2.xml" }, 1, NULL, "<policy> version '2' is newer than this tscgate understands (major version 1); upgrade tscgate", 1 },
     { { "policy", "validate", "$F/bad/missing.xml" }, 2, NULL, "missing.xml", 1 },
     { { "policy", "validate" }, 2, NULL, "expected exactly one FILE", -1 },
     { { "policy", "validate", "a.xml", "b.xml" }, 2, NULL, "expected exactly one FILE", -1 },

@@ -6,6 +6,7 @@
 #include "tg-cli.h"
 #include "tg-evaluate.h"
 #include "tg-file.h"
+#include "tg-inventory.h"
 #include "tg-report.h"
 
 int

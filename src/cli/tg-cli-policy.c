@@ -8,6 +8,7 @@
 #include "tg-report.h"
 #include "tg-xml.h"
 #include "tg-file.h"
+#include "tg-inventory.h"
 
 #include <string.h>
 
@@ -84,7 +85,7 @@ tg_cmd_validate(char ***args, FILE *out, FILE *err)
         fprintf(err, "tscgate policy validate: %s\n", e->message);
         return TG_EXIT_USAGE;
     }
-    if (tg_policy_validate_buffer(buf, len, file, &problems)) {
+    if (tg_policy_validate_inventory(buf, len, file, &problems)) {
         fprintf(out, "%s: valid\n", file);
         return TG_EXIT_ALLOW;
     }

@@ -13,6 +13,7 @@
 #include "tg-evaluate.h"
 #include "tg-report.h"
 #include "tg-file.h"
+#include "tg-inventory.h"
 
 static void
 tg_virconnect_close(virConnectPtr conn)

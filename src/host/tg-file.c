@@ -260,31 +260,3 @@ tg_host_facts_load(const char *path, GError **error)
     return tg_host_facts_parse_xml(buf, len, g_strcmp0(path, "-") == 0 ? TG_STDIN_NAME : path,
                                    error);
 }
-
-TgPolicy *
-tg_policy_load(const char *path, GError **error)
-{
-    g_autofree char *buf = NULL;
-    gsize len = 0;
-
-    if (!tg_read_file(path, &buf, &len, error))
-        return NULL;
-    return tg_policy_parse_xml(buf, len, path, error);
-}
-
-bool
-tg_policy_validate_file(const char *path, GPtrArray **problems)
-{
-    g_autofree char *buf = NULL;
-    g_autoptr(GError) err = NULL;
-    gsize len = 0;
-
-    if (!tg_read_file(path, &buf, &len, &err)) {
-        if (problems) {
-            *problems = g_ptr_array_new_with_free_func(g_free);
-            g_ptr_array_add(*problems, g_strdup(err->message));
-        }
-        return false;
-    }
-    return tg_policy_validate_buffer(buf, len, path, problems);
-}

@@ -1,6 +1,7 @@
 /* tscgate: whole-file input and output, and loading the parsed models
- * (guest profile, host facts, policy) from files. The models themselves
- * parse from memory (src/lib); this is where files are opened.
+ * (guest profile, host facts) from files; policies load in tg-inventory.h.
+ * The models themselves parse from memory (src/lib); this is where files
+ * are opened.
  */
 #ifndef TG_FILE_H
 #define TG_FILE_H
@@ -10,7 +11,6 @@
 
 #include "tg-guest.h"
 #include "tg-hostfacts.h"
-#include "tg-policy.h"
 #include "tg-xml.h"
 
 G_BEGIN_DECLS
@@ -74,15 +74,6 @@ TgGuestProfile *tg_guest_profile_load(const char *path, GError **error);
 /* tg_host_facts_parse_xml() of a file ("-" = stdin). Returns a new object
  * (tg_host_facts_free) or NULL with `error`. */
 TgHostFacts *tg_host_facts_load(const char *path, GError **error);
-
-/* tg_policy_parse_xml() of a file. Returns a new policy (tg_policy_free) or
- * NULL with `error`. */
-TgPolicy *tg_policy_load(const char *path, GError **error);
-
-/* Validate a policy file and collect every problem, one "FILE:LINE: ..."
- * string each, into `problems` (a new GPtrArray of g_free'd strings, caller
- * unrefs; empty when valid). Returns true when valid. */
-bool tg_policy_validate_file(const char *path, GPtrArray **problems);
 
 G_END_DECLS
 

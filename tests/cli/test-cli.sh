@@ -105,7 +105,7 @@ for ex in "$X"/*.xml; do
 done
 expect validate-bad 1 '' 'policy-bad\.xml:4: ' -- policy validate "$P/policy-bad.xml"
 # a problem's escaped value is shown once escaped, not twice
-expect validate-escaped-once 1 '' "policy-tab-uuid\\.xml:4: <match> uuid='12\\\\t34' is not a UUID\$" -- policy validate "$P/policy-tab-uuid.xml"
+expect validate-escaped-once 1 '' "policy-tab-uuid\\.xml:4: <match> attribute uuid='12\\\\t34' is not a UUID\$" -- policy validate "$P/policy-tab-uuid.xml"
 expect explain 1 "pinned-db" '' -- policy explain "$P/policy-rules.xml" --domain "$G/rhel-explicit-tsc.xml" --dest "$amd"
 
 # --- stdin and JSON ---

@@ -14,6 +14,7 @@
 #include "tg-lineage.h"
 #include "tg-log.h"
 #include "tg-policy.h"
+#include "tg-inventory.h"
 #include "tg-xml.h"
 
 /* guest/hop-time-year-226.xml: a hop time before year 1000 was formatted
@@ -142,14 +143,21 @@ test_policy_problem_one_line(void **state)
         "<host-directory path='no&#10;such&#9;dir'/></inventory></policy>";
     g_autoptr(GPtrArray) problems = NULL;
     g_autoptr(GError) err = NULL;
-    g_autoptr(TgPolicy) p = tg_policy_parse_xml(pol, strlen(pol), "/nonexistent/p.xml", &err);
+    g_autoptr(GPtrArray) all = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(TgPolicy) p = tg_inventory_read_policy(pol, strlen(pol), "/nonexistent/p.xml",
+                                                     TG_TRUST_ANY_OWNER, NULL, all, NULL);
 
     assert_null(p);
-    assert_string_equal(err->message, "/nonexistent/p.xml:1: <host-directory> "
+    assert_int_equal(all->len, 1);
+    assert_string_equal(all->pdata[0], "/nonexistent/p.xml:1: <host-directory> "
                         "'/nonexistent/no\\nsuch\\tdir': No such file or directory");
-    assert_false(tg_policy_validate_buffer(pol, strlen(pol), "/nonexistent/p.xml", &problems));
+    assert_false(tg_policy_validate_inventory(pol, strlen(pol), "/nonexistent/p.xml",
+                                              &problems));
     assert_int_equal(problems->len, 1);
-    assert_string_equal(problems->pdata[0], err->message);
+    assert_string_equal(problems->pdata[0], all->pdata[0]);
+    /* Parsed from memory alone, the directory is not read: still one line. */
+    assert_null(tg_policy_parse_xml(pol, strlen(pol), "/nonexistent/p.xml", &err));
+    assert_null(strchr(err->message, '\n'));
 }
 
 /* {guest,policy}/shift-jis-conversion-error.xml: libxml2 printed its encoding conversion

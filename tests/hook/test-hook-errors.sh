@@ -80,7 +80,7 @@ nondir=$(new_config policy-dir hostb-2100.xml)
 mkdir "$nondir/policy.xml"
 chmod 755 "$nondir/policy.xml"
 deny_case policy-is-dir "$nondir" "$GUEST" policy-error \
-    "$PREFIX: $nondir/policy.xml: Is a directory" web1 migrate begin -
+    "$PREFIX: $nondir/policy.xml: is a directory, not a regular file" web1 migrate begin -
 
 badconf=$(new_config bad-conf hostb-2100.xml)
 printf '[hook]\naudit-fil=/tmp/x\n' > "$badconf/hook.conf"
