@@ -86,6 +86,7 @@ stage_build() {
         unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES DESTDIR
         cd "$b"
         "$src/configure" --prefix="$STAGE" --sysconfdir="$STAGE/etc" \
+            --with-libvirt-hookdir="$STAGE/etc/libvirt/hooks/qemu.d" \
             --localstatedir=/var --runstatedir=/run --disable-dependency-tracking
         make -j2 install
     ) >"$E2E_TMP/stage.log" 2>&1 || {
