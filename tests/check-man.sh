@@ -40,7 +40,7 @@ for p in $pages; do
     if [ -n "$th" ] && [ "$th" = "$want" ]; then ok "title line $name ($th)"; else bad "title line $name: '$th', tscgate.8 has '$want'"; fi
 done
 version=$("$tg" --version | sed 's/^tscgate //')
-case $(sed -n 1p "$top_builddir/doc/tscgate.8") in
+case $(grep -m1 "^\.TH " "$top_builddir/doc/tscgate.8") in
     *"\"tscgate $version\""*) ok "tscgate.8 names version $version" ;;
     *) bad "tscgate.8 does not name version $version" ;;
 esac
