@@ -148,9 +148,17 @@ e2e_link() {
 }
 
 # e2e_install_hook HOST FILE: the hook must be in place before libvirtd
-# starts (libvirt scans hooks/qemu.d only at start-up).
+# starts (libvirt scans hooks/qemu.d only at start-up). A symbolic link (as
+# the Debian package installs the hook) stays one, so libvirtd runs the hook
+# the way it does on an installed host.
 e2e_install_hook() {
-    install -m 0755 "$2" "$(e2e_hostdir "$1")/etc-libvirt/hooks/qemu.d/50-tscgate"
+    local dest
+    dest=$(e2e_hostdir "$1")/etc-libvirt/hooks/qemu.d/50-tscgate
+    if [ -L "$2" ]; then
+        ln -s "$(readlink -f "$2")" "$dest"
+    else
+        install -m 0755 "$2" "$dest"
+    fi
 }
 
 # e2e_host_start HOST: start libvirtd inside the host, wait for its socket.

@@ -17,6 +17,11 @@
 # scenario failed or the harness broke.  Environment: E2E_KEEP=1 keeps the
 # temporary tree for inspection; E2E_VERBOSE=1 prints every scenario's log;
 # E2E_FORCE_TCG=1 runs the guests with TCG (domain type qemu) even with KVM.
+# E2E_INSTALLED=1 tests the installed package instead of a private build:
+# the hook at /etc/libvirt/hooks/qemu.d/50-tscgate (as dpkg or rpm put it,
+# E2E_INSTALLED_HOOK overrides the path), the gate it runs (compiled into
+# it, e.g. /usr/libexec/tscgate-gate), its configuration directory
+# /etc/tscgate (E2E_INSTALLED_CONFDIR), and the tscgate CLI from PATH.
 
 # bash is required (arrays, pipefail); `make check-valgrind` runs *.sh
 # tests with $SHELL, which may be dash.
@@ -34,9 +39,19 @@ skip() { echo "1..0 # SKIP e2e: $*"; exit 0; }
 
 # ---- can the e2e stage run here at all? ---------------------------------
 [ "$(id -u)" = 0 ] || skip "needs root (network/mount namespaces, libvirtd)"
-for c in libvirtd virsh unshare nsenter ip xmllint make cc setsid mountpoint timeout; do
+for c in libvirtd virsh unshare nsenter ip xmllint setsid mountpoint timeout; do
     command -v "$c" >/dev/null 2>&1 || skip "$c not installed"
 done
+if [ -n "${E2E_INSTALLED:-}" ]; then
+    E2E_HOOK=${E2E_INSTALLED_HOOK:-/etc/libvirt/hooks/qemu.d/50-tscgate}
+    E2E_CONFDIR=${E2E_INSTALLED_CONFDIR:-/etc/tscgate}
+    [ -x "$E2E_HOOK" ] || skip "E2E_INSTALLED: no installed hook at $E2E_HOOK"
+    [ -d "$E2E_CONFDIR" ] || skip "E2E_INSTALLED: no configuration directory $E2E_CONFDIR"
+else
+    for c in make cc; do
+        command -v "$c" >/dev/null 2>&1 || skip "$c not installed"
+    done
+fi
 E2E_EMULATOR=$(command -v qemu-system-x86_64 2>/dev/null) || skip "qemu-system-x86_64 not installed"
 [ -e /usr/lib/x86_64-linux-gnu/libvirt/connection-driver/libvirt_driver_qemu.so ] ||
     ls /usr/lib*/libvirt/connection-driver/libvirt_driver_qemu.so >/dev/null 2>&1 ||
@@ -48,7 +63,8 @@ getent passwd libvirt-qemu >/dev/null 2>&1 ||
     skip "no libvirt-qemu account (libvirt's QEMU driver needs it; .ci/install-deps creates it)"
 [ -r "$E2E_SCHEMA_DIR/domain.rng" ] || skip "libvirt schemas not found in $E2E_SCHEMA_DIR"
 unshare --net --mount --uts true 2>/dev/null || skip "unshare of net/mount/uts namespaces not permitted"
-[ -x "$top_srcdir/configure" ] || skip "$top_srcdir/configure missing (run autoreconf -fi)"
+[ -n "${E2E_INSTALLED:-}" ] || [ -x "$top_srcdir/configure" ] ||
+    skip "$top_srcdir/configure missing (run autoreconf -fi)"
 if [ -z "${E2E_FORCE_TCG:-}" ] && [ -c /dev/kvm ] && [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
     E2E_DOMTYPE=kvm
 else
@@ -87,6 +103,7 @@ stage_build() {
         unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES DESTDIR
         cd "$b"
         "$src/configure" --prefix="$STAGE" --sysconfdir="$STAGE/etc" \
+            --with-libvirt-hookdir="$STAGE/etc/libvirt/hooks/qemu.d" \
             --localstatedir=/var --runstatedir=/run --disable-dependency-tracking
         make -j2 install
     ) >"$E2E_TMP/stage.log" 2>&1 || {
@@ -95,19 +112,28 @@ stage_build() {
         return 1
     }
 }
-stage_build
+if [ -n "${E2E_INSTALLED:-}" ]; then
+    # The package as installed: nothing is built; the hosts' private
+    # directories are bound over the real configuration directory inside
+    # their mount namespaces only.
+    E2E_CLI=$(command -v tscgate 2>/dev/null) || E2E_CLI=
+    echo "e2e: testing the installed hook $E2E_HOOK$( [ -L "$E2E_HOOK" ] && printf ' -> %s' "$(readlink -f "$E2E_HOOK")"), configuration $E2E_CONFDIR, CLI ${E2E_CLI:-none}"
+else
+    stage_build
+    E2E_HOOK=$STAGE/etc/libvirt/hooks/qemu.d/50-tscgate
+    [ -x "$E2E_HOOK" ] || { echo "e2e: make install did not install the hook ($E2E_HOOK)"; exit 1; }
+    E2E_CLI=
+    for c in "$STAGE/bin/tscgate" "$STAGE/sbin/tscgate"; do
+        if [ -x "$c" ]; then E2E_CLI=$c; fi
+    done
+    E2E_CONFDIR=$STAGE/etc/tscgate
+    mkdir -p "$E2E_CONFDIR"
+fi
 T_STAGED=$(date +%s)
-E2E_HOOK=$STAGE/etc/libvirt/hooks/qemu.d/50-tscgate
-[ -x "$E2E_HOOK" ] || { echo "e2e: make install did not install the hook ($E2E_HOOK)"; exit 1; }
-E2E_CLI=
-for c in "$STAGE/bin/tscgate" "$STAGE/sbin/tscgate"; do
-    if [ -x "$c" ]; then E2E_CLI=$c; fi
-done
-mkdir -p "$STAGE/etc/tscgate"
 
 # ---- hosts ------------------------------------------------------------
-e2e_host_create hosta 192.0.2.1 "$STAGE/etc/tscgate"
-e2e_host_create hostb 192.0.2.2 "$STAGE/etc/tscgate"
+e2e_host_create hosta 192.0.2.1 "$E2E_CONFDIR"
+e2e_host_create hostb 192.0.2.2 "$E2E_CONFDIR"
 e2e_write_etc_hosts
 e2e_link hosta hostb
 for h in hosta hostb; do e2e_install_hook "$h" "$E2E_HOOK"; done
