@@ -29,15 +29,20 @@ static const TgHostFactField tg_fields[] = {
     TG_FIELD("intel-idle-max-cstate", TG_FACT_STR, intel_idle_max_cstate),
     TG_FIELD("cpufreq-min-khz", TG_FACT_U64, cpufreq_min_khz),
     TG_FIELD("cpufreq-max-khz", TG_FACT_U64, cpufreq_max_khz),
+    TG_FIELD("cpufreq-pinned", TG_FACT_BOOL, cpufreq_pinned),
+    TG_FIELD("cpufreq-highest-khz", TG_FACT_U64, cpufreq_highest_khz),
     TG_FIELD("clock-synchronized", TG_FACT_BOOL, clock_synchronized),
     TG_FIELD("clock-est-error-us", TG_FACT_U64, clock_est_error_us),
     TG_FIELD("clock-max-error-us", TG_FACT_U64, clock_max_error_us),
+    TG_FIELD("tscgate-version", TG_FACT_STR, tscgate_version),
+    TG_FIELD("policy-digest", TG_FACT_STR, policy_digest),
+    TG_FIELD("published-at", TG_FACT_STR, published_at),
 };
 
 /* Every member of TgHostFacts is in the table. */
 G_STATIC_ASSERT(sizeof(TgHostFacts) ==
-                6 * sizeof(TgStrFact) + 6 * sizeof(TgU64Fact) + 7 * sizeof(TgBoolFact));
-G_STATIC_ASSERT(G_N_ELEMENTS(tg_fields) == 19);
+                9 * sizeof(TgStrFact) + 7 * sizeof(TgU64Fact) + 8 * sizeof(TgBoolFact));
+G_STATIC_ASSERT(G_N_ELEMENTS(tg_fields) == 24);
 
 const TgHostFactField *
 tg_host_facts_fields(gsize *n_fields)
@@ -141,6 +146,25 @@ tg_host_facts_tsc_invariant(const TgHostFacts *facts)
     if (c == TG_TRI_NO || n == TG_TRI_NO)
         return TG_TRI_NO;
     if (c == TG_TRI_YES && n == TG_TRI_YES)
+        return TG_TRI_YES;
+    return TG_TRI_UNKNOWN;
+}
+
+bool
+tg_host_facts_cstates_off(const TgHostFacts *facts)
+{
+    return facts->max_cstate.note.known && g_strcmp0(facts->max_cstate.value, "1") == 0;
+}
+
+TgTri
+tg_host_facts_pm_remediated(const TgHostFacts *facts)
+{
+    if (tg_bool_fact_tri(&facts->constant_tsc) != TG_TRI_NO)
+        return TG_TRI_UNKNOWN;
+    if ((facts->max_cstate.note.known && !tg_host_facts_cstates_off(facts)) ||
+        tg_bool_fact_tri(&facts->cpufreq_pinned) == TG_TRI_NO)
+        return TG_TRI_NO;
+    if (tg_host_facts_cstates_off(facts) && tg_bool_fact_tri(&facts->cpufreq_pinned) == TG_TRI_YES)
         return TG_TRI_YES;
     return TG_TRI_UNKNOWN;
 }
