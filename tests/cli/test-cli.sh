@@ -29,6 +29,13 @@ expect() {
     tg_ok "$_name"
 }
 
+# ok_if NAME COMMAND...: one case; on failure the outputs go to the log.
+ok_if() {
+    _name=$1
+    shift
+    if "$@"; then tg_ok "$_name"; else tg_not_ok "$_name"; tg_diag "exit $rc"; tg_diag "$(cat "$out" "$err")"; fi
+}
+
 amd=$H/amd-epyc-2596mhz-noscale.xml i2100=$H/intel-2100mhz-noscale.xml
 i2400=$H/intel-2400mhz-scaling.xml nocnt=$H/no-tsc-counter.xml
 
@@ -92,6 +99,22 @@ expect unstable-paravirt 0 '^allow-with-warning: .*marked its TSC unstable' '' -
 expect unsynced-explicit 0 '^allow-with-warning: .*not NTP-synchronised' '' -- check --domain "$G/rhel-explicit-tsc.xml" --dest "$unsync"
 expect unsynced-code 0 'reason code +dest-clock-unsynchronized \(rule 6\)' '' -- check --domain "$G/rhel-explicit-tsc.xml" --dest "$unsync"
 
+# hosts without constant_tsc (RHEL "KVM Guest Timing Management"): the TSC
+# keeps guest time only with deep C-states off and cpufreq pinned
+revf_ok=$H/opteron-revf-remediated.xml revf_freq=$H/opteron-revf-cpufreq-free.xml
+revf_cst=$H/opteron-revf-cstates-on.xml
+pin26=$G/explicit-2600-rhel6.xml
+expect revf-remediated-pinned 0 '^allow: .*2600000000 Hz \(explicit\) is within 2599935000' '' -- check --domain "$pin26" --dest "$revf_ok"
+expect revf-remediated-code 0 'reason code +explicit-within-tolerance \(rule 1\)' '' -- check --domain "$pin26" --dest "$revf_ok"
+expect revf-remediated-outside 1 '^deny: .*2596138000.*outside' '' -- check --domain "$G/rhel-explicit-tsc.xml" --dest "$revf_ok"
+expect revf-cpufreq-pinned 1 '^deny: .*not invariant.*cpufreq' '' -- check --domain "$pin26" --dest "$revf_freq"
+expect revf-cpufreq-code 1 'reason code +dest-tsc-not-invariant \(rule 6\)' '' -- check --domain "$pin26" --dest "$revf_freq"
+expect revf-cstates-pinned 1 '^deny: .*not invariant.*processor\.max_cstate=1' '' -- check --domain "$pin26" --dest "$revf_cst"
+expect revf-cstates-kvmclock 0 '^allow-with-warning: .*not invariant' '' -- check --domain "$G/fedora-kvmclock.xml" --dest "$revf_cst"
+rc=0; "$tg" check --domain "$G/fedora-kvmclock.xml" --dest "$revf_ok" >"$out" 2>"$err" </dev/null || rc=$?
+revf_kvmclock_ok() { [ "$rc" -eq 0 ] && ! grep -q 'not invariant' "$out"; }
+ok_if revf-remediated-kvmclock revf_kvmclock_ok
+
 # --- policy: check --policy, policy validate/explain through the CLI ---
 X="$TG_SRCDIR/xml/examples"
 expect policy-force-deny 1 "^deny: policy rule 'pinned-db' denies this guest.*databases stay on their host" '' -- check --policy "$P/policy-rules.xml" --domain "$G/rhel-explicit-tsc.xml" --dest "$amd"
@@ -109,12 +132,6 @@ expect validate-escaped-once 1 '' "policy-tab-uuid\\.xml:4: <match> uuid='12\\\\
 expect explain 1 "pinned-db" '' -- policy explain "$P/policy-rules.xml" --domain "$G/rhel-explicit-tsc.xml" --dest "$amd"
 
 # --- stdin and JSON ---
-# ok_if NAME COMMAND...: one case; on failure the outputs go to the log.
-ok_if() {
-    _name=$1
-    shift
-    if "$@"; then tg_ok "$_name"; else tg_not_ok "$_name"; tg_diag "exit $rc"; tg_diag "$(cat "$out" "$err")"; fi
-}
 rc=0; "$tg" check --domain - --dest "$amd" <"$G/rhel-explicit-tsc.xml" >"$out" 2>"$err" || rc=$?
 stdin_ok() { [ "$rc" -eq 0 ] && grep -q '^allow: ' "$out"; }
 ok_if domain-from-stdin stdin_ok
