@@ -656,6 +656,39 @@ test_pm_remediated(void **state)
     assert_int_equal(tg_host_facts_cstates_off(f), c->max_cstate && strcmp(c->max_cstate, "1") == 0);
 }
 
+/* host.xml's known facts replace the probed ones, labelled; its unknown
+ * facts leave the probed ones alone. */
+static void
+test_overlay(void **state)
+{
+    g_autoptr(TgHostFacts) probed = tg_host_facts_new();
+    g_autoptr(TgHostFacts) given = tg_host_facts_new();
+
+    tg_u64_fact_set(&probed->tsc_hz, 2596120000u, "KVM_GET_TSC_KHZ on /dev/kvm");
+    tg_bool_fact_set(&probed->clock_synchronized, true, "adjtimex(2)");
+    tg_str_fact_set(&probed->hostname, "hosta", "uname(2)");
+    tg_u64_fact_set(&given->tsc_hz, 2100000000u, "capabilities XML <counter name='tsc'>");
+    tg_fact_set_unknown(&given->clock_synchronized.note, "not in capabilities XML");
+    tg_str_fact_set(&given->max_cstate, NULL, NULL);
+    tg_host_facts_overlay(probed, given, "/etc/tscgate/host.xml");
+    assert_field(probed, "tsc_hz",
+                 "known|/etc/tscgate/host.xml: capabilities XML <counter name='tsc'>|2100000000");
+    assert_field(probed, "clock_synchronized", "known|adjtimex(2)|yes");
+    assert_field(probed, "hostname", "known|uname(2)|hosta");
+    assert_field(probed, "max_cstate", "known|/etc/tscgate/host.xml|(unset)");
+}
+
+static void
+test_policy_digest(void **state)
+{
+    g_autofree char *empty = tg_host_facts_policy_digest("", 0);
+    g_autofree char *abc = tg_host_facts_policy_digest("abc", 3);
+
+    /* FIPS 180-2 test vectors */
+    assert_string_equal(empty, "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    assert_string_equal(abc, "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
 static void
 test_free_null(void **state)
 {
@@ -677,6 +710,8 @@ main(void)
     PT_ADD(t, test_format_unrepresentable);
     PT_ADD(t, test_tsc_invariant);
     PT_ADD_ROWS(t, test_pm_remediated, pm_cases);
+    PT_ADD(t, test_overlay);
+    PT_ADD(t, test_policy_digest);
     PT_ADD(t, test_free_null);
     return pt_tests_run(t, "test-hostfacts");
 }

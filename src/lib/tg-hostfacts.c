@@ -101,6 +101,31 @@ tg_host_facts_free(TgHostFacts *facts)
     g_free(facts);
 }
 
+/* Copy fact `d` of `src` into `dst` (note and value, deep). */
+static void
+tg_field_copy(TgHostFacts *dst, const TgHostFacts *src, const TgHostFactField *d)
+{
+    tg_fact_note_copy(tg_field_note(dst, d), tg_field_cptr(src, d));
+    switch (d->kind) {
+    case TG_FACT_STR: {
+        TgStrFact *to = tg_field_ptr(dst, d);
+        const TgStrFact *from = tg_field_cptr(src, d);
+
+        g_free(to->value);
+        to->value = g_strdup(from->value);
+        break;
+    }
+    case TG_FACT_U64:
+        ((TgU64Fact *)tg_field_ptr(dst, d))->value =
+            ((const TgU64Fact *)tg_field_cptr(src, d))->value;
+        break;
+    case TG_FACT_BOOL:
+        ((TgBoolFact *)tg_field_ptr(dst, d))->value =
+            ((const TgBoolFact *)tg_field_cptr(src, d))->value;
+        break;
+    }
+}
+
 TgHostFacts *
 tg_host_facts_copy(const TgHostFacts *facts)
 {
@@ -109,32 +134,37 @@ tg_host_facts_copy(const TgHostFacts *facts)
     if (!facts)
         return NULL;
     c = tg_host_facts_new();
+    for (gsize i = 0; i < G_N_ELEMENTS(tg_fields); i++)
+        tg_field_copy(c, facts, &tg_fields[i]);
+    return c;
+}
+
+void
+tg_host_facts_overlay(TgHostFacts *dst, const TgHostFacts *src, const char *label)
+{
     for (gsize i = 0; i < G_N_ELEMENTS(tg_fields); i++) {
         const TgHostFactField *d = &tg_fields[i];
+        const TgFactNote *n = tg_field_cptr(src, d);
+        TgFactNote *out;
+        char *source;
 
-        tg_fact_note_copy(tg_field_note(c, d), tg_field_cptr(facts, d));
-        switch (d->kind) {
-        case TG_FACT_STR: {
-            TgStrFact *dst = tg_field_ptr(c, d);
-            const TgStrFact *src = tg_field_cptr(facts, d);
-            dst->value = g_strdup(src->value);
-            break;
-        }
-        case TG_FACT_U64: {
-            TgU64Fact *dst = tg_field_ptr(c, d);
-            const TgU64Fact *src = tg_field_cptr(facts, d);
-            dst->value = src->value;
-            break;
-        }
-        case TG_FACT_BOOL: {
-            TgBoolFact *dst = tg_field_ptr(c, d);
-            const TgBoolFact *src = tg_field_cptr(facts, d);
-            dst->value = src->value;
-            break;
-        }
-        }
+        if (!n->known)
+            continue;
+        tg_field_copy(dst, src, d);
+        out = tg_field_note(dst, d);
+        source = n->source ? g_strdup_printf("%s: %s", label, n->source) : g_strdup(label);
+        g_free(out->source);
+        out->source = source;
     }
-    return c;
+}
+
+char *
+tg_host_facts_policy_digest(const char *buf, gsize len)
+{
+    g_autofree char *hex = g_compute_checksum_for_data(G_CHECKSUM_SHA256, (const guchar *)buf,
+                                                       len);
+
+    return g_strconcat("sha256:", hex, NULL);
 }
 
 TgTri

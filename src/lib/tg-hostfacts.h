@@ -103,6 +103,19 @@ TgTri tg_host_facts_pm_remediated(const TgHostFacts *facts);
  * (deep C-states off). */
 bool tg_host_facts_cstates_off(const TgHostFacts *facts);
 
+/* The policy-digest of a host whose hook enforces no policy.xml (the
+ * default rules). */
+#define TG_POLICY_DIGEST_NONE "none"
+
+/* Returns the identity of a policy file's bytes as the hook reads them,
+ * "sha256:" and 64 lowercase hex digits (newly allocated, g_free). */
+char *tg_host_facts_policy_digest(const char *buf, gsize len);
+
+/* Copy every fact `src` knows into `dst`, replacing dst's; the copy's
+ * source becomes "LABEL: SOURCE" (or LABEL when src has none). Unknown facts
+ * of src leave dst's as they are. */
+void tg_host_facts_overlay(TgHostFacts *dst, const TgHostFacts *src, const char *label);
+
 /* Parse capabilities-shaped XML from memory (`virsh capabilities` or
  * `tscgate probe` output). `filename` names the input in errors. Does not
  * require the document to validate against libvirt's schema. A missing

@@ -141,6 +141,85 @@ json_ok() {
 }
 ok_if json json_ok
 
+# --- publish: the facts and policy identity a host's hook uses, for check and preflight ---
+hn=$(uname -n)
+pub=$WORK/pub cfg=$WORK/cfg cfg2=$WORK/cfg2
+mkdir -p "$pub" "$cfg" "$cfg2"
+cp "$P/policy-rules.xml" "$cfg2/policy.xml"
+expect publish-default 0 '' '' -- probe --publish "$pub" --no-kvm --config-dir "$cfg"
+published_ok() {
+    f=$pub/$hn.xml
+    [ -f "$f" ] && [ "$(ls -A "$pub" | tr '\n' ' ')" = "$hn.xml " ] &&
+    grep -q "<tscgate:tscgate-version known='yes'[^>]*>$("$tg" --version | sed 's/^tscgate //')</tscgate:tscgate-version>" "$f" &&
+    grep -q "<tscgate:policy-digest known='yes'[^>]*>none</tscgate:policy-digest>" "$f" &&
+    grep -Eq "<tscgate:published-at known='yes'[^>]*>[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z<" "$f" &&
+    grep -q "<tscgate:clock-synchronized known='yes'" "$f" &&
+    grep -q "<tscgate:hostname known='yes'[^>]*>$hn<" "$f"
+}
+ok_if publish-file published_ok
+mkdir -p "$pub/default"; cp "$pub/$hn.xml" "$pub/default/"
+expect publish-with-policy 0 '' '' -- probe --publish "$pub" --no-kvm --config-dir "$cfg2"
+digest_ok() {
+    d=$(sha256sum "$cfg2/policy.xml" | cut -d' ' -f1)
+    grep -q "<tscgate:policy-digest known='yes' source='$cfg2/policy.xml'>sha256:$d</tscgate:policy-digest>" "$pub/$hn.xml"
+}
+ok_if publish-policy-digest digest_ok
+cp "$P/policy-bad.xml" "$WORK/cfgbad.xml"; mkdir -p "$WORK/cfgbad"; cp "$P/policy-bad.xml" "$WORK/cfgbad/policy.xml"
+expect publish-bad-policy 2 '' '^tscgate probe: .*cfgbad/policy\.xml:4: ' -- probe --publish "$pub" --no-kvm --config-dir "$WORK/cfgbad"
+# host.xml overrides the facts it states, as on the hook's side; the rest is probed
+mkdir -p "$WORK/cfg3" "$WORK/pub3"; cp "$H/caps-amd-scaling.xml" "$WORK/cfg3/host.xml"
+expect publish-host-xml 0 '' '' -- probe --publish "$WORK/pub3" --no-kvm --config-dir "$WORK/cfg3"
+host_xml_ok() {
+    f=$WORK/pub3/$(ls "$WORK/pub3")
+    grep -q "<tscgate:tsc-frequency known='yes' source='$WORK/cfg3/host.xml: [^']*'>2994374000<" "$f" &&
+    grep -q "<tscgate:clocksource-current known='yes' source='/sys/devices/system/clocksource" "$f"
+}
+ok_if publish-host-xml-overrides host_xml_ok
+expect publish-no-dir 2 '' '^tscgate probe: cannot publish to /nonexistent/pub/' -- probe --publish /nonexistent/pub --no-kvm --config-dir "$cfg"
+expect publish-and-human 2 '' 'probe: --publish writes XML: it cannot be combined with --human or --output' -- probe --publish "$pub" --human
+
+# check reads what a destination published, names it and says what it enforces
+expect check-dest-dir 0 "^  destination +$hn, facts published in $pub/$hn.xml by tscgate [0-9.]+ at " '' -- check --domain "$G/paravirt.xml" --dest-dir "$pub" --dest-host "$hn" --policy "$cfg2/policy.xml"
+expect check-dest-same-policy 0 "^  dest policy +$hn enforces the policy given \\(sha256:" '' -- check --domain "$G/paravirt.xml" --dest-dir "$pub" --dest-host "$hn" --policy "$cfg2/policy.xml"
+expect check-dest-other-policy 0 "^  dest policy +cannot know what $hn enforces: it published policy sha256:[0-9a-f]{64}, this report uses the default rules" '' -- check --domain "$G/paravirt.xml" --dest-dir "$pub" --dest-host "$hn"
+expect check-dest-unpublished 0 "^  dest policy +cannot know what hosta enforces: nothing was published" '' -- check --domain "$G/fedora-kvmclock.xml" --dest "$H/probe-hosta.xml"
+expect check-dest-published-default 0 "^  dest policy +$hn enforces the default rules \\(no policy.xml\\), as this report does" '' -- check --domain "$G/paravirt.xml" --dest-dir "$pub/default" --dest-host "$hn"
+expect check-dest-fact-source 0 "^    tsc-unstable +(yes|no|unknown) .*\\(" '' -- check --domain "$G/fedora-kvmclock.xml" --dest-dir "$pub" --dest-host "$hn"
+expect check-dest-missing 2 '' "^tscgate check: no facts published for nosuchhost in $pub \\($pub/nosuchhost.xml: No such file or directory\\)\$" -- check --domain "$G/fedora-kvmclock.xml" --dest-dir "$pub" --dest-host nosuchhost
+expect check-dest-bad-name 2 '' "^tscgate check: --dest-host '\\.\\./x' is not a host name" -- check --domain "$G/fedora-kvmclock.xml" --dest-dir "$pub" --dest-host ../x
+expect check-dest-both 2 '' '^tscgate check: give either --dest FILE or --dest-dir DIR with --dest-host NAME' -- check --domain "$G/fedora-kvmclock.xml" --dest "$amd" --dest-dir "$pub" --dest-host "$hn"
+expect check-dest-json 0 "\"destination\":\"$hn\",\"dest_facts_from\":\"$pub/$hn.xml\",\"dest_policy_known\":false" '' -- check --json --domain "$G/fedora-kvmclock.xml" --dest-dir "$pub" --dest-host "$hn"
+# the destination is named: "this host" never appears, and nothing advises a host.xml
+names_dest_ok() {
+    for d in "$amd" "$i2100" "$nocnt" "$H/amd-2596mhz-unstable-tsc.xml" "$H/probe-unsynced.xml" "$revf_cst"; do
+        for g in fedora-kvmclock rhel-explicit-tsc tsc-clocksource windows-2019-reenlightenment passthrough-invtsc; do
+            for j in "" --json; do
+                "$tg" check $j --domain "$G/$g.xml" --dest "$d" >"$out" 2>"$err" </dev/null
+                if grep -qi 'this host\|host\.xml' "$out" "$err"; then rc="$g on $d"; return 1; fi
+            done
+        done
+    done
+    "$tg" check --policy "$P/policy-rules.xml" --domain "$G/rhel-explicit-tsc.xml" --dest "$amd" >"$out" 2>&1 </dev/null
+    ! grep -qi 'this host' "$out"
+}
+ok_if check-names-destination names_dest_ok
+expect check-no-counter-advice 1 "^deny: destination hostf's TSC frequency is unknown .*publish the facts of destination hostf \\(tscgate probe --publish\\)" '' -- check --domain "$G/rhel-explicit-tsc.xml" --dest "$H/hostf-no-counter.xml"
+
+# preflight (libvirt's test driver stands in for both daemons)
+if "$tg" --help | grep -q preflight; then
+    expect preflight-unpublished 0 "^  dest policy +cannot know what $hn enforces: nothing was published" '' -- preflight --connect test:///default --dest-connect test:///default test
+    expect preflight-no-host-xml 0 "publish the facts of destination $hn" '' -- preflight --connect test:///default --dest-connect test:///default test
+    expect preflight-dest-dir 0 "^  destination +$hn, facts published in $pub/$hn.xml by tscgate" '' -- preflight --connect test:///default --dest-connect test:///default --dest-dir "$pub" test
+    expect preflight-dest-dir-policy 0 "^  dest policy +cannot know what $hn enforces: it published policy sha256:" '' -- preflight --connect test:///default --dest-connect test:///default --dest-dir "$pub" test
+    expect preflight-dest-dir-missing 0 "^  destination +nosuch, facts from the capabilities of test:///default \\(nothing published in $pub: $pub/nosuch.xml: No such file or directory\\)" '' -- preflight --connect test:///default --dest-connect test:///default --dest-dir "$pub" --dest-host nosuch test
+    preflight_named_ok() {
+        "$tg" preflight --connect test:///default --dest-connect test:///default test >"$out" 2>"$err" </dev/null
+        "$tg" preflight --json --connect test:///default --dest-connect test:///default --dest-dir "$pub" test >>"$out" 2>>"$err" </dev/null
+        ! grep -qi 'this host\|host\.xml' "$out" "$err"
+    }
+    ok_if preflight-names-destination preflight_named_ok
+fi
+
 # --- probe: XML output reads back as --dest; human checklist ---
 rc=0; "$tg" probe >"$out" 2>"$err" </dev/null || rc=$?
 cp "$out" "$WORK/probe.xml"
