@@ -722,6 +722,7 @@ tg_probe_cpufreq_policy(TgHostFacts *f, const char *sys_root)
         }
         gov = p.governor ? tg_escape_untrusted(p.governor) : NULL;
         if (p.min_khz != p.highest_khz || p.max_khz != p.highest_khz) {
+            g_free(src);
             src = g_strdup_printf("%s: %s%s%sscaling_min_freq %" G_GUINT64_FORMAT
                                   " kHz, scaling_max_freq %" G_GUINT64_FORMAT
                                   " kHz, highest available %" G_GUINT64_FORMAT " kHz (%s)",

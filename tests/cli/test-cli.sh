@@ -178,6 +178,14 @@ ok_if publish-host-xml-overrides host_xml_ok
 expect publish-no-dir 2 '' '^tscgate probe: cannot publish to /nonexistent/pub/' -- probe --publish /nonexistent/pub --no-kvm --config-dir "$cfg"
 expect publish-and-human 2 '' 'probe: --publish writes XML: it cannot be combined with --human or --output' -- probe --publish "$pub" --human
 
+# the published directory is an inventory a policy's <host-directory> reads
+cat >"$WORK/inv-policy.xml" <<EOF
+<policy xmlns="urn:tscgate:policy:1" version="1">
+  <inventory><host-group name="published"><host-directory path="$pub"/></host-group></inventory>
+</policy>
+EOF
+expect publish-inventory 0 ': valid' '' -- policy validate "$WORK/inv-policy.xml"
+
 # check reads what a destination published, names it and says what it enforces
 expect check-dest-dir 0 "^  destination +$hn, facts published in $pub/$hn.xml by tscgate [0-9.]+ at " '' -- check --domain "$G/paravirt.xml" --dest-dir "$pub" --dest-host "$hn" --policy "$cfg2/policy.xml"
 expect check-dest-same-policy 0 "^  dest policy +$hn enforces the policy given \\(sha256:" '' -- check --domain "$G/paravirt.xml" --dest-dir "$pub" --dest-host "$hn" --policy "$cfg2/policy.xml"
