@@ -97,8 +97,22 @@ tg_cli_dest_describe(TgCliDest *out, const TgHostFacts *facts, const char *name,
                      const char *policy_digest)
 {
     g_autofree char *who = NULL;
-    g_autofree char *note = from_note ? g_strdup_printf(" (%s)", from_note) : g_strdup("");
+    g_autofree char *note = NULL;
+    g_autofree char *mismatch = NULL;
 
+    /* a file named for one host that describes another */
+    if (name && facts->hostname.note.known && facts->hostname.value &&
+        strcmp(name, facts->hostname.value) != 0) {
+        g_autofree char *esc = tg_escape_untrusted(facts->hostname.value);
+
+        mismatch = g_strdup_printf("its hostname fact says %s", esc);
+    }
+    if (from_note && mismatch)
+        note = g_strdup_printf(" (%s; %s)", from_note, mismatch);
+    else if (from_note || mismatch)
+        note = g_strdup_printf(" (%s)", from_note ? from_note : mismatch);
+    else
+        note = g_strdup("");
     memset(out, 0, sizeof(*out));
     if (name)
         out->name = g_strdup(name);

@@ -45,6 +45,17 @@ tg_publish_add_hook_facts(TgHostFacts *facts, const char *config_dir, GError **e
 
         if (!given)
             return false;
+        if (given->hostname.note.known && facts->hostname.note.known &&
+            g_strcmp0(given->hostname.value, facts->hostname.value) != 0) {
+            g_autofree char *theirs = tg_escape_untrusted(given->hostname.value);
+            g_autofree char *ours = tg_escape_untrusted(facts->hostname.value);
+
+            /* published under the other name, it would replace that host's file */
+            g_set_error(error, TG_ERROR, TG_ERROR_INVALID,
+                        "%s states host name '%s' but this host is '%s': nothing published",
+                        host_xml, theirs, ours);
+            return false;
+        }
         tg_host_facts_overlay(facts, given, host_xml);
     }
     if (g_file_test(policy_path, G_FILE_TEST_EXISTS)) {

@@ -175,6 +175,9 @@ host_xml_ok() {
     grep -q "<tscgate:clocksource-current known='yes' source='/sys/devices/system/clocksource" "$f"
 }
 ok_if publish-host-xml-overrides host_xml_ok
+# a host.xml naming another host would publish over that host's file
+mkdir -p "$WORK/cfg4"; cp "$H/hostd-2400-scaling.xml" "$WORK/cfg4/host.xml"
+expect publish-host-xml-other-host 2 '' "^tscgate probe: $WORK/cfg4/host.xml states host name 'hostd' but this host is '$hn': nothing published\$" -- probe --publish "$WORK/pub3" --no-kvm --config-dir "$WORK/cfg4"
 expect publish-no-dir 2 '' '^tscgate probe: cannot publish to /nonexistent/pub/' -- probe --publish /nonexistent/pub --no-kvm --config-dir "$cfg"
 expect publish-and-human 2 '' 'probe: --publish writes XML: it cannot be combined with --human or --output' -- probe --publish "$pub" --human
 
@@ -193,6 +196,8 @@ expect check-dest-other-policy 0 "^  dest policy +cannot know what $hn enforces:
 expect check-dest-unpublished 0 "^  dest policy +cannot know what hosta enforces: nothing was published" '' -- check --domain "$G/fedora-kvmclock.xml" --dest "$H/probe-hosta.xml"
 expect check-dest-published-default 0 "^  dest policy +$hn enforces the default rules \\(no policy.xml\\), as this report does" '' -- check --domain "$G/paravirt.xml" --dest-dir "$pub/default" --dest-host "$hn"
 expect check-dest-fact-source 0 "^    tsc-unstable +(yes|no|unknown) .*\\(" '' -- check --domain "$G/fedora-kvmclock.xml" --dest-dir "$pub" --dest-host "$hn"
+cp "$H/probe-hosta.xml" "$WORK/pub3/renamed.xml"
+expect check-dest-name-mismatch 0 "^  destination +renamed, facts from $WORK/pub3/renamed.xml \\(its hostname fact says hosta\\)" '' -- check --domain "$G/fedora-kvmclock.xml" --dest-dir "$WORK/pub3" --dest-host renamed
 expect check-dest-missing 2 '' "^tscgate check: no facts published for nosuchhost in $pub \\($pub/nosuchhost.xml: No such file or directory\\)\$" -- check --domain "$G/fedora-kvmclock.xml" --dest-dir "$pub" --dest-host nosuchhost
 expect check-dest-bad-name 2 '' "^tscgate check: --dest-host '\\.\\./x' is not a host name" -- check --domain "$G/fedora-kvmclock.xml" --dest-dir "$pub" --dest-host ../x
 expect check-dest-both 2 '' '^tscgate check: give either --dest FILE or --dest-dir DIR with --dest-host NAME' -- check --domain "$G/fedora-kvmclock.xml" --dest "$amd" --dest-dir "$pub" --dest-host "$hn"
