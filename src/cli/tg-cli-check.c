@@ -85,6 +85,8 @@ tg_cli_check_main(int argc, char **argv)
                          dest_path ? (g_strcmp0(dest_path, "-") == 0 ? TG_STDIN_NAME : dest_path)
                                    : published_path,
                          NULL, policy_path, policy_digest);
+    rd.report.source_from = !source_path ? NULL
+                            : g_strcmp0(source_path, "-") == 0 ? TG_STDIN_NAME : source_path;
     rc = tg_cli_decide_and_report_dest(guest, source, dest, policy, json, &rd.report);
     tg_cli_dest_clear(&rd);
     return rc;

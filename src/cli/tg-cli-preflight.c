@@ -85,6 +85,7 @@ tg_cli_preflight_main(int argc, char **argv)
     g_autofree char *published_path = NULL;
     g_autofree char *unpublished = NULL;
     g_autofree char *caps_from = NULL;
+    g_autofree char *src_from = NULL;
     TgCliDest rd;
     int rc;
 
@@ -182,6 +183,8 @@ tg_cli_preflight_main(int argc, char **argv)
 
     tg_cli_dest_describe(&rd, dest, dest_name, caps_from ? caps_from : published_path,
                          unpublished, policy_path, policy_digest);
+    src_from = g_strdup_printf("the capabilities of %s", src_uri ? src_uri : "libvirt's default URI");
+    rd.report.source_from = src_from;
     rc = tg_cli_decide_and_report_dest(guest, source, dest, policy, json, &rd.report);
     tg_cli_dest_clear(&rd);
     return rc;

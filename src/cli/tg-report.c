@@ -130,8 +130,16 @@ tg_report_text_dest(const TgGuestProfile *guest, const TgEvaluation *e, const Tg
         g_string_append_printf(out, "  %-16s %s\n", "policy rule", d->policy_rule);
     if (e->why)
         g_string_append_printf(out, "  %-16s %s\n", "policy", e->why);
-    if (e->source_from_lineage)
+    if (e->source_from_lineage) {
         g_string_append_printf(out, "  %-16s %s\n", "source host", "from the guest's lineage record");
+    } else if (dest && dest->source_from) {
+        g_autofree char *sf = tg_escape_untrusted(dest->source_from);
+
+        g_string_append_printf(out, "  %-16s facts from %s\n", "source host", sf);
+    } else if (dest) {
+        g_string_append_printf(out, "  %-16s %s\n", "source host",
+                               "none given and no lineage record");
+    }
     if (dest) {
         g_autofree char *dname = dest->name ? tg_escape_untrusted(dest->name)
                                             : g_strdup("the destination");

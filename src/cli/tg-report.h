@@ -18,6 +18,7 @@ typedef struct {
     bool policy_known;         /* its published policy is the one decided with */
     const char *policy_note;   /* one phrase saying so, or why it cannot be known */
     const TgHostFacts *facts;  /* for the per-fact source lines, nullable */
+    const char *source_from;   /* where the source host's facts came from, NULL: none given */
 } TgReportDest;
 
 /* Returns `reason` (the engine's, written as the destination's hook sees

@@ -198,6 +198,8 @@ expect check-dest-published-default 0 "^  dest policy +$hn enforces the default 
 expect check-dest-fact-source 0 "^    tsc-unstable +(yes|no|unknown) .*\\(" '' -- check --domain "$G/fedora-kvmclock.xml" --dest-dir "$pub" --dest-host "$hn"
 cp "$H/probe-hosta.xml" "$WORK/pub3/renamed.xml"
 expect check-dest-name-mismatch 0 "^  destination +renamed, facts from $WORK/pub3/renamed.xml \\(its hostname fact says hosta\\)" '' -- check --domain "$G/fedora-kvmclock.xml" --dest-dir "$WORK/pub3" --dest-host renamed
+expect check-source-from 0 "^  source host +facts from $i2100\$" '' -- check --domain "$G/fedora-kvmclock.xml" --dest "$amd" --source "$i2100"
+expect check-source-none 0 "^  source host +none given and no lineage record\$" '' -- check --domain "$G/fedora-kvmclock.xml" --dest "$amd"
 expect check-dest-missing 2 '' "^tscgate check: no facts published for nosuchhost in $pub \\($pub/nosuchhost.xml: No such file or directory\\)\$" -- check --domain "$G/fedora-kvmclock.xml" --dest-dir "$pub" --dest-host nosuchhost
 expect check-dest-bad-name 2 '' "^tscgate check: --dest-host '\\.\\./x' is not a host name" -- check --domain "$G/fedora-kvmclock.xml" --dest-dir "$pub" --dest-host ../x
 expect check-dest-both 2 '' '^tscgate check: give either --dest FILE or --dest-dir DIR with --dest-host NAME' -- check --domain "$G/fedora-kvmclock.xml" --dest "$amd" --dest-dir "$pub" --dest-host "$hn"
@@ -224,6 +226,7 @@ if "$tg" --help | grep -q preflight; then
     expect preflight-no-host-xml 0 "publish the facts of destination $hn" '' -- preflight --connect test:///default --dest-connect test:///default test
     expect preflight-dest-dir 0 "^  destination +$hn, facts published in $pub/$hn.xml by tscgate" '' -- preflight --connect test:///default --dest-connect test:///default --dest-dir "$pub" test
     expect preflight-dest-dir-policy 0 "^  dest policy +cannot know what $hn enforces: it published policy sha256:" '' -- preflight --connect test:///default --dest-connect test:///default --dest-dir "$pub" test
+    expect preflight-source-from 0 "^  source host +facts from the capabilities of test:///default\$" '' -- preflight --connect test:///default --dest-connect test:///default test
     expect preflight-dest-dir-missing 0 "^  destination +nosuch, facts from the capabilities of test:///default \\(nothing published in $pub: $pub/nosuch.xml: No such file or directory\\)" '' -- preflight --connect test:///default --dest-connect test:///default --dest-dir "$pub" --dest-host nosuch test
     preflight_named_ok() {
         "$tg" preflight --connect test:///default --dest-connect test:///default test >"$out" 2>"$err" </dev/null
