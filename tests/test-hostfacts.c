@@ -25,9 +25,9 @@ all_fields(gsize *n)
     return tg_host_facts_fields(n);
 }
 
-/* The list covers the whole struct: 19 facts, nothing else. */
+/* The list covers the whole struct: 24 facts, nothing else. */
 G_STATIC_ASSERT(sizeof(TgHostFacts) ==
-                6 * sizeof(TgStrFact) + 6 * sizeof(TgU64Fact) + 7 * sizeof(TgBoolFact));
+                9 * sizeof(TgStrFact) + 7 * sizeof(TgU64Fact) + 8 * sizeof(TgBoolFact));
 
 static void *
 fptr(const TgHostFacts *f, const Field *d)
@@ -256,6 +256,12 @@ test_parse_probe_full(void **state)
         { "clock_synchronized", "known|adjtimex(2)|yes" },
         { "clock_est_error_us", "known|adjtimex(2)|1234" },
         { "clock_max_error_us", "known|adjtimex(2)|56000" },
+        /* facts added later: a file from an older probe leaves them unknown */
+        { "cpufreq_pinned", "unknown|not in the tscgate facts" },
+        { "cpufreq_highest_khz", "unknown|not in the tscgate facts" },
+        { "tscgate_version", "unknown|not in the tscgate facts" },
+        { "policy_digest", "unknown|not in the tscgate facts" },
+        { "published_at", "unknown|not in the tscgate facts" },
     };
     g_autofree char *path = pt_fixture_path("probe-hosta.xml");
     g_autoptr(GError) err = NULL;
@@ -393,6 +399,13 @@ facts_all_known(void)
     tg_bool_fact_set(&f->clock_synchronized, false, "adjtimex(2)");
     tg_u64_fact_set(&f->clock_est_error_us, 1, "adjtimex(2)");
     tg_u64_fact_set(&f->clock_max_error_us, 16000000, "adjtimex(2)");
+    tg_bool_fact_set(&f->cpufreq_pinned, false,
+                     "cpu2: governor ondemand, scaling_min_freq 1000000 kHz, scaling_max_freq "
+                     "2600000 kHz, highest available 2600000 kHz");
+    tg_u64_fact_set(&f->cpufreq_highest_khz, 2600000, "cpu2 scaling_available_frequencies");
+    tg_str_fact_set(&f->tscgate_version, "1.2.3", "tscgate probe --publish");
+    tg_str_fact_set(&f->policy_digest, "none", "/etc/tscgate/policy.xml absent");
+    tg_str_fact_set(&f->published_at, "2026-12-01T09:00:00Z", "tscgate probe --publish");
     return f;
 }
 
@@ -527,9 +540,14 @@ test_format_exact(void **state)
         "      <tscgate:intel-idle-max-cstate known='no'/>\n"
         "      <tscgate:cpufreq-min-khz known='no'/>\n"
         "      <tscgate:cpufreq-max-khz known='no'/>\n"
+        "      <tscgate:cpufreq-pinned known='no'/>\n"
+        "      <tscgate:cpufreq-highest-khz known='no'/>\n"
         "      <tscgate:clock-synchronized known='no'/>\n"
         "      <tscgate:clock-est-error-us known='no'/>\n"
         "      <tscgate:clock-max-error-us known='no'/>\n"
+        "      <tscgate:tscgate-version known='no'/>\n"
+        "      <tscgate:policy-digest known='no'/>\n"
+        "      <tscgate:published-at known='no'/>\n"
         "    </tscgate:facts>\n"
         "  </host>\n"
         "</capabilities>\n");
@@ -598,6 +616,79 @@ test_tsc_invariant(void **state)
     }
 }
 
+/* ---- the power-management checklist of a host without constant_tsc ---- */
+
+typedef struct {
+    const char *name;
+    TgTri constant;
+    const char *max_cstate; /* NULL: not set; "?": unknown */
+    TgTri pinned;
+    TgTri expected;
+} PmCase;
+
+static const PmCase pm_cases[] = {
+    { "remediated", TG_TRI_NO, "1", TG_TRI_YES, TG_TRI_YES },
+    { "cstates on", TG_TRI_NO, NULL, TG_TRI_YES, TG_TRI_NO },
+    { "max_cstate=2", TG_TRI_NO, "2", TG_TRI_YES, TG_TRI_NO },
+    { "cpufreq not pinned", TG_TRI_NO, "1", TG_TRI_NO, TG_TRI_NO },
+    { "neither", TG_TRI_NO, NULL, TG_TRI_NO, TG_TRI_NO },
+    { "pinning unknown", TG_TRI_NO, "1", TG_TRI_UNKNOWN, TG_TRI_UNKNOWN },
+    { "cmdline unknown", TG_TRI_NO, "?", TG_TRI_YES, TG_TRI_UNKNOWN },
+    { "cmdline unknown, not pinned", TG_TRI_NO, "?", TG_TRI_NO, TG_TRI_NO },
+    /* the checklist is for hosts without constant_tsc only */
+    { "constant_tsc", TG_TRI_YES, "1", TG_TRI_YES, TG_TRI_UNKNOWN },
+    { "constant_tsc unknown", TG_TRI_UNKNOWN, "1", TG_TRI_YES, TG_TRI_UNKNOWN },
+};
+
+static void
+test_pm_remediated(void **state)
+{
+    const PmCase *c = *state;
+    g_autoptr(TgHostFacts) f = tg_host_facts_new();
+
+    set_tri(&f->constant_tsc, c->constant);
+    if (!c->max_cstate || strcmp(c->max_cstate, "?") != 0)
+        tg_str_fact_set(&f->max_cstate, c->max_cstate, "/proc/cmdline");
+    else
+        tg_fact_set_unknown(&f->max_cstate.note, "/proc/cmdline: Permission denied");
+    set_tri(&f->cpufreq_pinned, c->pinned);
+    assert_int_equal(tg_host_facts_pm_remediated(f), c->expected);
+    assert_int_equal(tg_host_facts_cstates_off(f), c->max_cstate && strcmp(c->max_cstate, "1") == 0);
+}
+
+/* host.xml's known facts replace the probed ones, labelled; its unknown
+ * facts leave the probed ones alone. */
+static void
+test_overlay(void **state)
+{
+    g_autoptr(TgHostFacts) probed = tg_host_facts_new();
+    g_autoptr(TgHostFacts) given = tg_host_facts_new();
+
+    tg_u64_fact_set(&probed->tsc_hz, 2596120000u, "KVM_GET_TSC_KHZ on /dev/kvm");
+    tg_bool_fact_set(&probed->clock_synchronized, true, "adjtimex(2)");
+    tg_str_fact_set(&probed->hostname, "hosta", "uname(2)");
+    tg_u64_fact_set(&given->tsc_hz, 2100000000u, "capabilities XML <counter name='tsc'>");
+    tg_fact_set_unknown(&given->clock_synchronized.note, "not in capabilities XML");
+    tg_str_fact_set(&given->max_cstate, NULL, NULL);
+    tg_host_facts_overlay(probed, given, "/etc/tscgate/host.xml");
+    assert_field(probed, "tsc_hz",
+                 "known|/etc/tscgate/host.xml: capabilities XML <counter name='tsc'>|2100000000");
+    assert_field(probed, "clock_synchronized", "known|adjtimex(2)|yes");
+    assert_field(probed, "hostname", "known|uname(2)|hosta");
+    assert_field(probed, "max_cstate", "known|/etc/tscgate/host.xml|(unset)");
+}
+
+static void
+test_policy_digest(void **state)
+{
+    g_autofree char *empty = tg_host_facts_policy_digest("", 0);
+    g_autofree char *abc = tg_host_facts_policy_digest("abc", 3);
+
+    /* FIPS 180-2 test vectors */
+    assert_string_equal(empty, "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    assert_string_equal(abc, "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
 static void
 test_free_null(void **state)
 {
@@ -618,6 +709,9 @@ main(void)
     PT_ADD(t, test_format_exact);
     PT_ADD(t, test_format_unrepresentable);
     PT_ADD(t, test_tsc_invariant);
+    PT_ADD_ROWS(t, test_pm_remediated, pm_cases);
+    PT_ADD(t, test_overlay);
+    PT_ADD(t, test_policy_digest);
     PT_ADD(t, test_free_null);
     return pt_tests_run(t, "test-hostfacts");
 }

@@ -289,6 +289,8 @@ static const struct {
     { "intel_idle_max_cstate", K_STR, offsetof(TgHostFacts, intel_idle_max_cstate) },
     { "cpufreq_min_khz", K_U64, offsetof(TgHostFacts, cpufreq_min_khz) },
     { "cpufreq_max_khz", K_U64, offsetof(TgHostFacts, cpufreq_max_khz) },
+    { "cpufreq_pinned", K_BOOL, offsetof(TgHostFacts, cpufreq_pinned) },
+    { "cpufreq_highest_khz", K_U64, offsetof(TgHostFacts, cpufreq_highest_khz) },
     { "clock_synchronized", K_BOOL, offsetof(TgHostFacts, clock_synchronized) },
     { "clock_est_error_us", K_U64, offsetof(TgHostFacts, clock_est_error_us) },
     { "clock_max_error_us", K_U64, offsetof(TgHostFacts, clock_max_error_us) },
@@ -411,6 +413,14 @@ typedef struct {
 #define HINT_KNOWN_FREQ "TSC rate calibrated at boot: it may differ by a few kHz after a " \
     "reboot; pin guests with <timer name='tsc' frequency=...>"
 #define HINT_NOT_TSC "the host kernel does not keep time with the TSC"
+#define CPUS "@S@/devices/system/cpu"
+#define PINNED_LABEL "cpufreq pinned at the highest frequency"
+#define HINT_REMEDIATED "TSC not invariant, but processor.max_cstate=1 and cpufreq pinned " \
+    "at the highest frequency keep its rate"
+#define HINT_CSTATE_FAIL "no constant_tsc: add processor.max_cstate=1 to the kernel command " \
+    "line (deep C-states stop the TSC)"
+#define REVF_PINNED_SRC "every online CPU (4): scaling_min_freq = scaling_max_freq = the " \
+    "highest available frequency; cpu0: governor performance, 2600000 kHz (" CPUS "/cpu0/cpufreq)"
 
 static const FixtureCase fixture_cases[] = {
     {
@@ -449,6 +459,8 @@ static const FixtureCase fixture_cases[] = {
     {
         .name = "amd-epyc-tsc-scale",
         .facts = {
+            /* only the hardware range: the policy in force is not readable */
+            { "cpufreq_pinned", "unknown: " FREQ "/scaling_min_freq: No such file or directory" },
             { "cpu_vendor", "AuthenticAMD [" CPUINFO " vendor_id]" },
             { "kvm_tolerance_ppm", "250 [" TOL "]" },
             { "constant_tsc", "yes [" CPUINFO " flags]" },
@@ -651,7 +663,96 @@ static const FixtureCase fixture_cases[] = {
             "TSC not marked unstable : PASS",
             "processor.max_cstate : not set",
             "cpufreq range : unknown (no cpufreq driver (" FREQ " absent))",
+            PINNED_LABEL " : unknown (no cpufreq driver (" FREQ " absent))",
             "KVM tsc_tolerance_ppm : 250",
+        },
+        .worst = TG_CHECK_WARN,
+    },
+    {
+        /* a dual-socket Opteron 2218 (K8 revision F, no constant_tsc nor
+         * nonstop_tsc) set up as the RHEL guide asks: deep C-states off,
+         * powernow-k8 pinned at the top frequency on every CPU */
+        .name = "amd-opteron-revf-pinned",
+        .facts = {
+            { "cpu_vendor", "AuthenticAMD [" CPUINFO " vendor_id]" },
+            { "constant_tsc", "no [" CPUINFO " flags]" },
+            { "nonstop_tsc", "no [" CPUINFO " flags]" },
+            { "max_cstate", "1 [" CMDLINE " processor.max_cstate]" },
+            { "tsc_unstable", "no [current clocksource is tsc]" },
+            { "cpufreq_min_khz", "1000000 [" FREQ "/cpuinfo_min_freq]" },
+            { "cpufreq_max_khz", "2600000 [" FREQ "/cpuinfo_max_freq]" },
+            { "cpufreq_pinned", "yes [" REVF_PINNED_SRC "]" },
+            { "cpufreq_highest_khz", "2600000 [" FREQ "/scaling_available_frequencies]" },
+        },
+        .lines = {
+            NOT_PROBED_LINES,
+            "constant_tsc : WARN (" HINT_REMEDIATED ")",
+            "nonstop_tsc : WARN (" HINT_REMEDIATED ")",
+            "processor.max_cstate : 1 PASS",
+            PINNED_LABEL " : yes PASS (" REVF_PINNED_SRC ")",
+            "cpufreq range : 1000.000 MHz - 2600.000 MHz",
+            "TSC not marked unstable : PASS",
+        },
+        .worst = TG_CHECK_WARN,
+    },
+    {
+        /* the same host as shipped: ondemand moved cpu2's frequency, so
+         * the kernel marked the TSC unstable (arch/x86/kernel/tsc.c
+         * time_cpufreq_notifier, "cpufreq changes") and left it */
+        .name = "amd-opteron-revf-unpinned",
+        .facts = {
+            { "constant_tsc", "no [" CPUINFO " flags]" },
+            { "max_cstate", "(null) [" CMDLINE " (processor.max_cstate not set)]" },
+            { "tsc_unstable", "yes [current clocksource is hpet and tsc is gone from "
+                              "available_clocksource]" },
+            { "cpufreq_pinned", "no [cpu2: governor ondemand, scaling_min_freq 1000000 kHz, "
+                                "scaling_max_freq 2600000 kHz, highest available 2600000 kHz ("
+                                CPUS "/cpu2/cpufreq)]" },
+            { "cpufreq_highest_khz", "2600000 [" CPUS "/cpu2/cpufreq/scaling_available_frequencies]" },
+        },
+        .lines = {
+            "constant_tsc : FAIL (" HINT_INVARIANT ")",
+            "nonstop_tsc : FAIL (" HINT_INVARIANT ")",
+            "processor.max_cstate : not set FAIL (" HINT_CSTATE_FAIL ")",
+            PINNED_LABEL " : no FAIL (cpu2: governor ondemand, scaling_min_freq 1000000 kHz, "
+            "scaling_max_freq 2600000 kHz, highest available 2600000 kHz (" CPUS "/cpu2/cpufreq); "
+            "no constant_tsc: pin every CPU at its highest available frequency, scaling_min_freq "
+            "= scaling_max_freq = 2600000 kHz, e.g. cpupower -c all frequency-set -g performance "
+            "-d 2600000 -u 2600000)",
+        },
+        .worst = TG_CHECK_FAIL,
+    },
+    {
+        /* cpufreq pinned, deep C-states still allowed */
+        .name = "amd-opteron-revf-cstates",
+        .facts = {
+            { "max_cstate", "(null) [" CMDLINE " (processor.max_cstate not set)]" },
+            { "cpufreq_pinned", "yes [" REVF_PINNED_SRC "]" },
+        },
+        .lines = {
+            "constant_tsc : FAIL (" HINT_INVARIANT ")",
+            "processor.max_cstate : not set FAIL (" HINT_CSTATE_FAIL ")",
+            PINNED_LABEL " : yes PASS (" REVF_PINNED_SRC ")",
+        },
+        .worst = TG_CHECK_FAIL,
+    },
+    {
+        /* intel_pstate has no scaling_available_frequencies: the highest
+         * is cpuinfo_max_freq; with an invariant TSC the lines inform */
+        .name = "intel-pstate-pinned",
+        .facts = {
+            { "constant_tsc", "yes [" CPUINFO " flags]" },
+            { "cpufreq_pinned", "yes [every online CPU (2): scaling_min_freq = scaling_max_freq "
+                                "= the highest available frequency; cpu0: governor performance, "
+                                "3900000 kHz (" CPUS "/cpu0/cpufreq)]" },
+            { "cpufreq_highest_khz", "3900000 [" FREQ "/cpuinfo_max_freq]" },
+        },
+        .lines = {
+            "constant_tsc : PASS",
+            "processor.max_cstate : not set",
+            PINNED_LABEL " : yes (every online CPU (2): scaling_min_freq = scaling_max_freq = the "
+            "highest available frequency; cpu0: governor performance, 3900000 kHz (" CPUS
+            "/cpu0/cpufreq))",
         },
         .worst = TG_CHECK_WARN,
     },

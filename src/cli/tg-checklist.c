@@ -99,6 +99,8 @@ typedef struct {
     bool two_facts;             /* the line also needs fact2 (unknown if either is) */
     size_t fact2;
     TgCheckLevel unknown_level; /* the line's level when the fact is unknown */
+    /* when set, the level of an unknown fact depends on other facts */
+    TgCheckLevel (*unknown_level_of)(const TgHostFacts *f);
     const char *unknown_hint;
     /* TG_ROW_BOOL */
     const char *yes_value, *no_value;
@@ -194,7 +196,56 @@ tg_judge_tsc_unstable(const TgHostFacts *f, TgCheckLine *line)
                                                              : "marked unstable");
 }
 
-/* processor.max_cstate, and intel_idle.max_cstate beside it when set. */
+/* Red Hat's "KVM Guest Timing Management" checklist applies to hosts
+ * without constant_tsc: their TSC ticks with the core clock (Linux
+ * arch/x86/kernel/tsc.c time_cpufreq_notifier) and stops in deep C-states,
+ * so C-states and cpufreq are judged there and informational elsewhere. */
+static bool
+tg_pm_checklist_applies(const TgHostFacts *f)
+{
+    return tg_bool_fact_tri(&f->constant_tsc) == TG_TRI_NO;
+}
+
+static TgCheckLevel
+tg_pm_unknown_level(const TgHostFacts *f)
+{
+    return tg_pm_checklist_applies(f) ? TG_CHECK_WARN : TG_CHECK_INFO;
+}
+
+#define TG_HINT_INVARIANT "TSC not invariant: guests reading the TSC directly will drift"
+#define TG_HINT_REMEDIATED "TSC not invariant, but processor.max_cstate=1 and cpufreq " \
+    "pinned at the highest frequency keep its rate"
+
+/* constant_tsc and nonstop_tsc: PASS, or FAIL unless the power-management
+ * checklist keeps a TSC without constant_tsc at one rate. */
+static void
+tg_judge_invariant_flag(const TgBoolFact *flag, const TgHostFacts *f, TgCheckLine *line)
+{
+    if (flag->value) {
+        line->level = TG_CHECK_PASS;
+    } else if (tg_host_facts_pm_remediated(f) == TG_TRI_YES) {
+        line->level = TG_CHECK_WARN;
+        line->hint = g_strdup(TG_HINT_REMEDIATED);
+    } else {
+        line->level = TG_CHECK_FAIL;
+        line->hint = g_strdup(TG_HINT_INVARIANT);
+    }
+}
+
+static void
+tg_judge_constant_tsc(const TgHostFacts *f, TgCheckLine *line)
+{
+    tg_judge_invariant_flag(&f->constant_tsc, f, line);
+}
+
+static void
+tg_judge_nonstop_tsc(const TgHostFacts *f, TgCheckLine *line)
+{
+    tg_judge_invariant_flag(&f->nonstop_tsc, f, line);
+}
+
+/* processor.max_cstate, and intel_idle.max_cstate beside it when set;
+ * judged on a host without constant_tsc. */
 static void
 tg_judge_max_cstate(const TgHostFacts *f, TgCheckLine *line)
 {
@@ -207,6 +258,50 @@ tg_judge_max_cstate(const TgHostFacts *f, TgCheckLine *line)
         line->value = g_strdup_printf("%s (intel_idle.max_cstate=%s)", v, ii);
     } else {
         line->value = g_steal_pointer(&v);
+    }
+    if (!tg_pm_checklist_applies(f))
+        return;
+    if (tg_host_facts_cstates_off(f)) {
+        line->level = TG_CHECK_PASS;
+    } else {
+        line->level = TG_CHECK_FAIL;
+        line->hint = g_strdup("no constant_tsc: add processor.max_cstate=1 to the kernel "
+                              "command line (deep C-states stop the TSC)");
+    }
+}
+
+/* The cpufreq policy of every CPU; judged on a host without constant_tsc,
+ * where the fix names the frequency to pin at. */
+static void
+tg_judge_cpufreq_pinned(const TgHostFacts *f, TgCheckLine *line)
+{
+    g_autofree char *note = tg_escape_untrusted(f->cpufreq_pinned.note.source
+                                                    ? f->cpufreq_pinned.note.source : "");
+    bool judged = tg_pm_checklist_applies(f);
+
+    line->value = g_strdup(f->cpufreq_pinned.value ? "yes" : "no");
+    if (f->cpufreq_pinned.value) {
+        line->level = judged ? TG_CHECK_PASS : TG_CHECK_INFO;
+        line->hint = g_steal_pointer(&note);
+        return;
+    }
+    if (!judged) {
+        line->hint = g_steal_pointer(&note);
+        return;
+    }
+    line->level = TG_CHECK_FAIL;
+    if (f->cpufreq_highest_khz.note.known) {
+        guint64 khz = f->cpufreq_highest_khz.value;
+
+        line->hint = g_strdup_printf("%s; no constant_tsc: pin every CPU at its highest "
+                                     "available frequency, scaling_min_freq = scaling_max_freq "
+                                     "= %" G_GUINT64_FORMAT " kHz, e.g. cpupower -c all "
+                                     "frequency-set -g performance -d %" G_GUINT64_FORMAT
+                                     " -u %" G_GUINT64_FORMAT, note, khz, khz, khz);
+    } else {
+        line->hint = g_strdup_printf("%s; no constant_tsc: pin every CPU at its highest "
+                                     "available frequency (scaling_min_freq = "
+                                     "scaling_max_freq)", note);
     }
 }
 
@@ -236,8 +331,6 @@ tg_judge_clock_sync(const TgHostFacts *f, TgCheckLine *line)
                                      f->clock_est_error_us.value, f->clock_max_error_us.value);
 }
 
-#define TG_HINT_INVARIANT "TSC not invariant: guests reading the TSC directly will drift"
-
 static const TgCheckRow tg_check_rows[] = {
     { .label = "Host name", .kind = TG_ROW_STR, .fact = TG_FACT(hostname),
       .unknown_level = TG_CHECK_INFO },
@@ -255,12 +348,10 @@ static const TgCheckRow tg_check_rows[] = {
       .fact = TG_FACT(cpu_tsc_scaling_flag), .unknown_level = TG_CHECK_INFO,
       .yes_value = "yes", .yes_level = TG_CHECK_INFO,
       .no_value = "no", .no_level = TG_CHECK_INFO },
-    { .label = "constant_tsc", .kind = TG_ROW_BOOL, .fact = TG_FACT(constant_tsc),
-      .unknown_level = TG_CHECK_WARN, .yes_level = TG_CHECK_PASS,
-      .no_level = TG_CHECK_FAIL, .no_hint = TG_HINT_INVARIANT },
-    { .label = "nonstop_tsc", .kind = TG_ROW_BOOL, .fact = TG_FACT(nonstop_tsc),
-      .unknown_level = TG_CHECK_WARN, .yes_level = TG_CHECK_PASS,
-      .no_level = TG_CHECK_FAIL, .no_hint = TG_HINT_INVARIANT },
+    { .label = "constant_tsc", .kind = TG_ROW_CUSTOM, .fact = TG_FACT(constant_tsc),
+      .unknown_level = TG_CHECK_WARN, .judge = tg_judge_constant_tsc },
+    { .label = "nonstop_tsc", .kind = TG_ROW_CUSTOM, .fact = TG_FACT(nonstop_tsc),
+      .unknown_level = TG_CHECK_WARN, .judge = tg_judge_nonstop_tsc },
     /* without tsc_known_freq the kernel calibrates the TSC at boot and the
      * measured rate (hence KVM's default guest rate) can differ by a few kHz
      * from one boot to the next */
@@ -276,12 +367,16 @@ static const TgCheckRow tg_check_rows[] = {
       .fact = TG_FACT(clocksource_available), .unknown_level = TG_CHECK_INFO },
     { .label = "TSC not marked unstable", .kind = TG_ROW_CUSTOM, .fact = TG_FACT(tsc_unstable),
       .judge = tg_judge_tsc_unstable, .unknown_level = TG_CHECK_WARN },
-    /* C-states: informational */
+    /* C-states and cpufreq: judged without constant_tsc, informational otherwise */
     { .label = "processor.max_cstate", .kind = TG_ROW_CUSTOM, .fact = TG_FACT(max_cstate),
-      .judge = tg_judge_max_cstate, .unknown_level = TG_CHECK_INFO },
+      .judge = tg_judge_max_cstate, .unknown_level = TG_CHECK_INFO,
+      .unknown_level_of = tg_pm_unknown_level },
     { .label = "cpufreq range", .kind = TG_ROW_CUSTOM, .fact = TG_FACT(cpufreq_min_khz),
       .two_facts = true, .fact2 = TG_FACT(cpufreq_max_khz), .judge = tg_judge_cpufreq,
       .unknown_level = TG_CHECK_INFO },
+    { .label = "cpufreq pinned at the highest frequency", .kind = TG_ROW_CUSTOM,
+      .fact = TG_FACT(cpufreq_pinned), .judge = tg_judge_cpufreq_pinned,
+      .unknown_level = TG_CHECK_INFO, .unknown_level_of = tg_pm_unknown_level },
     { .label = "Host clock synchronised (NTP)", .kind = TG_ROW_CUSTOM,
       .fact = TG_FACT(clock_synchronized), .judge = tg_judge_clock_sync,
       .unknown_level = TG_CHECK_WARN },
@@ -301,7 +396,7 @@ tg_check_row_line(const TgHostFacts *f, const TgCheckRow *row, TgCheckLine *line
         n = tg_row_note(f, row->fact2);
     if (!n->known) {
         line->value = tg_unknown_text(n);
-        line->level = row->unknown_level;
+        line->level = row->unknown_level_of ? row->unknown_level_of(f) : row->unknown_level;
         line->hint = g_strdup(row->unknown_hint);
         return;
     }

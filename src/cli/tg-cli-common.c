@@ -3,9 +3,11 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "tg-cli.h"
 #include "tg-evaluate.h"
+#include "tg-file.h"
 #include "tg-report.h"
 
 void
@@ -39,6 +41,157 @@ tg_cli_decide_and_report(const TgGuestProfile *guest, const TgHostFacts *source,
 
     fputs(report, stdout);
     return tg_report_exit_status(eval);
+}
+
+int
+tg_cli_decide_and_report_dest(const TgGuestProfile *guest, const TgHostFacts *source,
+                              const TgHostFacts *dest, const TgPolicy *policy, bool json,
+                              const TgReportDest *rd)
+{
+    g_autoptr(TgEvaluation) eval = tg_evaluate(guest, source, dest, policy);
+    g_autofree char *report = json ? tg_report_json_dest(guest, eval, rd)
+                                   : tg_report_text_dest(guest, eval, rd);
+
+    fputs(report, stdout);
+    return tg_report_exit_status(eval);
+}
+
+/* What the destination's published policy digest says about the policy
+ * this report decides with. */
+static char *
+tg_cli_policy_note(const TgHostFacts *facts, const char *who, const char *policy_path,
+                   const char *policy_digest, bool *known)
+{
+    const char *theirs = facts->policy_digest.note.known ? facts->policy_digest.value : NULL;
+    const char *ours = policy_digest ? policy_digest : TG_POLICY_DIGEST_NONE;
+    g_autofree char *ours_text = policy_path
+        ? g_strdup_printf("%s (%s)", ours, strcmp(policy_path, "-") == 0 ? TG_STDIN_NAME
+                                                                          : policy_path)
+        : g_strdup("the default rules");
+    g_autofree char *esc = NULL;
+
+    *known = false;
+    if (!theirs)
+        return g_strdup_printf("cannot know what %s enforces: nothing was published (its "
+                               "facts carry no policy digest); this report uses %s",
+                               who, ours_text);
+    if (strcmp(theirs, ours) == 0) {
+        *known = true;
+        if (!policy_digest)
+            return g_strdup_printf("%s enforces the default rules (no policy.xml), as this "
+                                   "report does", who);
+        return g_strdup_printf("%s enforces the policy given (%s)", who, ours_text);
+    }
+    esc = tg_escape_untrusted(theirs);
+    if (strcmp(theirs, TG_POLICY_DIGEST_NONE) == 0)
+        return g_strdup_printf("cannot know what %s enforces: it published the default rules "
+                               "(no policy.xml), this report uses %s; its hook may decide "
+                               "otherwise", who, ours_text);
+    return g_strdup_printf("cannot know what %s enforces: it published policy %s, this report "
+                           "uses %s; its hook may decide otherwise", who, esc, ours_text);
+}
+
+void
+tg_cli_dest_describe(TgCliDest *out, const TgHostFacts *facts, const char *name,
+                     const char *from_path, const char *from_note, const char *policy_path,
+                     const char *policy_digest)
+{
+    g_autofree char *who = NULL;
+    g_autofree char *note = NULL;
+    g_autofree char *mismatch = NULL;
+
+    /* a file named for one host that describes another */
+    if (name && facts->hostname.note.known && facts->hostname.value &&
+        strcmp(name, facts->hostname.value) != 0) {
+        g_autofree char *esc = tg_escape_untrusted(facts->hostname.value);
+
+        mismatch = g_strdup_printf("its hostname fact says %s", esc);
+    }
+    if (from_note && mismatch)
+        note = g_strdup_printf(" (%s; %s)", from_note, mismatch);
+    else if (from_note || mismatch)
+        note = g_strdup_printf(" (%s)", from_note ? from_note : mismatch);
+    else
+        note = g_strdup("");
+    memset(out, 0, sizeof(*out));
+    if (name)
+        out->name = g_strdup(name);
+    else if (facts->hostname.note.known && facts->hostname.value && *facts->hostname.value)
+        out->name = g_strdup(facts->hostname.value);
+    who = out->name ? tg_escape_untrusted(out->name) : g_strdup("the destination");
+    if (facts->published_at.note.known && facts->published_at.value &&
+        facts->tscgate_version.note.known && facts->tscgate_version.value)
+        out->facts_from = g_strdup_printf("facts published in %s by tscgate %s at %s%s",
+                                          from_path, facts->tscgate_version.value,
+                                          facts->published_at.value, note);
+    else
+        out->facts_from = g_strdup_printf("facts from %s%s", from_path, note);
+    out->facts_path = g_strdup(from_path);
+    out->policy_note = tg_cli_policy_note(facts, who, policy_path, policy_digest,
+                                          &out->report.policy_known);
+    out->report.name = out->name;
+    out->report.facts_from = out->facts_from;
+    out->report.facts_path = out->facts_path;
+    out->report.policy_note = out->policy_note;
+    out->report.facts = facts;
+}
+
+void
+tg_cli_dest_clear(TgCliDest *d)
+{
+    g_clear_pointer(&d->name, g_free);
+    g_clear_pointer(&d->facts_from, g_free);
+    g_clear_pointer(&d->facts_path, g_free);
+    g_clear_pointer(&d->policy_note, g_free);
+    memset(&d->report, 0, sizeof(d->report));
+}
+
+TgPolicy *
+tg_cli_load_policy(const char *path, char **digest, GError **error)
+{
+    g_autofree char *buf = NULL;
+    gsize len = 0;
+    TgPolicy *policy;
+
+    if (!tg_read_file(path, &buf, &len, error))
+        return NULL;
+    policy = tg_policy_parse_xml(buf, len, strcmp(path, "-") == 0 ? TG_STDIN_NAME : path, error);
+    if (policy)
+        *digest = tg_host_facts_policy_digest(buf, len);
+    return policy;
+}
+
+bool
+tg_cli_host_name_ok(const char *name)
+{
+    if (!name || !*name || name[0] == '.' || strlen(name) > 255 || strchr(name, '/'))
+        return false;
+    for (const char *p = name; *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            return false;
+    return true;
+}
+
+TgHostFacts *
+tg_cli_load_published(const char *dir, const char *host, char **path, char **read_error,
+                      GError **error)
+{
+    g_autofree char *file = g_strconcat(host, ".xml", NULL);
+    g_autofree char *buf = NULL;
+    g_autoptr(GError) err = NULL;
+    gsize len = 0;
+
+    *path = g_build_filename(dir, file, NULL);
+    if (!tg_read_file(*path, &buf, &len, &err)) {
+        g_autofree char *esc = tg_escape_untrusted(host);
+
+        g_set_error(error, TG_ERROR, TG_ERROR_IO, "no facts published for %s in %s (%s)", esc,
+                    dir, err->message);
+        if (read_error)
+            *read_error = g_strdup(err->message);
+        return NULL;
+    }
+    return tg_host_facts_parse_xml(buf, len, *path, error);
 }
 
 bool

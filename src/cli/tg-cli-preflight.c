@@ -53,12 +53,18 @@ int
 tg_cli_preflight_main(int argc, char **argv)
 {
     g_autofree char *src_uri = NULL, *dest_uri = NULL, *policy_path = NULL;
+    g_autofree char *dest_dir = NULL, *dest_host = NULL;
     gboolean json = FALSE;
     GOptionEntry entries[] = {
         { "connect", 'c', 0, G_OPTION_ARG_STRING, &src_uri,
           "libvirt URI of the source host (default: libvirt's default URI)", "URI" },
         { "dest-connect", 'D', 0, G_OPTION_ARG_STRING, &dest_uri,
           "libvirt URI of the destination host (required)", "URI" },
+        { "dest-dir", 0, 0, G_OPTION_ARG_FILENAME, &dest_dir,
+          "Directory the destination published its facts to (tscgate probe --publish DIR): "
+          "its facts are DIR/NAME.xml", "DIR" },
+        { "dest-host", 0, 0, G_OPTION_ARG_STRING, &dest_host,
+          "Destination host name (default: the destination daemon's host name)", "NAME" },
         { "policy", 'p', 0, G_OPTION_ARG_FILENAME, &policy_path,
           "Policy XML (default: the built-in default rules)", "FILE" },
         { "json", 'j', 0, G_OPTION_ARG_NONE, &json, "Print one JSON object instead of text", NULL },
@@ -75,11 +81,22 @@ tg_cli_preflight_main(int argc, char **argv)
     g_autoptr(TgHostFacts) source = NULL;
     g_autoptr(TgHostFacts) dest = NULL;
     g_autoptr(TgPolicy) policy = NULL;
+    g_autofree char *policy_digest = NULL;
+    g_autofree char *dest_name = NULL;
+    g_autofree char *published_path = NULL;
+    g_autofree char *unpublished = NULL;
+    g_autofree char *caps_from = NULL;
+    g_autofree char *src_from = NULL;
+    TgCliDest rd;
+    int rc;
 
     g_option_context_add_main_entries(ctx, entries, NULL);
     g_option_context_set_description(ctx,
         "Reads the guest's migratable XML and 'capabilities' of both hosts over\n"
-        "read-only connections, then applies the same rules as the hook.\n"
+        "read-only connections, then applies the same rules as the hook. The\n"
+        "destination's hook decides with the facts and policy it published with\n"
+        "'tscgate probe --publish DIR' (--dest-dir DIR): without them, its health\n"
+        "facts and policy are unknown here, and the report says so.\n"
         "Exit status: see EXIT STATUS in tscgate(8).");
     if (!tg_cli_parse_options("preflight", ctx, &argc, &argv))
         return TG_EXIT_USAGE;
@@ -88,7 +105,13 @@ tg_cli_preflight_main(int argc, char **argv)
                             "exactly one DOMAIN (name or UUID) is required");
     if (!dest_uri)
         return tg_cli_error("preflight", TG_EXIT_USAGE, "--dest-connect URI is required");
-    if (policy_path && !(policy = tg_policy_load(policy_path, &err)))
+    if (dest_host && !tg_cli_host_name_ok(dest_host)) {
+        g_autofree char *esc = tg_escape_untrusted(dest_host);
+
+        return tg_cli_error("preflight", TG_EXIT_USAGE, "--dest-host '%s' is not a host name",
+                            esc);
+    }
+    if (policy_path && !(policy = tg_cli_load_policy(policy_path, &policy_digest, &err)))
         return tg_cli_error("preflight", TG_EXIT_USAGE, "%s", err->message);
 
     virSetErrorFunc(NULL, tg_libvirt_quiet);
@@ -124,10 +147,46 @@ tg_cli_preflight_main(int argc, char **argv)
 
     if (!(guest = tg_guest_profile_parse_xml(xml, strlen(xml), "domain XML from libvirt", &err)) ||
         !(source = tg_host_facts_parse_xml(src_caps, strlen(src_caps),
-                                           "source capabilities", &err)) ||
-        !(dest = tg_host_facts_parse_xml(dst_caps, strlen(dst_caps),
-                                         "destination capabilities", &err)))
+                                           "source capabilities", &err)))
         return tg_cli_error("preflight", TG_EXIT_USAGE, "%s", err->message);
 
-    return tg_cli_decide_and_report(guest, source, dest, policy, json);
+    /* The destination as its hook sees it: the facts it published (probed
+     * there, health included, with its host.xml and its policy's digest);
+     * its daemon's capabilities carry only the TSC counter. */
+    if (dest_host) {
+        dest_name = g_strdup(dest_host);
+    } else {
+        g_autofree char *h = virConnectGetHostname(dst);
+
+        if (h && tg_cli_host_name_ok(h))
+            dest_name = g_strdup(h);
+    }
+    if (dest_dir && dest_name) {
+        g_autoptr(GError) perr = NULL;
+        g_autofree char *read_error = NULL;
+
+        dest = tg_cli_load_published(dest_dir, dest_name, &published_path, &read_error, &perr);
+        if (!dest && !read_error)
+            return tg_cli_error("preflight", TG_EXIT_USAGE, "%s", perr->message);
+        if (!dest)
+            unpublished = g_strdup_printf("nothing published in %s: %s", dest_dir, read_error);
+    } else if (dest_dir) {
+        unpublished = g_strdup("the destination daemon gave no usable host name; give --dest-host");
+    } else {
+        unpublished = g_strdup("nothing published: no --dest-dir");
+    }
+    if (!dest) {
+        if (!(dest = tg_host_facts_parse_xml(dst_caps, strlen(dst_caps),
+                                             "destination capabilities", &err)))
+            return tg_cli_error("preflight", TG_EXIT_USAGE, "%s", err->message);
+        caps_from = g_strdup_printf("the capabilities of %s", dest_uri);
+    }
+
+    tg_cli_dest_describe(&rd, dest, dest_name, caps_from ? caps_from : published_path,
+                         unpublished, policy_path, policy_digest);
+    src_from = g_strdup_printf("the capabilities of %s", src_uri ? src_uri : "libvirt's default URI");
+    rd.report.source_from = src_from;
+    rc = tg_cli_decide_and_report_dest(guest, source, dest, policy, json, &rd.report);
+    tg_cli_dest_clear(&rd);
+    return rc;
 }

@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "tg-policy.h"
+#include "tg-report.h"
 
 G_BEGIN_DECLS
 
@@ -21,6 +22,51 @@ int tg_cli_preflight_main(int argc, char **argv);
  * `source` and `policy` may be NULL. */
 int tg_cli_decide_and_report(const TgGuestProfile *guest, const TgHostFacts *source,
                              const TgHostFacts *dest, const TgPolicy *policy, bool json);
+/* The destination as `check` and `preflight` describe it (tg-report.h's
+ * TgReportDest) with the strings it owns. Fill with tg_cli_dest_describe(),
+ * release with tg_cli_dest_clear(). */
+typedef struct {
+    TgReportDest report;   /* points into the fields below */
+    char *name;
+    char *facts_from;
+    char *facts_path;
+    char *policy_note;
+} TgCliDest;
+
+/* Describe destination facts `facts` for the report: `name` (nullable: the
+ * facts' hostname, else none), where they came from (`from_path`: the file
+ * or URI; `from_note`: nullable, appended in parentheses) and whether it
+ * enforces the policy decided with (`policy_path` and its digest
+ * `policy_digest`, both NULL for the default rules). `out` borrows `facts`. */
+void tg_cli_dest_describe(TgCliDest *out, const TgHostFacts *facts, const char *name,
+                          const char *from_path, const char *from_note,
+                          const char *policy_path, const char *policy_digest);
+void tg_cli_dest_clear(TgCliDest *d);
+
+/* tg_cli_decide_and_report() for `check` and `preflight`: the report names
+ * the destination `rd` and says where its facts came from. */
+int tg_cli_decide_and_report_dest(const TgGuestProfile *guest, const TgHostFacts *source,
+                                  const TgHostFacts *dest, const TgPolicy *policy, bool json,
+                                  const TgReportDest *rd);
+
+/* Load the policy at `path` ("-" = stdin) and return its digest
+ * (tg_host_facts_policy_digest of the bytes read) in *digest (g_free).
+ * Returns a new policy or NULL with `error`. */
+TgPolicy *tg_cli_load_policy(const char *path, char **digest, GError **error);
+
+/* Returns true when `name` can name a published facts file DIR/NAME.xml:
+ * not empty, at most 255 bytes, no '/', no leading '.', no control
+ * characters. */
+bool tg_cli_host_name_ok(const char *name);
+
+/* Load DIR/HOST.xml, what `tscgate probe --publish DIR` wrote on HOST.
+ * Sets *path (g_free). Returns new facts, or NULL with `error`: "no facts
+ * published for HOST in DIR (PATH: why)" when the file cannot be read (then
+ * *read_error, when not NULL, receives "PATH: why", g_free), else the
+ * parser's error naming the file and line. */
+TgHostFacts *tg_cli_load_published(const char *dir, const char *host, char **path,
+                                   char **read_error, GError **error);
+
 /* Parse subcommand `command`'s options with `ctx`; on failure print the
  * error (tg_cli_error) and return false. */
 bool tg_cli_parse_options(const char *command, GOptionContext *ctx, int *argc, char ***argv);

@@ -38,16 +38,82 @@ tg_report_hz_line(GString *out, const char *label, guint64 hz, const char *extra
 }
 
 char *
+tg_report_name_destination(const char *reason, const char *name)
+{
+    g_autofree char *esc = name ? tg_escape_untrusted(name) : NULL;
+    g_autofree char *who = esc ? g_strconcat("destination ", esc, NULL)
+                               : g_strdup("the destination");
+    g_autofree char *whose = g_strconcat(who, "'s", NULL);
+    g_autofree char *advice = g_strdup_printf("publish the facts of %s (tscgate probe "
+                                              "--publish) or", who);
+    GString *s = g_string_new(reason);
+
+    /* the fix the destination's hook would read; a report made elsewhere
+     * did not read that host.xml: the destination publishes its facts */
+    g_string_replace(s, "give this host's facts in host.xml or", advice, 0);
+    g_string_replace(s, "this host's", whose, 0);
+    g_string_replace(s, "this host", who, 0);
+    return g_string_free(s, FALSE);
+}
+
+/* "  LABEL  VALUE (SOURCE)" / "unknown (REASON)" for every destination fact. */
+static void
+tg_report_fact_lines(GString *out, const TgHostFacts *f)
+{
+    gsize n = 0;
+    const TgHostFactField *fields = tg_host_facts_fields(&n);
+
+    for (gsize i = 0; i < n; i++) {
+        const TgHostFactField *d = &fields[i];
+        const void *p = (const char *)f + d->offset;
+        const TgFactNote *note = p; /* every fact starts with its note */
+        g_autofree char *value = NULL;
+        g_autofree char *why = NULL;
+
+        if (!note->known) {
+            why = tg_escape_untrusted(note->reason ? note->reason : "no reason given");
+            g_string_append_printf(out, "    %-24s unknown (%s)\n", d->element, why);
+            continue;
+        }
+        switch (d->kind) {
+        case TG_FACT_STR: {
+            const char *v = ((const TgStrFact *)p)->value;
+
+            value = v ? tg_escape_untrusted(v) : g_strdup("not set");
+            break;
+        }
+        case TG_FACT_U64:
+            value = g_strdup_printf("%" G_GUINT64_FORMAT, ((const TgU64Fact *)p)->value);
+            break;
+        case TG_FACT_BOOL:
+        default:
+            value = g_strdup(((const TgBoolFact *)p)->value ? "yes" : "no");
+            break;
+        }
+        why = tg_escape_untrusted(note->source ? note->source : "no source given");
+        g_string_append_printf(out, "    %-24s %s (%s)\n", d->element, value, why);
+    }
+}
+
+char *
 tg_report_text(const TgGuestProfile *guest, const TgEvaluation *e)
+{
+    return tg_report_text_dest(guest, e, NULL);
+}
+
+char *
+tg_report_text_dest(const TgGuestProfile *guest, const TgEvaluation *e, const TgReportDest *dest)
 {
     const TgDecision *d = e->decision;
     GString *out = g_string_new(NULL);
+    g_autofree char *reason = dest ? tg_report_name_destination(d->reason, dest->name)
+                                   : g_strdup(d->reason);
     g_autofree char *name = tg_escape_untrusted(guest->name ? guest->name : "(unnamed)");
     g_autofree char *origin = g_strdup_printf("origin %s",
                                               tg_nominal_origin_to_string(d->guest_hz_origin));
     g_autofree char *scaling = g_strdup_printf("scaling %s", tg_tri_to_string(d->dest_scaling));
 
-    g_string_append_printf(out, "%s: %s\n", tg_report_verdict_label(e), d->reason);
+    g_string_append_printf(out, "%s: %s\n", tg_report_verdict_label(e), reason);
     g_string_append_printf(out, "  %-16s %s%s%s\n", "guest", name,
                            guest->uuid ? " " : "", guest->uuid ? guest->uuid : "");
     g_string_append_printf(out, "  %-16s %s\n", "clock class", tg_dependence_to_string(d->dependence));
@@ -64,21 +130,60 @@ tg_report_text(const TgGuestProfile *guest, const TgEvaluation *e)
         g_string_append_printf(out, "  %-16s %s\n", "policy rule", d->policy_rule);
     if (e->why)
         g_string_append_printf(out, "  %-16s %s\n", "policy", e->why);
-    if (e->source_from_lineage)
+    if (e->source_from_lineage) {
         g_string_append_printf(out, "  %-16s %s\n", "source host", "from the guest's lineage record");
+    } else if (dest && dest->source_from) {
+        g_autofree char *sf = tg_escape_untrusted(dest->source_from);
+
+        g_string_append_printf(out, "  %-16s facts from %s\n", "source host", sf);
+    } else if (dest) {
+        g_string_append_printf(out, "  %-16s %s\n", "source host",
+                               "none given and no lineage record");
+    }
+    if (dest) {
+        g_autofree char *dname = dest->name ? tg_escape_untrusted(dest->name)
+                                            : g_strdup("the destination");
+        g_autofree char *from = tg_escape_untrusted(dest->facts_from);
+        g_autofree char *policy = tg_escape_untrusted(dest->policy_note);
+
+        g_string_append_printf(out, "  %-16s %s, %s\n", "destination", dname, from);
+        g_string_append_printf(out, "  %-16s %s\n", "dest policy", policy);
+        if (dest->facts) {
+            g_string_append_printf(out, "  %-16s every fact of %s and where it came from:\n",
+                                   "dest facts", dname);
+            tg_report_fact_lines(out, dest->facts);
+        }
+    }
     return g_string_free(out, FALSE);
 }
 
 char *
 tg_report_json(const TgGuestProfile *guest, const TgEvaluation *e)
 {
+    return tg_report_json_dest(guest, e, NULL);
+}
+
+char *
+tg_report_json_dest(const TgGuestProfile *guest, const TgEvaluation *e, const TgReportDest *dest)
+{
     const TgDecision *d = e->decision;
     g_autofree char *name = tg_json_string(guest->name);
     g_autofree char *uuid = tg_json_string(guest->uuid);
-    g_autofree char *reason = tg_json_string(d->reason);
+    g_autofree char *named = dest ? tg_report_name_destination(d->reason, dest->name) : NULL;
+    g_autofree char *reason = tg_json_string(named ? named : d->reason);
+    g_autofree char *extra = NULL;
     g_autofree char *rule = tg_json_string(d->policy_rule);
     g_autofree char *why = tg_json_string(e->why);
 
+    if (dest) {
+        g_autofree char *dn = tg_json_string(dest->name);
+        g_autofree char *from = tg_json_string(dest->facts_path);
+        g_autofree char *policy = tg_json_string(dest->policy_note);
+
+        extra = g_strdup_printf(",\"destination\":%s,\"dest_facts_from\":%s,"
+                                "\"dest_policy_known\":%s,\"dest_policy\":%s", dn, from,
+                                dest->policy_known ? "true" : "false", policy);
+    }
     return g_strdup_printf(
         "{\"verdict\":\"%s\",\"allowed\":%s,\"mode\":\"%s\",\"code\":\"%s\",\"rule\":%d,"
         "\"reason\":%s,\"guest\":%s,\"uuid\":%s,\"clock_class\":\"%s\","
@@ -86,13 +191,14 @@ tg_report_json(const TgGuestProfile *guest, const TgEvaluation *e)
         "\"dest_hz\":%" G_GUINT64_FORMAT ",\"dest_scaling\":\"%s\","
         "\"window_lo\":%" G_GUINT64_FORMAT ",\"window_hi\":%" G_GUINT64_FORMAT ","
         "\"tolerance_ppm\":%u,\"effective_hz\":%" G_GUINT64_FORMAT ",\"effective_changed\":%s,"
-        "\"policy_rule\":%s,\"policy_why\":%s}\n",
+        "\"policy_rule\":%s,\"policy_why\":%s%s}\n",
         tg_verdict_to_string(d->verdict), tg_evaluation_allows(e) ? "true" : "false",
         tg_mode_to_string(e->mode), d->code, d->rule, reason, name, uuid,
         tg_dependence_to_string(d->dependence), d->guest_hz,
         tg_nominal_origin_to_string(d->guest_hz_origin), d->dest_hz,
         tg_tri_to_string(d->dest_scaling), d->window_lo, d->window_hi, d->tolerance_ppm,
-        d->effective_hz, d->effective_changed ? "true" : "false", rule, why);
+        d->effective_hz, d->effective_changed ? "true" : "false", rule, why,
+        extra ? extra : "");
 }
 
 int

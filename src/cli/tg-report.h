@@ -8,6 +8,37 @@
 
 G_BEGIN_DECLS
 
+/* What `check` and `preflight` know about the destination, which they do
+ * not run on: its name, where its facts came from, and whether it enforces
+ * the policy they decide with. All strings borrowed. */
+typedef struct {
+    const char *name;          /* host name, NULL: "the destination" */
+    const char *facts_from;    /* one phrase: "facts published in DIR/b.xml by tscgate 0.1.0 at T" */
+    const char *facts_path;    /* the file or URI the facts came from (JSON) */
+    bool policy_known;         /* its published policy is the one decided with */
+    const char *policy_note;   /* one phrase saying so, or why it cannot be known */
+    const TgHostFacts *facts;  /* for the per-fact source lines, nullable */
+    const char *source_from;   /* where the source host's facts came from, NULL: none given */
+} TgReportDest;
+
+/* Returns `reason` (the engine's, written as the destination's hook sees
+ * it: "this host") naming the destination instead ("destination NAME", or
+ * "the destination"), and advising publishing its facts where the engine
+ * advises a host.xml this report did not read. Newly allocated (g_free). */
+char *tg_report_name_destination(const char *reason, const char *name);
+
+/* tg_report_text() with, when `dest` is not NULL, the reason naming the
+ * destination and detail lines saying where every destination fact came
+ * from and what it enforces. Newly allocated (g_free). */
+char *tg_report_text_dest(const TgGuestProfile *guest, const TgEvaluation *e,
+                          const TgReportDest *dest);
+
+/* tg_report_json() with, when `dest` is not NULL, the reason naming the
+ * destination and the fields destination, dest_facts_from,
+ * dest_policy_known and dest_policy. Newly allocated (g_free). */
+char *tg_report_json_dest(const TgGuestProfile *guest, const TgEvaluation *e,
+                          const TgReportDest *dest);
+
 /* Returns `s` as a JSON string literal with quotes (g_free); NULL -> "null". */
 char *tg_json_string(const char *s);
 

@@ -361,22 +361,52 @@ add_warning(TgCtx *c, const char *code, const char *text)
     g_string_append(c->warn, text);
 }
 
+/* A host without constant_tsc keeps its TSC at one rate only with deep
+ * C-states off (processor.max_cstate=1) and cpufreq pinned at the highest
+ * frequency (Red Hat's "KVM Guest Timing Management" checklist; Linux
+ * arch/x86/kernel/tsc.c time_cpufreq_notifier: without constant_tsc the TSC
+ * follows every frequency change). Such a remediated host is not "not
+ * invariant" for rule 6; the kernel's own unstable mark still is. Returns
+ * NULL when the host is remediated, else what the reason adds ("" when the
+ * checklist does not apply or its facts are unknown). */
+static const char *
+rule6_pm_checklist(const TgHostFacts *dest)
+{
+    bool cstates = tg_host_facts_cstates_off(dest);
+    TgTri pinned = tg_bool_fact_tri(&dest->cpufreq_pinned);
+
+    switch (tg_host_facts_pm_remediated(dest)) {
+    case TG_TRI_YES:
+        return NULL;
+    case TG_TRI_NO:
+        if (!cstates && pinned == TG_TRI_YES)
+            return "; without constant_tsc it needs processor.max_cstate=1";
+        if (cstates)
+            return "; without constant_tsc it needs cpufreq pinned at the highest frequency";
+        return "; without constant_tsc it needs processor.max_cstate=1 and pinned cpufreq";
+    case TG_TRI_UNKNOWN:
+    default:
+        return ""; /* not a host without constant_tsc, or facts without the checklist */
+    }
+}
+
 static bool
 rule6_health(TgCtx *c, const TgHostFacts *dest)
 {
     const char *cls = c->sensitive ? "a guest that reads the TSC" : "a kvm-clock guest";
-    char text[160];
+    char text[256];
     const char *code = NULL;
+    const char *pm = rule6_pm_checklist(dest);
 
     if (dest->tsc_unstable.note.known && dest->tsc_unstable.value) {
         code = "dest-tsc-unstable";
         g_snprintf(text, sizeof(text), "this host's kernel marked its TSC unstable");
-    } else if (tg_host_facts_tsc_invariant(dest) == TG_TRI_NO) {
+    } else if (tg_host_facts_tsc_invariant(dest) == TG_TRI_NO && pm) {
         code = "dest-tsc-not-invariant";
         g_snprintf(text, sizeof(text),
-                   "this host's TSC is not invariant (constant_tsc %s, nonstop_tsc %s)",
+                   "this host's TSC is not invariant (constant_tsc %s, nonstop_tsc %s)%s",
                    tg_tri_to_string(tg_bool_fact_tri(&dest->constant_tsc)),
-                   tg_tri_to_string(tg_bool_fact_tri(&dest->nonstop_tsc)));
+                   tg_tri_to_string(tg_bool_fact_tri(&dest->nonstop_tsc)), pm);
     }
     if (code) {
         if (c->sensitive && c->s->deny_unstable_tsc) {

@@ -29,15 +29,20 @@ static const TgHostFactField tg_fields[] = {
     TG_FIELD("intel-idle-max-cstate", TG_FACT_STR, intel_idle_max_cstate),
     TG_FIELD("cpufreq-min-khz", TG_FACT_U64, cpufreq_min_khz),
     TG_FIELD("cpufreq-max-khz", TG_FACT_U64, cpufreq_max_khz),
+    TG_FIELD("cpufreq-pinned", TG_FACT_BOOL, cpufreq_pinned),
+    TG_FIELD("cpufreq-highest-khz", TG_FACT_U64, cpufreq_highest_khz),
     TG_FIELD("clock-synchronized", TG_FACT_BOOL, clock_synchronized),
     TG_FIELD("clock-est-error-us", TG_FACT_U64, clock_est_error_us),
     TG_FIELD("clock-max-error-us", TG_FACT_U64, clock_max_error_us),
+    TG_FIELD("tscgate-version", TG_FACT_STR, tscgate_version),
+    TG_FIELD("policy-digest", TG_FACT_STR, policy_digest),
+    TG_FIELD("published-at", TG_FACT_STR, published_at),
 };
 
 /* Every member of TgHostFacts is in the table. */
 G_STATIC_ASSERT(sizeof(TgHostFacts) ==
-                6 * sizeof(TgStrFact) + 6 * sizeof(TgU64Fact) + 7 * sizeof(TgBoolFact));
-G_STATIC_ASSERT(G_N_ELEMENTS(tg_fields) == 19);
+                9 * sizeof(TgStrFact) + 7 * sizeof(TgU64Fact) + 8 * sizeof(TgBoolFact));
+G_STATIC_ASSERT(G_N_ELEMENTS(tg_fields) == 24);
 
 const TgHostFactField *
 tg_host_facts_fields(gsize *n_fields)
@@ -96,6 +101,31 @@ tg_host_facts_free(TgHostFacts *facts)
     g_free(facts);
 }
 
+/* Copy fact `d` of `src` into `dst` (note and value, deep). */
+static void
+tg_field_copy(TgHostFacts *dst, const TgHostFacts *src, const TgHostFactField *d)
+{
+    tg_fact_note_copy(tg_field_note(dst, d), tg_field_cptr(src, d));
+    switch (d->kind) {
+    case TG_FACT_STR: {
+        TgStrFact *to = tg_field_ptr(dst, d);
+        const TgStrFact *from = tg_field_cptr(src, d);
+
+        g_free(to->value);
+        to->value = g_strdup(from->value);
+        break;
+    }
+    case TG_FACT_U64:
+        ((TgU64Fact *)tg_field_ptr(dst, d))->value =
+            ((const TgU64Fact *)tg_field_cptr(src, d))->value;
+        break;
+    case TG_FACT_BOOL:
+        ((TgBoolFact *)tg_field_ptr(dst, d))->value =
+            ((const TgBoolFact *)tg_field_cptr(src, d))->value;
+        break;
+    }
+}
+
 TgHostFacts *
 tg_host_facts_copy(const TgHostFacts *facts)
 {
@@ -104,32 +134,37 @@ tg_host_facts_copy(const TgHostFacts *facts)
     if (!facts)
         return NULL;
     c = tg_host_facts_new();
+    for (gsize i = 0; i < G_N_ELEMENTS(tg_fields); i++)
+        tg_field_copy(c, facts, &tg_fields[i]);
+    return c;
+}
+
+void
+tg_host_facts_overlay(TgHostFacts *dst, const TgHostFacts *src, const char *label)
+{
     for (gsize i = 0; i < G_N_ELEMENTS(tg_fields); i++) {
         const TgHostFactField *d = &tg_fields[i];
+        const TgFactNote *n = tg_field_cptr(src, d);
+        TgFactNote *out;
+        char *source;
 
-        tg_fact_note_copy(tg_field_note(c, d), tg_field_cptr(facts, d));
-        switch (d->kind) {
-        case TG_FACT_STR: {
-            TgStrFact *dst = tg_field_ptr(c, d);
-            const TgStrFact *src = tg_field_cptr(facts, d);
-            dst->value = g_strdup(src->value);
-            break;
-        }
-        case TG_FACT_U64: {
-            TgU64Fact *dst = tg_field_ptr(c, d);
-            const TgU64Fact *src = tg_field_cptr(facts, d);
-            dst->value = src->value;
-            break;
-        }
-        case TG_FACT_BOOL: {
-            TgBoolFact *dst = tg_field_ptr(c, d);
-            const TgBoolFact *src = tg_field_cptr(facts, d);
-            dst->value = src->value;
-            break;
-        }
-        }
+        if (!n->known)
+            continue;
+        tg_field_copy(dst, src, d);
+        out = tg_field_note(dst, d);
+        source = n->source ? g_strdup_printf("%s: %s", label, n->source) : g_strdup(label);
+        g_free(out->source);
+        out->source = source;
     }
-    return c;
+}
+
+char *
+tg_host_facts_policy_digest(const char *buf, gsize len)
+{
+    g_autofree char *hex = g_compute_checksum_for_data(G_CHECKSUM_SHA256, (const guchar *)buf,
+                                                       len);
+
+    return g_strconcat("sha256:", hex, NULL);
 }
 
 TgTri
@@ -141,6 +176,25 @@ tg_host_facts_tsc_invariant(const TgHostFacts *facts)
     if (c == TG_TRI_NO || n == TG_TRI_NO)
         return TG_TRI_NO;
     if (c == TG_TRI_YES && n == TG_TRI_YES)
+        return TG_TRI_YES;
+    return TG_TRI_UNKNOWN;
+}
+
+bool
+tg_host_facts_cstates_off(const TgHostFacts *facts)
+{
+    return facts->max_cstate.note.known && g_strcmp0(facts->max_cstate.value, "1") == 0;
+}
+
+TgTri
+tg_host_facts_pm_remediated(const TgHostFacts *facts)
+{
+    if (tg_bool_fact_tri(&facts->constant_tsc) != TG_TRI_NO)
+        return TG_TRI_UNKNOWN;
+    if ((facts->max_cstate.note.known && !tg_host_facts_cstates_off(facts)) ||
+        tg_bool_fact_tri(&facts->cpufreq_pinned) == TG_TRI_NO)
+        return TG_TRI_NO;
+    if (tg_host_facts_cstates_off(facts) && tg_bool_fact_tri(&facts->cpufreq_pinned) == TG_TRI_YES)
         return TG_TRI_YES;
     return TG_TRI_UNKNOWN;
 }

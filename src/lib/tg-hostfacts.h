@@ -33,9 +33,21 @@ typedef struct _TgHostFacts {
     TgStrFact intel_idle_max_cstate; /* intel_idle.max_cstate= value from /proc/cmdline; known + NULL = not set */
     TgU64Fact cpufreq_min_khz;   /* cpu0 cpufreq/cpuinfo_min_freq */
     TgU64Fact cpufreq_max_khz;   /* cpu0 cpufreq/cpuinfo_max_freq */
+    /* The cpufreq policy in force on every online CPU: true when each one's
+     * scaling_min_freq = scaling_max_freq = its highest available frequency
+     * (the largest of scaling_available_frequencies, else cpuinfo_max_freq).
+     * The note names the first CPU that is not, with its governor and
+     * values ("cpu2: governor ondemand, scaling_min_freq 1000000 kHz, ..."). */
+    TgBoolFact cpufreq_pinned;
+    TgU64Fact cpufreq_highest_khz; /* the highest available frequency of that CPU (or of cpu0) */
     TgBoolFact clock_synchronized; /* adjtimex: not TIME_ERROR and not STA_UNSYNC */
     TgU64Fact clock_est_error_us;  /* adjtimex esterror */
     TgU64Fact clock_max_error_us;  /* adjtimex maxerror */
+    /* Written by `tscgate probe --publish` (unknown in plain probe output
+     * and in `virsh capabilities`): */
+    TgStrFact tscgate_version;   /* the publishing tscgate's PACKAGE_VERSION */
+    TgStrFact policy_digest;     /* "sha256:HEX" of the policy.xml the hook reads, or "none" */
+    TgStrFact published_at;      /* RFC 3339 UTC time of publication */
 } TgHostFacts;
 
 /* The type of one fact of TgHostFacts. */
@@ -76,6 +88,33 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(TgHostFacts, tg_host_facts_free)
 /* TSC is invariant: constant_tsc and nonstop_tsc both known true. Returns
  * TG_TRI_NO when either is known false, UNKNOWN otherwise. */
 TgTri tg_host_facts_tsc_invariant(const TgHostFacts *facts);
+
+/* Whether a host whose TSC is not constant (no constant_tsc) has the power
+ * management that changes or stops its TSC turned off, as Red Hat's "KVM
+ * Guest Timing Management" checklist asks: deep C-states off
+ * (processor.max_cstate=1) and cpufreq pinned at the highest frequency on
+ * every CPU (cpufreq_pinned). Returns TG_TRI_YES when constant_tsc is known
+ * false and both are known in place, TG_TRI_NO when constant_tsc is known
+ * false and either is known missing, TG_TRI_UNKNOWN otherwise (constant_tsc
+ * true or unknown: the checklist does not apply). */
+TgTri tg_host_facts_pm_remediated(const TgHostFacts *facts);
+
+/* Returns true when the facts' processor.max_cstate is known and set to 1
+ * (deep C-states off). */
+bool tg_host_facts_cstates_off(const TgHostFacts *facts);
+
+/* The policy-digest of a host whose hook enforces no policy.xml (the
+ * default rules). */
+#define TG_POLICY_DIGEST_NONE "none"
+
+/* Returns the identity of a policy file's bytes as the hook reads them,
+ * "sha256:" and 64 lowercase hex digits (newly allocated, g_free). */
+char *tg_host_facts_policy_digest(const char *buf, gsize len);
+
+/* Copy every fact `src` knows into `dst`, replacing dst's; the copy's
+ * source becomes "LABEL: SOURCE" (or LABEL when src has none). Unknown facts
+ * of src leave dst's as they are. */
+void tg_host_facts_overlay(TgHostFacts *dst, const TgHostFacts *src, const char *label);
 
 /* Parse capabilities-shaped XML from memory (`virsh capabilities` or
  * `tscgate probe` output). `filename` names the input in errors. Does not

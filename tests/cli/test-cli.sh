@@ -29,6 +29,13 @@ expect() {
     tg_ok "$_name"
 }
 
+# ok_if NAME COMMAND...: one case; on failure the outputs go to the log.
+ok_if() {
+    _name=$1
+    shift
+    if "$@"; then tg_ok "$_name"; else tg_not_ok "$_name"; tg_diag "exit $rc"; tg_diag "$(cat "$out" "$err")"; fi
+}
+
 amd=$H/amd-epyc-2596mhz-noscale.xml i2100=$H/intel-2100mhz-noscale.xml
 i2400=$H/intel-2400mhz-scaling.xml nocnt=$H/no-tsc-counter.xml
 
@@ -92,6 +99,22 @@ expect unstable-paravirt 0 '^allow-with-warning: .*marked its TSC unstable' '' -
 expect unsynced-explicit 0 '^allow-with-warning: .*not NTP-synchronised' '' -- check --domain "$G/rhel-explicit-tsc.xml" --dest "$unsync"
 expect unsynced-code 0 'reason code +dest-clock-unsynchronized \(rule 6\)' '' -- check --domain "$G/rhel-explicit-tsc.xml" --dest "$unsync"
 
+# hosts without constant_tsc (RHEL "KVM Guest Timing Management"): the TSC
+# keeps guest time only with deep C-states off and cpufreq pinned
+revf_ok=$H/opteron-revf-remediated.xml revf_freq=$H/opteron-revf-cpufreq-free.xml
+revf_cst=$H/opteron-revf-cstates-on.xml
+pin26=$G/explicit-2600-rhel6.xml
+expect revf-remediated-pinned 0 '^allow: .*2600000000 Hz \(explicit\) is within 2599935000' '' -- check --domain "$pin26" --dest "$revf_ok"
+expect revf-remediated-code 0 'reason code +explicit-within-tolerance \(rule 1\)' '' -- check --domain "$pin26" --dest "$revf_ok"
+expect revf-remediated-outside 1 '^deny: .*2596138000.*outside' '' -- check --domain "$G/rhel-explicit-tsc.xml" --dest "$revf_ok"
+expect revf-cpufreq-pinned 1 '^deny: .*not invariant.*cpufreq' '' -- check --domain "$pin26" --dest "$revf_freq"
+expect revf-cpufreq-code 1 'reason code +dest-tsc-not-invariant \(rule 6\)' '' -- check --domain "$pin26" --dest "$revf_freq"
+expect revf-cstates-pinned 1 '^deny: .*not invariant.*processor\.max_cstate=1' '' -- check --domain "$pin26" --dest "$revf_cst"
+expect revf-cstates-kvmclock 0 '^allow-with-warning: .*not invariant' '' -- check --domain "$G/fedora-kvmclock.xml" --dest "$revf_cst"
+rc=0; "$tg" check --domain "$G/fedora-kvmclock.xml" --dest "$revf_ok" >"$out" 2>"$err" </dev/null || rc=$?
+revf_kvmclock_ok() { [ "$rc" -eq 0 ] && ! grep -q 'not invariant' "$out"; }
+ok_if revf-remediated-kvmclock revf_kvmclock_ok
+
 # --- policy: check --policy, policy validate/explain through the CLI ---
 X="$TG_SRCDIR/xml/examples"
 expect policy-force-deny 1 "^deny: policy rule 'pinned-db' denies this guest.*databases stay on their host" '' -- check --policy "$P/policy-rules.xml" --domain "$G/rhel-explicit-tsc.xml" --dest "$amd"
@@ -109,12 +132,6 @@ expect validate-escaped-once 1 '' "policy-tab-uuid\\.xml:4: <match> attribute uu
 expect explain 1 "pinned-db" '' -- policy explain "$P/policy-rules.xml" --domain "$G/rhel-explicit-tsc.xml" --dest "$amd"
 
 # --- stdin and JSON ---
-# ok_if NAME COMMAND...: one case; on failure the outputs go to the log.
-ok_if() {
-    _name=$1
-    shift
-    if "$@"; then tg_ok "$_name"; else tg_not_ok "$_name"; tg_diag "exit $rc"; tg_diag "$(cat "$out" "$err")"; fi
-}
 rc=0; "$tg" check --domain - --dest "$amd" <"$G/rhel-explicit-tsc.xml" >"$out" 2>"$err" || rc=$?
 stdin_ok() { [ "$rc" -eq 0 ] && grep -q '^allow: ' "$out"; }
 ok_if domain-from-stdin stdin_ok
@@ -123,6 +140,101 @@ json_ok() {
     [ "$rc" -eq 1 ] && python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["verdict"]=="deny" and d["guest"]=="rhel-db1" and d["guest_hz"]==2596138000 and d["dest_hz"]==2100000000 and d["dest_scaling"]=="no" and d["allowed"] is False, d' "$out"
 }
 ok_if json json_ok
+
+# --- publish: the facts and policy identity a host's hook uses, for check and preflight ---
+hn=$(uname -n)
+pub=$WORK/pub cfg=$WORK/cfg cfg2=$WORK/cfg2
+mkdir -p "$pub" "$cfg" "$cfg2"
+cp "$P/policy-rules.xml" "$cfg2/policy.xml"
+expect publish-default 0 '' '' -- probe --publish "$pub" --no-kvm --config-dir "$cfg"
+published_ok() {
+    f=$pub/$hn.xml
+    [ -f "$f" ] && [ "$(ls -A "$pub" | tr '\n' ' ')" = "$hn.xml " ] &&
+    grep -q "<tscgate:tscgate-version known='yes'[^>]*>$("$tg" --version | sed 's/^tscgate //')</tscgate:tscgate-version>" "$f" &&
+    grep -q "<tscgate:policy-digest known='yes'[^>]*>none</tscgate:policy-digest>" "$f" &&
+    grep -Eq "<tscgate:published-at known='yes'[^>]*>[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z<" "$f" &&
+    grep -q "<tscgate:clock-synchronized known='yes'" "$f" &&
+    grep -q "<tscgate:hostname known='yes'[^>]*>$hn<" "$f"
+}
+ok_if publish-file published_ok
+mkdir -p "$pub/default"; cp "$pub/$hn.xml" "$pub/default/"
+expect publish-with-policy 0 '' '' -- probe --publish "$pub" --no-kvm --config-dir "$cfg2"
+digest_ok() {
+    d=$(sha256sum "$cfg2/policy.xml" | cut -d' ' -f1)
+    grep -q "<tscgate:policy-digest known='yes' source='$cfg2/policy.xml'>sha256:$d</tscgate:policy-digest>" "$pub/$hn.xml"
+}
+ok_if publish-policy-digest digest_ok
+cp "$P/policy-bad.xml" "$WORK/cfgbad.xml"; mkdir -p "$WORK/cfgbad"; cp "$P/policy-bad.xml" "$WORK/cfgbad/policy.xml"
+expect publish-bad-policy 2 '' '^tscgate probe: .*cfgbad/policy\.xml:4: ' -- probe --publish "$pub" --no-kvm --config-dir "$WORK/cfgbad"
+# host.xml overrides the facts it states, as on the hook's side; the rest is probed
+mkdir -p "$WORK/cfg3" "$WORK/pub3"; cp "$H/caps-amd-scaling.xml" "$WORK/cfg3/host.xml"
+expect publish-host-xml 0 '' '' -- probe --publish "$WORK/pub3" --no-kvm --config-dir "$WORK/cfg3"
+host_xml_ok() {
+    f=$WORK/pub3/$(ls "$WORK/pub3")
+    grep -q "<tscgate:tsc-frequency known='yes' source='$WORK/cfg3/host.xml: [^']*'>2994374000<" "$f" &&
+    grep -q "<tscgate:clocksource-current known='yes' source='/sys/devices/system/clocksource" "$f"
+}
+ok_if publish-host-xml-overrides host_xml_ok
+# a host.xml naming another host would publish over that host's file
+mkdir -p "$WORK/cfg4"; cp "$H/hostd-2400-scaling.xml" "$WORK/cfg4/host.xml"
+expect publish-host-xml-other-host 2 '' "^tscgate probe: $WORK/cfg4/host.xml states host name 'hostd' but this host is '$hn': nothing published\$" -- probe --publish "$WORK/pub3" --no-kvm --config-dir "$WORK/cfg4"
+expect publish-no-dir 2 '' '^tscgate probe: cannot publish to /nonexistent/pub/' -- probe --publish /nonexistent/pub --no-kvm --config-dir "$cfg"
+expect publish-and-human 2 '' 'probe: --publish writes XML: it cannot be combined with --human or --output' -- probe --publish "$pub" --human
+
+# the published directory is an inventory a policy's <host-directory> reads
+cat >"$WORK/inv-policy.xml" <<EOF
+<policy xmlns="urn:tscgate:policy:1" version="1">
+  <inventory><host-group name="published"><host-directory path="$pub"/></host-group></inventory>
+</policy>
+EOF
+expect publish-inventory 0 ': valid' '' -- policy validate "$WORK/inv-policy.xml"
+
+# check reads what a destination published, names it and says what it enforces
+expect check-dest-dir 0 "^  destination +$hn, facts published in $pub/$hn.xml by tscgate [0-9.]+ at " '' -- check --domain "$G/paravirt.xml" --dest-dir "$pub" --dest-host "$hn" --policy "$cfg2/policy.xml"
+expect check-dest-same-policy 0 "^  dest policy +$hn enforces the policy given \\(sha256:" '' -- check --domain "$G/paravirt.xml" --dest-dir "$pub" --dest-host "$hn" --policy "$cfg2/policy.xml"
+expect check-dest-other-policy 0 "^  dest policy +cannot know what $hn enforces: it published policy sha256:[0-9a-f]{64}, this report uses the default rules" '' -- check --domain "$G/paravirt.xml" --dest-dir "$pub" --dest-host "$hn"
+expect check-dest-unpublished 0 "^  dest policy +cannot know what hosta enforces: nothing was published" '' -- check --domain "$G/fedora-kvmclock.xml" --dest "$H/probe-hosta.xml"
+expect check-dest-published-default 0 "^  dest policy +$hn enforces the default rules \\(no policy.xml\\), as this report does" '' -- check --domain "$G/paravirt.xml" --dest-dir "$pub/default" --dest-host "$hn"
+expect check-dest-fact-source 0 "^    tsc-unstable +(yes|no|unknown) .*\\(" '' -- check --domain "$G/fedora-kvmclock.xml" --dest-dir "$pub" --dest-host "$hn"
+cp "$H/probe-hosta.xml" "$WORK/pub3/renamed.xml"
+expect check-dest-name-mismatch 0 "^  destination +renamed, facts from $WORK/pub3/renamed.xml \\(its hostname fact says hosta\\)" '' -- check --domain "$G/fedora-kvmclock.xml" --dest-dir "$WORK/pub3" --dest-host renamed
+expect check-source-from 0 "^  source host +facts from $i2100\$" '' -- check --domain "$G/fedora-kvmclock.xml" --dest "$amd" --source "$i2100"
+expect check-source-none 0 "^  source host +none given and no lineage record\$" '' -- check --domain "$G/fedora-kvmclock.xml" --dest "$amd"
+expect check-dest-missing 2 '' "^tscgate check: no facts published for nosuchhost in $pub \\($pub/nosuchhost.xml: No such file or directory\\)\$" -- check --domain "$G/fedora-kvmclock.xml" --dest-dir "$pub" --dest-host nosuchhost
+expect check-dest-bad-name 2 '' "^tscgate check: --dest-host '\\.\\./x' is not a host name" -- check --domain "$G/fedora-kvmclock.xml" --dest-dir "$pub" --dest-host ../x
+expect check-dest-both 2 '' '^tscgate check: give either --dest FILE or --dest-dir DIR with --dest-host NAME' -- check --domain "$G/fedora-kvmclock.xml" --dest "$amd" --dest-dir "$pub" --dest-host "$hn"
+expect check-dest-json 0 "\"destination\":\"$hn\",\"dest_facts_from\":\"$pub/$hn.xml\",\"dest_policy_known\":false" '' -- check --json --domain "$G/fedora-kvmclock.xml" --dest-dir "$pub" --dest-host "$hn"
+# the destination is named: "this host" never appears, and nothing advises a host.xml
+names_dest_ok() {
+    for d in "$amd" "$i2100" "$nocnt" "$H/amd-2596mhz-unstable-tsc.xml" "$H/probe-unsynced.xml" "$revf_cst"; do
+        for g in fedora-kvmclock rhel-explicit-tsc tsc-clocksource windows-2019-reenlightenment passthrough-invtsc; do
+            for j in "" --json; do
+                "$tg" check $j --domain "$G/$g.xml" --dest "$d" >"$out" 2>"$err" </dev/null
+                if grep -qi 'this host\|host\.xml' "$out" "$err"; then rc="$g on $d"; return 1; fi
+            done
+        done
+    done
+    "$tg" check --policy "$P/policy-rules.xml" --domain "$G/rhel-explicit-tsc.xml" --dest "$amd" >"$out" 2>&1 </dev/null
+    ! grep -qi 'this host' "$out"
+}
+ok_if check-names-destination names_dest_ok
+expect check-no-counter-advice 1 "^deny: destination hostf's TSC frequency is unknown .*publish the facts of destination hostf \\(tscgate probe --publish\\)" '' -- check --domain "$G/rhel-explicit-tsc.xml" --dest "$H/hostf-no-counter.xml"
+
+# preflight (libvirt's test driver stands in for both daemons)
+if "$tg" --help | grep -q preflight; then
+    expect preflight-unpublished 0 "^  dest policy +cannot know what $hn enforces: nothing was published" '' -- preflight --connect test:///default --dest-connect test:///default test
+    expect preflight-no-host-xml 0 "publish the facts of destination $hn" '' -- preflight --connect test:///default --dest-connect test:///default test
+    expect preflight-dest-dir 0 "^  destination +$hn, facts published in $pub/$hn.xml by tscgate" '' -- preflight --connect test:///default --dest-connect test:///default --dest-dir "$pub" test
+    expect preflight-dest-dir-policy 0 "^  dest policy +cannot know what $hn enforces: it published policy sha256:" '' -- preflight --connect test:///default --dest-connect test:///default --dest-dir "$pub" test
+    expect preflight-source-from 0 "^  source host +facts from the capabilities of test:///default\$" '' -- preflight --connect test:///default --dest-connect test:///default test
+    expect preflight-dest-dir-missing 0 "^  destination +nosuch, facts from the capabilities of test:///default \\(nothing published in $pub: $pub/nosuch.xml: No such file or directory\\)" '' -- preflight --connect test:///default --dest-connect test:///default --dest-dir "$pub" --dest-host nosuch test
+    preflight_named_ok() {
+        "$tg" preflight --connect test:///default --dest-connect test:///default test >"$out" 2>"$err" </dev/null
+        "$tg" preflight --json --connect test:///default --dest-connect test:///default --dest-dir "$pub" test >>"$out" 2>>"$err" </dev/null
+        ! grep -qi 'this host\|host\.xml' "$out" "$err"
+    }
+    ok_if preflight-names-destination preflight_named_ok
+fi
 
 # --- probe: XML output reads back as --dest; human checklist ---
 rc=0; "$tg" probe >"$out" 2>"$err" </dev/null || rc=$?
