@@ -59,9 +59,10 @@ roff() { sed -e 's/\\-/-/g' -e 's/\\f[BIRP]//g' "$1"; }
 check_command() {
     cmd="$*" page=$top_builddir/doc/tscgate.8
     [ -e "$top_builddir/doc/tscgate-$1.8" ] && page=$top_builddir/doc/tscgate-$1.8
-    # SYNOPSIS: ".B tscgate CMD" up to the next .br or section.
+    # SYNOPSIS: every ".B tscgate CMD[ ...]" form up to the next .br or section.
     syn=$(roff "$page" | awk -v c=".B tscgate $cmd" '
-        $0 == c { on = 1; next } on && (/^\.br/ || /^\.SH/) { on = 0 } on { print }')
+        $0 == c || index($0, c " ") == 1 { on = 1; print; next }
+        on && (/^\.br/ || /^\.SH/) { on = 0 } on { print }')
     if [ -z "$(roff "$page" | grep -x -F ".B tscgate $cmd")" ]; then
         bad "$(basename "$page"): no SYNOPSIS entry '.B tscgate $cmd'"
         return
