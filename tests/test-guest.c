@@ -203,7 +203,7 @@ static const GuestCase guest_cases[] = {
     { .name = "dom-bad-lineage-origin",
       .fixture = "dom-bad-lineage-origin.xml", .ok = true,
       .ignored = "dom-bad-lineage-origin.xml:9: <tscgate:nominal> attribute origin='guessed' is not one of: "
-      "unknown, explicit, lineage, source-host, assumed" },
+      "unknown, explicit, lineage, boot, source-host, assumed" },
     { .name = "dom-bad-lineage-time",
       .fixture = "dom-bad-lineage-time.xml", .ok = true,
       .ignored = "dom-bad-lineage-time.xml:12: <tscgate:hop> attribute time='yesterday' is not a UTC time "
@@ -211,7 +211,7 @@ static const GuestCase guest_cases[] = {
     { .name = "dom-bad-lineage-op",
       .fixture = "dom-bad-lineage-op.xml", .ok = true,
       .ignored = "dom-bad-lineage-op.xml:12: <tscgate:hop> attribute op='teleport' is not one of: "
-      "migrate, restore" },
+      "migrate, restore, boot" },
     { .name = "bad-cpu-migratable",
       .inline_xml = "<domain>\n<cpu migratable='maybe'/></domain>", .code = TG_ERROR_INVALID,
       .message = "g.xml:2: <cpu> attribute migratable='maybe' is not one of: on, off" },
@@ -404,8 +404,9 @@ test_lineage_record(void **state)
     l = g->lineage;
     assert_non_null(l);
     assert_int_equal(l->version, 1);
-    assert_true(l->nominal_hz == 2100000000u);
-    assert_int_equal(l->nominal_origin, TG_NOMINAL_ASSUMED);
+    /* origin "assumed": an earlier tscgate's guess, read as unknown */
+    assert_true(l->nominal_hz == 0);
+    assert_int_equal(l->nominal_origin, TG_NOMINAL_UNKNOWN);
     assert_true(l->effective_hz == 2400000000u);
     assert_false(l->effective_changed);
     assert_int_equal(l->hops->len, 2);
@@ -439,11 +440,41 @@ test_lineage_record(void **state)
     assert_ptr_not_equal(h->host, tg_lineage_last_hop(l)->host);
     assert_true(h->time == tg_lineage_last_hop(l)->time);
 
-    /* lineage nominal beats source host, explicit beats lineage */
+    /* the invented rate is shown, never used */
+    assert_true(l->invented_hz == 2100000000u);
+    assert_string_equal(l->invented_origin, "assumed");
+    assert_true(copy->invented_hz == l->invented_hz);
     {
         TgNominalOrigin o;
-        assert_true(tg_guest_nominal_hz(g, 2596120000u, &o) == 2100000000u);
-        assert_int_equal(o, TG_NOMINAL_LINEAGE);
+        assert_true(tg_guest_nominal_hz(g, &o) == 0);
+        assert_int_equal(o, TG_NOMINAL_UNKNOWN);
+    }
+}
+
+/* A record an earlier tscgate wrote with an invented nominal rate (origin
+ * "source-host": the source host's rate; "assumed": the first host's) is
+ * read, with the rate as unknown: neither was ever the guest's rate. */
+static void
+test_lineage_legacy_origins(void **state)
+{
+    static const char *const origins[] = { "source-host", "assumed" };
+
+    for (gsize i = 0; i < G_N_ELEMENTS(origins); i++) {
+        g_autofree char *xml = g_strdup_printf(
+            "<domain><metadata><x:lineage xmlns:x='urn:tscgate:lineage:1' version='1'>"
+            "<x:nominal hz='2100000000' origin='%s'/><x:effective hz='2100000000' changed='no'/>"
+            "<x:hop op='migrate' host='a' hz='2100000000' scaling='no'/></x:lineage></metadata>"
+            "<clock><timer name='kvmclock' present='no'/></clock></domain>", origins[i]);
+        g_autoptr(GError) err = NULL;
+        g_autoptr(TgGuestProfile) g = tg_guest_profile_parse_xml(xml, strlen(xml), "m.xml", &err);
+
+        assert_non_null(g);
+        assert_null(g->lineage_ignored);
+        assert_non_null(g->lineage);
+        assert_true(g->lineage->nominal_hz == 0);
+        assert_int_equal(g->lineage->nominal_origin, TG_NOMINAL_UNKNOWN);
+        assert_true(g->lineage->effective_hz == 2100000000u);
+        assert_int_equal(g->lineage->hops->len, 1);
     }
 }
 
@@ -541,23 +572,22 @@ typedef struct {
     guint64 explicit_hz; /* 0 = none */
     bool has_lineage;
     guint64 lineage_hz;
-    guint64 source_hz;
+    TgNominalOrigin lineage_origin;
     guint64 expected;
     TgNominalOrigin origin;
 } NomCase;
 
 static const NomCase nom_cases[] = {
-    { "explicit first", 2500000000u, true, 2100000000u, 2000000000u, 2500000000u,
+    { "explicit first", 2500000000u, true, 2100000000u, TG_NOMINAL_BOOT, 2500000000u,
       TG_NOMINAL_EXPLICIT },
     { "explicit, nothing else", 1, false, 0, 0, 1, TG_NOMINAL_EXPLICIT },
-    { "lineage next", 0, true, 2100000000u, 2000000000u, 2100000000u, TG_NOMINAL_LINEAGE },
-    { "lineage, no source", 0, true, 2100000000u, 0, 2100000000u, TG_NOMINAL_LINEAGE },
-    { "lineage nominal 0 is unknown", 0, true, 0, 2000000000u, 2000000000u,
-      TG_NOMINAL_SOURCE_HOST },
-    { "no lineage: source host", 0, false, 0, 2000000000u, 2000000000u, TG_NOMINAL_SOURCE_HOST },
+    { "boot record", 0, true, 2100000000u, TG_NOMINAL_BOOT, 2100000000u, TG_NOMINAL_LINEAGE },
+    { "record first known pinned", 0, true, 2100000000u, TG_NOMINAL_EXPLICIT, 2100000000u,
+      TG_NOMINAL_LINEAGE },
+    { "record nominal 0 is unknown", 0, true, 0, TG_NOMINAL_UNKNOWN, 0, TG_NOMINAL_UNKNOWN },
     { "nothing known", 0, false, 0, 0, 0, TG_NOMINAL_UNKNOWN },
-    { "lineage 0, source 0", 0, true, 0, 0, 0, TG_NOMINAL_UNKNOWN },
-    { "max values", G_MAXUINT64, true, G_MAXUINT64 - 1, 1, G_MAXUINT64, TG_NOMINAL_EXPLICIT },
+    { "max values", G_MAXUINT64, true, G_MAXUINT64 - 1, TG_NOMINAL_BOOT, G_MAXUINT64,
+      TG_NOMINAL_EXPLICIT },
 };
 
 static void
@@ -574,13 +604,13 @@ test_nominal_hz(void **state)
         if (c->has_lineage) {
             l = tg_lineage_new();
             l->nominal_hz = c->lineage_hz;
-            l->nominal_origin = TG_NOMINAL_ASSUMED;
+            l->nominal_origin = c->lineage_origin;
             g.lineage = l;
         }
-        if (tg_guest_nominal_hz(&g, c->source_hz, &o) != c->expected)
+        if (tg_guest_nominal_hz(&g, &o) != c->expected)
             fail_msg("%s: wrong Hz", c->what);
         assert_int_equal(o, c->origin);
-        assert_true(tg_guest_nominal_hz(&g, c->source_hz, NULL) == c->expected);
+        assert_true(tg_guest_nominal_hz(&g, NULL) == c->expected);
     }
 }
 
@@ -603,8 +633,8 @@ test_enum_strings(void **state)
         { TG_NOMINAL_UNKNOWN, "unknown" },
         { TG_NOMINAL_EXPLICIT, "explicit" },
         { TG_NOMINAL_LINEAGE, "lineage" },
-        { TG_NOMINAL_SOURCE_HOST, "source-host" },
-        { TG_NOMINAL_ASSUMED, "assumed" },
+        { TG_NOMINAL_BOOT, "boot" },
+        { TG_NOMINAL_INVENTORY, "inventory" },
     };
     static const char *bad[] = { "", "Explicit", "paravirt", "tsc_sensitive", "explicit ",
                                  "source_host", "reenlightenment2" };
@@ -717,6 +747,7 @@ main(void)
     PT_ADD(t, test_multi_tsc_timers);
     PT_ADD(t, test_lineage_record);
     PT_ADD(t, test_lineage_minimal);
+    PT_ADD(t, test_lineage_legacy_origins);
     PT_ADD(t, test_lineage_new);
     PT_ADD(t, test_derive_dependence);
     PT_ADD(t, test_nominal_hz);

@@ -437,7 +437,9 @@ rule1_explicit(TgCtx *c)
         set_outcome(c, TG_VERDICT_ALLOW, "explicit-within-tolerance", 1,
                     "guest TSC %s (explicit) is within %s; scaling %s",
                     c->ghz, c->win, sc);
-        d->effective_hz = f;
+        /* Inside its tolerance KVM sets no ratio (kvm_set_tsc_khz): the
+         * TSC ticks at this host's rate, within tolerance of F. */
+        d->effective_hz = d->dest_hz;
         return;
     }
     switch (d->dest_scaling) {
@@ -489,7 +491,7 @@ rule4_nominal(TgCtx *c)
         set_outcome(c, TG_VERDICT_ALLOW, "nominal-within-tolerance", 4,
                     "guest TSC %s (%s) is within %s; scaling %s",
                     c->ghz, origin, c->win, tg_tri_to_string(d->dest_scaling));
-        d->effective_hz = n;
+        d->effective_hz = d->dest_hz;   /* no ratio inside KVM's tolerance */
         return;
     }
     if (d->dest_scaling == TG_TRI_YES && tg_kvm_ratio_ok(n, d->dest_hz, c->vendor)) {
@@ -541,6 +543,30 @@ rule4_nominal(TgCtx *c)
 }
 
 /* ---- rule 5: nominal frequency unknown ---- */
+
+/* The effective rate after a hop of a guest whose nominal rate N nobody
+ * knows (doc/tsc-model.md, live migration table): without scaling every
+ * possible outcome runs the TSC at this host's rate (inside KVM's tolerance
+ * no ratio, outside it QEMU gives up on KVM_SET_TSC_KHZ,
+ * kvm_arch_set_tsc_khz); with scaling it runs at N, unknown; with scaling
+ * unknown nobody can say. When the rate the record last saw and this one
+ * are more than the tolerance apart, the guest's TSC changed rate under it
+ * (at one of the two hosts it did not run at N): effective_changed. */
+static void
+unknown_nominal_effective(TgCtx *c)
+{
+    TgDecision *d = c->d;
+    const TgLineage *l = c->guest->lineage;
+    guint64 lo, hi;
+
+    d->effective_hz = d->dest_scaling == TG_TRI_NO ? d->dest_hz : 0;
+    if (!d->effective_hz || !l || !l->effective_hz)
+        return;
+    tg_tolerance_window(l->effective_hz, c->s->tolerance_ppm, &lo, &hi);
+    if (d->effective_hz < lo || d->effective_hz > hi)
+        d->effective_changed = true;
+}
+
 static bool
 candidate_ok(const TgCtx *c, const TgCandidateHost *h)
 {
@@ -580,6 +606,8 @@ rule5_unknown_nominal(TgCtx *c)
                         "guest TSC unknown but every inventory host it may come "
                         "from (%s) is within %s or scaled here (scaling %s)",
                         names->str, c->win, tg_tri_to_string(d->dest_scaling));
+            d->guest_hz_origin = TG_NOMINAL_INVENTORY;
+            unknown_nominal_effective(c);
             return;
         } else {
             g_autofree char *n = admin_text(bad->name ? bad->name : "?");
@@ -589,7 +617,11 @@ rule5_unknown_nominal(TgCtx *c)
             g_string_printf(note, " (inventory host %s at %s does not fit)", n, hz);
         }
     }
+    unknown_nominal_effective(c);
     if (d->dest_scaling == TG_TRI_YES) {
+        /* KVM scales to any rate a real host gave: set_tsc_khz's ratio
+         * limits (32 or 48 fraction bits, at most 256x or more) span every
+         * TSC rate there is. */
         set_outcome(c, TG_VERDICT_ALLOW, "nominal-unknown-dest-scaling", 5,
                     "guest TSC unknown%s but this host (%s) has TSC scaling "
                     "and keeps the guest's rate", note->str, c->dhz);
@@ -668,7 +700,6 @@ tg_decide(const TgGuestProfile *guest, const TgHostFacts *source,
 {
     TgDecision *d = g_new0(TgDecision, 1);
     TgCtx c = { 0 };
-    guint64 source_hz;
 
     d->adjustments = g_array_new(FALSE, TRUE, sizeof(TgAdjustment));
     d->verdict = TG_VERDICT_DENY;
@@ -691,8 +722,11 @@ tg_decide(const TgGuestProfile *guest, const TgHostFacts *source,
     d->dest_scaling = tg_bool_fact_tri(&dest->tsc_scaling);
     if (d->dest_hz)
         tg_tolerance_window(d->dest_hz, settings->tolerance_ppm, &d->window_lo, &d->window_hi);
-    source_hz = source && source->tsc_hz.note.known ? source->tsc_hz.value : 0;
-    d->guest_hz = tg_guest_nominal_hz(guest, source_hz, &d->guest_hz_origin);
+    /* The source host's facts say nothing about the guest's rate: it runs
+     * at the source's rate only if it booted there or every hop since kept
+     * it, which the source's rate cannot tell (doc/tsc-model.md). */
+    (void)source;
+    d->guest_hz = tg_guest_nominal_hz(guest, &d->guest_hz_origin);
     if (!d->guest_hz)
         d->guest_hz_origin = TG_NOMINAL_UNKNOWN;
     d->dependence = settings->override_dependence ? settings->dependence_override

@@ -90,7 +90,7 @@ tg_guest_derive_dependence(const TgGuestProfile *g)
 }
 
 guint64
-tg_guest_nominal_hz(const TgGuestProfile *g, guint64 source_hz, TgNominalOrigin *origin)
+tg_guest_nominal_hz(const TgGuestProfile *g, TgNominalOrigin *origin)
 {
     TgNominalOrigin o = TG_NOMINAL_UNKNOWN;
     guint64 hz = 0;
@@ -101,9 +101,6 @@ tg_guest_nominal_hz(const TgGuestProfile *g, guint64 source_hz, TgNominalOrigin 
     } else if (g && g->lineage && g->lineage->nominal_hz != 0) {
         hz = g->lineage->nominal_hz;
         o = TG_NOMINAL_LINEAGE;
-    } else if (source_hz != 0) {
-        hz = source_hz;
-        o = TG_NOMINAL_SOURCE_HOST;
     }
     if (origin)
         *origin = o;

@@ -89,11 +89,12 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(TgGuestProfile, tg_guest_profile_free)
  * the parser already stores it in g->dependence). */
 TgDependence tg_guest_derive_dependence(const TgGuestProfile *g);
 
-/* The guest's nominal TSC frequency: explicit timer; else lineage nominal;
- * else `source_hz` when non-zero (source host facts known to the caller);
- * else unknown (returns 0). `origin` receives where it came from. */
-guint64 tg_guest_nominal_hz(const TgGuestProfile *g, guint64 source_hz,
-                            TgNominalOrigin *origin);
+/* The guest's nominal TSC rate as far as the domain XML tells it
+ * (doc/tsc-model.md): the pinned rate (origin explicit); else the rate its
+ * lineage or boot record carries (origin lineage); else unknown (returns
+ * 0). No host's rate stands in for it. `origin` (nullable) receives where
+ * it came from. */
+guint64 tg_guest_nominal_hz(const TgGuestProfile *g, TgNominalOrigin *origin);
 
 G_END_DECLS
 

@@ -54,9 +54,10 @@ gate_case reenlightenment          windows-reenlightenment.xml  hostc-2596.xml  
 gate_case invtsc                   invtsc.xml                   hostc-2596.xml             restore 1 invtsc-without-frequency
 gate_case paravirt-unknown         paravirt.xml                 hostc-2596.xml             migrate 0 paravirt-nominal-unknown
 gate_case paravirt-no-counter      paravirt.xml                 hostf-no-counter.xml       restore 0 dest-frequency-unknown
-gate_case sensitive-within         tsc-sensitive-lineage.xml    hostb-2100.xml             migrate 0 nominal-within-tolerance
-gate_case sensitive-outside        tsc-sensitive-lineage.xml    hostc-2596.xml             migrate 1 tsc-sensitive-outside-tolerance
-gate_case sensitive-scaled         tsc-sensitive-lineage.xml    hostd-2400-scaling.xml     migrate 0 nominal-scaled
+gate_case sensitive-within         tsc-sensitive-boot.xml       hostb-2100.xml             migrate 0 nominal-within-tolerance
+gate_case sensitive-outside        tsc-sensitive-boot.xml       hostc-2596.xml             migrate 1 tsc-sensitive-outside-tolerance
+gate_case sensitive-scaled         tsc-sensitive-boot.xml       hostd-2400-scaling.xml     migrate 0 nominal-scaled
+gate_case sensitive-legacy         tsc-sensitive-lineage.xml    hostb-2100.xml             migrate 1 guest-frequency-unknown
 gate_case evil-name                evil-name.xml                hostc-2596.xml             migrate 1 explicit-outside-tolerance
 
 # A 2.1 GHz guest that passed a scaling 2.4 GHz host is still a 2.1 GHz
@@ -68,14 +69,16 @@ tg_check "hop2-after-scaling: guest_hz from the record" \
 tg_check "hop2-after-scaling: nominal origin lineage" \
     [ "$(audit_field "$WORK/hop2-after-scaling.audit" 1 nominal_origin)" = lineage ]
 
-# A paravirtual-clock guest of unknown rate: the first hop assumes this
-# host's rate; the second (no scaling, outside tolerance) changes the
-# guest's effective rate and the record says so; the third keeps saying so.
+# A paravirtual-clock guest of unknown rate: its rate stays unknown at
+# every hop (no host's rate becomes it); without scaling it runs at each
+# host's rate, so the second hop (2.1 -> 2.6 GHz) changes the rate it runs
+# at and the record says so; the third keeps saying so.
 gate_case hop1-paravirt            paravirt.xml                 hostb-2100.xml             migrate 0 paravirt-nominal-unknown
-gate_case hop2-paravirt            -                            hostc-2596.xml             migrate 0 paravirt-rate-change "$WORK/hop1-paravirt.out"
-gate_case hop3-paravirt            -                            hostb-2100.xml             restore 0 nominal-within-tolerance "$WORK/hop2-paravirt.out"
+gate_case hop2-paravirt            -                            hostc-2596.xml             migrate 0 paravirt-nominal-unknown "$WORK/hop1-paravirt.out"
+gate_case hop3-paravirt            -                            hostb-2100.xml             restore 0 paravirt-nominal-unknown "$WORK/hop2-paravirt.out"
 tg_check "hop2-paravirt: effective rate changed" grep -q '<tscgate:effective hz="2596120000" changed="yes"/>' "$WORK/hop2-paravirt.out"
 tg_check "hop3-paravirt: still flagged" grep -q 'changed="yes"' "$WORK/hop3-paravirt.out"
+tg_check "hop3-paravirt: nominal still unknown" grep -q '<tscgate:nominal origin="unknown"/>' "$WORK/hop3-paravirt.out"
 tg_check "hop3-paravirt: three hops" [ "$(grep -c '<tscgate:hop ' "$WORK/hop3-paravirt.out")" -eq 3 ]
 
 # Re-running a hop on its own output replaces the record, never adds one.
