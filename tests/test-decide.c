@@ -34,7 +34,9 @@ typedef struct {
     /* guest */
     TgDependence dep;
     bool explicit_set;
-    guint64 explicit_hz;
+    guint64 explicit_hz;        /* the pinned rate QEMU applies (the last timer) */
+    guint64 first_hz;           /* the first timer's, which libvirt checks; 0: the same */
+    TgGuestKind kind;
     bool invtsc;
     TgTri reenl;
     guint64 lineage_hz;         /* the record's nominal rate (origin boot), 0: none */
@@ -75,6 +77,7 @@ typedef struct {
     bool eff_changed;
     bool check_dep;
     TgDependence want_dep;
+    bool no_adj;                /* allowed without a lineage record */
 } Row;
 
 #define EXPLICIT(f) .dep = TG_DEP_EXPLICIT_FREQUENCY, .explicit_set = true, .explicit_hz = (f)
@@ -466,6 +469,75 @@ static const Row rows[] = {
     { "model: inventory bound, scaling: E unknown", SENSITIVE, DEST(H, YES), .vendor = "Intel",
       .inventory = 4, EXPECT(ALLOW, "inventory-compatible", 5), EFF(0, false) },
 
+    /* ---- several <timer name='tsc' frequency>: libvirt checks the first,
+     * QEMU applies the last ---- */
+    { "several pinned: first inside, last outside, no scaling: QEMU fails", EXPLICIT(FAR),
+      .first_hz = H, DEST(H, NO), EXPECT(DENY, "explicit-outside-tolerance", 1),
+      .has = { "2100000000 Hz (explicit) is outside " WIN250,
+               "QEMU applies the last <timer name='tsc'> (2100000000 Hz)",
+               "libvirt checks the first (2596120000 Hz)" } },
+    { "several pinned: first outside, last inside, no scaling: libvirt refuses", EXPLICIT(H),
+      .first_hz = FAR, DEST(H, NO), EXPECT(DENY, "explicit-first-outside-tolerance", 1),
+      .has = { "first <timer name='tsc'> (2100000000 Hz)", "outside " WIN250,
+               "qemuProcessStartValidateTSC" } },
+    { "several pinned: first outside, scaling yes: libvirt passes, last inside", EXPLICIT(H),
+      .first_hz = FAR, DEST(H, YES), EXPECT(ALLOW, "explicit-within-tolerance", 1), EFF(H, false) },
+    { "several pinned: first outside, scaling unknown: libvirt passes, last inside", EXPLICIT(H),
+      .first_hz = FAR, DEST(H, TG_TRI_UNKNOWN), EXPECT(ALLOW, "explicit-within-tolerance", 1) },
+    { "several pinned: both inside", EXPLICIT(LO), .first_hz = HI, DEST(H, NO),
+      EXPECT(ALLOW, "explicit-within-tolerance", 1), .hasnt = "last" },
+
+    /* ---- TCG (<domain type='qemu'>): the TSC follows each host's raw rate ---- */
+    { "tcg: nominal within tolerance: E = H", SENSITIVE, .kind = TG_GUEST_TCG, .lineage_hz = LO,
+      DEST(H, NO), EXPECT(ALLOW, "tcg-within-tolerance", 9), EFF(H, false),
+      .has = { "TCG", "(lineage)", WIN250 } },
+    { "tcg: nominal outside, scaling yes: TCG does not scale", SENSITIVE, .kind = TG_GUEST_TCG,
+      .lineage_hz = FAR, DEST(H, YES), .vendor = "Intel", EXPECT(DENY, "tcg-rate-change", 9),
+      .has = { "TCG", "no TSC scaling", "2596120000 Hz (+236248 ppm)" } },
+    { "tcg: nominal outside, treated as paravirt: warning, E = H changed", SENSITIVE,
+      .kind = TG_GUEST_TCG, .lineage_hz = FAR, DEST(H, NO), .override = true,
+      .override_dep = TG_DEP_PARAVIRT, EXPECT(WARN, "tcg-rate-change", 9), EFF(H, true) },
+    { "tcg: nominal unknown: deny", SENSITIVE, .kind = TG_GUEST_TCG, DEST(H, YES),
+      EXPECT(DENY, "tcg-nominal-unknown", 9), .has = { "TCG", "unknown" } },
+    { "tcg: nominal unknown, warn: E = H", SENSITIVE, .kind = TG_GUEST_TCG, DEST(H, YES),
+      .u_guest = TG_UNKNOWN_WARN, EXPECT(WARN, "tcg-nominal-unknown", 9), EFF(H, false) },
+    { "tcg: source host is no nominal rate", SENSITIVE, .kind = TG_GUEST_TCG, .source_hz = H,
+      DEST(H, NO), EXPECT(DENY, "tcg-nominal-unknown", 9) },
+    { "tcg: pinned within tolerance: E = H", EXPLICIT(LO), .kind = TG_GUEST_TCG, DEST(H, NO),
+      EXPECT(ALLOW, "tcg-within-tolerance", 9), EFF(H, false), .has = { "(explicit)" } },
+    { "tcg: pinned outside, scaling yes: libvirt passes, TCG runs at H", EXPLICIT(FAR),
+      .kind = TG_GUEST_TCG, DEST(H, YES), EXPECT(DENY, "tcg-rate-change", 9) },
+    { "tcg: pinned outside, no scaling: libvirt refuses", EXPLICIT(FAR), .kind = TG_GUEST_TCG,
+      DEST(H, NO), EXPECT(DENY, "explicit-outside-tolerance", 1),
+      .has = { "qemuProcessStartValidateTSC" } },
+    { "tcg: this host's frequency unknown", SENSITIVE, .kind = TG_GUEST_TCG, .lineage_hz = H,
+      .dest_unknown = true, .u_freq = TG_UNKNOWN_WARN, EXPECT(WARN, "dest-frequency-unknown", 7),
+      EFF(0, false) },
+    { "tcg: pinned, this host's frequency unknown: E unknown", EXPLICIT(H), .kind = TG_GUEST_TCG,
+      .dest_unknown = true, .u_freq = TG_UNKNOWN_ALLOW, EXPECT(ALLOW, "dest-frequency-unknown", 7),
+      EFF(0, false) },
+    { "tcg: unstable TSC here", SENSITIVE, .kind = TG_GUEST_TCG, .lineage_hz = H, DEST(H, NO),
+      .tsc_unstable = YES, EXPECT(DENY, "dest-tsc-unstable", 6) },
+    { "tcg: invtsc without frequency: libvirt refuses", SENSITIVE, .kind = TG_GUEST_TCG,
+      .invtsc = true, DEST(H, NO), EXPECT(DENY, "invtsc-without-frequency", 3) },
+    { "tcg: Hyper-V re-enlightenment is KVM's: not applied", REENL, .kind = TG_GUEST_TCG,
+      .lineage_hz = H, DEST(H, NO), EXPECT(ALLOW, "tcg-within-tolerance", 9) },
+
+    /* ---- guests without a TSC (not x86) ---- */
+    { "no TSC: allowed, no record", PARAVIRT, .kind = TG_GUEST_NO_TSC, DEST(H, NO),
+      EXPECT(ALLOW, "guest-without-tsc", 8), .no_adj = true, EFF(0, false),
+      .has = { "no TSC" } },
+    { "no TSC: this host's facts do not matter", PARAVIRT, .kind = TG_GUEST_NO_TSC,
+      .dest_unknown = true, .tsc_unstable = YES, EXPECT(ALLOW, "guest-without-tsc", 8),
+      .no_adj = true },
+    { "no TSC: a pinned timer is not a TSC", EXPLICIT(FAR), .kind = TG_GUEST_NO_TSC, DEST(H, NO),
+      EXPECT(ALLOW, "guest-without-tsc", 8), .no_adj = true },
+    { "no TSC: scaling required by the policy does not apply", PARAVIRT, .kind = TG_GUEST_NO_TSC,
+      DEST(H, NO), .policy_rule = "scaled-only", .require_scaling = true,
+      EXPECT(ALLOW, "guest-without-tsc", 8), .no_adj = true },
+    { "no TSC: a policy's force deny still denies", PARAVIRT, .kind = TG_GUEST_NO_TSC, DEST(H, NO),
+      .policy_rule = "stay", .force_deny = true, EXPECT(DENY, "policy-force-deny", 0) },
+
     /* ---- adjustments ---- */
     { "no lineage record when disabled", EXPLICIT(H), DEST(H, NO), .no_lineage = true,
       EXPECT(ALLOW, "explicit-within-tolerance", 1) },
@@ -485,6 +557,8 @@ make_guest(const Row *r)
     g->dependence = r->dep;
     g->has_explicit_hz = r->explicit_set;
     g->explicit_hz = r->explicit_hz;
+    g->first_explicit_hz = r->first_hz ? r->first_hz : r->explicit_hz;
+    g->kind = r->kind;
     g->invtsc_exposed = r->invtsc;
     g->hv_reenlightenment = r->reenl;
     g->hyperv_enabled = r->reenl == TG_TRI_YES;
@@ -572,7 +646,7 @@ decide_row(const Row *r)
 static void
 check_row(const Row *r, const TgDecision *d)
 {
-    guint expect_adj = (d->verdict != TG_VERDICT_DENY && !r->no_lineage) ? 1 : 0;
+    guint expect_adj = (d->verdict != TG_VERDICT_DENY && !r->no_lineage && !r->no_adj) ? 1 : 0;
 
     print_message("  %s: %s %s rule %d: %s\n", r->name, tg_verdict_to_string(d->verdict),
                   d->code, d->rule, d->reason);
@@ -657,6 +731,11 @@ static const OriginRow origin_rows[] = {
       .hz = 0, .origin = TG_NOMINAL_UNKNOWN },
     { .r = { "guest hz origin: none", PARAVIRT, DEST(H, NO) },
       .hz = 0, .origin = TG_NOMINAL_UNKNOWN },
+    { .r = { "guest hz origin: the last of several pinned rates", EXPLICIT(FAR), .first_hz = H,
+             DEST(H, NO) },
+      .hz = FAR, .origin = TG_NOMINAL_EXPLICIT },
+    { .r = { "guest hz origin: inventory bound", SENSITIVE, DEST(H, NO), .inventory = 1 },
+      .hz = 0, .origin = TG_NOMINAL_INVENTORY },
 };
 
 static void
@@ -954,6 +1033,8 @@ static const char *const all_codes[] = {
     "nominal-unknown-dest-scaling", "paravirt-nominal-unknown", "guest-frequency-unknown",
     "dest-tsc-unstable", "dest-tsc-not-invariant", "dest-clock-unsynchronized",
     "dest-frequency-unknown", "engine-input-missing",
+    "explicit-first-outside-tolerance", "guest-without-tsc", "tcg-within-tolerance",
+    "tcg-rate-change", "tcg-nominal-unknown",
 };
 
 static void

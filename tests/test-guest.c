@@ -28,6 +28,9 @@ typedef struct {
     TgTri hv_frequencies;
     TgTri hv_reenlightenment;
     guint64 explicit_hz; /* 0 = none */
+    guint64 first_hz;    /* the first pinned rate, 0 = the same as explicit_hz */
+    TgGuestKind kind;
+    bool kvm_hidden;
     bool has_lineage;
     const char *tags;    /* comma separated */
     TgDependence dependence;
@@ -91,12 +94,77 @@ static const GuestCase guest_cases[] = {
       .e = { .name = "explicit-tsc", .clock_offset = "utc", .ntimers = 4,
           .cpu_mode = "host-passthrough", .cpu_migratable = Y, .explicit_hz = 2596120000u,
           .dependence = TG_DEP_EXPLICIT_FREQUENCY } },
-    /* libvirt uses the first tsc timer that HAS a frequency */
+    /* libvirt checks the first tsc timer that HAS a frequency
+     * (qemuProcessStartValidateTSC), QEMU applies the last one */
     { .name = "dom-multi-tsc",
       .fixture = "dom-multi-tsc.xml", .ok = true,
       .e = { .name = "multi-tsc", .clock_offset = "utc", .ntimers = 6,
-          .cpu_mode = "host-passthrough", .cpu_migratable = Y, .explicit_hz = 2100000000u,
+          .cpu_mode = "host-passthrough", .cpu_migratable = Y, .explicit_hz = 3000000000u,
+          .first_hz = 2100000000u, .dependence = TG_DEP_EXPLICIT_FREQUENCY } },
+    { .name = "dom-two-tsc-first-in-window",
+      .fixture = "dom-two-tsc-first-in-window.xml", .ok = true,
+      .e = { .name = "two-tsc-a", .clock_offset = "utc", .ntimers = 2, .cpu_mode = "host-model",
+          .explicit_hz = 3000000000u, .first_hz = 2100000000u,
           .dependence = TG_DEP_EXPLICIT_FREQUENCY } },
+    { .name = "dom-two-tsc-last-in-window",
+      .fixture = "dom-two-tsc-last-in-window.xml", .ok = true,
+      .e = { .name = "two-tsc-b", .clock_offset = "utc", .ntimers = 2, .cpu_mode = "host-model",
+          .explicit_hz = 2100000000u, .first_hz = 3000000000u,
+          .dependence = TG_DEP_EXPLICIT_FREQUENCY } },
+    /* <kvm><hidden state='on'/>: -cpu ...,kvm=off, no kvm-clock */
+    { .name = "dom-kvm-hidden",
+      .fixture = "dom-kvm-hidden.xml", .ok = true,
+      .e = { .name = "kvm-hidden", .clock_offset = "utc", .kvmclock_disabled = true,
+          .kvm_hidden = true, .cpu_mode = "host-passthrough", .cpu_migratable = Y,
+          .dependence = TG_DEP_TSC_SENSITIVE } },
+    { .name = "dom-kvm-hidden-off",
+      .fixture = "dom-kvm-hidden-off.xml", .ok = true,
+      .e = { .name = "kvm-hidden-off", .clock_offset = "utc", .cpu_mode = "host-passthrough",
+          .cpu_migratable = Y, .dependence = TG_DEP_PARAVIRT } },
+    /* libvirt emits only hv-passthrough for mode='passthrough' (the
+     * per-feature 'off' states are not passed to QEMU): still on */
+    { .name = "dom-hyperv-passthrough-reenl-off",
+      .fixture = "dom-hyperv-passthrough-reenl-off.xml", .ok = true,
+      .e = { .name = "hv-pt-reenl-off", .clock_offset = "localtime", .ntimers = 1,
+          .hypervclock = Y, .cpu_mode = "host-passthrough", .cpu_migratable = Y,
+          .hyperv_enabled = true, .hv_frequencies = Y, .hv_reenlightenment = Y,
+          .dependence = TG_DEP_REENLIGHTENMENT } },
+    /* optional invtsc on a custom CPU: resolved at start against the
+     * migratable host model, which has no invtsc: disabled */
+    { .name = "dom-custom-invtsc-optional",
+      .fixture = "dom-custom-invtsc-optional.xml", .ok = true,
+      .e = { .name = "custom-invtsc-opt", .clock_offset = "utc", .cpu_mode = "custom",
+          .invtsc_policy = "optional", .dependence = TG_DEP_PARAVIRT } },
+    /* host-passthrough with migratable='off' keeps the host's features:
+     * optional invtsc is there */
+    { .name = "dom-passthrough-migoff-invtsc-optional",
+      .fixture = "dom-passthrough-migoff-invtsc-optional.xml", .ok = true,
+      .e = { .name = "pt-migoff-invtsc-opt", .clock_offset = "utc", .cpu_mode = "host-passthrough",
+          .cpu_migratable = N, .invtsc_exposed = true, .invtsc_policy = "optional",
+          .dependence = TG_DEP_TSC_SENSITIVE } },
+    /* TCG: no kvm-clock, the TSC follows the host's */
+    { .name = "dom-tcg",
+      .fixture = "dom-tcg.xml", .ok = true,
+      .e = { .name = "tcg-guest", .clock_offset = "utc", .cpu_mode = "custom",
+          .kind = TG_GUEST_TCG, .dependence = TG_DEP_TSC_SENSITIVE } },
+    { .name = "dom-tcg-explicit",
+      .fixture = "dom-tcg-explicit.xml", .ok = true,
+      .e = { .name = "tcg-pinned", .clock_offset = "utc", .ntimers = 1, .cpu_mode = "custom",
+          .explicit_hz = 2100000000u, .kind = TG_GUEST_TCG,
+          .dependence = TG_DEP_EXPLICIT_FREQUENCY } },
+    /* not x86: no TSC */
+    { .name = "dom-aarch64-virt",
+      .fixture = "dom-aarch64-virt.xml", .ok = true,
+      .e = { .name = "arm-guest", .clock_offset = "utc", .cpu_mode = "host-passthrough",
+          .kind = TG_GUEST_NO_TSC, .dependence = TG_DEP_PARAVIRT } },
+    { .name = "dom-s390x-ccw-tsc-timer",
+      .fixture = "dom-s390x-ccw-tsc-timer.xml", .ok = true,
+      .e = { .name = "s390-guest", .clock_offset = "utc", .ntimers = 1,
+          .kind = TG_GUEST_NO_TSC, .dependence = TG_DEP_PARAVIRT } },
+    { .name = "dom-pseries-no-arch",
+      .fixture = "dom-pseries-no-arch.xml", .ok = true,
+      .e = { .name = "ppc-guest", .clock_offset = "utc", .kind = TG_GUEST_NO_TSC,
+          .dependence = TG_DEP_PARAVIRT } },
     { .name = "dom-kvmclock-off",
       .fixture = "dom-kvmclock-off.xml", .ok = true,
       .e = { .name = "kvmclock-off", .clock_offset = "utc", .ntimers = 4,
@@ -118,11 +186,12 @@ static const GuestCase guest_cases[] = {
             "<feature name='invtsc'/></cpu></domain>", .ok = true,
       .e = { .ntimers = 0, .cpu_mode = "custom", .invtsc_exposed = true,
           .invtsc_policy = "require", .dependence = TG_DEP_TSC_SENSITIVE } },
+    /* optional on a custom CPU: disabled at start (migratable host model) */
     { .name = "invtsc-optional",
       .inline_xml = "<domain><cpu><model>Skylake-Client</model>"
             "<feature policy='optional' name='invtsc'/></cpu></domain>", .ok = true,
-      .e = { .ntimers = 0, .invtsc_exposed = true, .invtsc_policy = "optional",
-          .dependence = TG_DEP_TSC_SENSITIVE } },
+      .e = { .ntimers = 0, .invtsc_exposed = false, .invtsc_policy = "optional",
+          .dependence = TG_DEP_PARAVIRT } },
     { .name = "host-model-invtsc-force",
       .inline_xml = "<domain><cpu mode='host-model'><feature policy='force' name='invtsc'/></cpu>"
             "</domain>", .ok = true,
@@ -143,8 +212,8 @@ static const GuestCase guest_cases[] = {
     { .name = "hyperv-passthrough-reenlightenment-off",
       .inline_xml = "<domain><features><hyperv mode='passthrough'><reenlightenment state='off'/>"
             "</hyperv></features></domain>", .ok = true,
-      .e = { .ntimers = 0, .hyperv_enabled = true, .hv_frequencies = Y, .hv_reenlightenment = N,
-          .dependence = TG_DEP_PARAVIRT } },
+      .e = { .ntimers = 0, .hyperv_enabled = true, .hv_frequencies = Y, .hv_reenlightenment = Y,
+          .dependence = TG_DEP_REENLIGHTENMENT } },
     { .name = "hyperv-frequencies-kvmclock-present",
       .inline_xml = "<domain><features><hyperv><frequencies state='on'/></hyperv></features>"
             "<clock offset='localtime'><timer name='kvmclock' present='yes'/></clock></domain>", .ok = true,
@@ -274,6 +343,12 @@ check_profile(const char *what, const TgGuestProfile *g, const Expect *e)
     assert_tri("reenlightenment", g->hv_reenlightenment, e->hv_reenlightenment);
     assert_int_equal(g->has_explicit_hz, e->explicit_hz != 0);
     assert_true(g->explicit_hz == e->explicit_hz);
+    if (g->first_explicit_hz != (e->first_hz ? e->first_hz : e->explicit_hz))
+        fail_msg("%s: first pinned rate %" G_GUINT64_FORMAT, what, g->first_explicit_hz);
+    if (g->kind != e->kind)
+        fail_msg("%s: kind %s, expected %s", what, tg_guest_kind_to_string(g->kind),
+                 tg_guest_kind_to_string(e->kind));
+    assert_int_equal(g->kvm_hidden, e->kvm_hidden);
     assert_int_equal(g->lineage != NULL, e->has_lineage);
     for (guint i = 0; i < g->tags->len; i++)
         g_string_append_printf(t, "%s%s", i ? "," : "", (char *)g_ptr_array_index(g->tags, i));
@@ -387,7 +462,9 @@ test_multi_tsc_timers(void **state)
     assert_true(t->has_frequency && t->frequency == 2100000000u);
     t = g_ptr_array_index(g->timers, 5);
     assert_true(t->has_frequency && t->frequency == 3000000000u);
-    assert_true(g->explicit_hz == 2100000000u);
+    /* QEMU applies the last, libvirt checks the first */
+    assert_true(g->explicit_hz == 3000000000u);
+    assert_true(g->first_explicit_hz == 2100000000u);
 }
 
 static void
