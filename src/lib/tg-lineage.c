@@ -20,6 +20,7 @@
 #include "tg-record.h"
 #include "tg-xml.h"
 
+#include <libxml/c14n.h>
 #include <libxml/xmlsave.h>
 #include <string.h>
 
@@ -29,11 +30,30 @@ static const char *const tg_origin_names[] = {
     [TG_NOMINAL_UNKNOWN] = "unknown",
     [TG_NOMINAL_EXPLICIT] = "explicit",
     [TG_NOMINAL_LINEAGE] = "lineage",
-    [TG_NOMINAL_SOURCE_HOST] = "source-host",
-    [TG_NOMINAL_ASSUMED] = "assumed",
+    [TG_NOMINAL_BOOT] = "boot",
+    [TG_NOMINAL_INVENTORY] = "inventory",
 };
 
 const TgEnumTable tg_nominal_origin_table = TG_ENUM_TABLE(tg_origin_names);
+
+/* Origins a record may carry: the ones of TgNominalOrigin a record stores
+ * (no "inventory": a bound is no value), and two that tscgate before the
+ * model of doc/tsc-model.md wrote for rates it made up. */
+enum {
+    TG_RECORD_ORIGIN_SOURCE_HOST = TG_NOMINAL_INVENTORY + 1, /* the source host's rate */
+    TG_RECORD_ORIGIN_ASSUMED,                                 /* the first host's rate */
+};
+
+static const char *const tg_record_origin_names[] = {
+    [TG_NOMINAL_UNKNOWN] = "unknown",
+    [TG_NOMINAL_EXPLICIT] = "explicit",
+    [TG_NOMINAL_LINEAGE] = "lineage",
+    [TG_NOMINAL_BOOT] = "boot",
+    [TG_RECORD_ORIGIN_SOURCE_HOST] = "source-host",
+    [TG_RECORD_ORIGIN_ASSUMED] = "assumed",
+};
+
+static const TgEnumTable tg_record_origin_table = TG_ENUM_TABLE(tg_record_origin_names);
 
 const char *
 tg_nominal_origin_to_string(TgNominalOrigin o)
@@ -57,6 +77,7 @@ tg_nominal_origin_from_string(const char *s, TgNominalOrigin *out)
 static const char *const tg_hop_op_names[] = {
     [TG_HOP_MIGRATE] = "migrate",
     [TG_HOP_RESTORE] = "restore",
+    [TG_HOP_BOOT] = "boot",
 };
 
 const TgEnumTable tg_hop_op_table = TG_ENUM_TABLE(tg_hop_op_names);
@@ -120,6 +141,8 @@ tg_lineage_copy(const TgLineage *l)
     c->version = l->version;
     c->nominal_hz = l->nominal_hz;
     c->nominal_origin = l->nominal_origin;
+    c->invented_hz = l->invented_hz;
+    c->invented_origin = l->invented_origin;
     c->effective_hz = l->effective_hz;
     c->effective_changed = l->effective_changed;
     for (guint i = 0; l->hops && i < l->hops->len; i++)
@@ -193,9 +216,20 @@ tg_lineage_parse_node(const xmlNode *el, GError **error)
         int origin = TG_NOMINAL_UNKNOWN;
 
         if (tg_xml_prop_u64(c, "hz", TG_XML_PROP_OPTIONAL, &l->nominal_hz, error) < 0 ||
-            tg_xml_prop_enum(c, "origin", &tg_nominal_origin_table, TG_XML_PROP_OPTIONAL,
+            tg_xml_prop_enum(c, "origin", &tg_record_origin_table, TG_XML_PROP_OPTIONAL,
                              &origin, error) < 0)
             return NULL;
+        if (origin == TG_RECORD_ORIGIN_SOURCE_HOST || origin == TG_RECORD_ORIGIN_ASSUMED) {
+            /* Written by an earlier tscgate, which took a host's rate for
+             * the guest's: it never was (doc/tsc-model.md). Not an error:
+             * the rate is unknown, the hops stay. */
+            l->invented_hz = l->nominal_hz;
+            l->invented_origin = tg_record_origin_names[origin];
+            l->nominal_hz = 0;
+            origin = TG_NOMINAL_UNKNOWN;
+        } else if (l->nominal_hz == 0) {
+            origin = TG_NOMINAL_UNKNOWN;
+        }
         l->nominal_origin = (TgNominalOrigin)origin;
     }
     c = tg_xml_child(el, TG_LINEAGE_NS, "effective");
@@ -224,23 +258,26 @@ tg_lineage_find(const xmlNode *domain)
 
 /* ---- the next record ---- */
 
-/* Which origin the new record stores for the decision's nominal frequency. */
-static TgNominalOrigin
-stored_origin(const TgLineage *prev, const TgDecision *d)
+/* The nominal rate the next record stores (doc/tsc-model.md, "What
+ * tscgate knows about the nominal rate"): the pinned rate; else the one
+ * the previous record carried, with the origin it was first known with;
+ * else unknown. No operation short of a cold boot changes the nominal rate
+ * (QEMU carries tsc_khz in the migration stream, target/i386/machine.c
+ * vmstate_tsc_khz), and no host's rate ever becomes it. */
+static void
+next_nominal(TgLineage *l, const TgLineage *prev, const TgDecision *d)
 {
-    switch (d->guest_hz_origin) {
-    case TG_NOMINAL_EXPLICIT:
-    case TG_NOMINAL_SOURCE_HOST:
-    case TG_NOMINAL_ASSUMED:
-        return d->guest_hz_origin;
-    case TG_NOMINAL_LINEAGE:
-        /* Came from the record: keep where the record had it from. */
-        if (prev && prev->nominal_hz == d->guest_hz && prev->nominal_origin != TG_NOMINAL_UNKNOWN)
-            return prev->nominal_origin;
-        return TG_NOMINAL_ASSUMED;
-    case TG_NOMINAL_UNKNOWN:
-    default:
-        return TG_NOMINAL_UNKNOWN;
+    l->invented_hz = 0;
+    l->invented_origin = NULL;
+    if (d->guest_hz_origin == TG_NOMINAL_EXPLICIT && d->guest_hz) {
+        l->nominal_hz = d->guest_hz;
+        l->nominal_origin = TG_NOMINAL_EXPLICIT;
+    } else if (d->guest_hz_origin == TG_NOMINAL_LINEAGE && prev && prev->nominal_hz) {
+        l->nominal_hz = prev->nominal_hz;
+        l->nominal_origin = prev->nominal_origin;
+    } else {
+        l->nominal_hz = 0;
+        l->nominal_origin = TG_NOMINAL_UNKNOWN;
     }
 }
 
@@ -253,25 +290,10 @@ tg_lineage_next(const TgLineage *prev, const struct _TgDecision *decision,
     TgHop *hop = g_new0(TgHop, 1);
 
     l->version = 1;
-    if (decision->guest_hz != 0) {
-        /* The nominal rate never changes across hops: a 2.1 GHz guest that
-         * passed a scaling 2.4 GHz host is still a 2.1 GHz guest. */
-        l->nominal_origin = stored_origin(prev, decision);
-        l->nominal_hz = decision->guest_hz;
-    } else if (l->nominal_hz == 0 && decision->dest_hz != 0 &&
-               decision->dest_scaling != TG_TRI_YES) {
-        /* Nothing known: assume the rate of the first host tscgate saw the
-         * guest on, and say so (origin "assumed"). Without TSC scaling the
-         * guest's TSC runs at (about) this host's rate from now on (QEMU
-         * kvm_arch_set_tsc_khz keeps the host rate when it cannot set the
-         * guest's). With scaling it keeps its own unknown rate: no guess. */
-        l->nominal_hz = decision->dest_hz;
-        l->nominal_origin = TG_NOMINAL_ASSUMED;
-    }
+    next_nominal(l, prev, decision);
+    /* What the guest's TSC ticks at on this host, as the engine worked it
+     * out from the model (0 = unknown). */
     l->effective_hz = decision->effective_hz;
-    if (!l->effective_hz && !decision->guest_hz && l->nominal_origin == TG_NOMINAL_ASSUMED &&
-        l->nominal_hz == decision->dest_hz)
-        l->effective_hz = decision->dest_hz; /* the assumption, stated once more */
     /* Sticky: once a hop changed the rate the guest runs at (allowed
      * without scaling outside tolerance), the guest's calibration is off. */
     l->effective_changed = (prev && prev->effective_changed) || decision->effective_changed;
@@ -311,6 +333,22 @@ add_indent(xmlNode *parent, int depth)
     xmlAddChild(parent, xmlNewText((const xmlChar *)text));
 }
 
+/* True when `r` uses what record version 1.1 added (origin "boot", hop op
+ * "boot"): it is then written as 1.1, else as 1. */
+static bool
+record_uses_boot(const TgLineage *r)
+{
+    if (r->nominal_origin == TG_NOMINAL_BOOT)
+        return true;
+    for (guint i = 0; r->hops && i < r->hops->len; i++) {
+        const TgHop *h = g_ptr_array_index(r->hops, i);
+
+        if (g_strcmp0(h->op, "boot") == 0)
+            return true;
+    }
+    return false;
+}
+
 /* Build the <tscgate:lineage> element for `doc`, laid out for nesting
  * depth `depth` (0 = document root; two spaces per level, as libvirt
  * formats). Unknown values are left out: no hz attribute for an unknown
@@ -325,7 +363,13 @@ build_record(xmlDoc *doc, const TgLineage *r, int depth)
     xmlNode *n;
 
     xmlSetNs(root, ns);
-    set_prop_u64(root, "version", r->version ? r->version : 1);
+    if (record_uses_boot(r)) {
+        g_autofree char *v = g_strdup_printf("%u.%u", TG_LINEAGE_VERSION, TG_LINEAGE_MINOR_BOOT);
+
+        xmlNewProp(root, (const xmlChar *)"version", (const xmlChar *)v);
+    } else {
+        set_prop_u64(root, "version", TG_LINEAGE_VERSION);
+    }
 
     add_indent(root, depth + 1);
     n = xmlNewChild(root, ns, (const xmlChar *)"nominal", NULL);
@@ -561,6 +605,289 @@ tg_lineage_rewrite_domain(const char *domain_xml, gsize len,
     if (!doc)
         return NULL;
     return tg_lineage_rewrite_doc(doc, domain_xml, len, record, error);
+}
+
+/* ---- taking the record out ---- */
+
+/* Where an element is in the raw text: '<' of its start tag and just after
+ * the '>' that ends it (its end tag, or "/>"). */
+typedef struct {
+    gsize start, end;
+    char *qname;
+    int depth;          /* 0 = the root */
+} TgTextElement;
+
+static void
+tg_text_element_clear(gpointer p)
+{
+    g_free(((TgTextElement *)p)->qname);
+}
+
+/* Skip from `i` (just after "<!--", "<?", "<![CDATA[" or inside a tag) past
+ * `end`; returns the offset after it, or `len` when it never comes. */
+static gsize
+skip_past(const char *buf, gsize len, gsize i, const char *end)
+{
+    gsize n = strlen(end);
+
+    for (; i + n <= len; i++)
+        if (memcmp(buf + i, end, n) == 0)
+            return i + n;
+    return len;
+}
+
+/* The elements of a document that libxml2 parsed (so it is well formed) at
+ * depth <= 2, in document order, located in its text: a scanner that
+ * knows comments, processing instructions, CDATA and quoted attribute
+ * values, which is all a well-formed document without a DOCTYPE (refused
+ * by tg_xml_parse) can hold. */
+static GArray *
+scan_elements(const char *buf, gsize len)
+{
+    GArray *els = g_array_new(FALSE, TRUE, sizeof(TgTextElement));
+    g_autoptr(GArray) open = g_array_new(FALSE, FALSE, sizeof(guint)); /* indices, or G_MAXUINT */
+    gsize i = 0;
+
+    g_array_set_clear_func(els, tg_text_element_clear);
+    while (i < len) {
+        gsize tag, name_end;
+        bool closing, empty = false;
+        char quote = 0;
+
+        if (buf[i] != '<') {
+            i++;
+            continue;
+        }
+        if (len - i >= 4 && memcmp(buf + i, "<!--", 4) == 0) {
+            i = skip_past(buf, len, i + 4, "-->");
+            continue;
+        }
+        if (len - i >= 9 && memcmp(buf + i, "<![CDATA[", 9) == 0) {
+            i = skip_past(buf, len, i + 9, "]]>");
+            continue;
+        }
+        if (len - i >= 2 && (buf[i + 1] == '?' || buf[i + 1] == '!')) {
+            i = skip_past(buf, len, i + 2, ">");
+            continue;
+        }
+        tag = i;
+        closing = len - i >= 2 && buf[i + 1] == '/';
+        i += closing ? 2 : 1;
+        name_end = i;
+        while (name_end < len && !g_ascii_isspace(buf[name_end]) && buf[name_end] != '>' &&
+               buf[name_end] != '/')
+            name_end++;
+        /* to the '>' that ends the tag, outside quoted values */
+        for (; i < len; i++) {
+            if (quote) {
+                if (buf[i] == quote)
+                    quote = 0;
+            } else if (buf[i] == '"' || buf[i] == '\'') {
+                quote = buf[i];
+            } else if (buf[i] == '>') {
+                empty = i > tag && buf[i - 1] == '/';
+                break;
+            }
+        }
+        i = i < len ? i + 1 : len;
+        if (closing) {
+            if (open->len) {
+                guint idx = g_array_index(open, guint, open->len - 1);
+
+                if (idx != G_MAXUINT)
+                    g_array_index(els, TgTextElement, idx).end = i;
+                g_array_set_size(open, open->len - 1);
+            }
+            continue;
+        }
+        if (open->len <= 2) {
+            TgTextElement e = { .start = tag, .end = i, .depth = (int)open->len,
+                                .qname = g_strndup(buf + tag + 1, name_end - tag - 1) };
+            guint idx = els->len;
+
+            g_array_append_val(els, e);
+            if (!empty)
+                g_array_append_val(open, idx);
+        } else if (!empty) {
+            guint none = G_MAXUINT;
+
+            g_array_append_val(open, none);
+        }
+    }
+    return els;
+}
+
+/* Where the cut for an element from `start` to `end` begins: when
+ * whitespace follows it and only spaces and tabs come before it on its
+ * line, the newline before it goes too (its line goes); else at `start`
+ * (an element squeezed between others, as the hook puts a <metadata> it
+ * creates, takes no whitespace along). */
+static gsize
+cut_start(const char *buf, gsize len, gsize start, gsize end)
+{
+    gsize i = start;
+
+    if (end >= len || !g_ascii_isspace(buf[end]))
+        return start;
+    while (i > 0 && (buf[i - 1] == ' ' || buf[i - 1] == '\t'))
+        i--;
+    return i > 0 && buf[i - 1] == '\n' ? i - 1 : start;
+}
+
+/* The same cut on the tree: when blank text follows `n`, the blank text
+ * before it loses its last line (from its last newline on); without a
+ * newline it stays. */
+static void
+dom_cut(xmlNode *n)
+{
+    xmlNode *prev = n->prev;
+
+    if (is_blank_text(prev) && n->next && n->next->type == XML_TEXT_NODE &&
+        n->next->content && g_ascii_isspace(n->next->content[0])) {
+        const char *text = (const char *)prev->content;
+        const char *nl = strrchr(text, '\n');
+
+        /* Only a text node that ends the line run counts: the text scan
+         * cuts from the newline only when spaces and tabs alone follow. */
+        if (nl && strspn(nl + 1, " \t") == strlen(nl + 1)) {
+            g_autofree char *keep = g_strndup(text, (gsize)(nl - text));
+
+            xmlNodeSetContent(prev, (const xmlChar *)keep);
+            if (!*keep) {
+                xmlUnlinkNode(prev);
+                xmlFreeNode(prev);
+            }
+        }
+    }
+    xmlUnlinkNode(n);
+    xmlFreeNode(n);
+}
+
+/* True when `meta` holds nothing but whitespace text. */
+static bool
+only_blank(const xmlNode *meta)
+{
+    for (const xmlNode *c = meta->children; c; c = c->next)
+        if (!is_blank_text(c))
+            return false;
+    return true;
+}
+
+static char *
+c14n(xmlDoc *doc)
+{
+    xmlChar *out = NULL;
+    char *s;
+
+    if (xmlC14NDocDumpMemory(doc, NULL, XML_C14N_1_0, NULL, 1, &out) < 0)
+        return NULL;
+    s = g_strdup((const char *)out);
+    xmlFree(out);
+    return s;
+}
+
+char *
+tg_lineage_strip_domain(const char *domain_xml, gsize len, const char *filename,
+                        guint *removed, GError **error)
+{
+    g_autoptr(xmlDoc) doc = tg_xml_parse(domain_xml, len, filename, error);
+    g_autoptr(GArray) els = NULL;
+    g_autoptr(GPtrArray) records = g_ptr_array_new();
+    g_autoptr(GString) out = NULL;
+    g_autoptr(xmlDoc) check = NULL;
+    g_autofree char *want = NULL;
+    g_autofree char *got = NULL;
+    xmlNode *root, *meta, *c;
+    gsize meta_idx = G_MAXSIZE, pos = 0;
+    guint n = 0;
+    bool drop_meta;
+
+    if (removed)
+        *removed = 0;
+    if (!doc)
+        return NULL;
+    root = tg_xml_root(doc, NULL, "domain", "<domain> (`virsh dumpxml` output)", error);
+    if (!root)
+        return NULL;
+    meta = tg_xml_child(root, NULL, "metadata");
+    for (c = meta ? meta->children : NULL; c; c = c->next)
+        if (tg_xml_is(c, TG_LINEAGE_NS, "lineage"))
+            g_ptr_array_add(records, c);
+    if (records->len == 0)
+        return g_strndup(domain_xml, len);
+    if (removed)
+        *removed = records->len;
+
+    /* The tree without the record: what the text must parse back to. */
+    for (guint i = 0; i < records->len; i++)
+        dom_cut(g_ptr_array_index(records, i));
+    drop_meta = only_blank(meta);
+    if (drop_meta)
+        dom_cut(meta);
+    want = c14n(doc);
+
+    /* The same cut in the text. */
+    els = scan_elements(domain_xml, len);
+    for (guint i = 0; i < els->len; i++) {
+        const TgTextElement *e = &g_array_index(els, TgTextElement, i);
+
+        if (e->depth == 1 && strcmp(e->qname, "metadata") == 0) {
+            meta_idx = i;
+            break;
+        }
+    }
+    out = g_string_sized_new(len);
+    if (meta_idx != G_MAXSIZE && drop_meta) {
+        const TgTextElement *m = &g_array_index(els, TgTextElement, meta_idx);
+        gsize from = cut_start(domain_xml, len, m->start, m->end);
+
+        g_string_append_len(out, domain_xml, (gssize)from);
+        pos = m->end;
+        n = records->len;
+    } else if (meta_idx != G_MAXSIZE) {
+        const TgTextElement *m = &g_array_index(els, TgTextElement, meta_idx);
+
+        for (guint i = (guint)meta_idx + 1; i < els->len; i++) {
+            const TgTextElement *e = &g_array_index(els, TgTextElement, i);
+            const char *colon = strchr(e->qname, ':');
+            const char *local = colon ? colon + 1 : e->qname;
+            gsize from;
+
+            if (e->start >= m->end)
+                break;
+            if (e->depth != 2 || strcmp(local, "lineage") != 0)
+                continue;
+            from = cut_start(domain_xml, len, e->start, e->end);
+            if (from < pos)
+                from = pos;
+            g_string_append_len(out, domain_xml + pos, (gssize)(from - pos));
+            pos = e->end;
+            n++;
+        }
+    }
+    g_string_append_len(out, domain_xml + pos, (gssize)(len - pos));
+
+    if (n == records->len) {
+        check = tg_xml_parse(out->str, out->len, filename, NULL);
+        got = check ? c14n(check) : NULL;
+    }
+    if (want && got && strcmp(want, got) == 0)
+        return g_string_free(g_steal_pointer(&out), FALSE);
+
+    /* The text could not be cut cleanly: write the tree out. */
+    {
+        const char *decl = NULL;
+        gsize decl_len = 0;
+        char *s;
+
+        if (!find_xml_decl(domain_xml, len, &decl, &decl_len))
+            decl = NULL;
+        s = serialize(doc, decl, decl_len);
+        if (!s)
+            g_set_error(error, TG_ERROR, TG_ERROR_IO, "%s: cannot serialise the domain XML",
+                        filename);
+        return s;
+    }
 }
 
 char *
