@@ -296,9 +296,9 @@ load_host_facts(TgGate *g, const char *config_dir, GError **error)
     dir = tg_hostcache_dir();
     boot_id = tg_hostcache_boot_id(NULL, &cache_err);
     if (boot_id)
-        f = tg_hostcache_get(dir, boot_id, probe_this_host, NULL, &res, &cache_err);
+        f = tg_hostcache_get(dir, boot_id, trust_uid(), probe_this_host, NULL, &res, &cache_err);
     else
-        f = tg_hostcache_get(NULL, NULL, probe_this_host, NULL, &res, NULL);
+        f = tg_hostcache_get(NULL, NULL, trust_uid(), probe_this_host, NULL, &res, NULL);
     g->host_facts_from = g_strdup(res == TG_HOSTCACHE_HIT ? "probe-cache"
                                   : res == TG_HOSTCACHE_STORED ? "probe" : "probe-uncached");
     if (cache_err)
