@@ -177,17 +177,36 @@ path_exists(const char *path, bool *exists, GError **error)
     return false;
 }
 
-/* Trust-check the config directory once, then `path`. */
+/* Trust-check the config directory once. */
 static bool
-trusted(const char *config_dir, const char *path, uid_t uid, bool *dir_checked,
-        GError **error)
+config_dir_trusted(const char *config_dir, uid_t uid, bool *dir_checked, GError **error)
 {
     if (!*dir_checked) {
         if (!tg_trust_check_path(config_dir, uid, error))
             return false;
         *dir_checked = true;
     }
-    return tg_trust_check_path(path, uid, error);
+    return true;
+}
+
+/* Read the config file `path` (in `config_dir`) when it exists, as every
+ * config file is read: the directory trust-checked, the file opened
+ * without blocking and checked on its descriptor (owner, mode, regular
+ * file, at most `max` bytes; tg_file_read_trusted()). Returns false with
+ * `error`; true with *buf NULL when the file does not exist. */
+static bool
+read_config_file(const char *config_dir, const char *path, uid_t uid, bool *dir_checked,
+                 gsize max, char **buf, gsize *len, GError **error)
+{
+    bool exists = false;
+
+    *buf = NULL;
+    if (!path_exists(path, &exists, error))
+        return false;
+    if (!exists)
+        return true;
+    return config_dir_trusted(config_dir, uid, dir_checked, error) &&
+           tg_file_read_trusted(path, uid, max, buf, len, NULL, error);
 }
 
 static TgHostFacts *
@@ -227,23 +246,24 @@ load_config(TgGate *g, const char *config_dir, TgPolicy **policy,
 {
     g_autofree char *conf_path = g_build_filename(config_dir, "hook.conf", NULL);
     g_autofree char *policy_path = g_build_filename(config_dir, "policy.xml", NULL);
+    g_autofree char *conf_buf = NULL;
+    g_autofree char *policy_buf = NULL;
     uid_t uid = trust_uid();
     bool dir_checked = false;
-    bool exists = false;
+    gsize len = 0;
     GError *conf_err = NULL;
 
-    if (!path_exists(conf_path, &exists, &conf_err)) {
-        /* reported below */
-    } else if (exists && trusted(config_dir, conf_path, uid, &dir_checked, &conf_err)) {
-        g_autoptr(TgHookConf) conf = tg_hookconf_load(conf_path, &conf_err);
+    if (read_config_file(config_dir, conf_path, uid, &dir_checked, TG_HOOKCONF_MAX_BYTES,
+                         &conf_buf, &len, &conf_err) && conf_buf) {
+        g_autoptr(TgHookConf) conf = tg_hookconf_parse(conf_buf, len, conf_path, &conf_err);
 
         if (conf)
             g->audit_file = g_steal_pointer(&conf->audit_file);
     }
 
-    if (!path_exists(policy_path, &exists, error) ||
-        (exists && (!trusted(config_dir, policy_path, uid, &dir_checked, error) ||
-                    !(*policy = tg_policy_load(policy_path, error))))) {
+    if (!read_config_file(config_dir, policy_path, uid, &dir_checked, TG_MAX_INPUT_BYTES,
+                          &policy_buf, &len, error) ||
+        (policy_buf && !(*policy = tg_policy_parse_xml(policy_buf, len, policy_path, error)))) {
         g_clear_error(&conf_err);
         *code = "policy-error";
         return false;
@@ -280,18 +300,18 @@ load_host_facts(TgGate *g, const char *config_dir, GError **error)
     g_autofree char *dir = NULL;
     g_autofree char *boot_id = NULL;
     g_autoptr(GError) cache_err = NULL;
+    g_autofree char *buf = NULL;
     TgHostcacheResult res;
     TgHostFacts *f;
-    bool exists = false;
     bool dir_checked = false;
+    gsize len = 0;
 
-    if (!path_exists(path, &exists, error))
+    if (!read_config_file(config_dir, path, trust_uid(), &dir_checked, TG_MAX_INPUT_BYTES,
+                          &buf, &len, error))
         return NULL;
-    if (exists) {
-        if (!trusted(config_dir, path, trust_uid(), &dir_checked, error))
-            return NULL;
+    if (buf) {
         g->host_facts_from = g_strdup("host.xml");
-        return tg_host_facts_load(path, error);
+        return tg_host_facts_parse_xml(buf, len, path, error);
     }
     dir = tg_hostcache_dir();
     boot_id = tg_hostcache_boot_id(NULL, &cache_err);

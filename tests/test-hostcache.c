@@ -561,17 +561,26 @@ test_hookconf(void **state)
         const char *text;
         const char *audit;  /* expected audit_file, "" = NULL */
         const char *msg;    /* NULL = success */
+        guint deadline;     /* expected deadline_s on success */
     } cases[] = {
-        { "", "", NULL },
-        { "# nothing\n[hook]\n", "", NULL },
-        { "[hook]\naudit-file=/var/log/tscgate/audit.log\n", "/var/log/tscgate/audit.log", NULL },
-        { "[hook]\naudit-file=  /var/log/a b.log  \n", "/var/log/a b.log", NULL },
-        { "[hook]\naudit-file=\n", "", NULL },
-        { "[hook]\naudit-file=relative.log\n", NULL, "h.conf: audit-file 'relative.log' is not an absolute path" },
-        { "[hook]\naudit-fil=/x\n", NULL, "h.conf: unknown key 'audit-fil' in [hook] (known: audit-file)" },
-        { "[hooks]\naudit-file=/x\n", NULL, "h.conf: unknown group [hooks] (only [hook] is known)" },
-        { "[hook\n", NULL, "h.conf: " },
-        { "audit-file=/x\n", NULL, "h.conf: " },
+        { "", "", NULL, 0 },
+        { "# nothing\n[hook]\n", "", NULL, 0 },
+        { "[hook]\naudit-file=/var/log/tscgate/audit.log\n", "/var/log/tscgate/audit.log", NULL, 0 },
+        { "[hook]\naudit-file=  /var/log/a b.log  \n", "/var/log/a b.log", NULL, 0 },
+        { "[hook]\naudit-file=\n", "", NULL, 0 },
+        { "[hook]\naudit-file=relative.log\n", NULL, "h.conf: audit-file 'relative.log' is not an absolute path", 0 },
+        { "[hook]\naudit-fil=/x\n", NULL, "h.conf: unknown key 'audit-fil' in [hook] (known: audit-file, deadline)", 0 },
+        { "[hook]\ndeadline=12\n", "", NULL, 12 },
+        { "[hook]\ndeadline= 1 \naudit-file=/a\n", "/a", NULL, 1 },
+        { "[hook]\ndeadline=600\n", "", NULL, 600 },
+        { "[hook]\ndeadline=0\n", NULL, "h.conf: deadline '0' is not a whole number of seconds from 1 to 600", 0 },
+        { "[hook]\ndeadline=601\n", NULL, "h.conf: deadline '601' is not a whole number of seconds from 1 to 600", 0 },
+        { "[hook]\ndeadline=1.5\n", NULL, "h.conf: deadline '1.5' is not a whole number of seconds from 1 to 600", 0 },
+        { "[hook]\ndeadline=\n", NULL, "h.conf: deadline '' is not a whole number of seconds from 1 to 600", 0 },
+        { "[hook]\ndeadline=5s\n", NULL, "h.conf: deadline '5s' is not a whole number of seconds from 1 to 600", 0 },
+        { "[hooks]\naudit-file=/x\n", NULL, "h.conf: unknown group [hooks] (only [hook] is known)", 0 },
+        { "[hook\n", NULL, "h.conf: ", 0 },
+        { "audit-file=/x\n", NULL, "h.conf: ", 0 },
     };
 
     (void)state;
@@ -586,6 +595,8 @@ test_hookconf(void **state)
                 assert_string_equal(c->audit_file, cases[i].audit);
             else
                 assert_null(c->audit_file);
+            assert_int_equal(c->deadline_s, cases[i].deadline ? cases[i].deadline
+                                                              : TG_HOOK_DEFAULT_DEADLINE_S);
         } else {
             assert_null(c);
             assert_non_null(err);
@@ -598,6 +609,63 @@ test_hookconf(void **state)
             }
         }
     }
+}
+
+/* hook.conf is read like every config file: trusted, regular, bounded,
+ * never blocking (a FIFO, a link to a device or a huge file is refused). */
+static void
+test_hookconf_load(void **state)
+{
+    g_autofree char *dir = tmpdir();
+    g_autofree char *path = g_build_filename(dir, "hook.conf", NULL);
+    g_autofree char *pad = g_strnfill(70000, '#');
+
+    (void)state;
+    bound_test(20);
+    {
+        g_autoptr(GError) err = NULL;
+        g_autoptr(TgHookConf) c = NULL;
+
+        assert_true(g_file_set_contents(path, "[hook]\ndeadline=3\n", -1, NULL));
+        assert_int_equal(chmod(path, 0644), 0);
+        c = tg_hookconf_load(path, getuid(), &err);
+        assert_non_null(c);
+        assert_int_equal(c->deadline_s, 3);
+    }
+    {
+        g_autoptr(GError) err = NULL;
+
+        assert_int_equal(chmod(path, 0666), 0);
+        assert_null(tg_hookconf_load(path, getuid(), &err));
+        assert_non_null(strstr(err->message, "writable by group and others"));
+        unlink(path);
+    }
+    {
+        g_autoptr(GError) err = NULL;
+
+        assert_int_equal(mkfifo(path, 0644), 0);
+        assert_null(tg_hookconf_load(path, getuid(), &err));
+        assert_non_null(strstr(err->message, "is a FIFO, not a regular file"));
+        unlink(path);
+    }
+    {
+        g_autoptr(GError) err = NULL;
+
+        assert_int_equal(symlink("/dev/kmsg", path), 0);
+        assert_null(tg_hookconf_load(path, getuid(), &err));
+        assert_non_null(strstr(err->message, "is a character device, not a regular file"));
+        unlink(path);
+    }
+    {
+        g_autoptr(GError) err = NULL;
+
+        assert_true(g_file_set_contents(path, pad, -1, NULL));
+        assert_int_equal(chmod(path, 0644), 0);
+        assert_null(tg_hookconf_load(path, getuid(), &err));
+        assert_non_null(strstr(err->message, "file is larger than 65536 bytes"));
+    }
+    alarm(0);
+    rm_rf(dir);
 }
 
 int
@@ -615,6 +683,7 @@ main(void)
         cmocka_unit_test(test_get_failed_probe_not_cached),
         cmocka_unit_test(test_get_creates_private_dir),
         cmocka_unit_test(test_hookconf),
+        cmocka_unit_test(test_hookconf_load),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -80,12 +80,12 @@ nondir=$(new_config policy-dir hostb-2100.xml)
 mkdir "$nondir/policy.xml"
 chmod 755 "$nondir/policy.xml"
 deny_case policy-is-dir "$nondir" "$GUEST" policy-error \
-    "$PREFIX: $nondir/policy.xml: Is a directory" web1 migrate begin -
+    "$PREFIX: $nondir/policy.xml: is a directory, not a regular file" web1 migrate begin -
 
 badconf=$(new_config bad-conf hostb-2100.xml)
 printf '[hook]\naudit-fil=/tmp/x\n' > "$badconf/hook.conf"
 deny_case invalid-hook-conf "$badconf" "$GUEST" hook-conf-error \
-    "$PREFIX: $badconf/hook.conf: unknown key 'audit-fil' in [hook] (known: audit-file)" web1 migrate begin -
+    "$PREFIX: $badconf/hook.conf: unknown key 'audit-fil' in [hook] (known: audit-file, deadline)" web1 migrate begin -
 
 # --- the gate cannot be run at all: the trampoline fails closed ---
 rc=0
