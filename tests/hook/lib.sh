@@ -79,7 +79,7 @@ run_hook() {
     env -i LC_ALL=C PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root USER=root LOGNAME=root \
         TSCGATE_CONFIG_DIR="$_conf" TSCGATE_RUNTIME_DIR="$_run" TSCGATE_GATE="$GATE_CMD" \
         TSCGATE_TRUST_UID="$MY_UID" TSCGATE_FAKE_NOW="$FAKE_NOW" \
-        TSCGATE_JOURNAL_SOCKET="$WORK/no-journal" \
+        TSCGATE_JOURNAL_SOCKET="$WORK/no-journal" TSCGATE_SYSLOG_SOCKET="$WORK/no-syslog" \
         timeout 60 "$HOOK" "$@" < "$_in" > "$_o.out" 2> "$_o.err" || rc=$?
 }
 
