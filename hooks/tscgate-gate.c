@@ -313,10 +313,17 @@ gate_watchdog(gpointer data)
 static void
 gate_start_watchdog(TgGate *g)
 {
+    g_autoptr(GError) err = NULL;
+    GThread *t;
+
     g->started_us = g_get_monotonic_time();
     g->deadline_s = TG_HOOK_DEFAULT_DEADLINE_S;
     g->deadline_us = g->started_us + (gint64)g->deadline_s * G_USEC_PER_SEC;
-    g_thread_unref(g_thread_new("tscgate-watchdog", gate_watchdog, g));
+    t = g_thread_try_new("tscgate-watchdog", gate_watchdog, g, &err);
+    if (t)
+        g_thread_unref(t);
+    else  /* nothing below blocks without it either: say so and go on */
+        gate_set(g, &g->note, g_strdup_printf("no deadline: %s", err->message));
 }
 
 /* Move the deadline to `seconds` after the start (hook.conf). */
