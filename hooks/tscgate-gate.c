@@ -293,7 +293,7 @@ static gpointer
 gate_watchdog(gpointer data)
 {
     TgGate *g = data;
-    g_autofree char *what = NULL;
+    char *what;
     const char *phase;
     int rc;
 
@@ -303,9 +303,12 @@ gate_watchdog(gpointer data)
     phase = g->phase;
     what = g_strdup_printf("no answer within %u s: still %s", g->deadline_s, phase);
     g_mutex_unlock(&g->lock);
-    if (!gate_claim(g))
+    if (!gate_claim(g)) {
+        g_free(what);
         return NULL;   /* the main thread answers; its logging is bounded */
+    }
     rc = gate_fail_claimed(g, "deadline", what, phase);
+    g_free(what);
     _exit(rc);
 }
 

@@ -19,6 +19,13 @@ PREFIX_UUID="tscgate: guest 'web1' ($UUID) migrate denied (fail-closed)"
 # The test's own bound on one run, well above the gate's deadline.
 LIMIT=${HOSTILE_LIMIT:-15}
 SLOW=6     # default deadline (5 s) plus a second for the record
+DEADLINE=1
+FAST=3
+if [ -n "${TSCGATE_VALGRIND:-}" ]; then
+    # memcheck: everything some 50 times slower (new_config raises the
+    # deadline); these bounds still catch a gate that waits forever.
+    SLOW=60 DEADLINE=5 FAST=30
+fi
 
 # run_bounded CONFIG RUNTIME OUTPREFIX INPUT ARGS...: run_hook with $PRE
 # (a command prefix) before the hook, JOURNAL/SYSLOG as the log sockets,
@@ -106,7 +113,9 @@ check "stalled journald+syslog: the audit file has the record" \
 # the denial says so.
 noaudit=$WORK/noaudit.conf
 mkdir "$noaudit"; chmod 755 "$noaudit"
-cp "$FIX/hosts/hostc-2596.xml" "$noaudit/host.xml"; chmod 644 "$noaudit/host.xml"
+cp "$FIX/hosts/hostc-2596.xml" "$noaudit/host.xml"
+[ -z "${TSCGATE_VALGRIND:-}" ] || printf '[hook]\ndeadline=600\n' > "$noaudit/hook.conf"
+chmod 644 "$noaudit"/*
 JOURNAL=$WORK/journal.sock SYSLOG=$WORK/syslog.sock \
     run_bounded "$noaudit" "$WORK/noaudit.run" "$WORK/noaudit" "$GUEST" web1 migrate begin -
 check "no sink works: answered in time" in_time
@@ -226,6 +235,7 @@ if can_unshare; then
     conf=$WORK/full.conf
     mkdir "$conf" "$WORK/full"; chmod 755 "$conf"
     printf '[hook]\naudit-file=%s\n' "$WORK/full/audit.log" > "$conf/hook.conf"
+    [ -z "${TSCGATE_VALGRIND:-}" ] || echo "deadline=600" >> "$conf/hook.conf"
     cp "$FIX/hosts/hostc-2596.xml" "$conf/host.xml"; chmod 644 "$conf"/*
     cat > "$WORK/full-disk.sh" <<EOS
 #!/bin/sh
@@ -281,14 +291,14 @@ done
 
 # --- deadline: stdin that never ends ---
 conf=$(new_config deadline)
-printf '[hook]\naudit-file=%s\ndeadline=1\n' "$WORK/deadline.audit" > "$conf/hook.conf"
+printf '[hook]\naudit-file=%s\ndeadline=%s\n' "$WORK/deadline.audit" "$DEADLINE" > "$conf/hook.conf"
 mkfifo "$WORK/stdin.fifo"
 exec 3<> "$WORK/stdin.fifo"      # a writer that never writes nor closes
 run_bounded "$conf" "$WORK/deadline.run" "$WORK/deadline" "$WORK/stdin.fifo" web1 migrate begin -
-check "deadline: answered in time" in_time 3
+check "deadline: answered in time" in_time "$FAST"
 check "deadline: denied, one line" denied_one_line "$WORK/deadline"
 check "deadline: names what it waited for" one_line_equals "$WORK/deadline.err" \
-    "$PREFIX: no answer within 1 s: still reading the domain XML from stdin"
+    "$PREFIX: no answer within $DEADLINE s: still reading the domain XML from stdin"
 check "deadline: the record is logged" fields_are "$WORK/deadline.audit" reason=deadline outcome=denied
 check "deadline: the record names the phase" has "$WORK/deadline.audit" 'phase="reading the domain XML from stdin"'
 
@@ -296,7 +306,7 @@ printf '<policy xmlns="urn:tscgate:policy:1" version="1">\n  <failure>fail-open<
 chmod 644 "$conf/policy.xml"
 rm -f "$WORK/deadline.audit"
 run_bounded "$conf" "$WORK/deadline.run" "$WORK/deadline-open" "$WORK/stdin.fifo" web1 migrate begin -
-check "deadline, fail-open policy: answered in time" in_time 3
+check "deadline, fail-open policy: answered in time" in_time "$FAST"
 check "deadline, fail-open policy: allowed unchanged, silent" silent "$rc" "$WORK/deadline-open"
 check "deadline, fail-open policy: logged loudly" \
     fields_are "$WORK/deadline.audit" reason=deadline outcome=allowed priority=2
