@@ -734,7 +734,8 @@ gate_run(TgGate *g, int argc, char **argv)
 int
 main(int argc, char **argv)
 {
-    TgGate g = { 0 };
+    /* Static: the watchdog thread waits on it and may outlive main(). */
+    static TgGate g;
     int rc;
 
     /* A reader gone from stdout or stderr is an error to log, not a death
@@ -746,6 +747,8 @@ main(int argc, char **argv)
      * (or never started the watchdog): a watchdog still asleep will not
      * answer any more. */
     rc = gate_run(&g, argc, argv);
+    g_mutex_lock(&g.lock);
     gate_clear(&g);
+    g_mutex_unlock(&g.lock);
     return rc;
 }
