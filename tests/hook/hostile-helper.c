@@ -4,11 +4,18 @@
  *   hostile-helper stall-socket PATH SECONDS
  *       bind a unix datagram socket at PATH (a journald or syslog daemon
  *       that stopped draining), fill its queue, print "ready" and sleep.
+ *   hostile-helper recv-journal PATH OUT SECONDS
+ *       bind a unix datagram socket at PATH (journald), print "ready", wait
+ *       up to SECONDS for one record and write it to OUT: the datagram, or
+ *       the file passed with it (SCM_RIGHTS, how big records travel).
+ *       Exit 0 when a record came, 1 when none did.
  *   hostile-helper closed-stdout CMD ARGS...
  *       run CMD with stdout a pipe whose reader is already gone (libvirt
  *       gave up reading); exit with CMD's status, 128+N for signal N.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,6 +54,57 @@ stall_socket(const char *path, unsigned seconds)
 }
 
 static int
+recv_journal(const char *path, const char *out, int seconds)
+{
+    struct sockaddr_un sa = { .sun_family = AF_UNIX };
+    static char buf[1 << 20];
+    union {
+        struct cmsghdr cmsg;
+        char space[CMSG_SPACE(sizeof(int))];
+    } control;
+    struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
+    struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = &control,
+                         .msg_controllen = sizeof(control) };
+    struct pollfd pfd;
+    struct cmsghdr *cmsg;
+    ssize_t n;
+    int fd, ofd, rfd = -1;
+
+    if (strlen(path) >= sizeof(sa.sun_path))
+        return 2;
+    strcpy(sa.sun_path, path);
+    fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+    if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
+        fprintf(stderr, "hostile-helper: %s: %s\n", path, strerror(errno));
+        return 2;
+    }
+    printf("ready\n");
+    fflush(stdout);
+    pfd.fd = fd;
+    pfd.events = POLLIN;
+    if (poll(&pfd, 1, seconds * 1000) != 1)
+        return 1;
+    n = recvmsg(fd, &mh, 0);
+    if (n < 0)
+        return 2;
+    ofd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (ofd < 0)
+        return 2;
+    cmsg = CMSG_FIRSTHDR(&mh);
+    if (cmsg && cmsg->cmsg_type == SCM_RIGHTS) {
+        memcpy(&rfd, CMSG_DATA(cmsg), sizeof(int));
+        lseek(rfd, 0, SEEK_SET);
+        while ((n = read(rfd, buf, sizeof(buf))) > 0)
+            if (write(ofd, buf, (size_t)n) != n)
+                return 2;
+    } else if (write(ofd, buf, (size_t)n) != n) {
+        return 2;
+    }
+    close(ofd);
+    return 0;
+}
+
+static int
 closed_stdout(char **argv)
 {
     int p[2], status = 0;
@@ -80,8 +138,11 @@ main(int argc, char **argv)
 {
     if (argc == 4 && strcmp(argv[1], "stall-socket") == 0)
         return stall_socket(argv[2], (unsigned)atoi(argv[3]));
+    if (argc == 5 && strcmp(argv[1], "recv-journal") == 0)
+        return recv_journal(argv[2], argv[3], atoi(argv[4]));
     if (argc >= 3 && strcmp(argv[1], "closed-stdout") == 0)
         return closed_stdout(argv + 2);
-    fprintf(stderr, "usage: hostile-helper stall-socket PATH SECONDS | closed-stdout CMD...\n");
+    fprintf(stderr, "usage: hostile-helper stall-socket PATH SECONDS | "
+            "recv-journal PATH OUT SECONDS | closed-stdout CMD...\n");
     return 2;
 }

@@ -103,7 +103,7 @@ stall1=$!
 "$HELPER" stall-socket "$WORK/syslog.sock" 60 > "$WORK/stall2.ready" &
 stall2=$!
 i=0
-while [ "$i" -lt 50 ] && ! { grep -q ready "$WORK/stall1.ready" && grep -q ready "$WORK/stall2.ready"; }; do
+while [ "$i" -lt 50 ] && ! { grep -qs ready "$WORK/stall1.ready" && grep -qs ready "$WORK/stall2.ready"; }; do
     sleep 0.1; i=$((i + 1))
 done
 conf=$(new_config stalled hostc-2596.xml)
@@ -131,6 +131,27 @@ check "no sink works: kept in the runtime directory" \
 check "no sink works: the kept record says why" \
     has "$WORK/noaudit.run/undelivered.log" "log_error=\"journal $WORK/journal.sock: not accepting records (queue full); syslog $WORK/syslog.sock: not accepting records (queue full)\""
 kill "$stall1" "$stall2" 2>/dev/null; wait "$stall1" "$stall2" 2>/dev/null || true
+
+# --- 12: a record bigger than a journal datagram still reaches journald ---
+# (a 300 KB guest name; journald's socket takes some 208 KB per datagram)
+# line 2 of the fixture is its <name>
+{ sed -n 1p "$GUEST"; printf '  <name>'; head -c 300000 /dev/zero | tr '\000' n
+  printf '</name>\n'; sed 1,2d "$GUEST"; } > "$WORK/big.xml"
+"$HELPER" recv-journal "$WORK/journal-big.sock" "$WORK/big.journal" 20 > "$WORK/recv.ready" &
+recv=$!
+i=0
+while [ "$i" -lt 50 ] && ! grep -qs ready "$WORK/recv.ready"; do sleep 0.1; i=$((i + 1)); done
+conf=$(new_config big hostc-2596.xml)
+JOURNAL=$WORK/journal-big.sock \
+    run_bounded "$conf" "$WORK/big.run" "$WORK/big" "$WORK/big.xml" web1 migrate begin -
+got=0
+wait "$recv" || got=$?
+check "big record: answered in time" in_time
+check "big record: denied" [ "$rc" -eq 1 ]
+check "big record: journald got it" [ "$got" -eq 0 ]
+check "big record: whole, the 300 KB name included" \
+    awk '/^TSCGATE_GUEST=n+$/ && length($0) == 300014 { found = 1 } END { exit !found }' "$WORK/big.journal"
+check "big record: reason field present" grep -q '^TSCGATE_REASON=explicit-outside-tolerance$' "$WORK/big.journal"
 
 # --- 3: a probe cache planted by another user ---
 if planted_differs; then
@@ -248,7 +269,7 @@ if can_unshare; then
 # audit file's page all but full, in this mount namespace only.
 mount -t tmpfs -o size=8k,mode=0755 tscgate-test "$WORK/full" || exit 99
 head -c 4096 /dev/zero > "$WORK/full/filler"
-{ head -c 3990 /dev/zero | tr '\\\\0' x; echo; } > "$WORK/full/audit.log"
+{ head -c 3990 /dev/zero | tr '\\000' x; echo; } > "$WORK/full/audit.log"
 cp "$WORK/full/audit.log" "$WORK/full-before.log"
 rc=0
 "\$@" || rc=\$?
@@ -260,7 +281,8 @@ EOS
         run_bounded "$conf" "$WORK/full.run" "$WORK/full" "$GUEST" web1 migrate begin -
     check "full disk: answered in time" in_time
     check "full disk: denied, one line" denied_one_line "$WORK/full"
-    check "full disk: no partial line left in the audit file" cmp -s "$WORK/full-before.log" "$WORK/full-after.log"
+    check "full disk: the audit file was all but full" grep -q '^x\{3990\}$' "$WORK/full-before.log"
+check "full disk: no partial line left in the audit file" cmp -s "$WORK/full-before.log" "$WORK/full-after.log"
     check "full disk: the record kept elsewhere, with the audit error" \
         has "$WORK/full.run/undelivered.log" "audit_error=\"$WORK/full/audit.log: cannot append audit line"
     check "full disk: the line says where the record is" \
