@@ -15,6 +15,17 @@
  * Broken input (argv, stdin, host facts, policy, hook.conf) denies with a
  * one-line reason (fail-closed) unless a readable policy says fail-open.
  *
+ * Never hangs libvirt: nothing the gate reads, writes or sends can block
+ * (tg-file.h, tg-hostcache.h, tg-log.h), and a watchdog thread enforces a
+ * deadline on the whole run (hook.conf deadline=, default
+ * TG_HOOK_DEFAULT_DEADLINE_S): when it expires the watchdog answers like
+ * any other failure (code "deadline", the line naming the phase the gate
+ * was in), logs the record and _exit()s. SIGPIPE is ignored, so a reader
+ * gone from stdout is an output error that is logged like the others.
+ *
+ * The run is read (gate_read), decide (gate_decide), emit (gate_emit);
+ * gate_fail() answers for any step that could not finish.
+ *
  * The gate never calls back into libvirt (that would deadlock: libvirt
  * waits for the hook synchronously) and does not link it.
  *
@@ -22,11 +33,16 @@
  * staged roll-outs): TSCGATE_CONFIG_DIR, TSCGATE_RUNTIME_DIR,
  * TSCGATE_TRUST_UID (owner expected of the config files, default 0),
  * TSCGATE_FAKE_NOW (UTC seconds stamped into records, tests only),
- * TSCGATE_JOURNAL_SOCKET (journald socket path, tests only).
+ * TSCGATE_JOURNAL_SOCKET and TSCGATE_SYSLOG_SOCKET (journald and syslog
+ * socket paths, tests only). None of them gives more power than
+ * TSCGATE_CONFIG_DIR already does (whoever sets the gate's environment
+ * picks its policy), and libvirt runs hooks with a clean environment
+ * (src/util/virhook.c virHookCall, virCommandAddEnvPassCommon).
  */
 #include <config.h>
 
 #include <errno.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <syslog.h>
@@ -48,26 +64,46 @@
 #include "tg-inventory.h"
 #include "tg-trust.h"
 
+/* Where the record goes, in the runtime directory, when no sink takes it. */
+#define TG_UNDELIVERED_LOG "undelivered.log"
+
 #ifndef SYSCONFDIR
 #define SYSCONFDIR "/etc"
 #endif
 
-/* Everything known about one gating run, for the log record. */
+/* Everything known about one gating run, for the log record. The main
+ * thread fills it in as the run goes; the watchdog reads it when the
+ * deadline expires, so every field after `lock` is read and written under
+ * it. */
 typedef struct {
     const char *op;
+    gint64 now;
+    uid_t uid;                /* owner expected of config, cache, audit dirs */
+    char *runtime_dir;
+    TgLogSinks sinks;
+
+    GMutex lock;
+    GCond changed;            /* deadline moved */
+    gint64 started_us;        /* monotonic */
+    gint64 deadline_us;       /* monotonic */
+    guint deadline_s;
+    const char *phase;        /* static: what the run is waiting for */
+    bool stdout_started;      /* a fail-open answer cannot be given any more */
     char *guest_esc;          /* escaped guest name */
     char *uuid_esc;           /* escaped uuid or NULL */
-    gint64 now;
     TgMode mode;
     bool fail_open;
     char *audit_file;
     char *host_facts_from;    /* "host.xml", "probe cache", "probe" */
-    char *note;               /* non-fatal problems to log (lineage record, cache) */
+    char *note;               /* non-fatal problems to log (lineage record, caches) */
+
+    gint answered;            /* atomic: 1 once the main thread or the watchdog answers */
 } TgGate;
 
 static void
 gate_clear(TgGate *g)
 {
+    g_free(g->runtime_dir);
     g_free(g->guest_esc);
     g_free(g->uuid_esc);
     g_free(g->audit_file);
@@ -75,15 +111,47 @@ gate_clear(TgGate *g)
     g_free(g->note);
 }
 
+/* Name what the run waits for now (a static string), for the deadline. */
+static void
+gate_phase(TgGate *g, const char *phase)
+{
+    g_mutex_lock(&g->lock);
+    g->phase = phase;
+    g_mutex_unlock(&g->lock);
+}
+
+/* Replace the string field `*field` with `value` (taken). */
+static void
+gate_set(TgGate *g, char **field, char *value)
+{
+    g_mutex_lock(&g->lock);
+    g_free(*field);
+    *field = value;
+    g_mutex_unlock(&g->lock);
+}
+
 /* Add "WHAT: DETAIL" to the run's note ("; " between notes). */
 static void
 gate_note(TgGate *g, const char *what, const char *detail)
 {
-    char *n = g->note ? g_strdup_printf("%s; %s: %s", g->note, what, detail)
-                      : g_strdup_printf("%s: %s", what, detail);
+    g_mutex_lock(&g->lock);
+    {
+        char *n = g->note ? g_strdup_printf("%s; %s: %s", g->note, what, detail)
+                          : g_strdup_printf("%s: %s", what, detail);
 
-    g_free(g->note);
-    g->note = n;
+        g_free(g->note);
+        g->note = n;
+    }
+    g_mutex_unlock(&g->lock);
+}
+
+/* Claim the answer: true for the first caller (main thread or watchdog),
+ * which alone writes the verdict, logs the record and sets the exit
+ * status. */
+static bool
+gate_claim(TgGate *g)
+{
+    return g_atomic_int_compare_and_exchange(&g->answered, 0, 1);
 }
 
 /* "tscgate: guest 'NAME' (UUID)" */
@@ -105,12 +173,21 @@ hz_field(guint64 hz, char buf[32])
 }
 
 /* Emit the one record of this run: audit file first (so a failure to
- * append can be noted in the journal/syslog record), then journal/syslog. */
-static void
-gate_log(const TgGate *g, TgLogRecord *r)
+ * append can be noted in the journal/syslog record), then journal/syslog.
+ * When none of them takes it, the line goes to RUNTIME_DIR/undelivered.log
+ * (see tscgate-hook(8)). Returns NULL when a sink took the record, else a
+ * clause for the stderr line saying where it went (g_free). */
+static char *
+gate_log(TgGate *g, TgLogRecord *r)
 {
     g_autoptr(GError) err = NULL;
+    g_autoptr(GError) send_err = NULL;
+    g_autofree char *audit_file = NULL;
+    g_autofree char *fallback = NULL;
+    g_autofree char *line = NULL;
+    bool audited = false;
 
+    g_mutex_lock(&g->lock);
     tg_log_record_add(r, "TSCGATE_GUEST", g->guest_esc);
     tg_log_record_add(r, "TSCGATE_UUID", g->uuid_esc ? g->uuid_esc : "");
     tg_log_record_add(r, "TSCGATE_OP", g->op);
@@ -119,9 +196,39 @@ gate_log(const TgGate *g, TgLogRecord *r)
         tg_log_record_add(r, "TSCGATE_HOST_FACTS", g->host_facts_from);
     if (g->note)
         tg_log_record_add(r, "TSCGATE_NOTE", g->note);
-    if (g->audit_file && !tg_log_append_audit(r, g->audit_file, g->now, &err))
-        tg_log_record_add(r, "TSCGATE_AUDIT_ERROR", err->message);
-    tg_log_send(r, g_getenv("TSCGATE_JOURNAL_SOCKET"));
+    audit_file = g_strdup(g->audit_file);
+    g->phase = "sending the log record";
+    g_mutex_unlock(&g->lock);
+
+    if (audit_file) {
+        audited = tg_log_append_audit(r, audit_file, g->uid, g->now, &err);
+        if (!audited)
+            tg_log_record_add(r, "TSCGATE_AUDIT_ERROR", err->message);
+    }
+    if (tg_log_send(r, &g->sinks, &send_err) || audited)
+        return NULL;
+
+    /* Nowhere an admin would look: keep it where the man page says. */
+    tg_log_record_add(r, "TSCGATE_LOG_ERROR", send_err->message);
+    fallback = g_build_filename(g->runtime_dir, TG_UNDELIVERED_LOG, NULL);
+    line = tg_log_record_format_logfmt(r, g->now);
+    g_clear_error(&err);
+    if (tg_log_append_line(fallback, line, g->uid, &err))
+        return g_strdup_printf("log record not delivered to journald or syslog, kept in %s",
+                               fallback);
+    return g_strdup_printf("log record lost: %s; %s", send_err->message, err->message);
+}
+
+/* stderr gets the verdict line, with what happened to the record when no
+ * sink took it. */
+static void
+print_line(const char *msg, const char *log_note)
+{
+    if (log_note)
+        fprintf(stderr, "%s (%s)\n", msg, log_note);
+    else
+        fprintf(stderr, "%s\n", msg);
+    fflush(stderr);
 }
 
 /* Write all of `buf` to stdout. */
@@ -142,31 +249,112 @@ write_stdout(const char *buf, gsize len)
 }
 
 /* No decision could be made: deny (fail-closed) or, when the policy says
- * fail-open, allow the operation unchanged and log it loudly. Returns the
- * exit status. */
+ * fail-open, allow the operation unchanged and log it loudly. The caller
+ * has claimed the answer (gate_claim). Returns the exit status. */
 static int
-gate_fail(const TgGate *g, const char *code, const char *what)
+gate_fail_claimed(TgGate *g, const char *code, const char *what, const char *phase)
 {
-    g_autofree char *prefix = guest_prefix(g);
+    g_autofree char *prefix = NULL;
     g_autofree char *what_esc = tg_log_escape_controls(what);
     g_autofree char *msg = NULL;
+    g_autofree char *log_note = NULL;
     g_autoptr(TgLogRecord) r = NULL;
+    bool fail_open;
 
-    if (g->fail_open)
+    g_mutex_lock(&g->lock);
+    prefix = guest_prefix(g);
+    /* Once stdout has been written to, "allowed unchanged" is not an
+     * answer any more. */
+    fail_open = g->fail_open && !g->stdout_started;
+    g_mutex_unlock(&g->lock);
+
+    if (fail_open)
         msg = g_strdup_printf("%s %s cannot be checked, allowed (fail-open): %s",
                               prefix, g->op, what_esc);
     else
         msg = g_strdup_printf("%s %s denied (fail-closed): %s", prefix, g->op, what_esc);
-    r = tg_log_record_new(g->fail_open ? LOG_CRIT : LOG_ERR, msg);
+    r = tg_log_record_new(fail_open ? LOG_CRIT : LOG_ERR, msg);
     tg_log_record_add(r, "TSCGATE_VERDICT", "error");
-    tg_log_record_add(r, "TSCGATE_OUTCOME", g->fail_open ? "allowed" : "denied");
+    tg_log_record_add(r, "TSCGATE_OUTCOME", fail_open ? "allowed" : "denied");
     tg_log_record_add(r, "TSCGATE_REASON", code);
-    tg_log_record_add(r, "TSCGATE_FAIL_OPEN", g->fail_open ? "yes" : "no");
-    gate_log(g, r);
-    if (g->fail_open)
+    tg_log_record_add(r, "TSCGATE_FAIL_OPEN", fail_open ? "yes" : "no");
+    if (phase)
+        tg_log_record_add(r, "TSCGATE_PHASE", phase);
+    log_note = gate_log(g, r);
+    if (fail_open)
         return 0;
-    fprintf(stderr, "%s\n", msg);
+    print_line(msg, log_note);
     return 1;
+}
+
+/* Wait for the watchdog, which has claimed the answer and will _exit(). */
+G_GNUC_NORETURN static void
+gate_wait_for_watchdog(void)
+{
+    for (;;)
+        pause();
+}
+
+/* gate_fail_claimed() for the main thread. */
+static int
+gate_fail(TgGate *g, const char *code, const char *what)
+{
+    if (!gate_claim(g))
+        gate_wait_for_watchdog();
+    return gate_fail_claimed(g, code, what, NULL);
+}
+
+/* The watchdog: sleeps until the deadline (which hook.conf may move) and
+ * then answers for the run, unless the main thread already does. */
+static gpointer
+gate_watchdog(gpointer data)
+{
+    TgGate *g = data;
+    char *what;
+    const char *phase;
+    int rc;
+
+    g_mutex_lock(&g->lock);
+    while (g_get_monotonic_time() < g->deadline_us)
+        g_cond_wait_until(&g->changed, &g->lock, g->deadline_us);
+    phase = g->phase;
+    what = g_strdup_printf("no answer within %u s: still %s", g->deadline_s, phase);
+    g_mutex_unlock(&g->lock);
+    if (!gate_claim(g)) {
+        g_free(what);
+        return NULL;   /* the main thread answers; its logging is bounded */
+    }
+    rc = gate_fail_claimed(g, "deadline", what, phase);
+    g_free(what);
+    _exit(rc);
+}
+
+/* Start the watchdog with the default deadline. */
+static void
+gate_start_watchdog(TgGate *g)
+{
+    g_autoptr(GError) err = NULL;
+    GThread *t;
+
+    g->started_us = g_get_monotonic_time();
+    g->deadline_s = TG_HOOK_DEFAULT_DEADLINE_S;
+    g->deadline_us = g->started_us + (gint64)g->deadline_s * G_USEC_PER_SEC;
+    t = g_thread_try_new("tscgate-watchdog", gate_watchdog, g, &err);
+    if (t)
+        g_thread_unref(t);
+    else  /* nothing below blocks without it either: say so and go on */
+        gate_note(g, "no deadline", err->message);
+}
+
+/* Move the deadline to `seconds` after the start (hook.conf). */
+static void
+gate_set_deadline(TgGate *g, guint seconds)
+{
+    g_mutex_lock(&g->lock);
+    g->deadline_s = seconds;
+    g->deadline_us = g->started_us + (gint64)seconds * G_USEC_PER_SEC;
+    g_cond_signal(&g->changed);
+    g_mutex_unlock(&g->lock);
 }
 
 /* Does `path` exist? false with `error` for anything but ENOENT. */
@@ -190,22 +378,42 @@ path_exists(const char *path, bool *exists, GError **error)
     return false;
 }
 
-/* Trust-check the config directory once, then `path`. */
+/* Trust-check the config directory once. */
 static bool
-trusted(const char *config_dir, const char *path, uid_t uid, bool *dir_checked,
-        GError **error)
+config_dir_trusted(const char *config_dir, uid_t uid, bool *dir_checked, GError **error)
 {
     if (!*dir_checked) {
         if (!tg_trust_check_path(config_dir, uid, error))
             return false;
         *dir_checked = true;
     }
-    return tg_trust_check_path(path, uid, error);
+    return true;
+}
+
+/* Read the config file `path` (in `config_dir`) when it exists, as every
+ * config file is read: the directory trust-checked, the file opened
+ * without blocking and checked on its descriptor (owner, mode, regular
+ * file, at most `max` bytes; tg_file_read_trusted()). Returns false with
+ * `error`; true with *buf NULL when the file does not exist. */
+static bool
+read_config_file(const char *config_dir, const char *path, uid_t uid, bool *dir_checked,
+                 gsize max, char **buf, gsize *len, GError **error)
+{
+    bool exists = false;
+
+    *buf = NULL;
+    if (!path_exists(path, &exists, error))
+        return false;
+    if (!exists)
+        return true;
+    return config_dir_trusted(config_dir, uid, dir_checked, error) &&
+           tg_file_read_trusted(path, uid, max, buf, len, NULL, error);
 }
 
 static TgHostFacts *
-probe_this_host(gpointer unused)
+probe_this_host(gpointer data)
 {
+    gate_phase(data, "probing /dev/kvm");
     return tg_probe_host(NULL);
 }
 
@@ -240,23 +448,33 @@ load_config(TgGate *g, const char *config_dir, TgPolicy **policy,
 {
     g_autofree char *conf_path = g_build_filename(config_dir, "hook.conf", NULL);
     g_autofree char *policy_path = g_build_filename(config_dir, "policy.xml", NULL);
+    g_autofree char *conf_buf = NULL;
+    g_autofree char *cache_note = NULL;
     uid_t uid = trust_uid();
     bool dir_checked = false;
     bool exists = false;
+    gsize len = 0;
     GError *conf_err = NULL;
-    g_autofree char *cache_note = NULL;
 
-    if (!path_exists(conf_path, &exists, &conf_err)) {
-        /* reported below */
-    } else if (exists && trusted(config_dir, conf_path, uid, &dir_checked, &conf_err)) {
-        g_autoptr(TgHookConf) conf = tg_hookconf_load(conf_path, &conf_err);
+    gate_phase(g, "reading hook.conf");
+    if (read_config_file(config_dir, conf_path, uid, &dir_checked, TG_HOOKCONF_MAX_BYTES,
+                         &conf_buf, &len, &conf_err) && conf_buf) {
+        g_autoptr(TgHookConf) conf = tg_hookconf_parse(conf_buf, len, conf_path, &conf_err);
 
-        if (conf)
-            g->audit_file = g_steal_pointer(&conf->audit_file);
+        if (conf) {
+            gate_set(g, &g->audit_file, g_steal_pointer(&conf->audit_file));
+            gate_set_deadline(g, conf->deadline_s);
+        }
     }
 
+    gate_phase(g, "loading the policy");
+    /* policy.xml, and the inventory that speaks for guests whose frequency
+     * is unknown, are read without blocking and trust-checked on their
+     * descriptors as they are opened (tg_policy_load_trusted), or the
+     * compiled cache of both is used, itself trust-checked
+     * (tg-configcache.h). */
     if (!path_exists(policy_path, &exists, error) ||
-        (exists && (!trusted(config_dir, policy_path, uid, &dir_checked, error) ||
+        (exists && (!config_dir_trusted(config_dir, uid, &dir_checked, error) ||
                     !(*policy = tg_configcache_load(policy_path, uid, NULL, NULL,
                                                     &cache_note, error))))) {
         g_clear_error(&conf_err);
@@ -265,13 +483,11 @@ load_config(TgGate *g, const char *config_dir, TgPolicy **policy,
     }
     if (cache_note)
         gate_note(g, "policy", cache_note);
-    /* The inventory speaks for guests whose frequency is unknown: its
-     * directories and files are trust-checked like policy.xml as they are
-     * opened (tg_policy_load_trusted), or the compiled cache of both is
-     * used, itself trust-checked (tg-configcache.h). */
     if (*policy) {
+        g_mutex_lock(&g->lock);
         g->mode = tg_policy_mode(*policy);
         g->fail_open = tg_policy_fail_open(*policy);
+        g_mutex_unlock(&g->lock);
     }
     if (conf_err) {
         g_propagate_error(error, conf_err);
@@ -287,30 +503,32 @@ static TgHostFacts *
 load_host_facts(TgGate *g, const char *config_dir, GError **error)
 {
     g_autofree char *path = g_build_filename(config_dir, "host.xml", NULL);
-    g_autofree char *dir = NULL;
     g_autofree char *boot_id = NULL;
     g_autoptr(GError) cache_err = NULL;
+    g_autofree char *buf = NULL;
     TgHostcacheResult res;
     TgHostFacts *f;
-    bool exists = false;
     bool dir_checked = false;
+    gsize len = 0;
 
-    if (!path_exists(path, &exists, error))
+    gate_phase(g, "reading host.xml");
+    if (!read_config_file(config_dir, path, g->uid, &dir_checked, TG_MAX_INPUT_BYTES,
+                          &buf, &len, error))
         return NULL;
-    if (exists) {
-        if (!trusted(config_dir, path, trust_uid(), &dir_checked, error))
-            return NULL;
-        g->host_facts_from = g_strdup("host.xml");
-        return tg_host_facts_load(path, error);
+    if (buf) {
+        gate_set(g, &g->host_facts_from, g_strdup("host.xml"));
+        return tg_host_facts_parse_xml(buf, len, path, error);
     }
-    dir = tg_hostcache_dir();
+    gate_phase(g, "reading the probe cache");
     boot_id = tg_hostcache_boot_id(NULL, &cache_err);
     if (boot_id)
-        f = tg_hostcache_get(dir, boot_id, probe_this_host, NULL, &res, &cache_err);
+        f = tg_hostcache_get(g->runtime_dir, boot_id, g->uid, probe_this_host, g, &res,
+                             &cache_err);
     else
-        f = tg_hostcache_get(NULL, NULL, probe_this_host, NULL, &res, NULL);
-    g->host_facts_from = g_strdup(res == TG_HOSTCACHE_HIT ? "probe-cache"
-                                  : res == TG_HOSTCACHE_STORED ? "probe" : "probe-uncached");
+        f = tg_hostcache_get(NULL, NULL, g->uid, probe_this_host, g, &res, NULL);
+    gate_set(g, &g->host_facts_from,
+             g_strdup(res == TG_HOSTCACHE_HIT ? "probe-cache"
+                      : res == TG_HOSTCACHE_STORED ? "probe" : "probe-uncached"));
     if (cache_err)
         gate_note(g, "probe cache not used", cache_err->message);
     return f;
@@ -332,75 +550,97 @@ outcome_word(const TgDecision *d, bool audited)
     }
 }
 
-static int
-gate_run(TgGate *g, int argc, char **argv)
+/* What gate_read() gathers. */
+typedef struct {
+    TgPolicy *policy;
+    char *xml;                /* the domain XML from stdin */
+    gsize len;
+    xmlDoc *doc;              /* parsed once: read here, the record written into it */
+    TgGuestProfile *guest;
+    TgHostFacts *dest;
+} TgGateInput;
+
+static void
+gate_input_clear(TgGateInput *in)
 {
-    const char *env_dir = g_getenv("TSCGATE_CONFIG_DIR");
-    g_autofree char *config_dir = g_strdup(env_dir && *env_dir ? env_dir : SYSCONFDIR "/tscgate");
-    g_autoptr(GError) err = NULL;
-    g_autoptr(TgPolicy) policy = NULL;
-    g_autoptr(xmlDoc) doc = NULL;
-    g_autoptr(TgGuestProfile) guest = NULL;
-    g_autoptr(TgHostFacts) dest = NULL;
-    g_autoptr(TgEvaluation) eval = NULL;
-    const TgDecision *d;
-    g_autoptr(TgLineage) rec = NULL;
-    g_autoptr(TgLogRecord) r = NULL;
-    g_autofree char *buf = NULL;
-    g_autofree char *out = NULL;
-    g_autofree char *prefix = NULL;
-    g_autofree char *reason = NULL;
-    g_autofree char *msg = NULL;
-    const char *code = NULL;
-    bool audited, allowed, record = false;
-    guint hop_limit = TG_DEFAULT_HOP_LIMIT;
-    gsize len = 0;
-    char b1[32], b2[32];
+    g_clear_pointer(&in->policy, tg_policy_free);
+    g_clear_pointer(&in->xml, g_free);
+    g_clear_pointer(&in->doc, xmlFreeDoc);
+    g_clear_pointer(&in->guest, tg_guest_profile_free);
+    g_clear_pointer(&in->dest, tg_host_facts_free);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(TgGateInput, gate_input_clear)
 
-    g->now = gate_now();
-    g->op = argc >= 3 ? argv[2] : "(no operation)";
-    g->guest_esc = tg_escape_untrusted(argc >= 2 ? argv[1] : "");
-    g->mode = TG_MODE_ENFORCE;
+/* What gate_decide() makes of it. */
+typedef struct {
+    TgEvaluation *eval;
+    TgLineage *rec;           /* the lineage record written, or NULL */
+    char *out;                /* the domain XML for stdout, or NULL (unchanged) */
+    bool allowed;
+    bool audited;             /* a denial that audit mode lets through */
+} TgGateVerdict;
 
-    /* The trampoline only sends migrate/restore begin; anything else that
-     * reaches the gate is not ours to gate either. */
-    if (argc >= 4 && ((strcmp(argv[2], "migrate") != 0 && strcmp(argv[2], "restore") != 0) ||
-                      strcmp(argv[3], "begin") != 0))
-        return 0;
+static void
+gate_verdict_clear(TgGateVerdict *v)
+{
+    g_clear_pointer(&v->eval, tg_evaluation_free);
+    g_clear_pointer(&v->rec, tg_lineage_free);
+    g_clear_pointer(&v->out, g_free);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(TgGateVerdict, gate_verdict_clear)
 
-    if (!load_config(g, config_dir, &policy, &code, &err))
-        return gate_fail(g, code, err->message);
+/* Read everything the decision needs: configuration, argv, the domain XML
+ * on stdin, this host's facts. Returns false with `code` and `error`. */
+static bool
+gate_read(TgGate *g, int argc, const char *config_dir, TgGateInput *in, const char **code,
+          GError **error)
+{
+    if (!load_config(g, config_dir, &in->policy, code, error))
+        return false;
     if (argc < 4) {
-        g_autofree char *what = g_strdup_printf(
-            "wrong arguments: expected GUEST OP SUBOP EXTRA as libvirt passes them, got %d", argc - 1);
-        return gate_fail(g, "usage-error", what);
+        g_set_error(error, TG_ERROR, TG_ERROR_INVALID,
+                    "wrong arguments: expected GUEST OP SUBOP EXTRA as libvirt passes them, got %d",
+                    argc - 1);
+        *code = "usage-error";
+        return false;
     }
-    if (!tg_read_file("-", &buf, &len, &err))
-        return gate_fail(g, "input-error", err->message);
-    /* Parsed once: the profile is read from the tree and the lineage
-     * record is written into it. */
-    doc = tg_xml_parse(buf, len, TG_STDIN_NAME, &err);
-    if (doc)
-        guest = tg_guest_profile_from_doc(doc, &err);
-    if (!guest)
-        return gate_fail(g, "input-error", err->message);
-    if (guest->name) {
-        g_free(g->guest_esc);
-        g->guest_esc = tg_escape_untrusted(guest->name);
-    }
-    if (guest->uuid)
-        g->uuid_esc = tg_escape_untrusted(guest->uuid);
-    if (guest->lineage_ignored)
-        gate_note(g, "lineage record ignored", guest->lineage_ignored);
+    gate_phase(g, "reading the domain XML from stdin");
+    *code = "input-error";
+    if (!tg_read_file("-", &in->xml, &in->len, error))
+        return false;
+    gate_phase(g, "parsing the domain XML");
+    in->doc = tg_xml_parse(in->xml, in->len, TG_STDIN_NAME, error);
+    if (in->doc)
+        in->guest = tg_guest_profile_from_doc(in->doc, error);
+    if (!in->guest)
+        return false;
+    if (in->guest->name)
+        gate_set(g, &g->guest_esc, tg_escape_untrusted(in->guest->name));
+    if (in->guest->uuid)
+        gate_set(g, &g->uuid_esc, tg_escape_untrusted(in->guest->uuid));
+    if (in->guest->lineage_ignored)
+        gate_note(g, "lineage record ignored", in->guest->lineage_ignored);
 
-    dest = load_host_facts(g, config_dir, &err);
-    if (!dest)
-        return gate_fail(g, "host-facts-error", err->message);
+    *code = "host-facts-error";
+    in->dest = load_host_facts(g, config_dir, error);
+    return in->dest != NULL;
+}
 
-    eval = tg_evaluate(guest, NULL, dest, policy);
-    d = eval->decision;
-    audited = d->verdict == TG_VERDICT_DENY && eval->mode == TG_MODE_AUDIT;
-    allowed = tg_evaluation_allows(eval);
+/* Evaluate, and for an allowed run that records lineage, build the domain
+ * XML with the new record. Returns false with `code` and `error`. */
+static bool
+gate_decide(TgGate *g, const TgGateInput *in, TgGateVerdict *v, const char **code,
+            GError **error)
+{
+    const TgDecision *d;
+    guint hop_limit = TG_DEFAULT_HOP_LIMIT;
+    bool record = false;
+
+    gate_phase(g, "deciding");
+    v->eval = tg_evaluate(in->guest, NULL, in->dest, in->policy);
+    d = v->eval->decision;
+    v->audited = d->verdict == TG_VERDICT_DENY && v->eval->mode == TG_MODE_AUDIT;
+    v->allowed = tg_evaluation_allows(v->eval);
     for (guint i = 0; i < d->adjustments->len; i++) {
         const TgAdjustment *a = &g_array_index(d->adjustments, TgAdjustment, i);
 
@@ -409,30 +649,59 @@ gate_run(TgGate *g, int argc, char **argv)
             hop_limit = a->hop_limit;
         }
     }
-    if (allowed && record) {
-        const char *host = dest->hostname.note.known && dest->hostname.value
-                               ? dest->hostname.value : g_get_host_name();
+    if (v->allowed && record) {
+        const char *host = in->dest->hostname.note.known && in->dest->hostname.value
+                               ? in->dest->hostname.value : g_get_host_name();
 
-        rec = tg_lineage_next(guest->lineage, d, g->op, host, g->now, hop_limit);
-        out = tg_lineage_rewrite_doc(doc, buf, len, rec, &err);
-        if (!out)
-            return gate_fail(g, "output-error", err->message);
+        v->rec = tg_lineage_next(in->guest->lineage, d, g->op, host, g->now, hop_limit);
+        v->out = tg_lineage_rewrite_doc(in->doc, in->xml, in->len, v->rec, error);
+        if (!v->out) {
+            *code = "output-error";
+            return false;
+        }
     }
-    if (out && !write_stdout(out, strlen(out))) {
-        int e = errno;
-        g_autofree char *what = g_strdup_printf("cannot write the domain XML to stdout: %s",
-                                                g_strerror(e));
+    return true;
+}
 
-        return gate_fail(g, "output-error", what);
+/* Answer: the domain XML to stdout (allowed, recording lineage), the
+ * record to the logs, the line to stderr (denied). Returns the exit
+ * status. */
+static int
+gate_emit(TgGate *g, const TgGateVerdict *v)
+{
+    const TgDecision *d = v->eval->decision;
+    g_autoptr(TgLogRecord) r = NULL;
+    g_autofree char *prefix = NULL;
+    g_autofree char *reason = NULL;
+    g_autofree char *msg = NULL;
+    g_autofree char *log_note = NULL;
+    char b1[32], b2[32];
+
+    if (!gate_claim(g))
+        gate_wait_for_watchdog();
+    if (v->out) {
+        g_mutex_lock(&g->lock);
+        g->phase = "writing the domain XML to stdout";
+        g->stdout_started = true;
+        g_mutex_unlock(&g->lock);
+        if (!write_stdout(v->out, strlen(v->out))) {
+            int e = errno;
+            g_autofree char *what = g_strdup_printf(
+                "cannot write the domain XML to stdout: %s", g_strerror(e));
+
+            return gate_fail_claimed(g, "output-error", what, NULL);
+        }
     }
 
+    g_mutex_lock(&g->lock);
     prefix = guest_prefix(g);
+    g_mutex_unlock(&g->lock);
     reason = tg_log_escape_controls(d->reason);
-    msg = g_strdup_printf("%s %s %s: %s", prefix, g->op, outcome_word(d, audited), reason);
+    msg = g_strdup_printf("%s %s %s: %s", prefix, g->op, outcome_word(d, v->audited), reason);
     r = tg_log_record_new(d->verdict == TG_VERDICT_DENY ? LOG_WARNING
                           : d->verdict == TG_VERDICT_WARN ? LOG_NOTICE : LOG_INFO, msg);
     tg_log_record_add(r, "TSCGATE_VERDICT", tg_verdict_to_string(d->verdict));
-    tg_log_record_add(r, "TSCGATE_OUTCOME", allowed ? "allowed" : "denied");
+    tg_log_record_add(r, "TSCGATE_OUTCOME", v->allowed ? "allowed" : "denied");
     tg_log_record_add(r, "TSCGATE_REASON", d->code);
     tg_log_record_add(r, "TSCGATE_GUEST_HZ", hz_field(d->guest_hz, b1));
     tg_log_record_add(r, "TSCGATE_NOMINAL_ORIGIN", tg_nominal_origin_to_string(d->guest_hz_origin));
@@ -441,21 +710,66 @@ gate_run(TgGate *g, int argc, char **argv)
     tg_log_record_add(r, "TSCGATE_DEPENDENCE", tg_dependence_to_string(d->dependence));
     tg_log_record_addf(r, "TSCGATE_RULE", "%d", d->rule);
     tg_log_record_add(r, "TSCGATE_POLICY_RULE", d->policy_rule ? d->policy_rule : "");
-    tg_log_record_add(r, "TSCGATE_LINEAGE", rec ? "recorded" : "unchanged");
-    gate_log(g, r);
+    tg_log_record_add(r, "TSCGATE_LINEAGE", v->rec ? "recorded" : "unchanged");
+    log_note = gate_log(g, r);
 
-    if (allowed)
+    if (v->allowed)
         return 0;
-    fprintf(stderr, "%s\n", msg);
+    print_line(msg, log_note);
     return 1;
+}
+
+static int
+gate_run(TgGate *g, int argc, char **argv)
+{
+    const char *env_dir = g_getenv("TSCGATE_CONFIG_DIR");
+    g_autofree char *config_dir = g_strdup(env_dir && *env_dir ? env_dir : SYSCONFDIR "/tscgate");
+    g_auto(TgGateInput) in = { 0 };
+    g_auto(TgGateVerdict) v = { 0 };
+    g_autoptr(GError) err = NULL;
+    const char *code = NULL;
+
+    g->now = gate_now();
+    g->uid = trust_uid();
+    g->op = argc >= 3 ? argv[2] : "(no operation)";
+    g->guest_esc = tg_escape_untrusted(argc >= 2 ? argv[1] : "");
+    g->mode = TG_MODE_ENFORCE;
+    g->phase = "starting";
+    g->runtime_dir = tg_hostcache_dir();
+    g->sinks.journal_socket = g_getenv("TSCGATE_JOURNAL_SOCKET");
+    g->sinks.syslog_socket = g_getenv("TSCGATE_SYSLOG_SOCKET");
+
+    /* The trampoline only sends migrate/restore begin; anything else that
+     * reaches the gate is not ours to gate either. */
+    if (argc >= 4 && ((strcmp(argv[2], "migrate") != 0 && strcmp(argv[2], "restore") != 0) ||
+                      strcmp(argv[3], "begin") != 0))
+        return 0;
+
+    gate_start_watchdog(g);
+    if (!gate_read(g, argc, config_dir, &in, &code, &err) ||
+        !gate_decide(g, &in, &v, &code, &err))
+        return gate_fail(g, code, err->message);
+    return gate_emit(g, &v);
 }
 
 int
 main(int argc, char **argv)
 {
-    TgGate g = { 0 };
-    int rc = gate_run(&g, argc, argv);
+    /* Static: the watchdog thread waits on it and may outlive main(). */
+    static TgGate g;
+    int rc;
 
+    /* A reader gone from stdout or stderr is an error to log, not a death
+     * before the record is written. */
+    signal(SIGPIPE, SIG_IGN);
+    g_mutex_init(&g.lock);
+    g_cond_init(&g.changed);
+    /* Every path through gate_run() that returns has claimed the answer
+     * (or never started the watchdog): a watchdog still asleep will not
+     * answer any more. */
+    rc = gate_run(&g, argc, argv);
+    g_mutex_lock(&g.lock);
     gate_clear(&g);
+    g_mutex_unlock(&g.lock);
     return rc;
 }

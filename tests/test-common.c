@@ -24,6 +24,27 @@ static const struct {
     { "\x01\x1b[31m\x7f", "\\x01\\x1b[31m\\x7f", "\\x01\\x1b[31m\\x7f", "\\u0001\\u001b[31m\\u007f" },
     { "caf\xc3\xa9 \xe2\x82\xac", "caf\xc3\xa9 \xe2\x82\xac", "caf\xc3\xa9 \xe2\x82\xac",
       "caf\xc3\xa9 \xe2\x82\xac" },
+    /* C1 controls (U+009B CSI, U+0085 NEL), line/paragraph separators, bidi
+     * embeddings/overrides/isolates and marks: "\\uXXXX" in every style. */
+    { "a\xc2\x9b" "31m\xc2\x85" "b", "a\\u009b31m\\u0085b", "a\\u009b31m\\u0085b",
+      "a\\u009b31m\\u0085b" },
+    { "\xc2\x80\xc2\x9f\xc2\xa0", "\\u0080\\u009f\xc2\xa0", "\\u0080\\u009f\xc2\xa0",
+      "\\u0080\\u009f\xc2\xa0" },
+    { "l\xe2\x80\xa8p\xe2\x80\xa9", "l\\u2028p\\u2029", "l\\u2028p\\u2029", "l\\u2028p\\u2029" },
+    { "\xe2\x80\xaa\xe2\x80\xae\xe2\x81\xa6\xe2\x81\xa9\xe2\x80\x8e\xe2\x80\x8f\xd8\x9c",
+      "\\u202a\\u202e\\u2066\\u2069\\u200e\\u200f\\u061c",
+      "\\u202a\\u202e\\u2066\\u2069\\u200e\\u200f\\u061c",
+      "\\u202a\\u202e\\u2066\\u2069\\u200e\\u200f\\u061c" },
+    /* Neighbours that are harmless stay as they are. */
+    { "\xe2\x80\xa7\xe2\x80\xaf\xe2\x81\xa5\xe2\x81\xaa\xd8\x9b",
+      "\xe2\x80\xa7\xe2\x80\xaf\xe2\x81\xa5\xe2\x81\xaa\xd8\x9b",
+      "\xe2\x80\xa7\xe2\x80\xaf\xe2\x81\xa5\xe2\x81\xaa\xd8\x9b",
+      "\xe2\x80\xa7\xe2\x80\xaf\xe2\x81\xa5\xe2\x81\xaa\xd8\x9b" },
+    /* Bytes that are not UTF-8 (a lone 0x9b is CSI to an 8-bit terminal),
+     * truncated and overlong sequences: "\\xHH", "\\u00HH" in JSON. */
+    { "x\x9b" "y\xc2", "x\\x9by\\xc2", "x\\x9by\\xc2", "x\\u009by\\u00c2" },
+    { "\xe2\x80" "z\xc0\x80", "\\xe2\\x80z\\xc0\\x80", "\\xe2\\x80z\\xc0\\x80",
+      "\\u00e2\\u0080z\\u00c0\\u0080" },
 };
 
 static void

@@ -195,6 +195,45 @@ test_any_owner_skips_trust(void **state)
     assert_string_equal(buf, "<a/>");
 }
 
+/* Relative to a directory descriptor: the file is the one in the directory
+ * that was opened, even after the directory's name is taken by another;
+ * messages name the path given. */
+static void
+test_read_at_directory_fd(void **state)
+{
+    Fixture *f = *state;
+    g_autofree char *sub = g_build_filename(f->dir, "sub", NULL);
+    g_autofree char *moved = g_build_filename(f->dir, "moved", NULL);
+    g_autofree char *file = g_build_filename(sub, "c.xml", NULL);
+    g_autofree char *fifo = g_build_filename(moved, "fifo", NULL);
+    g_autofree char *moved_file = g_build_filename(moved, "c.xml", NULL);
+    g_autofree char *buf = NULL;
+    g_autoptr(GError) err = NULL;
+    gsize len = 0;
+    int dfd;
+
+    assert_int_equal(mkdir(sub, 0755), 0);
+    assert_true(g_file_set_contents(file, "<c/>", -1, NULL));
+    assert_int_equal(chmod(file, 0644), 0);
+    dfd = open(sub, O_RDONLY | O_DIRECTORY);
+    assert_true(dfd >= 0);
+    /* Swap the directory's name for another directory. */
+    assert_int_equal(rename(sub, moved), 0);
+    assert_int_equal(mkdir(sub, 0755), 0);
+    assert_true(tg_file_read_trusted_at(dfd, "c.xml", "shown/c.xml", getuid(), 1024, &buf, &len,
+                                        NULL, &err));
+    assert_string_equal(buf, "<c/>");
+    assert_int_equal(mkfifo(fifo, 0644), 0);
+    assert_false(tg_file_read_trusted_at(dfd, "fifo", "shown/fifo", getuid(), 1024, &buf, &len,
+                                         NULL, &err));
+    assert_string_equal(err->message, "shown/fifo: is a FIFO, not a regular file");
+    close(dfd);
+    unlink(fifo);
+    unlink(moved_file);
+    rmdir(moved);
+    rmdir(sub);
+}
+
 int
 main(void)
 {
@@ -209,6 +248,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_group_writable_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_wrong_owner_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_any_owner_skips_trust, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_read_at_directory_fd, setup, teardown),
     };
 
     return cmocka_run_group_tests_name("tg-file", tests, NULL, NULL);

@@ -110,22 +110,24 @@ tg_file_type_name(mode_t mode)
 }
 
 int
-tg_file_open_trusted(const char *path, uid_t owner_uid, struct stat *st_out,
-                     GError **error)
+tg_file_open_trusted_at(int dir_fd, const char *name, const char *path, uid_t owner_uid,
+                        struct stat *st_out, GError **error)
 {
     int flags = O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY;
     struct stat lst, st;
     int fd;
 
-    if (!path || !*path) {
+    if (!name || !*name) {
         g_set_error(error, TG_ERROR, TG_ERROR_IO, "empty file name");
         return -1;
     }
+    if (!path)
+        path = name;
     /* A symbolic link is followed only when the link itself is owned by the
      * trusted owner (its target is then checked on the opened descriptor);
      * anything else is opened with O_NOFOLLOW, so a link swapped in after
      * this lstat(2) is refused by open(2) itself. */
-    if (lstat(path, &lst) < 0) {
+    if (fstatat(dir_fd, name, &lst, AT_SYMLINK_NOFOLLOW) < 0) {
         int e = errno;
         g_set_error(error, TG_ERROR, e == EACCES ? TG_ERROR_PERMISSION : TG_ERROR_IO,
                     "%s: %s", path, g_strerror(e));
@@ -143,7 +145,7 @@ tg_file_open_trusted(const char *path, uid_t owner_uid, struct stat *st_out,
         flags |= O_NOFOLLOW;
     }
     /* O_NONBLOCK: opening a FIFO (or a device) never waits for a writer. */
-    fd = open(path, flags);
+    fd = openat(dir_fd, name, flags);
     if (fd < 0) {
         int e = errno;
         g_set_error(error, TG_ERROR, e == EACCES ? TG_ERROR_PERMISSION : TG_ERROR_IO,
@@ -171,16 +173,26 @@ tg_file_open_trusted(const char *path, uid_t owner_uid, struct stat *st_out,
     return fd;
 }
 
+int
+tg_file_open_trusted(const char *path, uid_t owner_uid, struct stat *st_out,
+                     GError **error)
+{
+    return tg_file_open_trusted_at(AT_FDCWD, path, path, owner_uid, st_out, error);
+}
+
 bool
-tg_file_read_trusted(const char *path, uid_t owner_uid, gsize max_bytes,
-                     char **contents, gsize *len, TgFileId *id, GError **error)
+tg_file_read_trusted_at(int dir_fd, const char *name, const char *path, uid_t owner_uid,
+                        gsize max_bytes, char **contents, gsize *len, TgFileId *id,
+                        GError **error)
 {
     g_autoptr(GByteArray) data = NULL;
     struct stat st;
-    int fd = tg_file_open_trusted(path, owner_uid, &st, error);
+    int fd = tg_file_open_trusted_at(dir_fd, name, path, owner_uid, &st, error);
 
     if (fd < 0)
         return false;
+    if (!path)
+        path = name;
     /* Refused before reading: a sparse 2 GB file costs nothing to stat. */
     if ((guint64)st.st_size > (guint64)max_bytes) {
         close(fd);
@@ -219,6 +231,14 @@ tg_file_read_trusted(const char *path, uid_t owner_uid, gsize max_bytes,
     g_byte_array_append(data, (const guint8 *)"", 1); /* NUL terminator */
     *contents = (char *)g_byte_array_free(g_steal_pointer(&data), FALSE);
     return true;
+}
+
+bool
+tg_file_read_trusted(const char *path, uid_t owner_uid, gsize max_bytes,
+                     char **contents, gsize *len, TgFileId *id, GError **error)
+{
+    return tg_file_read_trusted_at(AT_FDCWD, path, path, owner_uid, max_bytes, contents, len,
+                                   id, error);
 }
 
 bool

@@ -55,12 +55,23 @@ const char *tg_file_type_name(mode_t mode);
 int tg_file_open_trusted(const char *path, uid_t owner_uid, struct stat *st_out,
                          GError **error);
 
+/* tg_file_open_trusted() of `name` relative to the directory open as
+ * `dir_fd` (openat(2); AT_FDCWD for the working directory), so that a
+ * directory checked once cannot be swapped underneath. `path` (nullable:
+ * `name`) is what messages call the file. */
+int tg_file_open_trusted_at(int dir_fd, const char *name, const char *path, uid_t owner_uid,
+                            struct stat *st_out, GError **error);
+
 /* Read all of `path` through tg_file_open_trusted(), refusing a file larger
  * than `max_bytes` (by its size before reading, and while reading).
  * Returns true and sets *contents (NUL-terminated, g_free), *len and `id`
  * (nullable, the version read); false with `error`. */
 bool tg_file_read_trusted(const char *path, uid_t owner_uid, gsize max_bytes,
                           char **contents, gsize *len, TgFileId *id, GError **error);
+/* The same through tg_file_open_trusted_at(). */
+bool tg_file_read_trusted_at(int dir_fd, const char *name, const char *path, uid_t owner_uid,
+                             gsize max_bytes, char **contents, gsize *len, TgFileId *id,
+                             GError **error);
 
 /* Write `len` bytes to `path` atomically: a temp file in the same
  * directory, mode 0644, then rename(2). Returns false with `error`. */

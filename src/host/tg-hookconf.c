@@ -42,14 +42,32 @@ tg_hookconf_parse(const char *buf, gsize len, const char *filename, GError **err
         }
         keys = g_key_file_get_keys(kf, groups[i], NULL, NULL);
         for (gsize k = 0; keys && keys[k]; k++) {
-            if (strcmp(keys[k], "audit-file") != 0) {
+            if (strcmp(keys[k], "audit-file") != 0 && strcmp(keys[k], "deadline") != 0) {
                 g_autofree char *esc = tg_escape_untrusted(keys[k]);
 
                 g_set_error(error, TG_ERROR, TG_ERROR_INVALID,
-                            "%s: unknown key '%s' in [hook] (known: audit-file)", fname, esc);
+                            "%s: unknown key '%s' in [hook] (known: audit-file, deadline)",
+                            fname, esc);
                 return NULL;
             }
         }
+    }
+    c->deadline_s = TG_HOOK_DEFAULT_DEADLINE_S;
+    if (g_key_file_has_key(kf, "hook", "deadline", NULL)) {
+        g_autofree char *v = g_key_file_get_string(kf, "hook", "deadline", NULL);
+        guint64 n = 0;
+
+        if (v)
+            g_strstrip(v);
+        if (!v || !tg_parse_u64(v, &n) || n < 1 || n > TG_HOOK_MAX_DEADLINE_S) {
+            g_autofree char *esc = tg_escape_untrusted(v ? v : "");
+
+            g_set_error(error, TG_ERROR, TG_ERROR_INVALID,
+                        "%s: deadline '%s' is not a whole number of seconds from 1 to %u",
+                        fname, esc, TG_HOOK_MAX_DEADLINE_S);
+            return NULL;
+        }
+        c->deadline_s = (guint)n;
     }
     c->audit_file = g_key_file_get_string(kf, "hook", "audit-file", NULL);
     if (c->audit_file) {
@@ -68,12 +86,12 @@ tg_hookconf_parse(const char *buf, gsize len, const char *filename, GError **err
 }
 
 TgHookConf *
-tg_hookconf_load(const char *path, GError **error)
+tg_hookconf_load(const char *path, uid_t owner_uid, GError **error)
 {
     g_autofree char *buf = NULL;
     gsize len = 0;
 
-    if (!tg_read_file(path, &buf, &len, error))
+    if (!tg_file_read_trusted(path, owner_uid, TG_HOOKCONF_MAX_BYTES, &buf, &len, NULL, error))
         return NULL;
     return tg_hookconf_parse(buf, len, path, error);
 }

@@ -4,18 +4,39 @@
  * too costly for every migration. The result is kept as
  * RUNTIME_DIR/hostfacts-<boot_id>.xml (tg_host_facts_format_xml form), keyed
  * on /proc/sys/kernel/random/boot_id so a reboot (new TSC calibration)
- * probes again. The file is written atomically (temp file + rename) under
- * an flock(2) on the runtime directory, so concurrent hooks probe once and
- * never read a half-written cache.
+ * probes again. The file is written atomically (temp file + rename), so a
+ * reader never sees a half-written cache.
+ *
+ * Nothing here waits on anybody else: concurrent gates serialise their
+ * probes with a non-blocking flock(2) on the runtime directory, given up
+ * after TG_HOSTCACHE_LOCK_WAIT_MS (then they probe too, which is
+ * harmless). The directory is created 0700 so other users cannot open it
+ * to hold that lock.
+ *
+ * The cache speaks for this host like the configuration does, so it gets
+ * the same trust: the runtime directory owned by the trusted uid and not
+ * writable by group or others, the file a regular file (opened
+ * O_NONBLOCK, checked with fstat(2) on the descriptor, see
+ * tg_file_open_trusted()) of the same owner, not group/other-writable, at
+ * most TG_HOSTCACHE_MAX_BYTES. Anything else is ignored with a note and
+ * the host probed afresh; a bad file in a trusted directory is replaced.
+ * A failed probe (TSC rate or scaling unknown) is never stored.
  */
 #ifndef TG_HOSTCACHE_H
 #define TG_HOSTCACHE_H
+
+#include <sys/types.h>
 
 #include "tg-hostfacts.h"
 
 G_BEGIN_DECLS
 
 #define TG_BOOT_ID_PATH "/proc/sys/kernel/random/boot_id"
+
+/* A cache file larger than this is not one tscgate wrote (they are ~3 KB). */
+#define TG_HOSTCACHE_MAX_BYTES (64 * 1024)
+/* How long a gate waits for another one's probe before probing itself. */
+#define TG_HOSTCACHE_LOCK_WAIT_MS 1000
 
 /* The runtime directory: $TSCGATE_RUNTIME_DIR when set and non-empty, else
  * RUNSTATEDIR "/tscgate". Newly allocated (g_free). */
@@ -38,13 +59,15 @@ typedef enum {
 } TgHostcacheResult;
 
 /* Returns this host's facts from the cache in `dir` for `boot_id`, or calls
- * `probe(user_data)` (which never fails as a whole) and stores its result.
- * A missing, unreadable or unparseable cache file is replaced. When `dir`
- * or `boot_id` is NULL, or the directory cannot be created or written, the
- * facts are probed and returned all the same, `*result` is
- * TG_HOSTCACHE_UNCACHED and `cache_error` (nullable) says why. Returns a new
- * object (tg_host_facts_free); `result` may be NULL. */
-TgHostFacts *tg_hostcache_get(const char *dir, const char *boot_id,
+ * `probe(user_data)` (which never fails as a whole) and stores its result
+ * when the TSC rate and scaling are known. The directory and file must be
+ * trusted for `owner_uid` (see above). When the cache cannot be used (no
+ * `dir` or `boot_id`, an untrusted directory or file, a failed probe, a
+ * failed store), the facts are returned all the same, `*result` is
+ * TG_HOSTCACHE_UNCACHED or TG_HOSTCACHE_STORED and `cache_error`
+ * (nullable) says what was wrong, for the record. Never blocks. Returns a
+ * new object (tg_host_facts_free); `result` may be NULL. */
+TgHostFacts *tg_hostcache_get(const char *dir, const char *boot_id, uid_t owner_uid,
                               TgHostcacheProbeFunc probe, gpointer user_data,
                               TgHostcacheResult *result, GError **cache_error);
 

@@ -1,84 +1,396 @@
 /* tscgate: sending decision records to journald, syslog and the audit file
- * (see tg-log.h). */
+ * (see tg-log.h). Nothing here may block: the gate runs inside libvirt's
+ * migration and libvirt waits for it without a timeout. */
 #include <config.h>
 
 #include "tg-log.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <syslog.h>
+#include <time.h>
 #include <unistd.h>
 
-/* Send one datagram to journald's native socket. */
-static bool
-send_journal(const TgLogRecord *r, const char *path)
+#include "tg-file.h"
+
+/* A non-blocking datagram socket connected to `path` (connected, so that
+ * poll(2) reports when the peer's queue has room again). Returns the fd or
+ * -1 with `error`. */
+static int
+connect_dgram(const char *path, GError **error)
 {
     struct sockaddr_un sa = { .sun_family = AF_UNIX };
-    g_autofree char *buf = NULL;
-    gsize len = 0;
-    ssize_t n;
     int fd;
 
-    if (strlen(path) >= sizeof(sa.sun_path) || access(path, F_OK) != 0)
-        return false;
+    if (strlen(path) >= sizeof(sa.sun_path)) {
+        g_set_error(error, TG_ERROR, TG_ERROR_IO, "%s: socket path too long", path);
+        return -1;
+    }
     memcpy(sa.sun_path, path, strlen(path) + 1);
-    fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd < 0 || connect(fd, (const struct sockaddr *)&sa, sizeof(sa)) != 0) {
+        int e = errno;
+
+        if (fd >= 0)
+            close(fd);
+        g_set_error(error, TG_ERROR, TG_ERROR_IO, "%s: %s", path, g_strerror(e));
+        return -1;
+    }
+    return fd;
+}
+
+/* sendmsg(2) without blocking; a full queue (a reader that stopped
+ * draining) is waited for with poll(2) for at most TG_LOG_SEND_WAIT_MS in
+ * all. Returns 0, or the errno of the last attempt. */
+static int
+send_bounded(int fd, const struct msghdr *mh)
+{
+    gint64 until = g_get_monotonic_time() + TG_LOG_SEND_WAIT_MS * 1000;
+
+    for (;;) {
+        struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+        gint64 left;
+
+        if (sendmsg(fd, mh, MSG_DONTWAIT | MSG_NOSIGNAL) >= 0)
+            return 0;
+        if (errno == EINTR)
+            continue;
+        if (errno != EAGAIN && errno != EWOULDBLOCK)
+            return errno;
+        left = (until - g_get_monotonic_time()) / 1000;
+        if (left <= 0)
+            return EAGAIN;
+        if (poll(&pfd, 1, (int)MIN(left, 1000)) < 0 && errno != EINTR)
+            return errno;
+    }
+}
+
+static int
+send_buffer(int fd, const char *buf, gsize len)
+{
+    struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
+    struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+
+    return send_bounded(fd, &mh);
+}
+
+/* A record too big for one datagram goes as a sealed memfd passed with
+ * SCM_RIGHTS and no payload, which journald reads in full
+ * (systemd src/libsystemd/sd-journal/journal-send.c sd_journal_sendv,
+ * src/journal/journald-native.c server_process_native_file). */
+static int
+send_memfd(int fd, const char *buf, gsize len)
+{
+    union {
+        struct cmsghdr cmsg;
+        char space[CMSG_SPACE(sizeof(int))];
+    } control;
+    struct msghdr mh = { .msg_control = &control, .msg_controllen = sizeof(control) };
+    struct cmsghdr *cmsg;
+    const char *p = buf;
+    gsize left = len;
+    int mfd, e;
+
+    mfd = memfd_create("tscgate-journal", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+    if (mfd < 0)
+        return errno;
+    while (left > 0) {
+        ssize_t n = write(mfd, p, left);
+
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            e = n < 0 ? errno : EIO;
+            close(mfd);
+            return e;
+        }
+        p += n;
+        left -= (gsize)n;
+    }
+    if (fcntl(mfd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) != 0) {
+        e = errno;
+        close(mfd);
+        return e;
+    }
+    memset(&control, 0, sizeof(control));
+    cmsg = CMSG_FIRSTHDR(&mh);
+    cmsg->cmsg_level = SOL_SOCKET;
+    cmsg->cmsg_type = SCM_RIGHTS;
+    cmsg->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(cmsg), &mfd, sizeof(int));
+    e = send_bounded(fd, &mh);
+    close(mfd);
+    return e;
+}
+
+/* Send the record to journald's native socket at `path`. */
+static bool
+send_journal(const TgLogRecord *r, const char *path, GError **error)
+{
+    g_autofree char *buf = NULL;
+    gsize len = 0;
+    int fd, e;
+
+    fd = connect_dgram(path, error);
     if (fd < 0)
         return false;
     buf = tg_log_record_format_journal(r, &len);
-    n = sendto(fd, buf, len, MSG_NOSIGNAL, (const struct sockaddr *)&sa, sizeof(sa));
+    e = send_buffer(fd, buf, len);
+    if (e == EMSGSIZE || e == ENOBUFS)
+        e = send_memfd(fd, buf, len);
     close(fd);
-    return n == (ssize_t)len;
+    if (e) {
+        g_set_error(error, TG_ERROR, TG_ERROR_IO, "%s: %s", path,
+                    e == EAGAIN ? "not accepting records (queue full)" : g_strerror(e));
+        return false;
+    }
+    return true;
+}
+
+char *
+tg_log_format_rfc3164(const TgLogRecord *r, gint64 now, int pid)
+{
+    static const char *const months[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                          "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+    g_autofree char *text = tg_log_record_format_syslog(r);
+    time_t t = (time_t)now;
+    struct tm tm;
+    GString *out = g_string_new(NULL);
+
+    if (!localtime_r(&t, &tm))
+        memset(&tm, 0, sizeof(tm));
+    /* What glibc's syslog(3) writes to /dev/log (misc/syslog.c
+     * __vsyslog_internal): "<PRI>Mmm dd hh:mm:ss IDENT[PID]: MSG", no
+     * hostname on the local socket. */
+    g_string_append_printf(out, "<%d>%s %2d %02d:%02d:%02d %s[%d]: ",
+                           LOG_DAEMON | tg_log_record_priority(r), months[tm.tm_mon % 12],
+                           tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, TG_LOG_IDENT, pid);
+    if (strlen(text) > TG_LOG_SYSLOG_MAX_MESSAGE) {
+        /* Cut on a character boundary (the text is ASCII but for UTF-8 in
+         * names) and say so. */
+        const char *end = g_utf8_find_prev_char(text, text + TG_LOG_SYSLOG_MAX_MESSAGE);
+
+        g_string_append_len(out, text, end ? end - text : 0);
+        g_string_append(out, " [truncated]");
+    } else {
+        g_string_append(out, text);
+    }
+    return g_string_free(out, FALSE);
+}
+
+/* Send the record to the syslog socket at `path` as glibc would, but
+ * never blocking. */
+static bool
+send_syslog(const TgLogRecord *r, const char *path, GError **error)
+{
+    g_autofree char *line = tg_log_format_rfc3164(r, g_get_real_time() / G_USEC_PER_SEC,
+                                                  (int)getpid());
+    int fd, e;
+
+    fd = connect_dgram(path, error);
+    if (fd < 0)
+        return false;
+    e = send_buffer(fd, line, strlen(line));
+    close(fd);
+    if (e) {
+        g_set_error(error, TG_ERROR, TG_ERROR_IO, "%s: %s", path,
+                    e == EAGAIN ? "not accepting records (queue full)" : g_strerror(e));
+        return false;
+    }
+    return true;
 }
 
 const char *
-tg_log_send(const TgLogRecord *r, const char *journal_socket)
+tg_log_send(const TgLogRecord *r, const TgLogSinks *sinks, GError **error)
 {
-    g_autofree char *text = NULL;
+    g_autoptr(GError) jerr = NULL;
+    g_autoptr(GError) serr = NULL;
+    const char *journal = sinks && sinks->journal_socket ? sinks->journal_socket
+                                                         : TG_JOURNAL_SOCKET;
+    const char *syslog_path = sinks && sinks->syslog_socket ? sinks->syslog_socket
+                                                            : TG_SYSLOG_SOCKET;
 
-    if (send_journal(r, journal_socket ? journal_socket : TG_JOURNAL_SOCKET))
+    if (send_journal(r, journal, &jerr))
         return "journal";
+    if (send_syslog(r, syslog_path, &serr))
+        return "syslog";
+    g_set_error(error, TG_ERROR, TG_ERROR_IO, "journal %s; syslog %s", jerr->message,
+                serr->message);
+    return NULL;
+}
 
-    text = tg_log_record_format_syslog(r);
-    openlog(TG_LOG_IDENT, LOG_PID, LOG_DAEMON);
-    syslog(tg_log_record_priority(r), "%s", text);
-    closelog();
-    return "syslog";
+/* A directory the audit file may live in: owned by root or `owner_uid`,
+ * not writable by others unless sticky (so nobody else can replace the
+ * file; /var/log is group-writable on some distributions). */
+static bool
+audit_dir_trusted(const char *dir, const struct stat *st, uid_t owner_uid, GError **error)
+{
+    if (!S_ISDIR(st->st_mode)) {
+        g_set_error(error, TG_ERROR, TG_ERROR_IO, "%s: is a %s, not a directory", dir,
+                    tg_file_type_name(st->st_mode));
+        return false;
+    }
+    if (st->st_uid != 0 && st->st_uid != owner_uid) {
+        g_set_error(error, TG_ERROR, TG_ERROR_PERMISSION,
+                    "%s: owned by uid %u (mode %04o), must be owned by uid 0 or %u", dir,
+                    (unsigned)st->st_uid, (unsigned)(st->st_mode & 07777), (unsigned)owner_uid);
+        return false;
+    }
+    if ((st->st_mode & S_IWOTH) && !(st->st_mode & S_ISVTX)) {
+        g_set_error(error, TG_ERROR, TG_ERROR_PERMISSION,
+                    "%s: writable by others (mode %04o); run chmod o-w", dir,
+                    (unsigned)(st->st_mode & 07777));
+        return false;
+    }
+    return true;
+}
+
+/* Open the directory the audit file lives in, creating it 0750 when it is
+ * missing and its parent exists and is trusted. Returns the fd or -1. */
+static int
+open_audit_dir(const char *path, const char *dir, uid_t owner_uid, GError **error)
+{
+    struct stat st;
+    int dfd;
+
+    dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NONBLOCK | O_CLOEXEC);
+    if (dfd < 0 && errno == ENOENT) {
+        g_autofree char *parent = g_path_get_dirname(dir);
+        g_autofree char *base = g_path_get_basename(dir);
+        int pfd = open(parent, O_RDONLY | O_DIRECTORY | O_NONBLOCK | O_CLOEXEC);
+
+        if (pfd < 0) {
+            int e = errno;
+
+            g_set_error(error, TG_ERROR, TG_ERROR_IO, "%s: cannot open audit file: %s", path,
+                        g_strerror(e));
+            return -1;
+        }
+        if (fstat(pfd, &st) != 0 || !audit_dir_trusted(parent, &st, owner_uid, error)) {
+            if (error && !*error)
+                g_set_error(error, TG_ERROR, TG_ERROR_IO, "%s: %s", parent, g_strerror(errno));
+            g_prefix_error(error, "%s: cannot create its directory: ", path);
+            close(pfd);
+            return -1;
+        }
+        if (mkdirat(pfd, base, 0750) != 0 && errno != EEXIST) {
+            int e = errno;
+
+            close(pfd);
+            g_set_error(error, TG_ERROR, TG_ERROR_IO, "%s: cannot create directory %s: %s",
+                        path, dir, g_strerror(e));
+            return -1;
+        }
+        dfd = openat(pfd, base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+        close(pfd);
+    }
+    if (dfd < 0) {
+        int e = errno;
+
+        g_set_error(error, TG_ERROR, TG_ERROR_IO, "%s: cannot open audit file: %s", path,
+                    g_strerror(e));
+        return -1;
+    }
+    if (fstat(dfd, &st) != 0 || !audit_dir_trusted(dir, &st, owner_uid, error)) {
+        if (error && !*error)
+            g_set_error(error, TG_ERROR, TG_ERROR_IO, "%s: %s", dir, g_strerror(errno));
+        g_prefix_error(error, "%s: not appended: ", path);
+        close(dfd);
+        return -1;
+    }
+    return dfd;
 }
 
 bool
-tg_log_append_audit(const TgLogRecord *r, const char *path, gint64 now,
-                    GError **error)
+tg_log_append_line(const char *path, const char *line, uid_t owner_uid, GError **error)
 {
-    g_autofree char *line = tg_log_record_format_logfmt(r, now);
+    g_autofree char *dir = g_path_get_dirname(path);
+    g_autofree char *base = g_path_get_basename(path);
     size_t len = strlen(line);
+    struct stat st, out;
     ssize_t n;
-    int fd, err;
+    int dfd, fd, err;
 
-    fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0640);
+    if (!g_path_is_absolute(path) || !*base || strcmp(base, "/") == 0) {
+        g_set_error(error, TG_ERROR, TG_ERROR_IO, "%s: not an absolute file name", path);
+        return false;
+    }
+    dfd = open_audit_dir(path, dir, owner_uid, error);
+    if (dfd < 0)
+        return false;
+    /* O_NOFOLLOW: a link planted in the directory is refused, /dev/stdout
+     * included; O_NONBLOCK: a FIFO never stalls the gate. */
+    fd = openat(dfd, base, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC |
+                O_NOCTTY, 0640);
+    err = errno;
+    close(dfd);
     if (fd < 0) {
-        err = errno;
-        g_set_error(error, TG_ERROR, TG_ERROR_IO, "%s: cannot open audit file: %s",
-                    path, g_strerror(err));
+        g_set_error(error, TG_ERROR, TG_ERROR_IO, "%s: cannot open audit file: %s", path,
+                    err == ELOOP ? "is a symbolic link" : g_strerror(err));
+        return false;
+    }
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        g_set_error(error, TG_ERROR, TG_ERROR_IO, "%s: cannot open audit file: is a %s, not a "
+                    "regular file", path, tg_file_type_name(st.st_mode));
+        return false;
+    }
+    if (st.st_uid != 0 && st.st_uid != owner_uid) {
+        close(fd);
+        g_set_error(error, TG_ERROR, TG_ERROR_PERMISSION,
+                    "%s: owned by uid %u (mode %04o), must be owned by uid 0 or %u", path,
+                    (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777), (unsigned)owner_uid);
+        return false;
+    }
+    /* Never the gate's own stdout: that is the domain XML libvirt reads. */
+    if (fstat(STDOUT_FILENO, &out) == 0 && out.st_dev == st.st_dev && out.st_ino == st.st_ino) {
+        close(fd);
+        g_set_error(error, TG_ERROR, TG_ERROR_IO, "%s: is the hook's stdout", path);
         return false;
     }
     /* One write(2) with O_APPEND: the kernel appends the whole line
      * atomically with respect to other appenders of a regular file. No
-     * retry on a short write: a second write could interleave. */
+     * retry on a short write (a second write could interleave): what was
+     * written of the line is cut off again, so the file only ever holds
+     * whole lines. */
     n = write(fd, line, len);
     err = errno;
+    if (n > 0 && (size_t)n < len) {
+        off_t end = lseek(fd, 0, SEEK_CUR);
+
+        if (end >= n && ftruncate(fd, end - n) != 0) {
+            int e = errno;
+
+            close(fd);
+            g_set_error(error, TG_ERROR, TG_ERROR_IO, "%s: short write (%zd of %zu bytes) "
+                        "and cannot cut it off: %s", path, n, len, g_strerror(e));
+            return false;
+        }
+        err = ENOSPC;
+    }
     if (close(fd) != 0 && n == (ssize_t)len) {
         err = errno;
         n = -1;
     }
     if (n != (ssize_t)len) {
-        g_set_error(error, TG_ERROR, TG_ERROR_IO, "%s: cannot append audit line: %s",
-                    path, n < 0 ? g_strerror(err) : "short write");
+        g_set_error(error, TG_ERROR, TG_ERROR_IO, "%s: cannot append audit line: %s", path,
+                    n > 0 ? "short write (disk full?), nothing kept" : g_strerror(err));
         return false;
     }
     return true;
+}
+
+bool
+tg_log_append_audit(const TgLogRecord *r, const char *path, uid_t owner_uid, gint64 now,
+                    GError **error)
+{
+    g_autofree char *line = tg_log_record_format_logfmt(r, now);
+
+    return tg_log_append_line(path, line, owner_uid, error);
 }

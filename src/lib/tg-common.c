@@ -124,12 +124,41 @@ tg_parse_u64(const char *s, guint64 *out)
     return true;
 }
 
+/* Code points beyond ASCII that a terminal, a log viewer or an editor acts
+ * on instead of showing: C1 controls (U+009B is CSI, U+0085 NEL), the line
+ * and paragraph separators, and the bidirectional marks, embeddings,
+ * overrides and isolates (Unicode UAX #9, "Trojan Source"). */
+static bool
+tg_escape_code_point(gunichar c)
+{
+    return (c >= 0x80 && c <= 0x9f) || c == 0x2028 || c == 0x2029 ||
+           (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069) ||
+           c == 0x200e || c == 0x200f || c == 0x061c;
+}
+
 char *
 tg_escape(const char *s, TgEscapeStyle style)
 {
     GString *out = g_string_sized_new(strlen(s) + 8);
+    const unsigned char *end = (const unsigned char *)s + strlen(s);
 
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p >= 0x80) {
+            gunichar c = g_utf8_get_char_validated((const char *)p, (gssize)(end - p));
+
+            if (c == (gunichar)-1 || c == (gunichar)-2) {
+                /* Not UTF-8: the byte itself, never raw (a lone 0x9b is CSI
+                 * to an 8-bit terminal). */
+                g_string_append_printf(out, style == TG_ESCAPE_JSON ? "\\u%04x" : "\\x%02x", *p);
+                continue;
+            }
+            if (tg_escape_code_point(c))
+                g_string_append_printf(out, "\\u%04x", (unsigned)c);
+            else
+                g_string_append_len(out, (const char *)p, g_utf8_skip[*p]);
+            p += g_utf8_skip[*p] - 1;
+            continue;
+        }
         switch (*p) {
         case '\n':
             g_string_append(out, "\\n");

@@ -122,14 +122,18 @@ bool tg_parse_u64(const char *s, guint64 *out);
 
 /* How tg_escape() writes what cannot stand as it is. */
 typedef enum {
-    TG_ESCAPE_UNTRUSTED, /* "\n" "\r" "\t" "\\", other C0/DEL "\xHH" */
+    TG_ESCAPE_UNTRUSTED, /* "\n" "\r" "\t" "\\", other C0/DEL "\xHH", C1/bidi "\uXXXX" */
     TG_ESCAPE_CONTROLS,  /* the same, but a backslash stays (text already escaped) */
     TG_ESCAPE_JSON,      /* a JSON string body: also "\"", other C0/DEL "\u00HH" */
 } TgEscapeStyle;
 
 /* Returns `s` (not NULL) with control characters escaped in `style`, so it
- * stays on one line of a log, message or JSON document. Newly allocated
- * (g_free). */
+ * stays on one line of a log, message or JSON document and shows as what it
+ * is. In every style, C1 controls (U+0080..U+009F), U+2028/U+2029 and the
+ * bidirectional controls (U+200E, U+200F, U+061C, U+202A..U+202E,
+ * U+2066..U+2069) become "\uXXXX" (JSON's own escape, so JSON readers
+ * decode them back); bytes that are not UTF-8 become "\xHH" ("\u00HH" in
+ * JSON). Other UTF-8 stays as it is. Newly allocated (g_free). */
 char *tg_escape(const char *s, TgEscapeStyle style);
 
 /* Escape control characters (and backslash) of an untrusted string, e.g. a

@@ -186,6 +186,7 @@ typedef struct {
     bool sensitive;  /* effective class reads the TSC (not paravirt) */
     bool dest_hz_known_zero; /* the facts say 0 Hz: treated as unknown */
     guint64 kvm_ppm; /* the destination's KVM tsc_tolerance_ppm, 0 = unknown */
+    const char *dest_hz_why; /* why the destination rate is unknown */
     char win[160];   /* "D Hz +/-P ppm [lo, hi]" or "unknown" */
     char ghz[32];    /* guest nominal "N Hz" or "unknown" */
     char dhz[32];    /* destination "D Hz" or "unknown" */
@@ -450,7 +451,7 @@ rule7_dest_unknown(TgCtx *c)
                 "this host's TSC frequency is unknown (%s), guest TSC %s (%s, %s) "
                 "cannot be checked; give this host's facts in host.xml or "
                 "migrate to a host that reports its TSC",
-                c->dest_hz_known_zero ? "reported as 0 Hz" : "no <counter name='tsc'>",
+                c->dest_hz_known_zero ? "reported as 0 Hz" : c->dest_hz_why,
                 c->ghz, tg_nominal_origin_to_string(c->d->guest_hz_origin),
                 tg_dependence_to_string(c->d->dependence));
     /* An explicit frequency is kept or QEMU does not start at all (under
@@ -953,6 +954,12 @@ tg_decide(const TgGuestProfile *guest, const TgHostFacts *source,
                                                   : guest->dependence;
     c.dest_hz_known_zero = dest->tsc_hz.note.known && dest->tsc_hz.value == 0;
     c.kvm_ppm = dest->kvm_tolerance_ppm.note.known ? dest->kvm_tolerance_ppm.value : 0;
+    /* A probe that failed says why (e.g. "/dev/kvm: Permission denied");
+     * capabilities without a counter keep the short form. */
+    c.dest_hz_why = "no <counter name='tsc'>";
+    if (!dest->tsc_hz.note.known && dest->tsc_hz.note.reason &&
+        !g_str_has_prefix(dest->tsc_hz.note.reason, c.dest_hz_why))
+        c.dest_hz_why = dest->tsc_hz.note.reason;
     c.vendor = dest->cpu_vendor.note.known ? dest->cpu_vendor.value : NULL;
     c.pins = guest->has_explicit_hz;
     c.sensitive = d->dependence != TG_DEP_PARAVIRT;

@@ -5,8 +5,6 @@
 
 #include <string.h>
 
-#include <string.h>
-
 typedef struct {
     char *key;
     char *value;

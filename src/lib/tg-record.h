@@ -9,7 +9,8 @@
  * write(2) on an O_APPEND descriptor so concurrent hooks never interleave.
  *
  * Values never carry control characters: any that reach the record are
- * escaped ("\\xHH"). Escape untrusted strings (guest names) with
+ * escaped ("\\xHH"; C1, separator and bidi controls "\\uXXXX", see
+ * tg_escape()). Escape untrusted strings (guest names) with
  * tg_escape_untrusted() before adding them, so the result is unambiguous.
  */
 #ifndef TG_RECORD_H

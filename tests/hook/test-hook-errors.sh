@@ -84,8 +84,12 @@ deny_case policy-is-dir "$nondir" "$GUEST" policy-error \
 
 badconf=$(new_config bad-conf hostb-2100.xml)
 printf '[hook]\naudit-fil=/tmp/x\n' > "$badconf/hook.conf"
+# No audit file (hook.conf is broken) and no journald or syslog in this
+# test: the record is kept in the runtime directory, and the line says so.
 deny_case invalid-hook-conf "$badconf" "$GUEST" hook-conf-error \
-    "$PREFIX: $badconf/hook.conf: unknown key 'audit-fil' in [hook] (known: audit-file)" web1 migrate begin -
+    "$PREFIX: $badconf/hook.conf: unknown key 'audit-fil' in [hook] (known: audit-file, deadline) (log record not delivered to journald or syslog, kept in $WORK/invalid-hook-conf.run/undelivered.log)" web1 migrate begin -
+tg_check "invalid-hook-conf: record kept in the runtime directory" \
+    fields_are "$WORK/invalid-hook-conf.run/undelivered.log" reason=hook-conf-error outcome=denied
 
 # --- the gate cannot be run at all: the trampoline fails closed ---
 rc=0
