@@ -22,7 +22,7 @@ git ls-files | grep -E \
     -e '\.(c|h|sh|am|ac|rng|in)$' -e '^\.ci/' -e '^data/bash-completion/' \
     -e '^debian/rules$' -e '^debian/[a-z0-9.-]*\.(postinst|postrm|preinst|prerm)$' |
     grep -v -E \
-        -e '(^|/)fixtures/' -e '^tests/hook/golden/' -e '^tests/fuzz/(corpus|regressions)/' \
+        -e '(^|/)fixtures/' -e '^tests/fuzz/(corpus|regressions)/' \
         -e '^xml/(demo|examples)/' -e '^tests/e2e/guests/' -e '\.md$' > "${TMPDIR:-/tmp}/spdx.$$"
 missing=0 total=0
 while IFS= read -r f; do
