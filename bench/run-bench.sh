@@ -1,7 +1,7 @@
 #!/bin/sh
 # `make bench`: the hook's cost per call, measured against an empty C
 # program fed the same stdin, interleaved in one run (bench/bench-spawn.c:
-# fork + execv, no shell). Goals (issue 3): pass-through <= 1.5x the empty
+# fork + execv, no shell). Goals: pass-through <= 1.5x the empty
 # program, migrate gate <= 6x. Also instruction counts under callgrind when
 # valgrind is installed, and hyperfine: -N --input when it has --input
 # (>= 1.16), else through sh with the shell's start-up subtracted. Results go to doc/benchmarks.md by hand.

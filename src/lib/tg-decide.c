@@ -5,7 +5,7 @@
  * printed with GLib's C-locale formats). Every verdict carries a stable
  * reason code documented in doc/reason-codes.md.
  *
- * Precedence (first match decides; rule numbers as in issue 2):
+ * Precedence (first match decides; rule numbers as in doc/reason-codes.md):
  *   0  policy: force_deny, then require_scaling            -> deny
  *   2  Hyper-V re-enlightenment without explicit frequency -> deny
  *   3  invtsc exposed without explicit frequency           -> deny

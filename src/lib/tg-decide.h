@@ -6,8 +6,8 @@
  * a one-line human reason naming the numbers and the fix, and the
  * adjustments the hook should make to the domain XML.
  *
- * The default rules mirror what libvirt, QEMU and KVM will do (see
- * ../shared/reference/tsc-facts.md and the comments in tg-decide.c).
+ * The default rules mirror what libvirt, QEMU and KVM will do (the upstream
+ * functions are cited in tg-decide.c; the model is doc/tsc-model.md).
  */
 #ifndef TG_DECIDE_H
 #define TG_DECIDE_H

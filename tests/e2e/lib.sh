@@ -10,7 +10,8 @@
 # /run, /var/lib, /var/cache, /var/log, /etc/hosts and over the staged
 # tscgate configuration directory, so nothing on the real machine is
 # touched and every host has its own libvirtd, hooks and tscgate config.
-# Known-good shape: ../shared/reference/two-host-libvirt.md.
+# The shape (per-host libvirtd.conf and qemu.conf, distinct host_uuid,
+# hooks installed before the daemon starts) is described in README.md here.
 #
 # Every process started here lives in one of our network namespaces;
 # teardown ends exactly those processes by PID (matched on the namespace

@@ -1,7 +1,7 @@
 #!/bin/bash
 # tests/e2e/run.sh: tscgate end to end, with real libvirt daemons, real
 # QEMU guests and real `virsh migrate --live` / `virsh save` + `restore`
-# between two libvirt hosts on this machine (issue 5).
+# between two libvirt hosts on this machine.
 #
 # Run by `make check` (top_srcdir/top_builddir from the environment) or by
 # hand: `sudo tests/e2e/run.sh [SCENARIO-GLOB]`.  Builds and installs
