@@ -34,10 +34,13 @@ typedef struct {
     /* guest */
     TgDependence dep;
     bool explicit_set;
-    guint64 explicit_hz;
+    guint64 explicit_hz;        /* the pinned rate QEMU applies (the last timer) */
+    guint64 first_hz;           /* the first timer's, which libvirt checks; 0: the same */
+    TgGuestKind kind;
     bool invtsc;
     TgTri reenl;
-    guint64 lineage_hz;
+    guint64 lineage_hz;         /* the record's nominal rate (origin boot), 0: none */
+    guint64 lineage_eff;        /* the record's effective rate, 0: none */
     guint64 source_hz;          /* 0: no source facts */
     /* destination */
     bool dest_unknown;          /* no tsc_hz fact at all */
@@ -74,6 +77,7 @@ typedef struct {
     bool eff_changed;
     bool check_dep;
     TgDependence want_dep;
+    bool no_adj;                /* allowed without a lineage record */
 } Row;
 
 #define EXPLICIT(f) .dep = TG_DEP_EXPLICIT_FREQUENCY, .explicit_set = true, .explicit_hz = (f)
@@ -125,13 +129,13 @@ static const Row rows[] = {
       EFF(H, false), .check_dep = true, .want_dep = TG_DEP_EXPLICIT_FREQUENCY },
     { "explicit at window lo", EXPLICIT(LO), DEST(H, NO),
       EXPECT(ALLOW, "explicit-within-tolerance", 1), .has = { "2595470970 Hz (explicit)" },
-      EFF(LO, false) },
+      EFF(H, false) },
     { "explicit just below lo", EXPLICIT(LO - 1), DEST(H, NO),
       EXPECT(DENY, "explicit-outside-tolerance", 1),
       .has = { "2595470969 Hz (explicit) is outside " WIN250, "no TSC scaling" },
       EFF(0, false) },
     { "explicit at window hi", EXPLICIT(HI), DEST(H, NO),
-      EXPECT(ALLOW, "explicit-within-tolerance", 1), EFF(HI, false) },
+      EXPECT(ALLOW, "explicit-within-tolerance", 1), EFF(H, false) },
     { "explicit just above hi", EXPLICIT(HI + 1), DEST(H, NO),
       EXPECT(DENY, "explicit-outside-tolerance", 1), .has = { "2596769031 Hz" } },
     { "explicit far, no scaling (exact text)", EXPLICIT(FAR), DEST(H, NO),
@@ -196,9 +200,9 @@ static const Row rows[] = {
       .has = { "(no <counter name='tsc'>)" } },
     { "dest frequency unknown, explicit, allow", EXPLICIT(H), .dest_unknown = true,
       .u_freq = TG_UNKNOWN_ALLOW, EXPECT(ALLOW, "dest-frequency-unknown", 7) },
-    { "dest frequency unknown, sensitive", SENSITIVE, .source_hz = H, .dest_unknown = true,
-      EXPECT(DENY, "dest-frequency-unknown", 7), .has = { "(source-host, tsc-sensitive)" } },
-    { "dest frequency unknown, paravirt: deny weakened", PARAVIRT, .source_hz = H,
+    { "dest frequency unknown, sensitive", SENSITIVE, .lineage_hz = H, .dest_unknown = true,
+      EXPECT(DENY, "dest-frequency-unknown", 7), .has = { "(lineage, tsc-sensitive)" } },
+    { "dest frequency unknown, paravirt: deny weakened", PARAVIRT, .lineage_hz = H,
       .dest_unknown = true, EXPECT(WARN, "dest-frequency-unknown", 7), EFF(0, false) },
     { "dest frequency unknown, paravirt, allow", PARAVIRT, .dest_unknown = true,
       .u_freq = TG_UNKNOWN_ALLOW, EXPECT(ALLOW, "dest-frequency-unknown", 7) },
@@ -238,31 +242,31 @@ static const Row rows[] = {
       EXPECT(DENY, "reenlightenment-without-frequency", 2) },
 
     /* ---- rule 4: nominal known ---- */
-    { "paravirt, source host same hz", PARAVIRT, .source_hz = H, DEST(H, NO),
+    { "paravirt, lineage same hz", PARAVIRT, .lineage_hz = H, DEST(H, NO),
       EXPECT(ALLOW, "nominal-within-tolerance", 4),
-      .has = { "guest TSC 2596120000 Hz (source-host) is within " WIN250 }, EFF(H, false),
+      .has = { "guest TSC 2596120000 Hz (lineage) is within " WIN250 }, EFF(H, false),
       .check_dep = true, .want_dep = TG_DEP_PARAVIRT },
     { "paravirt, lineage at lo", PARAVIRT, .lineage_hz = LO, DEST(H, NO),
-      EXPECT(ALLOW, "nominal-within-tolerance", 4), .has = { "(lineage)" }, EFF(LO, false) },
+      EXPECT(ALLOW, "nominal-within-tolerance", 4), .has = { "(lineage)" }, EFF(H, false) },
     { "paravirt, lineage just below lo: rate change", PARAVIRT, .lineage_hz = LO - 1, DEST(H, NO),
       EXPECT(WARN, "paravirt-rate-change", 4),
       .has = { "2595470969 Hz -> 2596120000 Hz (+250 ppm, lineage)", "no TSC scaling", WIN250 },
       EFF(H, true) },
     { "paravirt, lineage just above hi: rate change", PARAVIRT, .lineage_hz = HI + 1, DEST(H, NO),
       EXPECT(WARN, "paravirt-rate-change", 4), .has = { "(-250 ppm" }, EFF(H, true) },
-    { "paravirt far, rate change ppm", PARAVIRT, .source_hz = FAR, DEST(H, NO),
-      EXPECT(WARN, "paravirt-rate-change", 4), .has = { "(+236248 ppm, source-host)" }, EFF(H, true) },
+    { "paravirt far, rate change ppm", PARAVIRT, .lineage_hz = FAR, DEST(H, NO),
+      EXPECT(WARN, "paravirt-rate-change", 4), .has = { "(+236248 ppm, lineage)" }, EFF(H, true) },
     { "lineage beats source host", PARAVIRT, .lineage_hz = FAR, .source_hz = H, DEST(H, NO),
       EXPECT(WARN, "paravirt-rate-change", 4), .has = { "2100000000 Hz -> 2596120000 Hz" } },
     { "sensitive at hi", SENSITIVE, .lineage_hz = HI, DEST(H, NO),
-      EXPECT(ALLOW, "nominal-within-tolerance", 4), EFF(HI, false) },
+      EXPECT(ALLOW, "nominal-within-tolerance", 4), EFF(H, false) },
     { "sensitive just below lo", SENSITIVE, .lineage_hz = LO - 1, DEST(H, NO),
       EXPECT(DENY, "tsc-sensitive-outside-tolerance", 4),
       .has = { "reads the TSC directly", "would run at 2596120000 Hz (+250 ppm)", "no TSC scaling" },
       EFF(0, false) },
     { "sensitive just above hi", SENSITIVE, .lineage_hz = HI + 1, DEST(H, NO),
       EXPECT(DENY, "tsc-sensitive-outside-tolerance", 4), .has = { "(-250 ppm)" } },
-    { "sensitive far, scaling yes", SENSITIVE, .source_hz = FAR, DEST(H, YES), .vendor = "AMD",
+    { "sensitive far, scaling yes", SENSITIVE, .lineage_hz = FAR, DEST(H, YES), .vendor = "AMD",
       EXPECT(ALLOW, "nominal-scaled", 4), .has = { "keeps the guest's rate" }, EFF(FAR, false) },
     { "sensitive 700 GHz, scaling yes, AMD ratio out", SENSITIVE, .lineage_hz = HUGE_HZ,
       DEST(H, YES), .vendor = "AMD", EXPECT(DENY, "tsc-sensitive-outside-tolerance", 4),
@@ -295,7 +299,7 @@ static const Row rows[] = {
       EXPECT(DENY, "guest-frequency-unknown", 5),
       .has = { "guest TSC frequency unknown", "(this host " WIN250 ", scaling no)" } },
     { "sensitive, nominal unknown, warn", SENSITIVE, DEST(H, NO), .u_guest = TG_UNKNOWN_WARN,
-      EXPECT(WARN, "guest-frequency-unknown", 5), EFF(0, false) },
+      EXPECT(WARN, "guest-frequency-unknown", 5), EFF(H, false) },
     { "sensitive, nominal unknown, allow", SENSITIVE, DEST(H, NO), .u_guest = TG_UNKNOWN_ALLOW,
       EXPECT(ALLOW, "guest-frequency-unknown", 5) },
     { "sensitive, nominal unknown, scaling yes", SENSITIVE, DEST(H, YES),
@@ -310,7 +314,7 @@ static const Row rows[] = {
       EXPECT(WARN, "paravirt-nominal-unknown", 5) },
     { "inventory all compatible", SENSITIVE, DEST(H, NO), .inventory = 1,
       EXPECT(ALLOW, "inventory-compatible", 5), .has = { "(hosta, hostb)", WIN250 },
-      EFF(0, false) },
+      EFF(H, false) },
     { "inventory one just outside", SENSITIVE, DEST(H, NO), .inventory = 2,
       EXPECT(DENY, "guest-frequency-unknown", 5),
       .has = { "inventory host hostc at 2595470969 Hz does not fit" } },
@@ -325,7 +329,7 @@ static const Row rows[] = {
       EXPECT(ALLOW, "inventory-compatible", 5), .has = { "(h1, h2, h3 and 2 more)" } },
     { "inventory incompatible, paravirt", PARAVIRT, DEST(H, NO), .inventory = 2,
       EXPECT(WARN, "paravirt-nominal-unknown", 5), .has = { "hostc" } },
-    { "inventory ignored when nominal known", SENSITIVE, .source_hz = FAR, DEST(H, NO),
+    { "inventory ignored when nominal known", SENSITIVE, .lineage_hz = FAR, DEST(H, NO),
       .inventory = 1, EXPECT(DENY, "tsc-sensitive-outside-tolerance", 4) },
     { "inventory with tolerance 0", SENSITIVE, DEST(H, NO), .inventory = 1, .ppm_set = true,
       .ppm = 0, EXPECT(DENY, "guest-frequency-unknown", 5), .has = { "hostb" } },
@@ -345,11 +349,11 @@ static const Row rows[] = {
       .allow_unstable = true, EXPECT(WARN, "dest-tsc-unstable", 6),
       .has = { "marked its TSC unstable; guest TSC 2596120000 Hz (explicit) is within" },
       EFF(H, false) },
-    { "sensitive, unstable", SENSITIVE, .source_hz = H, DEST(H, NO), .tsc_unstable = YES,
+    { "sensitive, unstable", SENSITIVE, .lineage_hz = H, DEST(H, NO), .tsc_unstable = YES,
       EXPECT(DENY, "dest-tsc-unstable", 6), .has = { "a guest that reads the TSC" } },
-    { "paravirt, unstable: warning joined to allow", PARAVIRT, .source_hz = H, DEST(H, NO),
+    { "paravirt, unstable: warning joined to allow", PARAVIRT, .lineage_hz = H, DEST(H, NO),
       .tsc_unstable = YES, EXPECT(WARN, "dest-tsc-unstable", 6),
-      .has = { "marked its TSC unstable; guest TSC 2596120000 Hz (source-host) is within" },
+      .has = { "marked its TSC unstable; guest TSC 2596120000 Hz (lineage) is within" },
       EFF(H, false) },
     { "paravirt, not invariant plus rate change", PARAVIRT, .lineage_hz = FAR, DEST(H, NO),
       .nonstop_tsc = NO, EXPECT(WARN, "paravirt-rate-change", 4),
@@ -366,7 +370,7 @@ static const Row rows[] = {
       .deny_unsync = true, EXPECT(DENY, "dest-clock-unsynchronized", 6), .has = { "synchronise" } },
     { "unsynchronised clock, deny from rule 1 wins", EXPLICIT(FAR), DEST(H, NO), .synced = NO,
       EXPECT(DENY, "explicit-outside-tolerance", 1), .hasnt = "NTP" },
-    { "unstable and unsynchronised paravirt: both named", PARAVIRT, .source_hz = H, DEST(H, NO),
+    { "unstable and unsynchronised paravirt: both named", PARAVIRT, .lineage_hz = H, DEST(H, NO),
       .tsc_unstable = YES, .synced = NO, EXPECT(WARN, "dest-tsc-unstable", 6),
       .has = { "marked its TSC unstable; this host's clock is not NTP-synchronised" } },
     { "unsynchronised plus paravirt rate change", PARAVIRT, .lineage_hz = FAR, DEST(H, NO),
@@ -398,7 +402,7 @@ static const Row rows[] = {
     { "policy require scaling, scaling unknown", PARAVIRT, .source_hz = H, DEST(H, TG_TRI_UNKNOWN),
       .policy_rule = "scaled-only", .require_scaling = true,
       EXPECT(DENY, "policy-require-scaling", 0), .has = { "scaling is unknown" } },
-    { "policy require scaling, scaling yes", PARAVIRT, .source_hz = FAR, DEST(H, YES),
+    { "policy require scaling, scaling yes", PARAVIRT, .lineage_hz = FAR, DEST(H, YES),
       .policy_rule = "scaled-only", .require_scaling = true,
       EXPECT(ALLOW, "nominal-scaled", 4), EFF(FAR, false) },
     { "policy force warn on allow", EXPLICIT(H), DEST(H, NO), .policy_rule = "watch", .force_warn = true,
@@ -430,6 +434,110 @@ static const Row rows[] = {
       .tsc_unstable = YES, .override = true, .override_dep = TG_DEP_PARAVIRT,
       EXPECT(WARN, "dest-tsc-unstable", 6) },
 
+    /* ---- doc/tsc-model.md: live migration, one row per transition ---- */
+    { "model: source host at this host's rate, sensitive: nominal unknown", SENSITIVE,
+      .source_hz = H, DEST(H, NO), EXPECT(DENY, "guest-frequency-unknown", 5),
+      .has = { "guest TSC frequency unknown" } },
+    { "model: source host at this host's rate, paravirt: nominal unknown", PARAVIRT,
+      .source_hz = H, DEST(H, NO), EXPECT(WARN, "paravirt-nominal-unknown", 5), EFF(H, false) },
+    { "model: source host scaled, no scaling here: nominal unknown", SENSITIVE,
+      .source_hz = G_GUINT64_CONSTANT(2400000000), DEST(G_GUINT64_CONSTANT(2400000000), NO),
+      EXPECT(DENY, "guest-frequency-unknown", 5) },
+    { "model: N within tol, scaling: KVM runs at the host rate", PARAVIRT, .lineage_hz = LO,
+      DEST(H, YES), EXPECT(ALLOW, "nominal-within-tolerance", 4), EFF(H, false) },
+    { "model: N outside, scaling: E = N", PARAVIRT, .lineage_hz = FAR, DEST(H, YES),
+      .vendor = "Intel", EXPECT(ALLOW, "nominal-scaled", 4), EFF(FAR, false) },
+    { "model: N outside, no scaling, kvm-clock: E = H, changed", PARAVIRT, .lineage_hz = FAR,
+      DEST(H, NO), EXPECT(WARN, "paravirt-rate-change", 4), EFF(H, true) },
+    { "model: N outside, no scaling, reads the TSC: deny", SENSITIVE, .lineage_hz = FAR,
+      DEST(H, NO), EXPECT(DENY, "tsc-sensitive-outside-tolerance", 4), EFF(0, false) },
+    { "model: pinned F within tol: E = H", EXPLICIT(HI), DEST(H, YES),
+      EXPECT(ALLOW, "explicit-within-tolerance", 1), EFF(H, false) },
+    { "model: pinned F outside, scaling: E = F", EXPLICIT(FAR), DEST(H, YES), .vendor = "Intel",
+      EXPECT(ALLOW, "explicit-scaled", 1), EFF(FAR, false) },
+    { "model: N unknown, no scaling: E = H", PARAVIRT, DEST(H, NO),
+      EXPECT(WARN, "paravirt-nominal-unknown", 5), EFF(H, false) },
+    { "model: N unknown, scaling: E = N, unknown", SENSITIVE, DEST(H, YES),
+      EXPECT(ALLOW, "nominal-unknown-dest-scaling", 5), EFF(0, false) },
+    { "model: N unknown, scaling unknown: E unknown", PARAVIRT, DEST(H, TG_TRI_UNKNOWN),
+      EXPECT(WARN, "paravirt-nominal-unknown", 5), EFF(0, false) },
+    { "model: N unknown, E moves beyond tolerance: changed", PARAVIRT, .lineage_eff = FAR,
+      DEST(H, NO), EXPECT(WARN, "paravirt-nominal-unknown", 5), EFF(H, true) },
+    { "model: N unknown, E stays within tolerance: not changed", PARAVIRT,
+      .lineage_eff = H - 1000,
+      DEST(H, NO), EXPECT(WARN, "paravirt-nominal-unknown", 5), EFF(H, false) },
+    { "model: inventory bound, scaling: E unknown", SENSITIVE, DEST(H, YES), .vendor = "Intel",
+      .inventory = 4, EXPECT(ALLOW, "inventory-compatible", 5), EFF(0, false) },
+
+    /* ---- several <timer name='tsc' frequency>: libvirt checks the first,
+     * QEMU applies the last ---- */
+    { "several pinned: first inside, last outside, no scaling: QEMU fails", EXPLICIT(FAR),
+      .first_hz = H, DEST(H, NO), EXPECT(DENY, "explicit-outside-tolerance", 1),
+      .has = { "2100000000 Hz (explicit) is outside " WIN250,
+               "QEMU applies the last <timer name='tsc'> (2100000000 Hz)",
+               "libvirt checks the first (2596120000 Hz)" } },
+    { "several pinned: first outside, last inside, no scaling: libvirt refuses", EXPLICIT(H),
+      .first_hz = FAR, DEST(H, NO), EXPECT(DENY, "explicit-first-outside-tolerance", 1),
+      .has = { "first <timer name='tsc'> (2100000000 Hz)", "outside " WIN250,
+               "qemuProcessStartValidateTSC" } },
+    { "several pinned: first outside, scaling yes: libvirt passes, last inside", EXPLICIT(H),
+      .first_hz = FAR, DEST(H, YES), EXPECT(ALLOW, "explicit-within-tolerance", 1), EFF(H, false) },
+    { "several pinned: first outside, scaling unknown: libvirt passes, last inside", EXPLICIT(H),
+      .first_hz = FAR, DEST(H, TG_TRI_UNKNOWN), EXPECT(ALLOW, "explicit-within-tolerance", 1) },
+    { "several pinned: both inside", EXPLICIT(LO), .first_hz = HI, DEST(H, NO),
+      EXPECT(ALLOW, "explicit-within-tolerance", 1), .hasnt = "last" },
+
+    /* ---- TCG (<domain type='qemu'>): the TSC follows each host's raw rate ---- */
+    { "tcg: nominal within tolerance: E = H", SENSITIVE, .kind = TG_GUEST_TCG, .lineage_hz = LO,
+      DEST(H, NO), EXPECT(ALLOW, "tcg-within-tolerance", 9), EFF(H, false),
+      .has = { "TCG", "(lineage)", WIN250 } },
+    { "tcg: nominal outside, scaling yes: TCG does not scale", SENSITIVE, .kind = TG_GUEST_TCG,
+      .lineage_hz = FAR, DEST(H, YES), .vendor = "Intel", EXPECT(DENY, "tcg-rate-change", 9),
+      .has = { "TCG", "no TSC scaling", "2596120000 Hz (+236248 ppm)" } },
+    { "tcg: nominal outside, treated as paravirt: warning, E = H changed", SENSITIVE,
+      .kind = TG_GUEST_TCG, .lineage_hz = FAR, DEST(H, NO), .override = true,
+      .override_dep = TG_DEP_PARAVIRT, EXPECT(WARN, "tcg-rate-change", 9), EFF(H, true) },
+    { "tcg: nominal unknown: deny", SENSITIVE, .kind = TG_GUEST_TCG, DEST(H, YES),
+      EXPECT(DENY, "tcg-nominal-unknown", 9), .has = { "TCG", "unknown" } },
+    { "tcg: nominal unknown, warn: E = H", SENSITIVE, .kind = TG_GUEST_TCG, DEST(H, YES),
+      .u_guest = TG_UNKNOWN_WARN, EXPECT(WARN, "tcg-nominal-unknown", 9), EFF(H, false) },
+    { "tcg: source host is no nominal rate", SENSITIVE, .kind = TG_GUEST_TCG, .source_hz = H,
+      DEST(H, NO), EXPECT(DENY, "tcg-nominal-unknown", 9) },
+    { "tcg: pinned within tolerance: E = H", EXPLICIT(LO), .kind = TG_GUEST_TCG, DEST(H, NO),
+      EXPECT(ALLOW, "tcg-within-tolerance", 9), EFF(H, false), .has = { "(explicit)" } },
+    { "tcg: pinned outside, scaling yes: libvirt passes, TCG runs at H", EXPLICIT(FAR),
+      .kind = TG_GUEST_TCG, DEST(H, YES), EXPECT(DENY, "tcg-rate-change", 9) },
+    { "tcg: pinned outside, no scaling: libvirt refuses", EXPLICIT(FAR), .kind = TG_GUEST_TCG,
+      DEST(H, NO), EXPECT(DENY, "explicit-outside-tolerance", 1),
+      .has = { "qemuProcessStartValidateTSC" } },
+    { "tcg: this host's frequency unknown", SENSITIVE, .kind = TG_GUEST_TCG, .lineage_hz = H,
+      .dest_unknown = true, .u_freq = TG_UNKNOWN_WARN, EXPECT(WARN, "dest-frequency-unknown", 7),
+      EFF(0, false) },
+    { "tcg: pinned, this host's frequency unknown: E unknown", EXPLICIT(H), .kind = TG_GUEST_TCG,
+      .dest_unknown = true, .u_freq = TG_UNKNOWN_ALLOW, EXPECT(ALLOW, "dest-frequency-unknown", 7),
+      EFF(0, false) },
+    { "tcg: unstable TSC here", SENSITIVE, .kind = TG_GUEST_TCG, .lineage_hz = H, DEST(H, NO),
+      .tsc_unstable = YES, EXPECT(DENY, "dest-tsc-unstable", 6) },
+    { "tcg: invtsc without frequency: libvirt refuses", SENSITIVE, .kind = TG_GUEST_TCG,
+      .invtsc = true, DEST(H, NO), EXPECT(DENY, "invtsc-without-frequency", 3) },
+    { "tcg: Hyper-V re-enlightenment is KVM's: not applied", REENL, .kind = TG_GUEST_TCG,
+      .lineage_hz = H, DEST(H, NO), EXPECT(ALLOW, "tcg-within-tolerance", 9) },
+
+    /* ---- guests without a TSC (not x86) ---- */
+    { "no TSC: allowed, no record", PARAVIRT, .kind = TG_GUEST_NO_TSC, DEST(H, NO),
+      EXPECT(ALLOW, "guest-without-tsc", 8), .no_adj = true, EFF(0, false),
+      .has = { "no TSC" } },
+    { "no TSC: this host's facts do not matter", PARAVIRT, .kind = TG_GUEST_NO_TSC,
+      .dest_unknown = true, .tsc_unstable = YES, EXPECT(ALLOW, "guest-without-tsc", 8),
+      .no_adj = true },
+    { "no TSC: a pinned timer is not a TSC", EXPLICIT(FAR), .kind = TG_GUEST_NO_TSC, DEST(H, NO),
+      EXPECT(ALLOW, "guest-without-tsc", 8), .no_adj = true },
+    { "no TSC: scaling required by the policy does not apply", PARAVIRT, .kind = TG_GUEST_NO_TSC,
+      DEST(H, NO), .policy_rule = "scaled-only", .require_scaling = true,
+      EXPECT(ALLOW, "guest-without-tsc", 8), .no_adj = true },
+    { "no TSC: a policy's force deny still denies", PARAVIRT, .kind = TG_GUEST_NO_TSC, DEST(H, NO),
+      .policy_rule = "stay", .force_deny = true, EXPECT(DENY, "policy-force-deny", 0) },
+
     /* ---- adjustments ---- */
     { "no lineage record when disabled", EXPLICIT(H), DEST(H, NO), .no_lineage = true,
       EXPECT(ALLOW, "explicit-within-tolerance", 1) },
@@ -449,14 +557,17 @@ make_guest(const Row *r)
     g->dependence = r->dep;
     g->has_explicit_hz = r->explicit_set;
     g->explicit_hz = r->explicit_hz;
+    g->first_explicit_hz = r->first_hz ? r->first_hz : r->explicit_hz;
+    g->kind = r->kind;
     g->invtsc_exposed = r->invtsc;
     g->hv_reenlightenment = r->reenl;
     g->hyperv_enabled = r->reenl == TG_TRI_YES;
     g->hypervclock = TG_TRI_UNKNOWN;
-    if (r->lineage_hz) {
+    if (r->lineage_hz || r->lineage_eff) {
         g->lineage = tg_lineage_new();
         g->lineage->nominal_hz = r->lineage_hz;
-        g->lineage->nominal_origin = TG_NOMINAL_SOURCE_HOST;
+        g->lineage->nominal_origin = r->lineage_hz ? TG_NOMINAL_EXPLICIT : TG_NOMINAL_UNKNOWN;
+        g->lineage->effective_hz = r->lineage_eff;
     }
     return g;
 }
@@ -535,7 +646,7 @@ decide_row(const Row *r)
 static void
 check_row(const Row *r, const TgDecision *d)
 {
-    guint expect_adj = (d->verdict != TG_VERDICT_DENY && !r->no_lineage) ? 1 : 0;
+    guint expect_adj = (d->verdict != TG_VERDICT_DENY && !r->no_lineage && !r->no_adj) ? 1 : 0;
 
     print_message("  %s: %s %s rule %d: %s\n", r->name, tg_verdict_to_string(d->verdict),
                   d->code, d->rule, d->reason);
@@ -615,10 +726,16 @@ static const OriginRow origin_rows[] = {
       .hz = H, .origin = TG_NOMINAL_EXPLICIT },
     { .r = { "guest hz origin: lineage", PARAVIRT, .lineage_hz = FAR, .source_hz = H, DEST(H, NO) },
       .hz = FAR, .origin = TG_NOMINAL_LINEAGE },
-    { .r = { "guest hz origin: source", PARAVIRT, .source_hz = LO, DEST(H, NO) },
-      .hz = LO, .origin = TG_NOMINAL_SOURCE_HOST },
+    { .r = { "guest hz origin: a source host's rate stands in for nothing", PARAVIRT,
+             .source_hz = LO, DEST(H, NO) },
+      .hz = 0, .origin = TG_NOMINAL_UNKNOWN },
     { .r = { "guest hz origin: none", PARAVIRT, DEST(H, NO) },
       .hz = 0, .origin = TG_NOMINAL_UNKNOWN },
+    { .r = { "guest hz origin: the last of several pinned rates", EXPLICIT(FAR), .first_hz = H,
+             DEST(H, NO) },
+      .hz = FAR, .origin = TG_NOMINAL_EXPLICIT },
+    { .r = { "guest hz origin: inventory bound", SENSITIVE, DEST(H, NO), .inventory = 1 },
+      .hz = 0, .origin = TG_NOMINAL_INVENTORY },
 };
 
 static void
@@ -916,6 +1033,8 @@ static const char *const all_codes[] = {
     "nominal-unknown-dest-scaling", "paravirt-nominal-unknown", "guest-frequency-unknown",
     "dest-tsc-unstable", "dest-tsc-not-invariant", "dest-clock-unsynchronized",
     "dest-frequency-unknown", "engine-input-missing",
+    "explicit-first-outside-tolerance", "guest-without-tsc", "tcg-within-tolerance",
+    "tcg-rate-change", "tcg-nominal-unknown",
 };
 
 static void

@@ -16,7 +16,7 @@
 static const char lineage_domain[] =
     "<domain type='kvm'><name>app</name><uuid>71c2d3e4-f5a6-4b7c-8d9e-0f1a2b3c4d07</uuid>"
     "<metadata><tscgate:lineage xmlns:tscgate='urn:tscgate:lineage:1' version='1'>"
-    "<tscgate:nominal hz='2100000000' origin='assumed'/>"
+    "<tscgate:nominal hz='2100000000' origin='boot'/>"
     "<tscgate:effective hz='2100000000' changed='no'/>"
     "<tscgate:hop op='migrate' host='edge-b7' hz='2100000000' scaling='no' "
     "time='2026-10-02T11:40:12Z' verdict='allow' reason='x'/>"
@@ -94,9 +94,11 @@ test_lineage_nominal_decides(void **state)
     assert_false(tg_evaluation_allows(e2));
 }
 
-/* An explicit source given by the caller wins over the record. */
+/* Source facts given by the caller are used instead of the record's, and
+ * are no nominal rate: a source host at this host's rate says nothing about
+ * where the guest booted (doc/tsc-model.md). */
 static void
-test_explicit_source_wins(void **state)
+test_explicit_source_is_no_nominal(void **state)
 {
     g_autoptr(TgGuestProfile) g = parse_guest(plain_domain);
     g_autoptr(TgHostFacts) src = host(2596138000, false);
@@ -104,8 +106,34 @@ test_explicit_source_wins(void **state)
     g_autoptr(TgEvaluation) e = tg_evaluate(g, src, dst, NULL);
 
     assert_false(e->source_from_lineage);
-    assert_int_equal(e->decision->verdict, TG_VERDICT_ALLOW);
-    assert_int_equal(e->decision->guest_hz_origin, TG_NOMINAL_SOURCE_HOST);
+    assert_int_equal(e->decision->verdict, TG_VERDICT_DENY);
+    assert_string_equal(e->decision->code, "guest-frequency-unknown");
+    assert_int_equal(e->decision->guest_hz, 0);
+    assert_int_equal(e->decision->guest_hz_origin, TG_NOMINAL_UNKNOWN);
+}
+
+/* The newest hop of the record is no nominal rate either: a record of
+ * unknown rate whose last hop was a 2.4 GHz host with scaling, then a
+ * 2.4 GHz host without (the guest still runs at its boot host's rate). */
+static void
+test_newest_hop_is_no_nominal(void **state)
+{
+    static const char xml[] =
+        "<domain type='kvm'><name>app</name>"
+        "<metadata><tscgate:lineage xmlns:tscgate='urn:tscgate:lineage:1' version='1'>"
+        "<tscgate:nominal origin='unknown'/><tscgate:effective changed='no'/>"
+        "<tscgate:hop op='migrate' host='core-s3' hz='2400000000' scaling='yes' "
+        "time='2026-11-20T09:03:55Z' verdict='allow' reason='nominal-unknown-dest-scaling'/>"
+        "</tscgate:lineage></metadata>"
+        "<clock offset='utc'><timer name='kvmclock' present='no'/></clock></domain>";
+    g_autoptr(TgGuestProfile) g = parse_guest(xml);
+    g_autoptr(TgHostFacts) dst = host(2400000000, false);
+    g_autoptr(TgEvaluation) e = tg_evaluate(g, NULL, dst, NULL);
+
+    assert_true(e->source_from_lineage);
+    assert_int_equal(e->decision->verdict, TG_VERDICT_DENY);
+    assert_string_equal(e->decision->code, "guest-frequency-unknown");
+    assert_int_equal(e->decision->guest_hz_origin, TG_NOMINAL_UNKNOWN);
 }
 
 /* Audit mode lets a denial through; the verdict stays "deny". */
@@ -178,7 +206,8 @@ main(void)
     tg_test_add(tests, "source from lineage", test_source_from_lineage, NULL);
     tg_test_add(tests, "no lineage, no source", test_no_lineage_no_source, NULL);
     tg_test_add(tests, "lineage nominal decides", test_lineage_nominal_decides, NULL);
-    tg_test_add(tests, "explicit source wins", test_explicit_source_wins, NULL);
+    tg_test_add(tests, "explicit source is no nominal rate", test_explicit_source_is_no_nominal, NULL);
+    tg_test_add(tests, "newest hop is no nominal rate", test_newest_hop_is_no_nominal, NULL);
     tg_test_add(tests, "audit allows", test_audit_allows, NULL);
     for (gsize i = 0; i < G_N_ELEMENTS(json_cases); i++)
         tg_test_add(tests, json_cases[i].name, test_json_string, &json_cases[i]);

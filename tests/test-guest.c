@@ -28,6 +28,9 @@ typedef struct {
     TgTri hv_frequencies;
     TgTri hv_reenlightenment;
     guint64 explicit_hz; /* 0 = none */
+    guint64 first_hz;    /* the first pinned rate, 0 = the same as explicit_hz */
+    TgGuestKind kind;
+    bool kvm_hidden;
     bool has_lineage;
     const char *tags;    /* comma separated */
     TgDependence dependence;
@@ -91,12 +94,77 @@ static const GuestCase guest_cases[] = {
       .e = { .name = "explicit-tsc", .clock_offset = "utc", .ntimers = 4,
           .cpu_mode = "host-passthrough", .cpu_migratable = Y, .explicit_hz = 2596120000u,
           .dependence = TG_DEP_EXPLICIT_FREQUENCY } },
-    /* libvirt uses the first tsc timer that HAS a frequency */
+    /* libvirt checks the first tsc timer that HAS a frequency
+     * (qemuProcessStartValidateTSC), QEMU applies the last one */
     { .name = "dom-multi-tsc",
       .fixture = "dom-multi-tsc.xml", .ok = true,
       .e = { .name = "multi-tsc", .clock_offset = "utc", .ntimers = 6,
-          .cpu_mode = "host-passthrough", .cpu_migratable = Y, .explicit_hz = 2100000000u,
+          .cpu_mode = "host-passthrough", .cpu_migratable = Y, .explicit_hz = 3000000000u,
+          .first_hz = 2100000000u, .dependence = TG_DEP_EXPLICIT_FREQUENCY } },
+    { .name = "dom-two-tsc-first-in-window",
+      .fixture = "dom-two-tsc-first-in-window.xml", .ok = true,
+      .e = { .name = "two-tsc-a", .clock_offset = "utc", .ntimers = 2, .cpu_mode = "host-model",
+          .explicit_hz = 3000000000u, .first_hz = 2100000000u,
           .dependence = TG_DEP_EXPLICIT_FREQUENCY } },
+    { .name = "dom-two-tsc-last-in-window",
+      .fixture = "dom-two-tsc-last-in-window.xml", .ok = true,
+      .e = { .name = "two-tsc-b", .clock_offset = "utc", .ntimers = 2, .cpu_mode = "host-model",
+          .explicit_hz = 2100000000u, .first_hz = 3000000000u,
+          .dependence = TG_DEP_EXPLICIT_FREQUENCY } },
+    /* <kvm><hidden state='on'/>: -cpu ...,kvm=off, no kvm-clock */
+    { .name = "dom-kvm-hidden",
+      .fixture = "dom-kvm-hidden.xml", .ok = true,
+      .e = { .name = "kvm-hidden", .clock_offset = "utc", .kvmclock_disabled = true,
+          .kvm_hidden = true, .cpu_mode = "host-passthrough", .cpu_migratable = Y,
+          .dependence = TG_DEP_TSC_SENSITIVE } },
+    { .name = "dom-kvm-hidden-off",
+      .fixture = "dom-kvm-hidden-off.xml", .ok = true,
+      .e = { .name = "kvm-hidden-off", .clock_offset = "utc", .cpu_mode = "host-passthrough",
+          .cpu_migratable = Y, .dependence = TG_DEP_PARAVIRT } },
+    /* libvirt emits only hv-passthrough for mode='passthrough' (the
+     * per-feature 'off' states are not passed to QEMU): still on */
+    { .name = "dom-hyperv-passthrough-reenl-off",
+      .fixture = "dom-hyperv-passthrough-reenl-off.xml", .ok = true,
+      .e = { .name = "hv-pt-reenl-off", .clock_offset = "localtime", .ntimers = 1,
+          .hypervclock = Y, .cpu_mode = "host-passthrough", .cpu_migratable = Y,
+          .hyperv_enabled = true, .hv_frequencies = Y, .hv_reenlightenment = Y,
+          .dependence = TG_DEP_REENLIGHTENMENT } },
+    /* optional invtsc on a custom CPU: resolved at start against the
+     * migratable host model, which has no invtsc: disabled */
+    { .name = "dom-custom-invtsc-optional",
+      .fixture = "dom-custom-invtsc-optional.xml", .ok = true,
+      .e = { .name = "custom-invtsc-opt", .clock_offset = "utc", .cpu_mode = "custom",
+          .invtsc_policy = "optional", .dependence = TG_DEP_PARAVIRT } },
+    /* host-passthrough with migratable='off' keeps the host's features:
+     * optional invtsc is there */
+    { .name = "dom-passthrough-migoff-invtsc-optional",
+      .fixture = "dom-passthrough-migoff-invtsc-optional.xml", .ok = true,
+      .e = { .name = "pt-migoff-invtsc-opt", .clock_offset = "utc", .cpu_mode = "host-passthrough",
+          .cpu_migratable = N, .invtsc_exposed = true, .invtsc_policy = "optional",
+          .dependence = TG_DEP_TSC_SENSITIVE } },
+    /* TCG: no kvm-clock, the TSC follows the host's */
+    { .name = "dom-tcg",
+      .fixture = "dom-tcg.xml", .ok = true,
+      .e = { .name = "tcg-guest", .clock_offset = "utc", .cpu_mode = "custom",
+          .kind = TG_GUEST_TCG, .dependence = TG_DEP_TSC_SENSITIVE } },
+    { .name = "dom-tcg-explicit",
+      .fixture = "dom-tcg-explicit.xml", .ok = true,
+      .e = { .name = "tcg-pinned", .clock_offset = "utc", .ntimers = 1, .cpu_mode = "custom",
+          .explicit_hz = 2100000000u, .kind = TG_GUEST_TCG,
+          .dependence = TG_DEP_EXPLICIT_FREQUENCY } },
+    /* not x86: no TSC */
+    { .name = "dom-aarch64-virt",
+      .fixture = "dom-aarch64-virt.xml", .ok = true,
+      .e = { .name = "arm-guest", .clock_offset = "utc", .cpu_mode = "host-passthrough",
+          .kind = TG_GUEST_NO_TSC, .dependence = TG_DEP_PARAVIRT } },
+    { .name = "dom-s390x-ccw-tsc-timer",
+      .fixture = "dom-s390x-ccw-tsc-timer.xml", .ok = true,
+      .e = { .name = "s390-guest", .clock_offset = "utc", .ntimers = 1,
+          .kind = TG_GUEST_NO_TSC, .dependence = TG_DEP_PARAVIRT } },
+    { .name = "dom-pseries-no-arch",
+      .fixture = "dom-pseries-no-arch.xml", .ok = true,
+      .e = { .name = "ppc-guest", .clock_offset = "utc", .kind = TG_GUEST_NO_TSC,
+          .dependence = TG_DEP_PARAVIRT } },
     { .name = "dom-kvmclock-off",
       .fixture = "dom-kvmclock-off.xml", .ok = true,
       .e = { .name = "kvmclock-off", .clock_offset = "utc", .ntimers = 4,
@@ -118,11 +186,12 @@ static const GuestCase guest_cases[] = {
             "<feature name='invtsc'/></cpu></domain>", .ok = true,
       .e = { .ntimers = 0, .cpu_mode = "custom", .invtsc_exposed = true,
           .invtsc_policy = "require", .dependence = TG_DEP_TSC_SENSITIVE } },
+    /* optional on a custom CPU: disabled at start (migratable host model) */
     { .name = "invtsc-optional",
       .inline_xml = "<domain><cpu><model>Skylake-Client</model>"
             "<feature policy='optional' name='invtsc'/></cpu></domain>", .ok = true,
-      .e = { .ntimers = 0, .invtsc_exposed = true, .invtsc_policy = "optional",
-          .dependence = TG_DEP_TSC_SENSITIVE } },
+      .e = { .ntimers = 0, .invtsc_exposed = false, .invtsc_policy = "optional",
+          .dependence = TG_DEP_PARAVIRT } },
     { .name = "host-model-invtsc-force",
       .inline_xml = "<domain><cpu mode='host-model'><feature policy='force' name='invtsc'/></cpu>"
             "</domain>", .ok = true,
@@ -143,8 +212,8 @@ static const GuestCase guest_cases[] = {
     { .name = "hyperv-passthrough-reenlightenment-off",
       .inline_xml = "<domain><features><hyperv mode='passthrough'><reenlightenment state='off'/>"
             "</hyperv></features></domain>", .ok = true,
-      .e = { .ntimers = 0, .hyperv_enabled = true, .hv_frequencies = Y, .hv_reenlightenment = N,
-          .dependence = TG_DEP_PARAVIRT } },
+      .e = { .ntimers = 0, .hyperv_enabled = true, .hv_frequencies = Y, .hv_reenlightenment = Y,
+          .dependence = TG_DEP_REENLIGHTENMENT } },
     { .name = "hyperv-frequencies-kvmclock-present",
       .inline_xml = "<domain><features><hyperv><frequencies state='on'/></hyperv></features>"
             "<clock offset='localtime'><timer name='kvmclock' present='yes'/></clock></domain>", .ok = true,
@@ -203,7 +272,7 @@ static const GuestCase guest_cases[] = {
     { .name = "dom-bad-lineage-origin",
       .fixture = "dom-bad-lineage-origin.xml", .ok = true,
       .ignored = "dom-bad-lineage-origin.xml:9: <tscgate:nominal> attribute origin='guessed' is not one of: "
-      "unknown, explicit, lineage, source-host, assumed" },
+      "unknown, explicit, lineage, boot, source-host, assumed" },
     { .name = "dom-bad-lineage-time",
       .fixture = "dom-bad-lineage-time.xml", .ok = true,
       .ignored = "dom-bad-lineage-time.xml:12: <tscgate:hop> attribute time='yesterday' is not a UTC time "
@@ -211,7 +280,7 @@ static const GuestCase guest_cases[] = {
     { .name = "dom-bad-lineage-op",
       .fixture = "dom-bad-lineage-op.xml", .ok = true,
       .ignored = "dom-bad-lineage-op.xml:12: <tscgate:hop> attribute op='teleport' is not one of: "
-      "migrate, restore" },
+      "migrate, restore, boot" },
     { .name = "bad-cpu-migratable",
       .inline_xml = "<domain>\n<cpu migratable='maybe'/></domain>", .code = TG_ERROR_INVALID,
       .message = "g.xml:2: <cpu> attribute migratable='maybe' is not one of: on, off" },
@@ -274,6 +343,12 @@ check_profile(const char *what, const TgGuestProfile *g, const Expect *e)
     assert_tri("reenlightenment", g->hv_reenlightenment, e->hv_reenlightenment);
     assert_int_equal(g->has_explicit_hz, e->explicit_hz != 0);
     assert_true(g->explicit_hz == e->explicit_hz);
+    if (g->first_explicit_hz != (e->first_hz ? e->first_hz : e->explicit_hz))
+        fail_msg("%s: first pinned rate %" G_GUINT64_FORMAT, what, g->first_explicit_hz);
+    if (g->kind != e->kind)
+        fail_msg("%s: kind %s, expected %s", what, tg_guest_kind_to_string(g->kind),
+                 tg_guest_kind_to_string(e->kind));
+    assert_int_equal(g->kvm_hidden, e->kvm_hidden);
     assert_int_equal(g->lineage != NULL, e->has_lineage);
     for (guint i = 0; i < g->tags->len; i++)
         g_string_append_printf(t, "%s%s", i ? "," : "", (char *)g_ptr_array_index(g->tags, i));
@@ -387,7 +462,9 @@ test_multi_tsc_timers(void **state)
     assert_true(t->has_frequency && t->frequency == 2100000000u);
     t = g_ptr_array_index(g->timers, 5);
     assert_true(t->has_frequency && t->frequency == 3000000000u);
-    assert_true(g->explicit_hz == 2100000000u);
+    /* QEMU applies the last, libvirt checks the first */
+    assert_true(g->explicit_hz == 3000000000u);
+    assert_true(g->first_explicit_hz == 2100000000u);
 }
 
 static void
@@ -404,8 +481,9 @@ test_lineage_record(void **state)
     l = g->lineage;
     assert_non_null(l);
     assert_int_equal(l->version, 1);
-    assert_true(l->nominal_hz == 2100000000u);
-    assert_int_equal(l->nominal_origin, TG_NOMINAL_ASSUMED);
+    /* origin "assumed": an earlier tscgate's guess, read as unknown */
+    assert_true(l->nominal_hz == 0);
+    assert_int_equal(l->nominal_origin, TG_NOMINAL_UNKNOWN);
     assert_true(l->effective_hz == 2400000000u);
     assert_false(l->effective_changed);
     assert_int_equal(l->hops->len, 2);
@@ -439,11 +517,41 @@ test_lineage_record(void **state)
     assert_ptr_not_equal(h->host, tg_lineage_last_hop(l)->host);
     assert_true(h->time == tg_lineage_last_hop(l)->time);
 
-    /* lineage nominal beats source host, explicit beats lineage */
+    /* the invented rate is shown, never used */
+    assert_true(l->invented_hz == 2100000000u);
+    assert_string_equal(l->invented_origin, "assumed");
+    assert_true(copy->invented_hz == l->invented_hz);
     {
         TgNominalOrigin o;
-        assert_true(tg_guest_nominal_hz(g, 2596120000u, &o) == 2100000000u);
-        assert_int_equal(o, TG_NOMINAL_LINEAGE);
+        assert_true(tg_guest_nominal_hz(g, &o) == 0);
+        assert_int_equal(o, TG_NOMINAL_UNKNOWN);
+    }
+}
+
+/* A record an earlier tscgate wrote with an invented nominal rate (origin
+ * "source-host": the source host's rate; "assumed": the first host's) is
+ * read, with the rate as unknown: neither was ever the guest's rate. */
+static void
+test_lineage_legacy_origins(void **state)
+{
+    static const char *const origins[] = { "source-host", "assumed" };
+
+    for (gsize i = 0; i < G_N_ELEMENTS(origins); i++) {
+        g_autofree char *xml = g_strdup_printf(
+            "<domain><metadata><x:lineage xmlns:x='urn:tscgate:lineage:1' version='1'>"
+            "<x:nominal hz='2100000000' origin='%s'/><x:effective hz='2100000000' changed='no'/>"
+            "<x:hop op='migrate' host='a' hz='2100000000' scaling='no'/></x:lineage></metadata>"
+            "<clock><timer name='kvmclock' present='no'/></clock></domain>", origins[i]);
+        g_autoptr(GError) err = NULL;
+        g_autoptr(TgGuestProfile) g = tg_guest_profile_parse_xml(xml, strlen(xml), "m.xml", &err);
+
+        assert_non_null(g);
+        assert_null(g->lineage_ignored);
+        assert_non_null(g->lineage);
+        assert_true(g->lineage->nominal_hz == 0);
+        assert_int_equal(g->lineage->nominal_origin, TG_NOMINAL_UNKNOWN);
+        assert_true(g->lineage->effective_hz == 2100000000u);
+        assert_int_equal(g->lineage->hops->len, 1);
     }
 }
 
@@ -541,23 +649,22 @@ typedef struct {
     guint64 explicit_hz; /* 0 = none */
     bool has_lineage;
     guint64 lineage_hz;
-    guint64 source_hz;
+    TgNominalOrigin lineage_origin;
     guint64 expected;
     TgNominalOrigin origin;
 } NomCase;
 
 static const NomCase nom_cases[] = {
-    { "explicit first", 2500000000u, true, 2100000000u, 2000000000u, 2500000000u,
+    { "explicit first", 2500000000u, true, 2100000000u, TG_NOMINAL_BOOT, 2500000000u,
       TG_NOMINAL_EXPLICIT },
     { "explicit, nothing else", 1, false, 0, 0, 1, TG_NOMINAL_EXPLICIT },
-    { "lineage next", 0, true, 2100000000u, 2000000000u, 2100000000u, TG_NOMINAL_LINEAGE },
-    { "lineage, no source", 0, true, 2100000000u, 0, 2100000000u, TG_NOMINAL_LINEAGE },
-    { "lineage nominal 0 is unknown", 0, true, 0, 2000000000u, 2000000000u,
-      TG_NOMINAL_SOURCE_HOST },
-    { "no lineage: source host", 0, false, 0, 2000000000u, 2000000000u, TG_NOMINAL_SOURCE_HOST },
+    { "boot record", 0, true, 2100000000u, TG_NOMINAL_BOOT, 2100000000u, TG_NOMINAL_LINEAGE },
+    { "record first known pinned", 0, true, 2100000000u, TG_NOMINAL_EXPLICIT, 2100000000u,
+      TG_NOMINAL_LINEAGE },
+    { "record nominal 0 is unknown", 0, true, 0, TG_NOMINAL_UNKNOWN, 0, TG_NOMINAL_UNKNOWN },
     { "nothing known", 0, false, 0, 0, 0, TG_NOMINAL_UNKNOWN },
-    { "lineage 0, source 0", 0, true, 0, 0, 0, TG_NOMINAL_UNKNOWN },
-    { "max values", G_MAXUINT64, true, G_MAXUINT64 - 1, 1, G_MAXUINT64, TG_NOMINAL_EXPLICIT },
+    { "max values", G_MAXUINT64, true, G_MAXUINT64 - 1, TG_NOMINAL_BOOT, G_MAXUINT64,
+      TG_NOMINAL_EXPLICIT },
 };
 
 static void
@@ -574,13 +681,13 @@ test_nominal_hz(void **state)
         if (c->has_lineage) {
             l = tg_lineage_new();
             l->nominal_hz = c->lineage_hz;
-            l->nominal_origin = TG_NOMINAL_ASSUMED;
+            l->nominal_origin = c->lineage_origin;
             g.lineage = l;
         }
-        if (tg_guest_nominal_hz(&g, c->source_hz, &o) != c->expected)
+        if (tg_guest_nominal_hz(&g, &o) != c->expected)
             fail_msg("%s: wrong Hz", c->what);
         assert_int_equal(o, c->origin);
-        assert_true(tg_guest_nominal_hz(&g, c->source_hz, NULL) == c->expected);
+        assert_true(tg_guest_nominal_hz(&g, NULL) == c->expected);
     }
 }
 
@@ -603,8 +710,8 @@ test_enum_strings(void **state)
         { TG_NOMINAL_UNKNOWN, "unknown" },
         { TG_NOMINAL_EXPLICIT, "explicit" },
         { TG_NOMINAL_LINEAGE, "lineage" },
-        { TG_NOMINAL_SOURCE_HOST, "source-host" },
-        { TG_NOMINAL_ASSUMED, "assumed" },
+        { TG_NOMINAL_BOOT, "boot" },
+        { TG_NOMINAL_INVENTORY, "inventory" },
     };
     static const char *bad[] = { "", "Explicit", "paravirt", "tsc_sensitive", "explicit ",
                                  "source_host", "reenlightenment2" };
@@ -717,6 +824,7 @@ main(void)
     PT_ADD(t, test_multi_tsc_timers);
     PT_ADD(t, test_lineage_record);
     PT_ADD(t, test_lineage_minimal);
+    PT_ADD(t, test_lineage_legacy_origins);
     PT_ADD(t, test_lineage_new);
     PT_ADD(t, test_derive_dependence);
     PT_ADD(t, test_nominal_hz);

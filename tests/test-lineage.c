@@ -86,27 +86,33 @@ test_next_first_hop_explicit(void **state)
     assert_string_equal(hop(l, 0)->reason_code, "explicit-within-tolerance");
 }
 
-/* A guest that booted at 2.1 GHz and passed a scaling 2.4 GHz host is
- * still a 2.1 GHz guest on the next host. */
+/* A guest that booted at 2.1 GHz (a boot record) and passed a scaling
+ * 2.4 GHz host is still a 2.1 GHz guest on the next host. */
 static void
 test_next_keeps_nominal_across_scaling_hop(void **state)
 {
-    TgDecision d1 = decision(TG_VERDICT_ALLOW, "nominal-source-host", GHZ(2.1),
-                             TG_NOMINAL_SOURCE_HOST, GHZ(2.4), TG_TRI_YES, GHZ(2.1), false);
+    g_autoptr(TgLineage) boot = tg_lineage_new();
+    TgDecision d1 = decision(TG_VERDICT_ALLOW, "nominal-scaled", GHZ(2.1),
+                             TG_NOMINAL_LINEAGE, GHZ(2.4), TG_TRI_YES, GHZ(2.1), false);
     TgDecision d2 = decision(TG_VERDICT_ALLOW, "nominal-within-tolerance", GHZ(2.1),
                              TG_NOMINAL_LINEAGE, GHZ(2.1), TG_TRI_NO, GHZ(2.1), false);
-    g_autoptr(TgLineage) l1 = tg_lineage_next(NULL, &d1, "migrate", "scaler", T0, 16);
-    g_autoptr(TgLineage) l2 = tg_lineage_next(l1, &d2, "restore", "hostc", T0 + 60, 16);
+    g_autoptr(TgLineage) l1 = NULL;
+    g_autoptr(TgLineage) l2 = NULL;
 
     (void)state;
+    boot->nominal_hz = GHZ(2.1);
+    boot->nominal_origin = TG_NOMINAL_BOOT;
+    boot->effective_hz = GHZ(2.1);
+    l1 = tg_lineage_next(boot, &d1, "migrate", "scaler", T0, 16);
+    l2 = tg_lineage_next(l1, &d2, "restore", "hostc", T0 + 60, 16);
     assert_int_equal(l1->nominal_hz, GHZ(2.1));
-    assert_int_equal(l1->nominal_origin, TG_NOMINAL_SOURCE_HOST);
+    assert_int_equal(l1->nominal_origin, TG_NOMINAL_BOOT);
     assert_int_equal(l1->effective_hz, GHZ(2.1));
     assert_int_equal(hop(l1, 0)->host_hz, GHZ(2.4));
     assert_int_equal(hop(l1, 0)->scaling, TG_TRI_YES);
     /* Second hop: nominal read back from the record keeps its origin. */
     assert_int_equal(l2->nominal_hz, GHZ(2.1));
-    assert_int_equal(l2->nominal_origin, TG_NOMINAL_SOURCE_HOST);
+    assert_int_equal(l2->nominal_origin, TG_NOMINAL_BOOT);
     assert_false(l2->effective_changed);
     assert_int_equal(l2->hops->len, 2);
     assert_string_equal(hop(l2, 0)->host, "scaler");
@@ -114,6 +120,146 @@ test_next_keeps_nominal_across_scaling_hop(void **state)
     assert_string_equal(hop(l2, 1)->op, "restore");
     /* `prev` is not modified. */
     assert_int_equal(l1->hops->len, 1);
+}
+
+/* The record after one hop, for every transition of doc/tsc-model.md:
+ * one test per row. */
+typedef struct {
+    const char *name;
+    /* the record before the hop (none when !has_prev) */
+    bool has_prev;
+    guint64 prev_hz;
+    TgNominalOrigin prev_origin;
+    guint64 prev_eff;
+    bool prev_changed;
+    guint64 prev_invented;
+    /* the engine's decision */
+    TgNominalOrigin d_origin;
+    guint64 d_hz, dest_hz;
+    TgTri scaling;
+    guint64 d_eff;
+    bool d_changed;
+    /* the record after */
+    guint64 hz;
+    TgNominalOrigin origin;
+    guint64 eff;
+    bool changed;
+} NextRow;
+
+#define H1 G_GUINT64_CONSTANT(2100050000)
+#define H2 G_GUINT64_CONSTANT(2596120000)
+static const NextRow next_rows[] = {
+    { "pinned, first hop within tolerance: E = host rate", false, 0, 0, 0, false, 0,
+      TG_NOMINAL_EXPLICIT, GHZ(2.1), H1, TG_TRI_NO, H1, false,
+      GHZ(2.1), TG_NOMINAL_EXPLICIT, H1, false },
+    { "pinned, scaled: E = F", false, 0, 0, 0, false, 0,
+      TG_NOMINAL_EXPLICIT, GHZ(2.1), GHZ(2.4), TG_TRI_YES, GHZ(2.1), false,
+      GHZ(2.1), TG_NOMINAL_EXPLICIT, GHZ(2.1), false },
+    { "pinned rate replaces the record's", true, GHZ(2.4), TG_NOMINAL_BOOT, GHZ(2.4), false, 0,
+      TG_NOMINAL_EXPLICIT, GHZ(2.1), H1, TG_TRI_NO, H1, false,
+      GHZ(2.1), TG_NOMINAL_EXPLICIT, H1, false },
+    { "boot record, scaling hop: nominal and its origin kept, E = N", true, GHZ(2.1),
+      TG_NOMINAL_BOOT, GHZ(2.1), false, 0,
+      TG_NOMINAL_LINEAGE, GHZ(2.1), GHZ(2.4), TG_TRI_YES, GHZ(2.1), false,
+      GHZ(2.1), TG_NOMINAL_BOOT, GHZ(2.1), false },
+    { "boot record, within tolerance: E = host rate", true, GHZ(2.1), TG_NOMINAL_BOOT,
+      GHZ(2.1), false, 0,
+      TG_NOMINAL_LINEAGE, GHZ(2.1), H1, TG_TRI_NO, H1, false,
+      GHZ(2.1), TG_NOMINAL_BOOT, H1, false },
+    { "boot record, kvm-clock outside without scaling: E = H, changed", true, GHZ(2.1),
+      TG_NOMINAL_BOOT, GHZ(2.1), false, 0,
+      TG_NOMINAL_LINEAGE, GHZ(2.1), H2, TG_TRI_NO, H2, true,
+      GHZ(2.1), TG_NOMINAL_BOOT, H2, true },
+    { "changed sticks on a later hop", true, GHZ(2.1), TG_NOMINAL_BOOT, H2, true, 0,
+      TG_NOMINAL_LINEAGE, GHZ(2.1), H1, TG_TRI_NO, H1, false,
+      GHZ(2.1), TG_NOMINAL_BOOT, H1, true },
+    { "first origin pinned kept after the pin is gone", true, GHZ(2.1), TG_NOMINAL_EXPLICIT,
+      GHZ(2.1), false, 0,
+      TG_NOMINAL_LINEAGE, GHZ(2.1), H1, TG_TRI_NO, H1, false,
+      GHZ(2.1), TG_NOMINAL_EXPLICIT, H1, false },
+    { "unknown, scaling hop: stays unknown, E unknown", false, 0, 0, 0, false, 0,
+      TG_NOMINAL_UNKNOWN, 0, GHZ(2.4), TG_TRI_YES, 0, false,
+      0, TG_NOMINAL_UNKNOWN, 0, false },
+    { "unknown, no scaling: stays unknown, E = host rate", true, 0, TG_NOMINAL_UNKNOWN, 0,
+      false, 0,
+      TG_NOMINAL_UNKNOWN, 0, GHZ(2.4), TG_TRI_NO, GHZ(2.4), false,
+      0, TG_NOMINAL_UNKNOWN, GHZ(2.4), false },
+    { "unknown, E moved: stays unknown, changed", true, 0, TG_NOMINAL_UNKNOWN, GHZ(2.4),
+      false, 0,
+      TG_NOMINAL_UNKNOWN, 0, H2, TG_TRI_NO, H2, true,
+      0, TG_NOMINAL_UNKNOWN, H2, true },
+    { "inventory bound: no value stored", false, 0, 0, 0, false, 0,
+      TG_NOMINAL_INVENTORY, 0, H2, TG_TRI_NO, H2, false,
+      0, TG_NOMINAL_UNKNOWN, H2, false },
+    { "lineage without a rate in the record: unknown", true, 0, TG_NOMINAL_UNKNOWN, 0, false, 0,
+      TG_NOMINAL_LINEAGE, GHZ(2.1), H1, TG_TRI_NO, H1, false,
+      0, TG_NOMINAL_UNKNOWN, H1, false },
+    { "earlier tscgate's assumed rate: unknown, not written back", true, 0, TG_NOMINAL_UNKNOWN,
+      H1, false, H1,
+      TG_NOMINAL_UNKNOWN, 0, H1, TG_TRI_NO, H1, false,
+      0, TG_NOMINAL_UNKNOWN, H1, false },
+};
+
+static void
+test_next_table(void **state)
+{
+    const NextRow *r = *state;
+    g_autoptr(TgLineage) prev = NULL;
+    g_autoptr(TgLineage) l = NULL;
+    g_autofree char *xml = NULL;
+    TgDecision d = decision(r->d_changed ? TG_VERDICT_WARN : TG_VERDICT_ALLOW, "x", r->d_hz,
+                            r->d_origin, r->dest_hz, r->scaling, r->d_eff, r->d_changed);
+
+    if (r->has_prev) {
+        prev = tg_lineage_new();
+        prev->nominal_hz = r->prev_hz;
+        prev->nominal_origin = r->prev_origin;
+        prev->effective_hz = r->prev_eff;
+        prev->effective_changed = r->prev_changed;
+        prev->invented_hz = r->prev_invented;
+        prev->invented_origin = r->prev_invented ? "assumed" : NULL;
+    }
+    l = tg_lineage_next(prev, &d, "migrate", "h", T0, 16);
+    assert_int_equal(l->nominal_hz, r->hz);
+    assert_int_equal(l->nominal_origin, r->origin);
+    assert_int_equal(l->effective_hz, r->eff);
+    assert_int_equal(l->effective_changed, r->changed);
+    assert_int_equal(l->invented_hz, 0);
+    assert_null(l->invented_origin);
+    xml = tg_lineage_format(l);
+    if (r->hz == 0)
+        assert_non_null(strstr(xml, "<tscgate:nominal origin=\"unknown\"/>"));
+    assert_null(strstr(xml, "assumed"));
+    assert_null(strstr(xml, "source-host"));
+}
+
+/* Version 1.1 only when the record uses origin or op "boot". */
+static void
+test_format_boot_version(void **state)
+{
+    g_autoptr(TgLineage) l = tg_lineage_new();
+    g_autofree char *x1 = NULL;
+    g_autofree char *x2 = NULL;
+    TgHop *h = g_new0(TgHop, 1);
+
+    (void)state;
+    x1 = tg_lineage_format(l);
+    assert_non_null(strstr(x1, " version=\"1\">"));
+    l->nominal_hz = GHZ(2.1);
+    l->nominal_origin = TG_NOMINAL_BOOT;
+    l->effective_hz = GHZ(2.1);
+    h->op = g_strdup("boot");
+    h->host = g_strdup("hosta");
+    h->host_hz = GHZ(2.1);
+    h->time = T0;
+    g_ptr_array_add(l->hops, h);
+    x2 = tg_lineage_format(l);
+    assert_string_equal(x2,
+        "<tscgate:lineage xmlns:tscgate=\"urn:tscgate:lineage:1\" version=\"1.1\">\n"
+        "  <tscgate:nominal hz=\"2100000000\" origin=\"boot\"/>\n"
+        "  <tscgate:effective hz=\"2100000000\" changed=\"no\"/>\n"
+        "  <tscgate:hop op=\"boot\" host=\"hosta\" hz=\"2100000000\" time=\"2026-11-25T08:00:00Z\"/>\n"
+        "</tscgate:lineage>\n");
 }
 
 /* A paravirtual-clock guest allowed onto a host without scaling outside
@@ -138,7 +284,7 @@ test_next_effective_changed_sticky(void **state)
 }
 
 static void
-test_next_unknown_nominal_assumed(void **state)
+test_next_unknown_nominal_stays_unknown(void **state)
 {
     TgDecision d = decision(TG_VERDICT_WARN, "unknown-guest-frequency-paravirt", 0,
                             TG_NOMINAL_UNKNOWN, 2596120000, TG_TRI_UNKNOWN, 0, false);
@@ -152,9 +298,10 @@ test_next_unknown_nominal_assumed(void **state)
     g_autoptr(TgLineage) ls = tg_lineage_next(NULL, &scaled, "migrate", "hostd", T0, 16);
 
     (void)state;
-    assert_int_equal(l->nominal_hz, 2596120000);
-    assert_int_equal(l->nominal_origin, TG_NOMINAL_ASSUMED);
-    assert_int_equal(l->effective_hz, 2596120000);
+    /* No host's rate becomes the guest's (doc/tsc-model.md). */
+    assert_int_equal(l->nominal_hz, 0);
+    assert_int_equal(l->nominal_origin, TG_NOMINAL_UNKNOWN);
+    assert_int_equal(l->effective_hz, 0);
     assert_null(hop(l, 0)->host);
     assert_int_equal(hop(l, 0)->scaling, TG_TRI_UNKNOWN);
     assert_int_equal(l0->nominal_hz, 0);
@@ -572,8 +719,10 @@ main(void)
     PT_ADD(t, test_next_first_hop_explicit);
     PT_ADD(t, test_next_keeps_nominal_across_scaling_hop);
     PT_ADD(t, test_next_effective_changed_sticky);
-    PT_ADD(t, test_next_unknown_nominal_assumed);
+    PT_ADD(t, test_next_unknown_nominal_stays_unknown);
     PT_ADD(t, test_next_hop_limit);
+    PT_ADD_ROWS(t, test_next_table, next_rows);
+    PT_ADD(t, test_format_boot_version);
     PT_ADD(t, test_format);
     PT_ADD(t, test_rewrite_existing_metadata);
     PT_ADD(t, test_rewrite_creates_metadata);

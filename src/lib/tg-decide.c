@@ -329,7 +329,10 @@ rule23_needs_frequency(TgCtx *c)
     if (g->has_explicit_hz)
         return false;
     fmt_pin(c, pin, sizeof(pin));
-    if (g->hv_reenlightenment == TG_TRI_YES || g->dependence == TG_DEP_REENLIGHTENMENT) {
+    /* Hyper-V enlightenments are KVM's (target/i386/kvm/kvm.c): under TCG
+     * re-enlightenment does not exist. */
+    if (g->kind != TG_GUEST_TCG &&
+        (g->hv_reenlightenment == TG_TRI_YES || g->dependence == TG_DEP_REENLIGHTENMENT)) {
         set_outcome(c, TG_VERDICT_DENY, "reenlightenment-without-frequency", 2,
                     "Hyper-V re-enlightenment is on but the guest has no explicit "
                     "TSC frequency (guest TSC %s, this host %s): QEMU fails the "
@@ -419,8 +422,9 @@ rule7_dest_unknown(TgCtx *c)
                 c->dest_hz_known_zero ? "reported as 0 Hz" : "no <counter name='tsc'>",
                 c->ghz, tg_nominal_origin_to_string(c->d->guest_hz_origin),
                 tg_dependence_to_string(c->d->dependence));
-    /* An explicit frequency is kept or QEMU does not start at all. */
-    if (c->pins && c->d->verdict != TG_VERDICT_DENY)
+    /* An explicit frequency is kept or QEMU does not start at all (under
+     * KVM; TCG's TSC follows this host's unknown rate). */
+    if (c->pins && c->guest->kind == TG_GUEST_KVM && c->d->verdict != TG_VERDICT_DENY)
         c->d->effective_hz = c->guest->explicit_hz;
     return true;
 }
@@ -437,7 +441,9 @@ rule1_explicit(TgCtx *c)
         set_outcome(c, TG_VERDICT_ALLOW, "explicit-within-tolerance", 1,
                     "guest TSC %s (explicit) is within %s; scaling %s",
                     c->ghz, c->win, sc);
-        d->effective_hz = f;
+        /* Inside its tolerance KVM sets no ratio (kvm_set_tsc_khz): the
+         * TSC ticks at this host's rate, within tolerance of F. */
+        d->effective_hz = d->dest_hz;
         return;
     }
     switch (d->dest_scaling) {
@@ -476,6 +482,49 @@ rule1_explicit(TgCtx *c)
     }
 }
 
+/* ---- several pinned rates (rule 1) ----
+ * libvirt checks the first <timer name='tsc'> with a frequency
+ * (qemuProcessStartValidateTSC: inside the window, or scaling yes, or
+ * scaling unknown "QEMU will try harder", else it refuses to start QEMU);
+ * QEMU applies the last (qemuBuildCpuCommandLine passes every one). */
+
+/* libvirt's check of the first pinned rate, when it differs from the last:
+ * returns true when libvirt refuses (decided). */
+static bool
+several_pins_first(TgCtx *c)
+{
+    const TgGuestProfile *g = c->guest;
+    char f1[32];
+
+    if (!c->pins || !g->first_explicit_hz || g->first_explicit_hz == g->explicit_hz ||
+        in_window(c, g->first_explicit_hz) || c->d->dest_scaling != TG_TRI_NO)
+        return false;
+    fmt_hz(f1, sizeof(f1), g->first_explicit_hz);
+    set_outcome(c, TG_VERDICT_DENY, "explicit-first-outside-tolerance", 1,
+                "the first <timer name='tsc'> (%s), which libvirt checks, is outside "
+                "%s, no TSC scaling here: libvirt refuses to start the guest "
+                "(qemuProcessStartValidateTSC); keep one <timer name='tsc'>", f1, c->win);
+    return true;
+}
+
+/* After rule 1 denied a guest with several pinned rates: say which one QEMU
+ * applies and which one libvirt checked. */
+static void
+several_pins_note(TgCtx *c)
+{
+    const TgGuestProfile *g = c->guest;
+    char *joined;
+
+    if (c->d->verdict != TG_VERDICT_DENY || !g->first_explicit_hz ||
+        g->first_explicit_hz == g->explicit_hz)
+        return;
+    joined = g_strdup_printf("%s; QEMU applies the last <timer name='tsc'> (%" G_GUINT64_FORMAT
+                             " Hz), libvirt checks the first (%" G_GUINT64_FORMAT " Hz)",
+                             c->d->reason, g->explicit_hz, g->first_explicit_hz);
+    g_free(c->d->reason);
+    c->d->reason = joined;
+}
+
 /* ---- rule 4: nominal frequency known, not explicit ---- */
 static void
 rule4_nominal(TgCtx *c)
@@ -489,7 +538,7 @@ rule4_nominal(TgCtx *c)
         set_outcome(c, TG_VERDICT_ALLOW, "nominal-within-tolerance", 4,
                     "guest TSC %s (%s) is within %s; scaling %s",
                     c->ghz, origin, c->win, tg_tri_to_string(d->dest_scaling));
-        d->effective_hz = n;
+        d->effective_hz = d->dest_hz;   /* no ratio inside KVM's tolerance */
         return;
     }
     if (d->dest_scaling == TG_TRI_YES && tg_kvm_ratio_ok(n, d->dest_hz, c->vendor)) {
@@ -541,6 +590,38 @@ rule4_nominal(TgCtx *c)
 }
 
 /* ---- rule 5: nominal frequency unknown ---- */
+
+/* With the nominal rate N unknown: when the effective rate the record last
+ * saw and this hop's are more than the tolerance apart, the guest's TSC
+ * changed rate under it (at one of the two hosts it did not run at N):
+ * effective_changed. */
+static void
+rate_moved(TgCtx *c)
+{
+    TgDecision *d = c->d;
+    const TgLineage *l = c->guest->lineage;
+    guint64 lo, hi;
+
+    if (!d->effective_hz || !l || !l->effective_hz)
+        return;
+    tg_tolerance_window(l->effective_hz, c->s->tolerance_ppm, &lo, &hi);
+    if (d->effective_hz < lo || d->effective_hz > hi)
+        d->effective_changed = true;
+}
+
+/* The effective rate after a hop of a guest whose nominal rate N nobody
+ * knows (doc/tsc-model.md, live migration table): without scaling every
+ * possible outcome runs the TSC at this host's rate (inside KVM's tolerance
+ * no ratio, outside it QEMU gives up on KVM_SET_TSC_KHZ,
+ * kvm_arch_set_tsc_khz); with scaling it runs at N, unknown; with scaling
+ * unknown nobody can say. */
+static void
+unknown_nominal_effective(TgCtx *c)
+{
+    c->d->effective_hz = c->d->dest_scaling == TG_TRI_NO ? c->d->dest_hz : 0;
+    rate_moved(c);
+}
+
 static bool
 candidate_ok(const TgCtx *c, const TgCandidateHost *h)
 {
@@ -580,6 +661,8 @@ rule5_unknown_nominal(TgCtx *c)
                         "guest TSC unknown but every inventory host it may come "
                         "from (%s) is within %s or scaled here (scaling %s)",
                         names->str, c->win, tg_tri_to_string(d->dest_scaling));
+            d->guest_hz_origin = TG_NOMINAL_INVENTORY;
+            unknown_nominal_effective(c);
             return;
         } else {
             g_autofree char *n = admin_text(bad->name ? bad->name : "?");
@@ -589,7 +672,11 @@ rule5_unknown_nominal(TgCtx *c)
             g_string_printf(note, " (inventory host %s at %s does not fit)", n, hz);
         }
     }
+    unknown_nominal_effective(c);
     if (d->dest_scaling == TG_TRI_YES) {
+        /* KVM scales to any rate a real host gave: set_tsc_khz's ratio
+         * limits (32 or 48 fraction bits, at most 256x or more) span every
+         * TSC rate there is. */
         set_outcome(c, TG_VERDICT_ALLOW, "nominal-unknown-dest-scaling", 5,
                     "guest TSC unknown%s but this host (%s) has TSC scaling "
                     "and keeps the guest's rate", note->str, c->dhz);
@@ -609,6 +696,80 @@ rule5_unknown_nominal(TgCtx *c)
                 "directly (this host %s, scaling %s); set <timer name='tsc' "
                 "frequency=...> or list its hosts in the policy inventory",
                 note->str, c->win, tg_tri_to_string(d->dest_scaling));
+}
+
+/* ---- rule 8: guests without a TSC ----
+ * Not x86: no TSC, no tsc_khz, nothing of doc/tsc-model.md applies. */
+static void
+rule8_no_tsc(TgCtx *c)
+{
+    const TgGuestProfile *g = c->guest;
+    g_autofree char *arch = g->arch ? admin_text(g->arch) : NULL;
+    g_autofree char *machine = g->machine ? admin_text(g->machine) : NULL;
+
+    set_outcome(c, TG_VERDICT_ALLOW, "guest-without-tsc", 8,
+                "guest %s%s%s%s has no TSC (not x86): nothing to check",
+                arch ? "arch " : "machine ", arch ? arch : machine ? machine : "?",
+                arch && machine ? ", machine " : "", arch && machine ? machine : "");
+}
+
+/* ---- rule 9: TCG guests (<domain type='qemu'>) ----
+ * No KVM: the guest's TSC is this host's raw TSC plus an offset (QEMU
+ * cpu_get_ticks, cpu_get_host_ticks), never scaled, with no kvm-clock: the
+ * effective rate is this host's whatever the guest's nominal rate. The
+ * guest keeps time only when its nominal rate (the pinned one, or the one
+ * its record carries) is within tolerance of this host's. */
+static void
+rule9_tcg(TgCtx *c)
+{
+    TgDecision *d = c->d;
+    const TgGuestProfile *g = c->guest;
+    guint64 n = d->guest_hz;
+    const char *origin = tg_nominal_origin_to_string(d->guest_hz_origin);
+    char f1[32];
+
+    /* libvirt's own check of the first pinned rate applies under TCG too
+     * (qemuProcessStartValidateTSC does not look at the domain type). */
+    if (c->pins && !in_window(c, g->first_explicit_hz) && d->dest_scaling == TG_TRI_NO) {
+        fmt_hz(f1, sizeof(f1), g->first_explicit_hz);
+        set_outcome(c, TG_VERDICT_DENY,
+                    g->first_explicit_hz == g->explicit_hz ? "explicit-outside-tolerance"
+                                                           : "explicit-first-outside-tolerance",
+                    1, "guest TSC %s (explicit) is outside %s and this host has no TSC "
+                    "scaling: libvirt refuses to start the guest here "
+                    "(qemuProcessStartValidateTSC); migrate to a host within that window",
+                    f1, c->win);
+        return;
+    }
+    d->effective_hz = d->dest_hz;
+    if (!n) {
+        set_outcome(c, unknown_verdict(c->s->unknown_guest_frequency, c->sensitive),
+                    "tcg-nominal-unknown", 9,
+                    "TCG guest (no KVM): its TSC runs at this host's raw rate %s and the "
+                    "rate it calibrated at boot is unknown; pin <timer name='tsc' "
+                    "frequency=...> or keep it on hosts of one TSC rate", c->dhz);
+        rate_moved(c);
+        return;
+    }
+    if (in_window(c, n)) {
+        set_outcome(c, TG_VERDICT_ALLOW, "tcg-within-tolerance", 9,
+                    "TCG guest (no KVM): its TSC runs at this host's raw rate, and guest "
+                    "TSC %s (%s) is within %s", c->ghz, origin, c->win);
+        return;
+    }
+    if (c->sensitive) {
+        set_outcome(c, TG_VERDICT_DENY, "tcg-rate-change", 9,
+                    "TCG guest (no KVM, no TSC scaling): its TSC would run at this host's "
+                    "%s (%+" G_GINT64_FORMAT " ppm) instead of guest TSC %s (%s), outside "
+                    "%s, and drift; migrate to a host within that window",
+                    c->dhz, ppm_diff(n, d->dest_hz), c->ghz, origin, c->win);
+        return;
+    }
+    set_outcome(c, TG_VERDICT_WARN, "tcg-rate-change", 9,
+                "TCG guest (no KVM, no TSC scaling): its TSC rate changes %s -> %s "
+                "(%+" G_GINT64_FORMAT " ppm, %s), outside %s",
+                c->ghz, c->dhz, ppm_diff(n, d->dest_hz), origin, c->win);
+    d->effective_changed = true;
 }
 
 /* Join rule 6 warnings and the policy's force_warn to the outcome. */
@@ -655,7 +816,8 @@ finish(TgCtx *c)
     if (d->verdict == TG_VERDICT_DENY) {
         d->effective_hz = 0;
         d->effective_changed = false;
-    } else if (c->s->record_lineage) {
+    } else if (c->s->record_lineage && c->guest->kind != TG_GUEST_NO_TSC) {
+        /* A guest without a TSC gets no record: there is nothing to note. */
         TgAdjustment a = { .kind = TG_ADJUST_RECORD_LINEAGE, .hop_limit = c->s->hop_limit };
 
         g_array_append_val(d->adjustments, a);
@@ -668,7 +830,6 @@ tg_decide(const TgGuestProfile *guest, const TgHostFacts *source,
 {
     TgDecision *d = g_new0(TgDecision, 1);
     TgCtx c = { 0 };
-    guint64 source_hz;
 
     d->adjustments = g_array_new(FALSE, TRUE, sizeof(TgAdjustment));
     d->verdict = TG_VERDICT_DENY;
@@ -691,8 +852,11 @@ tg_decide(const TgGuestProfile *guest, const TgHostFacts *source,
     d->dest_scaling = tg_bool_fact_tri(&dest->tsc_scaling);
     if (d->dest_hz)
         tg_tolerance_window(d->dest_hz, settings->tolerance_ppm, &d->window_lo, &d->window_hi);
-    source_hz = source && source->tsc_hz.note.known ? source->tsc_hz.value : 0;
-    d->guest_hz = tg_guest_nominal_hz(guest, source_hz, &d->guest_hz_origin);
+    /* The source host's facts say nothing about the guest's rate: it runs
+     * at the source's rate only if it booted there or every hop since kept
+     * it, which the source's rate cannot tell (doc/tsc-model.md). */
+    (void)source;
+    d->guest_hz = tg_guest_nominal_hz(guest, &d->guest_hz_origin);
     if (!d->guest_hz)
         d->guest_hz_origin = TG_NOMINAL_UNKNOWN;
     d->dependence = settings->override_dependence ? settings->dependence_override
@@ -722,11 +886,18 @@ tg_decide(const TgGuestProfile *guest, const TgHostFacts *source,
         g_snprintf(c.win, sizeof(c.win), "unknown");
     }
 
-    if (rule0_policy(&c) || rule23_needs_frequency(&c) || rule6_health(&c, dest) ||
+    if (guest->kind == TG_GUEST_NO_TSC && !settings->force_deny) {
+        rule8_no_tsc(&c);
+    } else if (rule0_policy(&c) || rule23_needs_frequency(&c) || rule6_health(&c, dest) ||
         rule7_dest_unknown(&c)) {
         /* decided */
+    } else if (guest->kind == TG_GUEST_TCG) {
+        rule9_tcg(&c);
     } else if (guest->has_explicit_hz) {
-        rule1_explicit(&c);
+        if (!several_pins_first(&c)) {
+            rule1_explicit(&c);
+            several_pins_note(&c);
+        }
     } else if (d->guest_hz) {
         rule4_nominal(&c);
     } else {

@@ -50,7 +50,7 @@ tg_evaluate(const TgGuestProfile *guest, const TgHostFacts *source,
     }
     e->decision = tg_decide(guest, source, dest, &settings);
     if (e->decision->verdict == TG_VERDICT_DENY && e->mode == TG_MODE_AUDIT &&
-        settings.record_lineage) {
+        settings.record_lineage && guest && guest->kind != TG_GUEST_NO_TSC) {
         /* The engine adjusts nothing on a deny; audit mode lets the guest
          * through, so its record (with the hop's verdict "deny") is kept. */
         TgAdjustment a = { .kind = TG_ADJUST_RECORD_LINEAGE, .hop_limit = settings.hop_limit };

@@ -36,6 +36,22 @@ tg_dependence_from_string(const char *s, TgDependence *out)
     return true;
 }
 
+static const char *const tg_kind_names[] = {
+    [TG_GUEST_KVM] = "kvm",
+    [TG_GUEST_TCG] = "tcg",
+    [TG_GUEST_NO_TSC] = "no-tsc",
+};
+
+const TgEnumTable tg_guest_kind_table = TG_ENUM_TABLE(tg_kind_names);
+
+const char *
+tg_guest_kind_to_string(TgGuestKind k)
+{
+    const char *s = tg_enum_to_string(&tg_guest_kind_table, (int)k);
+
+    return s ? s : "kvm";
+}
+
 static void
 tg_timer_free(TgTimer *t)
 {
@@ -55,6 +71,9 @@ tg_guest_profile_free(TgGuestProfile *g)
     g_free(g->name);
     g_free(g->uuid);
     g_free(g->clock_offset);
+    g_free(g->virt_type);
+    g_free(g->arch);
+    g_free(g->machine);
     if (g->timers)
         g_ptr_array_unref(g->timers);
     g_free(g->cpu_mode);
@@ -82,6 +101,11 @@ tg_guest_derive_dependence(const TgGuestProfile *g)
 {
     if (g->has_explicit_hz)
         return TG_DEP_EXPLICIT_FREQUENCY;
+    /* TCG has neither kvm-clock nor Hyper-V enlightenments (both are KVM's:
+     * QEMU target/i386/kvm/kvm.c kvm_arch_init_vcpu builds their CPUID
+     * leaves): the guest reads the TSC. */
+    if (g->kind == TG_GUEST_TCG)
+        return TG_DEP_TSC_SENSITIVE;
     if (g->hv_reenlightenment == TG_TRI_YES)
         return TG_DEP_REENLIGHTENMENT;
     if (g->invtsc_exposed || g->kvmclock_disabled)
@@ -90,7 +114,7 @@ tg_guest_derive_dependence(const TgGuestProfile *g)
 }
 
 guint64
-tg_guest_nominal_hz(const TgGuestProfile *g, guint64 source_hz, TgNominalOrigin *origin)
+tg_guest_nominal_hz(const TgGuestProfile *g, TgNominalOrigin *origin)
 {
     TgNominalOrigin o = TG_NOMINAL_UNKNOWN;
     guint64 hz = 0;
@@ -101,9 +125,6 @@ tg_guest_nominal_hz(const TgGuestProfile *g, guint64 source_hz, TgNominalOrigin 
     } else if (g && g->lineage && g->lineage->nominal_hz != 0) {
         hz = g->lineage->nominal_hz;
         o = TG_NOMINAL_LINEAGE;
-    } else if (source_hz != 0) {
-        hz = source_hz;
-        o = TG_NOMINAL_SOURCE_HOST;
     }
     if (origin)
         *origin = o;
@@ -153,13 +174,16 @@ tg_parse_timers(TgGuestProfile *g, const xmlNode *clock, GError **error)
             t->frequency = hz;
         }
 
-        if (strcmp(t->name, "tsc") == 0) {
-            /* libvirt uses the first tsc timer that has a frequency
-             * (qemuProcessStartValidateTSC, src/qemu/qemu_process.c). */
-            if (t->has_frequency && !g->has_explicit_hz) {
-                g->has_explicit_hz = true;
-                g->explicit_hz = t->frequency;
-            }
+        if (strcmp(t->name, "tsc") == 0 && t->has_frequency) {
+            /* libvirt checks the first tsc timer that has a frequency
+             * (qemuProcessStartValidateTSC, src/qemu/qemu_process.c), but
+             * qemuBuildCpuCommandLine (src/qemu/qemu_command.c) passes
+             * tsc-frequency= for every one and QEMU keeps the last value
+             * of a repeated -cpu property: the guest runs at the last. */
+            if (!g->has_explicit_hz)
+                g->first_explicit_hz = t->frequency;
+            g->has_explicit_hz = true;
+            g->explicit_hz = t->frequency;
         } else if (strcmp(t->name, "kvmclock") == 0) {
             /* Only present='no' turns kvm-clock off (qemu_command.c). */
             if (t->present == TG_TRI_NO)
@@ -214,9 +238,15 @@ tg_parse_cpu(TgGuestProfile *g, const xmlNode *cpu, GError **error)
          * includes it. */
         g->invtsc_exposed = false;
     } else {
-        /* custom model with policy='optional': enabled when the host has
-         * it, which is the case wherever TSC matters. */
-        g->invtsc_exposed = g->invtsc_policy != NULL;
+        /* custom model with policy='optional' (inactive XML; the live XML
+         * has require or disable already): at start libvirt resolves
+         * optional features against the migratable host CPU model
+         * (qemuProcessUpdateGuestCPU passes
+         * VIR_QEMU_CAPS_HOST_CPU_MIGRATABLE's model to virCPUUpdate, whose
+         * x86 implementation virCPUx86Update turns each optional feature
+         * into require or disable by that model), which never has invtsc
+         * (libvirt's cpu_map marks it migratable='no'): disabled. */
+        g->invtsc_exposed = false;
     }
     return true;
 }
@@ -230,10 +260,13 @@ tg_parse_hyperv(TgGuestProfile *g, const xmlNode *hv, GError **error)
     g->hyperv_enabled = true;
     if (g_strcmp0(mode, "passthrough") == 0) {
         /* hv-passthrough enables every enlightenment KVM supports,
-         * re-enlightenment and frequencies included, unless the XML says
-         * otherwise. */
+         * re-enlightenment and frequencies included. The per-feature
+         * children do not change that: qemuBuildCpuCommandLine
+         * (src/qemu/qemu_command.c) adds hv-passthrough=on and then only
+         * the features whose state is on, never an "=off". */
         g->hv_frequencies = TG_TRI_YES;
         g->hv_reenlightenment = TG_TRI_YES;
+        return true;
     }
     el = tg_xml_child(hv, NULL, "frequencies");
     if (el) {
@@ -254,6 +287,50 @@ tg_parse_hyperv(TgGuestProfile *g, const xmlNode *hv, GError **error)
             g->hv_reenlightenment = t;
     }
     return true;
+}
+
+/* <features><kvm><hidden state='on'/></kvm>: qemuBuildCpuCommandLine adds
+ * kvm=off, and QEMU (target/i386/cpu.c, cpu->expose_kvm false) then gives
+ * the guest no KVM CPUID leaves, so no kvm-clock. */
+static bool
+tg_parse_kvm_features(TgGuestProfile *g, const xmlNode *kvm, GError **error)
+{
+    xmlNode *el = kvm ? tg_xml_child(kvm, NULL, "hidden") : NULL;
+    TgTri t = TG_TRI_UNKNOWN;
+
+    if (!el)
+        return true;
+    if (tg_xml_prop_tri(el, "state", TG_XML_ON_OFF, TG_XML_PROP_OPTIONAL, &t, error) < 0)
+        return false;
+    if (t == TG_TRI_YES) {
+        g->kvm_hidden = true;
+        g->kvmclock_disabled = true;
+    }
+    return true;
+}
+
+/* Machine types of architectures without a TSC, for an <os><type> that
+ * names no arch (libvirt then takes the emulator's default). */
+static const char *const tg_non_x86_machines[] = {
+    "pseries", "powernv", "ppce500", "mac99", "g3beige", "virt", "sbsa-ref", "s390-ccw",
+    "spike", "sifive", "raspi", "vexpress",
+};
+
+TgGuestKind
+tg_guest_derive_kind(const char *virt_type, const char *arch, const char *machine)
+{
+    if (arch) {
+        if (strcmp(arch, "x86_64") != 0 && strcmp(arch, "i686") != 0)
+            return TG_GUEST_NO_TSC;
+    } else if (machine) {
+        for (gsize i = 0; i < G_N_ELEMENTS(tg_non_x86_machines); i++)
+            if (g_str_has_prefix(machine, tg_non_x86_machines[i]))
+                return TG_GUEST_NO_TSC;
+    }
+    /* libvirt's type='qemu' is QEMU without KVM (-accel tcg). */
+    if (g_strcmp0(virt_type, "qemu") == 0)
+        return TG_GUEST_TCG;
+    return TG_GUEST_KVM;
 }
 
 static void
@@ -299,6 +376,13 @@ tg_guest_profile_from_doc(const xmlDoc *doc, GError **error)
     g = tg_guest_profile_new();
     g->name = tg_child_text(root, "name");
     g->uuid = tg_child_text(root, "uuid");
+    g->virt_type = tg_xml_prop(root, "type");
+    el = tg_xml_child(tg_xml_child(root, NULL, "os"), NULL, "type");
+    if (el) {
+        g->arch = tg_xml_prop(el, "arch");
+        g->machine = tg_xml_prop(el, "machine");
+    }
+    g->kind = tg_guest_derive_kind(g->virt_type, g->arch, g->machine);
 
     el = tg_xml_child(root, NULL, "clock");
     if (el) {
@@ -310,6 +394,8 @@ tg_guest_profile_from_doc(const xmlDoc *doc, GError **error)
     if (el && !tg_parse_cpu(g, el, error))
         return NULL;
     el = tg_xml_child(root, NULL, "features");
+    if (el && !tg_parse_kvm_features(g, tg_xml_child(el, NULL, "kvm"), error))
+        return NULL;
     el = el ? tg_xml_child(el, NULL, "hyperv") : NULL;
     if (el && !tg_parse_hyperv(g, el, error))
         return NULL;

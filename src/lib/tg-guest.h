@@ -43,10 +43,31 @@ const char *tg_dependence_to_string(TgDependence d);
 /* Parse those names; returns false for anything else. */
 bool tg_dependence_from_string(const char *s, TgDependence *out);
 
+/* What runs the guest, as QEMU will see it (derived from <domain type>
+ * and <os><type arch machine>). */
+typedef enum {
+    TG_GUEST_KVM = 0,   /* KVM: kvm-clock, TSC scaling, tsc-frequency apply */
+    TG_GUEST_TCG,       /* <domain type='qemu'>: QEMU's TCG, no KVM: the TSC is the host's raw
+                           TSC plus an offset (QEMU cpu_get_ticks), no kvm-clock, no scaling */
+    TG_GUEST_NO_TSC,    /* not x86 (<os><type arch> not x86_64/i686, or a non-x86 machine
+                           type): no TSC at all, nothing of tscgate applies */
+} TgGuestKind;
+
+/* Spellings of TgGuestKind: "kvm", "tcg", "no-tsc". */
+extern const TgEnumTable tg_guest_kind_table;
+/* Returns the spelling of `k` (static; "kvm" when out of range). */
+const char *tg_guest_kind_to_string(TgGuestKind k);
+
 typedef struct _TgGuestProfile {
     char *name;            /* <name>, NULL if absent */
     char *uuid;            /* <uuid>, NULL if absent */
     char *clock_offset;    /* <clock offset=...>, NULL if absent */
+    char *virt_type;       /* <domain type=...>, NULL if absent */
+    char *arch;            /* <os><type arch=...>, NULL if absent */
+    char *machine;         /* <os><type machine=...>, NULL if absent */
+    TgGuestKind kind;      /* derived from the three above */
+    bool kvm_hidden;       /* <features><kvm><hidden state='on'/>: -cpu ...,kvm=off, no KVM
+                              CPUID leaves, so no kvm-clock (kvmclock_disabled is set too) */
     GPtrArray *timers;     /* TgTimer*, document order */
     bool kvmclock_disabled;   /* <timer name='kvmclock' present='no'/> */
     TgTri hypervclock;        /* <timer name='hypervclock' present=...>; UNKNOWN = no such timer */
@@ -59,7 +80,10 @@ typedef struct _TgGuestProfile {
     TgTri hv_frequencies;     /* <hyperv><frequencies state=...> */
     TgTri hv_reenlightenment; /* <hyperv><reenlightenment state=...> */
     bool has_explicit_hz;
-    guint64 explicit_hz;      /* first <timer name='tsc'> that has a frequency (libvirt's rule) */
+    guint64 explicit_hz;      /* the pinned rate: the LAST <timer name='tsc'> that has a
+                                 frequency (QEMU applies the last tsc-frequency= it is given) */
+    guint64 first_explicit_hz; /* the FIRST one, which libvirt checks
+                                  (qemuProcessStartValidateTSC); = explicit_hz for one timer */
     TgLineage *lineage;       /* parsed record or NULL */
     char *lineage_ignored;    /* why the record in <metadata> was not used ("FILE:LINE: what is
                                  wrong"), or NULL; `lineage` is then NULL: a record this tscgate
@@ -85,15 +109,23 @@ TgGuestProfile *tg_guest_profile_from_doc(const xmlDoc *doc, GError **error);
 void tg_guest_profile_free(TgGuestProfile *g);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(TgGuestProfile, tg_guest_profile_free)
 
+/* What runs a guest of <domain type=`virt_type`> with <os><type
+ * arch=`arch` machine=`machine`> (each nullable): not x86 (an arch other
+ * than x86_64/i686, or without an arch a machine type of another
+ * architecture: pseries, virt, s390-ccw, ...) is TG_GUEST_NO_TSC, else
+ * type 'qemu' is TG_GUEST_TCG, else TG_GUEST_KVM. */
+TgGuestKind tg_guest_derive_kind(const char *virt_type, const char *arch, const char *machine);
+
 /* Derive the dependence class from the parsed fields (exported for tests;
  * the parser already stores it in g->dependence). */
 TgDependence tg_guest_derive_dependence(const TgGuestProfile *g);
 
-/* The guest's nominal TSC frequency: explicit timer; else lineage nominal;
- * else `source_hz` when non-zero (source host facts known to the caller);
- * else unknown (returns 0). `origin` receives where it came from. */
-guint64 tg_guest_nominal_hz(const TgGuestProfile *g, guint64 source_hz,
-                            TgNominalOrigin *origin);
+/* The guest's nominal TSC rate as far as the domain XML tells it
+ * (doc/tsc-model.md): the pinned rate (origin explicit); else the rate its
+ * lineage or boot record carries (origin lineage); else unknown (returns
+ * 0). No host's rate stands in for it. `origin` (nullable) receives where
+ * it came from. */
+guint64 tg_guest_nominal_hz(const TgGuestProfile *g, TgNominalOrigin *origin);
 
 G_END_DECLS
 

@@ -29,11 +29,30 @@ static const char *const tg_origin_names[] = {
     [TG_NOMINAL_UNKNOWN] = "unknown",
     [TG_NOMINAL_EXPLICIT] = "explicit",
     [TG_NOMINAL_LINEAGE] = "lineage",
-    [TG_NOMINAL_SOURCE_HOST] = "source-host",
-    [TG_NOMINAL_ASSUMED] = "assumed",
+    [TG_NOMINAL_BOOT] = "boot",
+    [TG_NOMINAL_INVENTORY] = "inventory",
 };
 
 const TgEnumTable tg_nominal_origin_table = TG_ENUM_TABLE(tg_origin_names);
+
+/* Origins a record may carry: the ones of TgNominalOrigin a record stores
+ * (no "inventory": a bound is no value), and two that tscgate before the
+ * model of doc/tsc-model.md wrote for rates it made up. */
+enum {
+    TG_RECORD_ORIGIN_SOURCE_HOST = TG_NOMINAL_INVENTORY + 1, /* the source host's rate */
+    TG_RECORD_ORIGIN_ASSUMED,                                 /* the first host's rate */
+};
+
+static const char *const tg_record_origin_names[] = {
+    [TG_NOMINAL_UNKNOWN] = "unknown",
+    [TG_NOMINAL_EXPLICIT] = "explicit",
+    [TG_NOMINAL_LINEAGE] = "lineage",
+    [TG_NOMINAL_BOOT] = "boot",
+    [TG_RECORD_ORIGIN_SOURCE_HOST] = "source-host",
+    [TG_RECORD_ORIGIN_ASSUMED] = "assumed",
+};
+
+static const TgEnumTable tg_record_origin_table = TG_ENUM_TABLE(tg_record_origin_names);
 
 const char *
 tg_nominal_origin_to_string(TgNominalOrigin o)
@@ -57,6 +76,7 @@ tg_nominal_origin_from_string(const char *s, TgNominalOrigin *out)
 static const char *const tg_hop_op_names[] = {
     [TG_HOP_MIGRATE] = "migrate",
     [TG_HOP_RESTORE] = "restore",
+    [TG_HOP_BOOT] = "boot",
 };
 
 const TgEnumTable tg_hop_op_table = TG_ENUM_TABLE(tg_hop_op_names);
@@ -120,6 +140,8 @@ tg_lineage_copy(const TgLineage *l)
     c->version = l->version;
     c->nominal_hz = l->nominal_hz;
     c->nominal_origin = l->nominal_origin;
+    c->invented_hz = l->invented_hz;
+    c->invented_origin = l->invented_origin;
     c->effective_hz = l->effective_hz;
     c->effective_changed = l->effective_changed;
     for (guint i = 0; l->hops && i < l->hops->len; i++)
@@ -193,9 +215,20 @@ tg_lineage_parse_node(const xmlNode *el, GError **error)
         int origin = TG_NOMINAL_UNKNOWN;
 
         if (tg_xml_prop_u64(c, "hz", TG_XML_PROP_OPTIONAL, &l->nominal_hz, error) < 0 ||
-            tg_xml_prop_enum(c, "origin", &tg_nominal_origin_table, TG_XML_PROP_OPTIONAL,
+            tg_xml_prop_enum(c, "origin", &tg_record_origin_table, TG_XML_PROP_OPTIONAL,
                              &origin, error) < 0)
             return NULL;
+        if (origin == TG_RECORD_ORIGIN_SOURCE_HOST || origin == TG_RECORD_ORIGIN_ASSUMED) {
+            /* Written by an earlier tscgate, which took a host's rate for
+             * the guest's: it never was (doc/tsc-model.md). Not an error:
+             * the rate is unknown, the hops stay. */
+            l->invented_hz = l->nominal_hz;
+            l->invented_origin = tg_record_origin_names[origin];
+            l->nominal_hz = 0;
+            origin = TG_NOMINAL_UNKNOWN;
+        } else if (l->nominal_hz == 0) {
+            origin = TG_NOMINAL_UNKNOWN;
+        }
         l->nominal_origin = (TgNominalOrigin)origin;
     }
     c = tg_xml_child(el, TG_LINEAGE_NS, "effective");
@@ -224,23 +257,26 @@ tg_lineage_find(const xmlNode *domain)
 
 /* ---- the next record ---- */
 
-/* Which origin the new record stores for the decision's nominal frequency. */
-static TgNominalOrigin
-stored_origin(const TgLineage *prev, const TgDecision *d)
+/* The nominal rate the next record stores (doc/tsc-model.md, "What
+ * tscgate knows about the nominal rate"): the pinned rate; else the one
+ * the previous record carried, with the origin it was first known with;
+ * else unknown. No operation short of a cold boot changes the nominal rate
+ * (QEMU carries tsc_khz in the migration stream, target/i386/machine.c
+ * vmstate_tsc_khz), and no host's rate ever becomes it. */
+static void
+next_nominal(TgLineage *l, const TgLineage *prev, const TgDecision *d)
 {
-    switch (d->guest_hz_origin) {
-    case TG_NOMINAL_EXPLICIT:
-    case TG_NOMINAL_SOURCE_HOST:
-    case TG_NOMINAL_ASSUMED:
-        return d->guest_hz_origin;
-    case TG_NOMINAL_LINEAGE:
-        /* Came from the record: keep where the record had it from. */
-        if (prev && prev->nominal_hz == d->guest_hz && prev->nominal_origin != TG_NOMINAL_UNKNOWN)
-            return prev->nominal_origin;
-        return TG_NOMINAL_ASSUMED;
-    case TG_NOMINAL_UNKNOWN:
-    default:
-        return TG_NOMINAL_UNKNOWN;
+    l->invented_hz = 0;
+    l->invented_origin = NULL;
+    if (d->guest_hz_origin == TG_NOMINAL_EXPLICIT && d->guest_hz) {
+        l->nominal_hz = d->guest_hz;
+        l->nominal_origin = TG_NOMINAL_EXPLICIT;
+    } else if (d->guest_hz_origin == TG_NOMINAL_LINEAGE && prev && prev->nominal_hz) {
+        l->nominal_hz = prev->nominal_hz;
+        l->nominal_origin = prev->nominal_origin;
+    } else {
+        l->nominal_hz = 0;
+        l->nominal_origin = TG_NOMINAL_UNKNOWN;
     }
 }
 
@@ -253,25 +289,10 @@ tg_lineage_next(const TgLineage *prev, const struct _TgDecision *decision,
     TgHop *hop = g_new0(TgHop, 1);
 
     l->version = 1;
-    if (decision->guest_hz != 0) {
-        /* The nominal rate never changes across hops: a 2.1 GHz guest that
-         * passed a scaling 2.4 GHz host is still a 2.1 GHz guest. */
-        l->nominal_origin = stored_origin(prev, decision);
-        l->nominal_hz = decision->guest_hz;
-    } else if (l->nominal_hz == 0 && decision->dest_hz != 0 &&
-               decision->dest_scaling != TG_TRI_YES) {
-        /* Nothing known: assume the rate of the first host tscgate saw the
-         * guest on, and say so (origin "assumed"). Without TSC scaling the
-         * guest's TSC runs at (about) this host's rate from now on (QEMU
-         * kvm_arch_set_tsc_khz keeps the host rate when it cannot set the
-         * guest's). With scaling it keeps its own unknown rate: no guess. */
-        l->nominal_hz = decision->dest_hz;
-        l->nominal_origin = TG_NOMINAL_ASSUMED;
-    }
+    next_nominal(l, prev, decision);
+    /* What the guest's TSC ticks at on this host, as the engine worked it
+     * out from the model (0 = unknown). */
     l->effective_hz = decision->effective_hz;
-    if (!l->effective_hz && !decision->guest_hz && l->nominal_origin == TG_NOMINAL_ASSUMED &&
-        l->nominal_hz == decision->dest_hz)
-        l->effective_hz = decision->dest_hz; /* the assumption, stated once more */
     /* Sticky: once a hop changed the rate the guest runs at (allowed
      * without scaling outside tolerance), the guest's calibration is off. */
     l->effective_changed = (prev && prev->effective_changed) || decision->effective_changed;
@@ -311,6 +332,22 @@ add_indent(xmlNode *parent, int depth)
     xmlAddChild(parent, xmlNewText((const xmlChar *)text));
 }
 
+/* True when `r` uses what record version 1.1 added (origin "boot", hop op
+ * "boot"): it is then written as 1.1, else as 1. */
+static bool
+record_uses_boot(const TgLineage *r)
+{
+    if (r->nominal_origin == TG_NOMINAL_BOOT)
+        return true;
+    for (guint i = 0; r->hops && i < r->hops->len; i++) {
+        const TgHop *h = g_ptr_array_index(r->hops, i);
+
+        if (g_strcmp0(h->op, "boot") == 0)
+            return true;
+    }
+    return false;
+}
+
 /* Build the <tscgate:lineage> element for `doc`, laid out for nesting
  * depth `depth` (0 = document root; two spaces per level, as libvirt
  * formats). Unknown values are left out: no hz attribute for an unknown
@@ -325,7 +362,13 @@ build_record(xmlDoc *doc, const TgLineage *r, int depth)
     xmlNode *n;
 
     xmlSetNs(root, ns);
-    set_prop_u64(root, "version", r->version ? r->version : 1);
+    if (record_uses_boot(r)) {
+        g_autofree char *v = g_strdup_printf("%u.%u", TG_LINEAGE_VERSION, TG_LINEAGE_MINOR_BOOT);
+
+        xmlNewProp(root, (const xmlChar *)"version", (const xmlChar *)v);
+    } else {
+        set_prop_u64(root, "version", TG_LINEAGE_VERSION);
+    }
 
     add_indent(root, depth + 1);
     n = xmlNewChild(root, ns, (const xmlChar *)"nominal", NULL);

@@ -20,18 +20,26 @@ struct _TgDecision;
 #define TG_LINEAGE_NS_PREFIX "tscgate"
 /* Major version of the record this tscgate reads and writes. */
 #define TG_LINEAGE_VERSION 1u
+/* Minor version of a record that uses what 1.1 added (origin "boot", hop
+ * op "boot"); a record without them is written as version 1. */
+#define TG_LINEAGE_MINOR_BOOT 1u
 
-/* Where a nominal TSC frequency came from. */
+/* Where a nominal TSC rate (the rate the guest calibrated at boot, QEMU's
+ * tsc_khz) is known from (doc/tsc-model.md). Nothing else is a nominal
+ * rate: no host's rate stands in for it. */
 typedef enum {
     TG_NOMINAL_UNKNOWN = 0,
-    TG_NOMINAL_EXPLICIT,     /* first <timer name='tsc' frequency=...> */
-    TG_NOMINAL_LINEAGE,      /* tscgate's lineage record */
-    TG_NOMINAL_SOURCE_HOST,  /* the source host's TSC frequency (caller knows the source) */
-    TG_NOMINAL_ASSUMED,      /* (lineage records only) assumed = the first host tscgate saw it on */
+    TG_NOMINAL_EXPLICIT,     /* pinned: the last <timer name='tsc' frequency=...> */
+    TG_NOMINAL_LINEAGE,      /* (decisions) carried by tscgate's record from a hop where it
+                                was known; the record keeps that first origin */
+    TG_NOMINAL_BOOT,         /* (records) a boot record, written on the host where the guest
+                                booted from its KVM_GET_TSC_KHZ */
+    TG_NOMINAL_INVENTORY,    /* (decisions) bounded by the policy's host inventory: a range,
+                                no value (the decision's guest_hz stays 0) */
 } TgNominalOrigin;
 
-/* Spellings of TgNominalOrigin: "unknown", "explicit", "lineage",
- * "source-host", "assumed". */
+/* Spellings of TgNominalOrigin: "unknown", "explicit", "lineage", "boot",
+ * "inventory". */
 extern const TgEnumTable tg_nominal_origin_table;
 /* Returns the spelling of `o` (static; "unknown" when out of range). */
 const char *tg_nominal_origin_to_string(TgNominalOrigin o);
@@ -42,10 +50,11 @@ bool tg_nominal_origin_from_string(const char *s, TgNominalOrigin *out);
 typedef enum {
     TG_HOP_MIGRATE = 0,
     TG_HOP_RESTORE,
+    TG_HOP_BOOT,        /* (record 1.1) the boot a boot record describes */
 } TgHopOp;
 
 /* Spellings of TgHopOp: "migrate", "restore" (libvirt's hook operation
- * names, docs/hooks.rst). */
+ * names, docs/hooks.rst), "boot". */
 extern const TgEnumTable tg_hop_op_table;
 
 /* One hop of the lineage record. Strings owned. */
@@ -63,7 +72,12 @@ typedef struct {
 typedef struct {
     guint version;             /* record format version (1) */
     guint64 nominal_hz;        /* 0 = unknown */
-    TgNominalOrigin nominal_origin; /* as stored: explicit | source-host | assumed | unknown */
+    TgNominalOrigin nominal_origin; /* as stored, where it was first known: explicit | boot
+                                       (| lineage, accepted as written by hand) | unknown */
+    guint64 invented_hz;       /* a rate an earlier tscgate stored with origin "source-host" or
+                                  "assumed" (a host's rate, never the guest's): read as unknown
+                                  (nominal_hz 0), kept here only to be shown; 0 = none */
+    const char *invented_origin; /* that origin's spelling (static), or NULL */
     guint64 effective_hz;      /* rate the guest's TSC runs at on its current host, 0 = unknown */
     bool effective_changed;    /* a hop changed the guest's effective rate (allowed w/o scaling outside tolerance) */
     GPtrArray *hops;           /* TgHop*, oldest first, newest last */
@@ -96,8 +110,10 @@ xmlNode *tg_lineage_find(const xmlNode *domain);
 /* Build the record to store after an allowed hop: `prev` (nullable) is the
  * guest's record before the hop; `decision` the engine's decision; `op`
  * "migrate"|"restore"; `host` this host's name; `now` UTC seconds. Keeps at
- * most `hop_limit` hops (oldest dropped). Returns a new lineage
- * (tg_lineage_free). */
+ * most `hop_limit` hops (oldest dropped). The nominal rate is the pinned
+ * one (origin explicit) or the one `prev` carried (its first origin kept),
+ * else unknown: never a host's rate. The effective rate is the decision's
+ * (doc/tsc-model.md). Returns a new lineage (tg_lineage_free). */
 TgLineage *tg_lineage_next(const TgLineage *prev, const struct _TgDecision *decision,
                            const char *op, const char *host, gint64 now,
                            guint hop_limit);

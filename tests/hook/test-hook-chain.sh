@@ -93,4 +93,80 @@ rc=0
 env -i LC_ALL=C PATH=/usr/bin:/bin "$WORK/qemu" web1 reconnect begin - < "$GUEST" > "$WORK/w.out" 2> "$WORK/w.err" || rc=$?
 tg_check "qemu wrapper: reconnect exit 0, silent" silent "$rc" "$WORK/w"
 
+# Hops through hosts with and without TSC scaling, each hop fed the
+# previous hop's output (doc/tsc-model.md). A guest that reads the TSC
+# (kvm-clock off) and has no pinned rate: a scaling host keeps its rate,
+# which nobody knows; the next host's rate says nothing about it either.
+# hop NAME HOSTFIXTURE INPUT OP: the hook on INPUT as this host, output to
+# $WORK/NAME.out, audit line in $WORK/NAME.audit.
+hop() {
+    _hc=$(new_config "$1" "$2")
+    run_hook "$_hc" "$WORK/$1.run" "$WORK/$1" "$3" kvmclock-off "$4" begin -
+}
+hop_field() { audit_field "$WORK/$1.audit" 1 "$2"; }
+
+KOFF=$FIX/domains/dom-kvmclock-off.xml
+hop scale1 hostd-2400-scaling.xml "$KOFF" migrate
+tg_check "kvmclock off, unknown rate -> scaling host: allowed" [ "$rc" -eq 0 ]
+tg_check "scaling hop: reason nominal-unknown-dest-scaling" \
+    [ "$(hop_field scale1 reason)" = nominal-unknown-dest-scaling ]
+tg_check "scaling hop: record written" grep -q '<tscgate:hop op="migrate" host="hostd"' "$WORK/scale1.out"
+tg_check "scaling hop: nominal stays unknown" grep -q '<tscgate:nominal origin="unknown"/>' "$WORK/scale1.out"
+tg_check "scaling hop: effective unknown (it is the unknown nominal)" \
+    grep -q '<tscgate:effective changed="no"/>' "$WORK/scale1.out"
+hop noscale2 hosth-2400-noscale.xml "$WORK/scale1.out" migrate
+tg_check "-> 2.4 GHz host without scaling: denied" [ "$rc" -eq 1 ]
+tg_check "no-scaling hop: reason guest-frequency-unknown" \
+    [ "$(hop_field noscale2 reason)" = guest-frequency-unknown ]
+tg_check "no-scaling hop: nominal origin unknown, not the last host's rate" \
+    [ "$(hop_field noscale2 nominal_origin)" = unknown ]
+tg_check "no-scaling hop: stdout empty" is_empty "$WORK/noscale2.out"
+
+# The same chain under a policy that lets an unknown rate through with a
+# warning: the record still never turns a host's rate into the nominal one.
+warn_policy() {
+    cat > "$1/policy.xml" <<'EOP'
+<policy xmlns='urn:tscgate:policy:1' version='1'>
+  <unknown guest-frequency='warn'/>
+</policy>
+EOP
+    chmod 644 "$1/policy.xml"
+}
+hopw() {
+    _hc=$(new_config "$1" "$2")
+    warn_policy "$_hc"
+    run_hook "$_hc" "$WORK/$1.run" "$WORK/$1" "$3" kvmclock-off "$4" begin -
+}
+hopw w1 hostd-2400-scaling.xml "$KOFF" migrate
+hopw w2 hosth-2400-noscale.xml "$WORK/w1.out" migrate
+tg_check "warn policy: no-scaling hop allowed" [ "$rc" -eq 0 ]
+tg_check "warn policy: no-scaling hop verdict allow-with-warning" \
+    [ "$(hop_field w2 verdict)" = allow-with-warning ]
+tg_check "warn policy: no-scaling hop reason guest-frequency-unknown" \
+    [ "$(hop_field w2 reason)" = guest-frequency-unknown ]
+tg_check "warn policy: nominal still unknown" grep -q '<tscgate:nominal origin="unknown"/>' "$WORK/w2.out"
+tg_check "warn policy: effective = this host's rate" \
+    grep -q '<tscgate:effective hz="2400000000" changed="no"/>' "$WORK/w2.out"
+hopw w3 hostc-2596.xml "$WORK/w2.out" restore
+tg_check "warn policy: third hop (2.6 GHz, no scaling): nominal still unknown" \
+    [ "$(hop_field w3 nominal_origin)" = unknown ]
+tg_check "warn policy: third hop reason guest-frequency-unknown" \
+    [ "$(hop_field w3 reason)" = guest-frequency-unknown ]
+tg_check "warn policy: the rate the guest runs at moved: changed" \
+    grep -q '<tscgate:effective hz="2596120000" changed="yes"/>' "$WORK/w3.out"
+tg_check "warn policy: three hops" [ "$(grep -c '<tscgate:hop ' "$WORK/w3.out")" -eq 3 ]
+tg_check "warn policy: one record" [ "$(grep -c '<tscgate:lineage ' "$WORK/w3.out")" -eq 1 ]
+tg_check "warn policy: final XML validates" validates "$WORK/w3.out"
+
+# A record written by an earlier tscgate, which took the first host's rate
+# for the guest's (origin "assumed"): read as unknown, never as a rate.
+hop legacy hostb-2100.xml "$FIX/lineage/domain-legacy-assumed.xml" migrate
+tg_check "legacy 'assumed' record: denied" [ "$rc" -eq 1 ]
+tg_check "legacy 'assumed' record: read as an unknown rate" \
+    [ "$(hop_field legacy reason)" = guest-frequency-unknown ]
+hop legacy2 hostb-2100.xml "$FIX/lineage/domain-legacy-source-host.xml" migrate
+tg_check "legacy 'source-host' record: denied" [ "$rc" -eq 1 ]
+tg_check "legacy 'source-host' record: nominal origin unknown" \
+    [ "$(hop_field legacy2 nominal_origin)" = unknown ]
+
 tg_done

@@ -54,10 +54,37 @@ gate_case reenlightenment          windows-reenlightenment.xml  hostc-2596.xml  
 gate_case invtsc                   invtsc.xml                   hostc-2596.xml             restore 1 invtsc-without-frequency
 gate_case paravirt-unknown         paravirt.xml                 hostc-2596.xml             migrate 0 paravirt-nominal-unknown
 gate_case paravirt-no-counter      paravirt.xml                 hostf-no-counter.xml       restore 0 dest-frequency-unknown
-gate_case sensitive-within         tsc-sensitive-lineage.xml    hostb-2100.xml             migrate 0 nominal-within-tolerance
-gate_case sensitive-outside        tsc-sensitive-lineage.xml    hostc-2596.xml             migrate 1 tsc-sensitive-outside-tolerance
-gate_case sensitive-scaled         tsc-sensitive-lineage.xml    hostd-2400-scaling.xml     migrate 0 nominal-scaled
+gate_case sensitive-within         tsc-sensitive-boot.xml       hostb-2100.xml             migrate 0 nominal-within-tolerance
+gate_case sensitive-outside        tsc-sensitive-boot.xml       hostc-2596.xml             migrate 1 tsc-sensitive-outside-tolerance
+gate_case sensitive-scaled         tsc-sensitive-boot.xml       hostd-2400-scaling.xml     migrate 0 nominal-scaled
+gate_case sensitive-legacy         tsc-sensitive-lineage.xml    hostb-2100.xml             migrate 1 guest-frequency-unknown
 gate_case evil-name                evil-name.xml                hostc-2596.xml             migrate 1 explicit-outside-tolerance
+
+# Classification as QEMU will see the guest (doc/tsc-model.md).
+# Several <timer name='tsc' frequency>: libvirt checks the first, QEMU
+# applies the last.
+gate_case two-tsc-last-outside     dom-two-tsc-first-in-window.xml hostb-2100.xml          migrate 1 explicit-outside-tolerance
+gate_case two-tsc-first-outside    dom-two-tsc-last-in-window.xml  hostb-2100.xml          migrate 1 explicit-first-outside-tolerance
+# <kvm><hidden state='on'/>: no kvm-clock, the guest reads the TSC.
+gate_case kvm-hidden               dom-kvm-hidden.xml           hostb-2100.xml             migrate 1 guest-frequency-unknown
+# <hyperv mode='passthrough'>: re-enlightenment on whatever its child says.
+gate_case hv-passthrough-reenl-off dom-hyperv-passthrough-reenl-off.xml hostb-2100.xml     migrate 1 reenlightenment-without-frequency
+# Optional invtsc on a custom CPU: disabled at start, a kvm-clock guest.
+gate_case custom-invtsc-optional   dom-custom-invtsc-optional.xml hostc-2596.xml           migrate 0 paravirt-nominal-unknown
+# TCG: the TSC runs at each host's raw rate, never scaled.
+gate_case tcg-pinned-within        dom-tcg-explicit.xml         hostb-2100.xml             migrate 0 tcg-within-tolerance
+gate_case tcg-pinned-scaling-host  dom-tcg-explicit.xml         hostd-2400-scaling.xml     migrate 1 tcg-rate-change
+gate_case tcg-unknown              dom-tcg.xml                  hostd-2400-scaling.xml     restore 1 tcg-nominal-unknown
+tg_check "tcg-pinned-within: effective = this host's rate" \
+    grep -q '<tscgate:effective hz="2100050000" changed="no"/>' "$WORK/tcg-pinned-within.out"
+
+# Not x86: no TSC, allowed, no record: stdout empty (libvirt keeps the XML).
+for g in dom-aarch64-virt dom-s390x-ccw-tsc-timer dom-pseries-no-arch; do
+    conf=$(new_config "$g" hostc-2596.xml)
+    run_hook "$conf" "$WORK/$g.run" "$WORK/$g" "$FIX/domains/$g.xml" "$g" migrate begin -
+    tg_check "$g: exit 0, nothing on stdout or stderr" silent "$rc" "$WORK/$g"
+    tg_check "$g: reason guest-without-tsc" [ "$(audit_field "$WORK/$g.audit" 1 reason)" = guest-without-tsc ]
+done
 
 # A 2.1 GHz guest that passed a scaling 2.4 GHz host is still a 2.1 GHz
 # guest: the next hop reads the nominal rate and the source host from the
@@ -68,14 +95,16 @@ tg_check "hop2-after-scaling: guest_hz from the record" \
 tg_check "hop2-after-scaling: nominal origin lineage" \
     [ "$(audit_field "$WORK/hop2-after-scaling.audit" 1 nominal_origin)" = lineage ]
 
-# A paravirtual-clock guest of unknown rate: the first hop assumes this
-# host's rate; the second (no scaling, outside tolerance) changes the
-# guest's effective rate and the record says so; the third keeps saying so.
+# A paravirtual-clock guest of unknown rate: its rate stays unknown at
+# every hop (no host's rate becomes it); without scaling it runs at each
+# host's rate, so the second hop (2.1 -> 2.6 GHz) changes the rate it runs
+# at and the record says so; the third keeps saying so.
 gate_case hop1-paravirt            paravirt.xml                 hostb-2100.xml             migrate 0 paravirt-nominal-unknown
-gate_case hop2-paravirt            -                            hostc-2596.xml             migrate 0 paravirt-rate-change "$WORK/hop1-paravirt.out"
-gate_case hop3-paravirt            -                            hostb-2100.xml             restore 0 nominal-within-tolerance "$WORK/hop2-paravirt.out"
+gate_case hop2-paravirt            -                            hostc-2596.xml             migrate 0 paravirt-nominal-unknown "$WORK/hop1-paravirt.out"
+gate_case hop3-paravirt            -                            hostb-2100.xml             restore 0 paravirt-nominal-unknown "$WORK/hop2-paravirt.out"
 tg_check "hop2-paravirt: effective rate changed" grep -q '<tscgate:effective hz="2596120000" changed="yes"/>' "$WORK/hop2-paravirt.out"
 tg_check "hop3-paravirt: still flagged" grep -q 'changed="yes"' "$WORK/hop3-paravirt.out"
+tg_check "hop3-paravirt: nominal still unknown" grep -q '<tscgate:nominal origin="unknown"/>' "$WORK/hop3-paravirt.out"
 tg_check "hop3-paravirt: three hops" [ "$(grep -c '<tscgate:hop ' "$WORK/hop3-paravirt.out")" -eq 3 ]
 
 # Re-running a hop on its own output replaces the record, never adds one.

@@ -46,6 +46,6 @@ ignored_case lineage-v2 "$v2" \
 
 op=$(guest_with lineage-op '<tscgate:lineage xmlns:tscgate="urn:tscgate:lineage:1" version="1"><tscgate:hop op="teleport" time="2026-11-25T08:00:00Z"/></tscgate:lineage>')
 ignored_case lineage-op "$op" \
-    "stdin:8: <tscgate:hop> attribute op='teleport' is not one of: migrate, restore"
+    "stdin:8: <tscgate:hop> attribute op='teleport' is not one of: migrate, restore, boot"
 
 tg_done
