@@ -4,6 +4,7 @@
  *   tscgate check --domain F --dest F  decide one migration offline
  *   tscgate policy validate|explain    policy files (tg-cli-policy.c)
  *   tscgate preflight DOMAIN ...       decide via the libvirt API
+ *   tscgate agent [--once]             boot records for guests booted here
  */
 #include <config.h>
 
@@ -26,6 +27,7 @@ static const TgCommand tg_commands[] = {
     { "policy", tg_cli_policy_main, "validate or explain a policy file" },
 #ifdef WITH_LIBVIRT
     { "preflight", tg_cli_preflight_main, "decide a migration of a running guest via the libvirt API" },
+    { "agent", tg_cli_agent_main, "record the TSC rate of guests booted on this host (libvirt events)" },
 #endif
 };
 
