@@ -469,6 +469,27 @@ static const Row rows[] = {
     { "model: inventory bound, scaling: E unknown", SENSITIVE, DEST(H, YES), .vendor = "Intel",
       .inventory = 4, EXPECT(ALLOW, "inventory-compatible", 5), EFF(0, false) },
 
+    /* ---- KVM's catch-up mode: tsc_tolerance_ppm lowered below QEMU's 250
+     * ppm (H + 500 Hz is +193 ppm: inside QEMU's bounds, outside KVM's 100) ---- */
+    { "catch-up: pinned above H, outside KVM's 100 ppm, no scaling: not kept", EXPLICIT(H + 500000),
+      DEST(H, NO), .kvm_ppm = 100, EXPECT(DENY, "kvm-tolerance-catchup", 1),
+      .has = { "catch-up", "tsc_tolerance_ppm 100" } },
+    { "catch-up: pinned below H, outside KVM's 100 ppm, no scaling: QEMU fails", EXPLICIT(H - 500000),
+      DEST(H, NO), .kvm_ppm = 100, EXPECT(DENY, "kvm-tolerance-refused", 1),
+      .has = { "below", "tsc_tolerance_ppm 100" } },
+    { "catch-up: scaling yes: KVM scales, kept", EXPLICIT(H + 500000), DEST(H, YES), .kvm_ppm = 100,
+      .vendor = "Intel", EXPECT(ALLOW, "explicit-within-tolerance", 1), EFF(H + 500000, false) },
+    { "catch-up: inside KVM's own tolerance: no catch-up", EXPLICIT(H + 200000), DEST(H, NO),
+      .kvm_ppm = 100, EXPECT(ALLOW, "explicit-within-tolerance", 1), EFF(H, false) },
+    { "catch-up: KVM's tolerance raised: none", EXPLICIT(H + 500000), DEST(H, NO), .kvm_ppm = 1000,
+      EXPECT(ALLOW, "explicit-within-tolerance", 1), EFF(H, false) },
+    { "catch-up: kvm-clock guest above H: warning", PARAVIRT, .lineage_hz = H + 500000, DEST(H, NO),
+      .kvm_ppm = 100, EXPECT(WARN, "kvm-tolerance-catchup", 4), EFF(H + 500000, false) },
+    { "catch-up: reads the TSC, above H: not kept", SENSITIVE, .lineage_hz = H + 500000,
+      DEST(H, NO), .kvm_ppm = 100, EXPECT(DENY, "kvm-tolerance-catchup", 4) },
+    { "catch-up: not pinned below H: QEMU goes on at H", SENSITIVE, .lineage_hz = H - 500000,
+      DEST(H, NO), .kvm_ppm = 100, EXPECT(ALLOW, "nominal-within-tolerance", 4), EFF(H, false) },
+
     /* ---- several <timer name='tsc' frequency>: libvirt checks the first,
      * QEMU applies the last ---- */
     { "several pinned: first inside, last outside, no scaling: QEMU fails", EXPLICIT(FAR),
@@ -1034,7 +1055,7 @@ static const char *const all_codes[] = {
     "dest-tsc-unstable", "dest-tsc-not-invariant", "dest-clock-unsynchronized",
     "dest-frequency-unknown", "engine-input-missing",
     "explicit-first-outside-tolerance", "guest-without-tsc", "tcg-within-tolerance",
-    "tcg-rate-change", "tcg-nominal-unknown",
+    "tcg-rate-change", "tcg-nominal-unknown", "kvm-tolerance-catchup", "kvm-tolerance-refused",
 };
 
 static void

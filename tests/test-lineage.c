@@ -373,6 +373,124 @@ test_format(void **state)
         "</tscgate:lineage>\n");
 }
 
+/* ---- tg_lineage_strip_domain ---- */
+
+#define RECORD_TEXT \
+    "<tscgate:lineage xmlns:tscgate=\"urn:tscgate:lineage:1\" version=\"1\">\n" \
+    "      <tscgate:nominal origin=\"unknown\"/>\n" \
+    "      <tscgate:effective hz=\"2100050000\" changed=\"no\"/>\n" \
+    "      <tscgate:hop op=\"migrate\" host=\"hostb\" hz=\"2100050000\" scaling=\"no\" " \
+    "time=\"2026-11-25T08:00:00Z\" verdict=\"allow\" reason=\"x\"/>\n" \
+    "    </tscgate:lineage>"
+
+/* `in` with `insert` put in front of the first `before`. */
+static char *
+insert_before(const char *in, const char *before, const char *insert)
+{
+    const char *at = strstr(in, before);
+
+    assert_non_null(at);
+    return g_strdup_printf("%.*s%s%s", (int)(at - in), in, insert, at);
+}
+
+typedef struct {
+    const char *name;
+    const char *fixture;      /* tests/fixtures/lineage/ */
+    const char *before;       /* where the record goes in */
+    const char *insert;
+    guint removed;
+} StripRow;
+
+static const StripRow strip_rows[] = {
+    { "record after libosinfo: the rest byte for byte", "domain-libosinfo.xml", "\n  </metadata>",
+      "\n    " RECORD_TEXT, 1 },
+    { "record first in <metadata>", "domain-libosinfo.xml", "\n    <libosinfo:libosinfo",
+      "\n    " RECORD_TEXT, 1 },
+    { "<metadata> the hook created goes too", "domain-nometa.xml", "\n  <memory",
+      "\n  <metadata>\n    " RECORD_TEXT "\n  </metadata>", 1 },
+    { "<metadata> laid out as the hook creates it", "domain-nometa.xml", "<memory",
+      "<metadata>\n    " RECORD_TEXT "\n  </metadata>", 1 },
+    { "two records (libvirt keeps one per namespace)", "domain-libosinfo.xml", "\n  </metadata>",
+      "\n    " RECORD_TEXT "\n    " RECORD_TEXT, 2 },
+    { "a record this tscgate cannot read goes too", "domain-libosinfo.xml", "\n  </metadata>",
+      "\n    <t:lineage xmlns:t='urn:tscgate:lineage:1' version='99'><t:future/></t:lineage>", 1 },
+    { "self-closing record, default namespace", "domain-libosinfo.xml", "\n  </metadata>",
+      "\n    <lineage xmlns='urn:tscgate:lineage:1' version='1'/>", 1 },
+    { "no record: unchanged", "domain-libosinfo.xml", "\n  </metadata>", "", 0 },
+    { "no metadata: unchanged", "domain-nometa.xml", "\n  <memory", "", 0 },
+};
+
+static void
+test_strip(void **state)
+{
+    const StripRow *r = *state;
+    gsize len;
+    g_autofree char *orig = read_fixture(r->fixture, &len);
+    g_autofree char *in = insert_before(orig, r->before, r->insert);
+    g_autoptr(GError) err = NULL;
+    guint removed = 99;
+    g_autofree char *out = tg_lineage_strip_domain(in, strlen(in), "in.xml", &removed, &err);
+
+    if (!out)
+        fail_msg("%s", err->message);
+    assert_int_equal(removed, r->removed);
+    assert_string_equal(out, orig);
+}
+
+/* Whatever the layout, the record and nothing else goes: the output
+ * parses, has no record, and is the input without it. */
+static void
+test_strip_odd_layout(void **state)
+{
+    static const char *const in[] = {
+        "<domain><metadata><!-- kept --><x:lineage xmlns:x='urn:tscgate:lineage:1' version='1'/>"
+        "</metadata><name>a</name></domain>",
+        "<domain>\n<metadata>  <x:lineage xmlns:x='urn:tscgate:lineage:1' version='1'>"
+        "<!-- </x:lineage> --></x:lineage>\n\n  <other xmlns='urn:o'/></metadata></domain>",
+        "<?xml version='1.0'?>\n<domain><metadata>\n    <x:lineage xmlns:x=\"urn:tscgate:lineage:1\" "
+        "a='>' version='1'/>\n</metadata></domain>",
+    };
+    static const char *const want[] = {
+        "<domain><metadata><!-- kept --></metadata><name>a</name></domain>",
+        "<domain>\n<metadata>  \n\n  <other xmlns='urn:o'/></metadata></domain>",
+        "<?xml version='1.0'?>\n<domain></domain>",
+    };
+
+    (void)state;
+    for (gsize i = 0; i < G_N_ELEMENTS(in); i++) {
+        g_autoptr(GError) err = NULL;
+        guint removed = 0;
+        g_autofree char *out = tg_lineage_strip_domain(in[i], strlen(in[i]), "o.xml", &removed, &err);
+
+        if (!out)
+            fail_msg("%s", err->message);
+        assert_int_equal(removed, 1);
+        assert_string_equal(out, want[i]);
+    }
+}
+
+static void
+test_strip_errors(void **state)
+{
+    static const struct { const char *in; const char *msg; } bad[] = {
+        { "not xml", "e.xml:1: " },
+        { "<capabilities/>", "e.xml:1: root element is <capabilities>, expected <domain>" },
+    };
+
+    (void)state;
+    for (gsize i = 0; i < G_N_ELEMENTS(bad); i++) {
+        g_autoptr(GError) err = NULL;
+        guint removed = 0;
+        g_autofree char *out = tg_lineage_strip_domain(bad[i].in, strlen(bad[i].in), "e.xml",
+                                                       &removed, &err);
+
+        assert_null(out);
+        assert_non_null(err);
+        if (!g_str_has_prefix(err->message, bad[i].msg))
+            fail_msg("got '%s', expected '%s...'", err->message, bad[i].msg);
+    }
+}
+
 /* ---- tg_lineage_rewrite_domain ---- */
 
 /* Canonical form (C14N 1.0 with comments) of `xml` with every <metadata>
@@ -723,6 +841,9 @@ main(void)
     PT_ADD(t, test_next_hop_limit);
     PT_ADD_ROWS(t, test_next_table, next_rows);
     PT_ADD(t, test_format_boot_version);
+    PT_ADD_ROWS(t, test_strip, strip_rows);
+    PT_ADD(t, test_strip_odd_layout);
+    PT_ADD(t, test_strip_errors);
     PT_ADD(t, test_format);
     PT_ADD(t, test_rewrite_existing_metadata);
     PT_ADD(t, test_rewrite_creates_metadata);

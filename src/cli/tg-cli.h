@@ -13,6 +13,7 @@ G_BEGIN_DECLS
 
 int tg_cli_probe_main(int argc, char **argv);
 int tg_cli_check_main(int argc, char **argv);
+int tg_cli_lineage_main(int argc, char **argv);
 #ifdef WITH_LIBVIRT
 int tg_cli_preflight_main(int argc, char **argv);
 int tg_cli_agent_main(int argc, char **argv);

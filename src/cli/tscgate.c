@@ -3,6 +3,7 @@
  *   tscgate probe [--human]            this host's TSC facts
  *   tscgate check --domain F --dest F  decide one migration offline
  *   tscgate policy validate|explain    policy files (tg-cli-policy.c)
+ *   tscgate lineage show|strip FILE    the lineage record (tg-cli-lineage.c)
  *   tscgate preflight DOMAIN ...       decide via the libvirt API
  *   tscgate agent [--once]             boot records for guests booted here
  */
@@ -25,6 +26,7 @@ static const TgCommand tg_commands[] = {
     { "probe", tg_cli_probe_main, "print this host's TSC facts and timekeeping health" },
     { "check", tg_cli_check_main, "decide whether a guest may migrate to a host (offline)" },
     { "policy", tg_cli_policy_main, "validate or explain a policy file" },
+    { "lineage", tg_cli_lineage_main, "show or strip tscgate's lineage record in domain XML" },
 #ifdef WITH_LIBVIRT
     { "preflight", tg_cli_preflight_main, "decide a migration of a running guest via the libvirt API" },
     { "agent", tg_cli_agent_main, "record the TSC rate of guests booted on this host (libvirt events)" },

@@ -185,6 +185,7 @@ typedef struct {
     bool pins;       /* explicit frequency: QEMU enforces the rate */
     bool sensitive;  /* effective class reads the TSC (not paravirt) */
     bool dest_hz_known_zero; /* the facts say 0 Hz: treated as unknown */
+    guint64 kvm_ppm; /* the destination's KVM tsc_tolerance_ppm, 0 = unknown */
     char win[160];   /* "D Hz +/-P ppm [lo, hi]" or "unknown" */
     char ghz[32];    /* guest nominal "N Hz" or "unknown" */
     char dhz[32];    /* destination "D Hz" or "unknown" */
@@ -429,6 +430,57 @@ rule7_dest_unknown(TgCtx *c)
     return true;
 }
 
+/* ---- KVM's own tolerance (rules 1 and 4) ----
+ * Inside the window QEMU asks KVM for the guest's rate (kvm_arch_set_tsc_khz,
+ * freq_within_bounds: 250 ppm). KVM compares it with its own
+ * tsc_tolerance_ppm (kvm_set_tsc_khz): inside, no ratio; outside, it scales
+ * where it can (set_tsc_khz), and without scaling runs the TSC in catch-up
+ * mode for a rate above the host's (tsc_always_catchup: stepped forward on
+ * every entry) and refuses a rate below it. That happens only on a host
+ * whose tsc_tolerance_ppm was lowered below QEMU's 250. */
+
+/* True when KVM's tolerance is known and `hz` is outside it. */
+static bool
+outside_kvm_tolerance(const TgCtx *c, guint64 hz)
+{
+    guint64 lo, hi;
+
+    if (!c->kvm_ppm || c->kvm_ppm > G_MAXUINT32 || !c->d->dest_hz)
+        return false;
+    tg_tolerance_window(c->d->dest_hz, (guint32)c->kvm_ppm, &lo, &hi);
+    return hz < lo || hz > hi;
+}
+
+/* Inside the window: what KVM does without scaling with a rate outside its
+ * own tolerance. Returns true when that decides. */
+static bool
+kvm_tolerance_catchup(TgCtx *c, guint64 hz, int rule)
+{
+    TgDecision *d = c->d;
+    bool dependent = c->pins || c->sensitive;
+
+    if (d->dest_scaling != TG_TRI_NO || !outside_kvm_tolerance(c, hz))
+        return false;
+    if (hz < d->dest_hz) {
+        if (!c->pins)
+            return false;   /* QEMU ignores the refusal: the TSC runs at H */
+        set_outcome(c, TG_VERDICT_DENY, "kvm-tolerance-refused", rule,
+                    "guest TSC %s (explicit) is below this host's %s and outside KVM's "
+                    "tsc_tolerance_ppm %" G_GUINT64_FORMAT " without TSC scaling: KVM "
+                    "refuses it and QEMU does not start; migrate to a host with TSC scaling",
+                    c->ghz, c->dhz, c->kvm_ppm);
+        return true;
+    }
+    set_outcome(c, dependent ? TG_VERDICT_DENY : TG_VERDICT_WARN, "kvm-tolerance-catchup", rule,
+                "guest TSC %s is above this host's %s and outside KVM's tsc_tolerance_ppm %"
+                G_GUINT64_FORMAT " without TSC scaling: KVM keeps it in catch-up mode, "
+                "stepping the TSC forward%s", c->ghz, c->dhz, c->kvm_ppm,
+                dependent ? "; migrate to a host with TSC scaling" : "; kvm-clock adapts");
+    if (!dependent)
+        d->effective_hz = hz;
+    return true;
+}
+
 /* ---- rule 1: explicit frequency ---- */
 static void
 rule1_explicit(TgCtx *c)
@@ -438,12 +490,16 @@ rule1_explicit(TgCtx *c)
     const char *sc = tg_tri_to_string(d->dest_scaling);
 
     if (in_window(c, f)) {
+        if (kvm_tolerance_catchup(c, f, 1))
+            return;
         set_outcome(c, TG_VERDICT_ALLOW, "explicit-within-tolerance", 1,
                     "guest TSC %s (explicit) is within %s; scaling %s",
                     c->ghz, c->win, sc);
         /* Inside its tolerance KVM sets no ratio (kvm_set_tsc_khz): the
-         * TSC ticks at this host's rate, within tolerance of F. */
-        d->effective_hz = d->dest_hz;
+         * TSC ticks at this host's rate, within tolerance of F; outside
+         * it, a scaling host scales. */
+        d->effective_hz = outside_kvm_tolerance(c, f) && d->dest_scaling == TG_TRI_YES
+                              ? f : d->dest_hz;
         return;
     }
     switch (d->dest_scaling) {
@@ -535,10 +591,14 @@ rule4_nominal(TgCtx *c)
     gint64 ppm = ppm_diff(n, d->dest_hz);
 
     if (in_window(c, n)) {
+        if (kvm_tolerance_catchup(c, n, 4))
+            return;
         set_outcome(c, TG_VERDICT_ALLOW, "nominal-within-tolerance", 4,
                     "guest TSC %s (%s) is within %s; scaling %s",
                     c->ghz, origin, c->win, tg_tri_to_string(d->dest_scaling));
-        d->effective_hz = d->dest_hz;   /* no ratio inside KVM's tolerance */
+        /* no ratio inside KVM's tolerance */
+        d->effective_hz = outside_kvm_tolerance(c, n) && d->dest_scaling == TG_TRI_YES
+                              ? n : d->dest_hz;
         return;
     }
     if (d->dest_scaling == TG_TRI_YES && tg_kvm_ratio_ok(n, d->dest_hz, c->vendor)) {
@@ -862,6 +922,7 @@ tg_decide(const TgGuestProfile *guest, const TgHostFacts *source,
     d->dependence = settings->override_dependence ? settings->dependence_override
                                                   : guest->dependence;
     c.dest_hz_known_zero = dest->tsc_hz.note.known && dest->tsc_hz.value == 0;
+    c.kvm_ppm = dest->kvm_tolerance_ppm.note.known ? dest->kvm_tolerance_ppm.value : 0;
     c.vendor = dest->cpu_vendor.note.known ? dest->cpu_vendor.value : NULL;
     c.pins = guest->has_explicit_hz;
     c.sensitive = d->dependence != TG_DEP_PARAVIRT;

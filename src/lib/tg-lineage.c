@@ -20,6 +20,7 @@
 #include "tg-record.h"
 #include "tg-xml.h"
 
+#include <libxml/c14n.h>
 #include <libxml/xmlsave.h>
 #include <string.h>
 
@@ -604,6 +605,289 @@ tg_lineage_rewrite_domain(const char *domain_xml, gsize len,
     if (!doc)
         return NULL;
     return tg_lineage_rewrite_doc(doc, domain_xml, len, record, error);
+}
+
+/* ---- taking the record out ---- */
+
+/* Where an element is in the raw text: '<' of its start tag and just after
+ * the '>' that ends it (its end tag, or "/>"). */
+typedef struct {
+    gsize start, end;
+    char *qname;
+    int depth;          /* 0 = the root */
+} TgTextElement;
+
+static void
+tg_text_element_clear(gpointer p)
+{
+    g_free(((TgTextElement *)p)->qname);
+}
+
+/* Skip from `i` (just after "<!--", "<?", "<![CDATA[" or inside a tag) past
+ * `end`; returns the offset after it, or `len` when it never comes. */
+static gsize
+skip_past(const char *buf, gsize len, gsize i, const char *end)
+{
+    gsize n = strlen(end);
+
+    for (; i + n <= len; i++)
+        if (memcmp(buf + i, end, n) == 0)
+            return i + n;
+    return len;
+}
+
+/* The elements of a document that libxml2 parsed (so it is well formed) at
+ * depth <= 2, in document order, located in its text: a scanner that
+ * knows comments, processing instructions, CDATA and quoted attribute
+ * values, which is all a well-formed document without a DOCTYPE (refused
+ * by tg_xml_parse) can hold. */
+static GArray *
+scan_elements(const char *buf, gsize len)
+{
+    GArray *els = g_array_new(FALSE, TRUE, sizeof(TgTextElement));
+    g_autoptr(GArray) open = g_array_new(FALSE, FALSE, sizeof(guint)); /* indices, or G_MAXUINT */
+    gsize i = 0;
+
+    g_array_set_clear_func(els, tg_text_element_clear);
+    while (i < len) {
+        gsize tag, name_end;
+        bool closing, empty = false;
+        char quote = 0;
+
+        if (buf[i] != '<') {
+            i++;
+            continue;
+        }
+        if (len - i >= 4 && memcmp(buf + i, "<!--", 4) == 0) {
+            i = skip_past(buf, len, i + 4, "-->");
+            continue;
+        }
+        if (len - i >= 9 && memcmp(buf + i, "<![CDATA[", 9) == 0) {
+            i = skip_past(buf, len, i + 9, "]]>");
+            continue;
+        }
+        if (len - i >= 2 && (buf[i + 1] == '?' || buf[i + 1] == '!')) {
+            i = skip_past(buf, len, i + 2, ">");
+            continue;
+        }
+        tag = i;
+        closing = len - i >= 2 && buf[i + 1] == '/';
+        i += closing ? 2 : 1;
+        name_end = i;
+        while (name_end < len && !g_ascii_isspace(buf[name_end]) && buf[name_end] != '>' &&
+               buf[name_end] != '/')
+            name_end++;
+        /* to the '>' that ends the tag, outside quoted values */
+        for (; i < len; i++) {
+            if (quote) {
+                if (buf[i] == quote)
+                    quote = 0;
+            } else if (buf[i] == '"' || buf[i] == '\'') {
+                quote = buf[i];
+            } else if (buf[i] == '>') {
+                empty = i > tag && buf[i - 1] == '/';
+                break;
+            }
+        }
+        i = i < len ? i + 1 : len;
+        if (closing) {
+            if (open->len) {
+                guint idx = g_array_index(open, guint, open->len - 1);
+
+                if (idx != G_MAXUINT)
+                    g_array_index(els, TgTextElement, idx).end = i;
+                g_array_set_size(open, open->len - 1);
+            }
+            continue;
+        }
+        if (open->len <= 2) {
+            TgTextElement e = { .start = tag, .end = i, .depth = (int)open->len,
+                                .qname = g_strndup(buf + tag + 1, name_end - tag - 1) };
+            guint idx = els->len;
+
+            g_array_append_val(els, e);
+            if (!empty)
+                g_array_append_val(open, idx);
+        } else if (!empty) {
+            guint none = G_MAXUINT;
+
+            g_array_append_val(open, none);
+        }
+    }
+    return els;
+}
+
+/* Where the cut for an element from `start` to `end` begins: when
+ * whitespace follows it and only spaces and tabs come before it on its
+ * line, the newline before it goes too (its line goes); else at `start`
+ * (an element squeezed between others, as the hook puts a <metadata> it
+ * creates, takes no whitespace along). */
+static gsize
+cut_start(const char *buf, gsize len, gsize start, gsize end)
+{
+    gsize i = start;
+
+    if (end >= len || !g_ascii_isspace(buf[end]))
+        return start;
+    while (i > 0 && (buf[i - 1] == ' ' || buf[i - 1] == '\t'))
+        i--;
+    return i > 0 && buf[i - 1] == '\n' ? i - 1 : start;
+}
+
+/* The same cut on the tree: when blank text follows `n`, the blank text
+ * before it loses its last line (from its last newline on); without a
+ * newline it stays. */
+static void
+dom_cut(xmlNode *n)
+{
+    xmlNode *prev = n->prev;
+
+    if (is_blank_text(prev) && n->next && n->next->type == XML_TEXT_NODE &&
+        n->next->content && g_ascii_isspace(n->next->content[0])) {
+        const char *text = (const char *)prev->content;
+        const char *nl = strrchr(text, '\n');
+
+        /* Only a text node that ends the line run counts: the text scan
+         * cuts from the newline only when spaces and tabs alone follow. */
+        if (nl && strspn(nl + 1, " \t") == strlen(nl + 1)) {
+            g_autofree char *keep = g_strndup(text, (gsize)(nl - text));
+
+            xmlNodeSetContent(prev, (const xmlChar *)keep);
+            if (!*keep) {
+                xmlUnlinkNode(prev);
+                xmlFreeNode(prev);
+            }
+        }
+    }
+    xmlUnlinkNode(n);
+    xmlFreeNode(n);
+}
+
+/* True when `meta` holds nothing but whitespace text. */
+static bool
+only_blank(const xmlNode *meta)
+{
+    for (const xmlNode *c = meta->children; c; c = c->next)
+        if (!is_blank_text(c))
+            return false;
+    return true;
+}
+
+static char *
+c14n(xmlDoc *doc)
+{
+    xmlChar *out = NULL;
+    char *s;
+
+    if (xmlC14NDocDumpMemory(doc, NULL, XML_C14N_1_0, NULL, 1, &out) < 0)
+        return NULL;
+    s = g_strdup((const char *)out);
+    xmlFree(out);
+    return s;
+}
+
+char *
+tg_lineage_strip_domain(const char *domain_xml, gsize len, const char *filename,
+                        guint *removed, GError **error)
+{
+    g_autoptr(xmlDoc) doc = tg_xml_parse(domain_xml, len, filename, error);
+    g_autoptr(GArray) els = NULL;
+    g_autoptr(GPtrArray) records = g_ptr_array_new();
+    g_autoptr(GString) out = NULL;
+    g_autoptr(xmlDoc) check = NULL;
+    g_autofree char *want = NULL;
+    g_autofree char *got = NULL;
+    xmlNode *root, *meta, *c;
+    gsize meta_idx = G_MAXSIZE, pos = 0;
+    guint n = 0;
+    bool drop_meta;
+
+    if (removed)
+        *removed = 0;
+    if (!doc)
+        return NULL;
+    root = tg_xml_root(doc, NULL, "domain", "<domain> (`virsh dumpxml` output)", error);
+    if (!root)
+        return NULL;
+    meta = tg_xml_child(root, NULL, "metadata");
+    for (c = meta ? meta->children : NULL; c; c = c->next)
+        if (tg_xml_is(c, TG_LINEAGE_NS, "lineage"))
+            g_ptr_array_add(records, c);
+    if (records->len == 0)
+        return g_strndup(domain_xml, len);
+    if (removed)
+        *removed = records->len;
+
+    /* The tree without the record: what the text must parse back to. */
+    for (guint i = 0; i < records->len; i++)
+        dom_cut(g_ptr_array_index(records, i));
+    drop_meta = only_blank(meta);
+    if (drop_meta)
+        dom_cut(meta);
+    want = c14n(doc);
+
+    /* The same cut in the text. */
+    els = scan_elements(domain_xml, len);
+    for (guint i = 0; i < els->len; i++) {
+        const TgTextElement *e = &g_array_index(els, TgTextElement, i);
+
+        if (e->depth == 1 && strcmp(e->qname, "metadata") == 0) {
+            meta_idx = i;
+            break;
+        }
+    }
+    out = g_string_sized_new(len);
+    if (meta_idx != G_MAXSIZE && drop_meta) {
+        const TgTextElement *m = &g_array_index(els, TgTextElement, meta_idx);
+        gsize from = cut_start(domain_xml, len, m->start, m->end);
+
+        g_string_append_len(out, domain_xml, (gssize)from);
+        pos = m->end;
+        n = records->len;
+    } else if (meta_idx != G_MAXSIZE) {
+        const TgTextElement *m = &g_array_index(els, TgTextElement, meta_idx);
+
+        for (guint i = (guint)meta_idx + 1; i < els->len; i++) {
+            const TgTextElement *e = &g_array_index(els, TgTextElement, i);
+            const char *colon = strchr(e->qname, ':');
+            const char *local = colon ? colon + 1 : e->qname;
+            gsize from;
+
+            if (e->start >= m->end)
+                break;
+            if (e->depth != 2 || strcmp(local, "lineage") != 0)
+                continue;
+            from = cut_start(domain_xml, len, e->start, e->end);
+            if (from < pos)
+                from = pos;
+            g_string_append_len(out, domain_xml + pos, (gssize)(from - pos));
+            pos = e->end;
+            n++;
+        }
+    }
+    g_string_append_len(out, domain_xml + pos, (gssize)(len - pos));
+
+    if (n == records->len) {
+        check = tg_xml_parse(out->str, out->len, filename, NULL);
+        got = check ? c14n(check) : NULL;
+    }
+    if (want && got && strcmp(want, got) == 0)
+        return g_string_free(g_steal_pointer(&out), FALSE);
+
+    /* The text could not be cut cleanly: write the tree out. */
+    {
+        const char *decl = NULL;
+        gsize decl_len = 0;
+        char *s;
+
+        if (!find_xml_decl(domain_xml, len, &decl, &decl_len))
+            decl = NULL;
+        s = serialize(doc, decl, decl_len);
+        if (!s)
+            g_set_error(error, TG_ERROR, TG_ERROR_IO, "%s: cannot serialise the domain XML",
+                        filename);
+        return s;
+    }
 }
 
 char *

@@ -135,6 +135,19 @@ char *tg_lineage_rewrite_domain(const char *domain_xml, gsize len,
 char *tg_lineage_rewrite_doc(xmlDoc *doc, const char *domain_xml, gsize len,
                              const TgLineage *record, GError **error);
 
+/* Return `domain_xml` (`len` bytes, named `filename` in errors) without
+ * tscgate's lineage record: every <tscgate:lineage> (namespace
+ * TG_LINEAGE_NS, readable or not) in the domain's first <metadata> and the
+ * indentation that introduced it, and the <metadata> itself when nothing
+ * but whitespace is left in it. Everything else is kept byte for byte; only
+ * when the text cannot be cut cleanly (the result would differ from the
+ * parsed document without the record) is the document written out by
+ * libxml2 instead. `removed` (nullable) receives how many records went; a
+ * domain without one comes back unchanged. Returns a newly allocated
+ * document (g_free), or NULL with `error` (not XML, not a <domain>). */
+char *tg_lineage_strip_domain(const char *domain_xml, gsize len, const char *filename,
+                              guint *removed, GError **error);
+
 /* Format the record alone as XML (for logs, tests). Newly allocated. */
 char *tg_lineage_format(const TgLineage *record);
 
