@@ -299,9 +299,12 @@ agent_stamp(TgAgent *a, virDomainPtr dom, const char *op, const char *why)
     int rc;
 
     if (!(xml = virDomainGetXMLDesc(dom, 0))) {
+        /* Taken first: every libvirt call resets the thread's last error. */
+        g_autofree char *verr = g_strdup(virGetLastErrorMessage());
+
         r = guest_record(dom, LOG_WARNING, op, "failed",
                          "boot record not written: cannot read its live definition");
-        tg_log_record_add(r, "TSCGATE_ERROR", virGetLastErrorMessage());
+        tg_log_record_add(r, "TSCGATE_ERROR", verr);
         tg_log_record_add(r, "TSCGATE_WHY", why);
         agent_log(a, r);
         return;
@@ -327,9 +330,11 @@ agent_stamp(TgAgent *a, virDomainPtr dom, const char *op, const char *why)
     if (rc < 0) {
         /* Destroyed or migrated away meanwhile, or libvirtd went away:
          * said, not fatal. */
+        g_autofree char *verr = g_strdup(virGetLastErrorMessage());
+
         r = guest_record(dom, LOG_WARNING, op, "failed",
                          "boot record not written: libvirt refused it");
-        tg_log_record_add(r, "TSCGATE_ERROR", virGetLastErrorMessage());
+        tg_log_record_add(r, "TSCGATE_ERROR", verr);
     } else if (rec->nominal_origin == TG_NOMINAL_BOOT) {
         what = g_strdup_printf("boot record written: nominal TSC rate %" G_GUINT64_FORMAT
                                " Hz (%s)", rec->nominal_hz,
