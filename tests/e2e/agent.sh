@@ -1,6 +1,14 @@
 # tests/e2e/agent.sh: running `tscgate agent` inside a host, for the agent
 # scenarios (14-*.sh ... 17-*.sh).  Sourced by those scenarios.
 
+# E2E_AGENT_VALGRIND=1 runs every agent under valgrind memcheck: any error
+# or definite leak makes it exit 99, which agent_stop and agent_once fail on.
+agent_prefix() {
+    [ -z "${E2E_AGENT_VALGRIND:-}" ] ||
+        printf '%s\n' valgrind --quiet --error-exitcode=99 --leak-check=full \
+            --errors-for-leak-kinds=definite --log-file=/var/log/tscgate/agent-valgrind.%p.log
+}
+
 # agent_log_file HOST: where the agent's records go (its --audit-file).
 agent_log_file() { printf '%s/var-log/tscgate/agent.log' "$(e2e_hostdir "$1")"; }
 agent_log_lines() { local f; f=$(agent_log_file "$1"); [ -f "$f" ] && wc -l <"$f" || echo 0; }
@@ -17,8 +25,8 @@ agent_start() {
     # exec all the way down (nsenter without --fork, env): $! is the agent.
     (
         exec nsenter --net="$E2E_NS/$h.net" --mount="$E2E_NS/$h.mnt" --uts="$E2E_NS/$h.uts" \
-            -- env -i PATH="$E2E_PATH" LC_ALL=C "$E2E_CLI" agent --connect qemu:///system \
-            --audit-file /var/log/tscgate/agent.log
+            -- env -i PATH="$E2E_PATH" LC_ALL=C $(agent_prefix) "$E2E_CLI" agent \
+            --connect qemu:///system --audit-file /var/log/tscgate/agent.log
     ) </dev/null >>"$E2E_TMP/agent-$h.out" 2>&1 &
     AGENT_PID=$!
     AGENT_HOST=$h
@@ -29,6 +37,14 @@ agent_start() {
         sleep 0.1
     done
     fail "the agent on $h did not connect within 10 s: $(agent_new_log "$h" "$n0")"
+}
+
+# agent_once HOST: `tscgate agent --once` inside HOST; sets ONCE_RC.
+agent_once() {
+    ONCE_RC=0
+    # shellcheck disable=SC2046
+    e2e_in "$1" $(agent_prefix) "$E2E_CLI" agent --once --connect qemu:///system \
+        --audit-file /var/log/tscgate/agent.log || ONCE_RC=$?
 }
 
 # agent_stop: SIGTERM, and the agent must exit 0 within 5 s.
