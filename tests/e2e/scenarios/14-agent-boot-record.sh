@@ -6,7 +6,8 @@
 # record being visible through `virsh metadata` is printed), migrates to B
 # (B's facts = A's real rate) allowed, the record keeping origin boot; to a
 # B declared at another rate without scaling it is refused, both rates in
-# the line.  SIGTERM ends the agent with status 0.
+# the line.  Migrated back and restored on A, it gets no boot record (the
+# hook records those hops).  SIGTERM ends the agent with status 0.
 . "$E2E_DIR/agent.sh"
 scenario() {
     [ -n "$HOST_HZ" ] || skip_scenario "no <counter name='tsc'> in virsh capabilities"
@@ -63,6 +64,25 @@ scenario() {
     assert_eq "hop 1" "$(hop_attr "$x" 1 op)/$(hop_attr "$x" 1 host)" boot/hosta
     assert_eq "hop 2" "$(hop_attr "$x" 2 op)/$(hop_attr "$x" 2 host)" migrate/hostb
     assert_valid_domain "$x"
+
+    # Back onto A, and saved and restored there, with the agent running:
+    # libvirt reports "started migrated" and "started restored", the hook
+    # records each hop, the agent writes nothing.
+    n0=$(agent_log_lines hosta)
+    migrate_ok hostb hosta "$g"
+    run_virsh hosta save "$g" "$E2E_TMP/s14.save"
+    [ "$VRC" = 0 ] || fail "virsh save failed: $VOUT"
+    run_virsh hosta restore "$E2E_TMP/s14.save"
+    [ "$VRC" = 0 ] || fail "virsh restore failed: $VOUT"
+    rm -f "$E2E_TMP/s14.save"
+    sleep 1   # time for an event the agent should not act on
+    x=$(dumpxml hosta "$g")
+    assert_eq "hops after migrate back and restore" \
+        "$(hop_attr "$x" 1 op) $(hop_attr "$x" 2 op) $(hop_attr "$x" 3 op) $(hop_attr "$x" 4 op)" \
+        "boot migrate migrate restore"
+    assert_eq "nominal origin after migrate back and restore" "$(nominal_attr "$x" origin)" boot
+    assert_eq "agent records for an incoming migration and a restore" \
+        "$(agent_new_log hosta "$n0" | grep -c "guest=$g " || :)" 0
 
     # The same kind of guest to a B at another rate without scaling: refused,
     # both rates in the line.
