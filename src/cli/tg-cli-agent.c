@@ -415,22 +415,28 @@ agent_adopt_one(TgAgent *a, virDomainPtr dom)
     }
 }
 
-static void
-agent_adopt(TgAgent *a)
+/* Adopt every running guest. Returns false with `error` when libvirt
+ * cannot list them (logged too); a single guest's failure is its record. */
+static bool
+agent_adopt(TgAgent *a, GError **error)
 {
     virDomainPtr *doms = NULL;
     int n = virConnectListAllDomains(a->conn, &doms, VIR_CONNECT_LIST_DOMAINS_ACTIVE);
 
     if (n < 0) {
-        agent_log_connection(a, LOG_WARNING, "failed", "cannot list running guests: %s",
-                             virGetLastErrorMessage());
-        return;
+        g_autofree char *msg = g_strdup_printf("cannot list the running guests: %s",
+                                               virGetLastErrorMessage());
+
+        agent_log_connection(a, LOG_WARNING, "failed", "%s", msg);
+        g_set_error_literal(error, TG_ERROR, TG_ERROR_IO, msg);
+        return false;
     }
     for (int i = 0; i < n; i++) {
         agent_adopt_one(a, doms[i]);
         virDomainFree(doms[i]);
     }
     free(doms);
+    return true;
 }
 
 /* ---- events and the connection ---- */
@@ -615,7 +621,10 @@ tg_cli_agent_main(int argc, char **argv)
         if (!agent_connect(&a))
             return tg_cli_error("agent", TG_EXIT_USAGE, "cannot connect to %s: %s",
                                 uri ? uri : "libvirt's default URI", virGetLastErrorMessage());
-        agent_adopt(&a);
+        if (!agent_adopt(&a, &err)) {
+            agent_disconnect(&a);
+            return tg_cli_error("agent", TG_EXIT_USAGE, "%s", err->message);
+        }
         agent_disconnect(&a);
         return TG_EXIT_ALLOW;
     }
@@ -656,7 +665,8 @@ tg_cli_agent_main(int argc, char **argv)
                              was_connected ? "reconnected" : "connected",
                              uri ? uri : "libvirt's default URI");
         was_connected = true;
-        agent_adopt(&a);
+        /* A listing that fails is logged; the events still come. */
+        agent_adopt(&a, NULL);
         agent_drain(&a);
         while (!tg_agent_quit && !a.closed) {
             if (virEventRunDefaultImpl() < 0)

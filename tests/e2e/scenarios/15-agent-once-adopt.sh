@@ -1,5 +1,6 @@
 # Scenario 15: `tscgate agent --once` adopts what was started while no
-# agent ran.  On A: a guest booted there (libvirt: "running (booted)") and
+# agent ran.  On A: a guest booted there (libvirt: "running (booted)"), one
+# booted with a boot record of an earlier run (stale: replaced), and
 # one booted there, then paused and resumed ("running (unpaused)": the
 # state reason no longer tells, the QEMU command line in /proc does) get a
 # boot record; a guest that came in by migration keeps the hook's record
@@ -9,9 +10,22 @@
 scenario() {
     [ -n "$HOST_HZ" ] || skip_scenario "no <counter name='tsc'> in virsh capabilities"
     [ "$E2E_DOMTYPE" = kvm ] || skip_scenario "no usable /dev/kvm: the boot rate is KVM's"
-    local gb=s15-booted gu=s15-unpaused gm=s15-migrated gs=s15-stripped n0 t0 t1 x before log
+    local gb=s15-booted gstale=s15-stale f gu=s15-unpaused gm=s15-migrated gs=s15-stripped n0 t0 t1 x before log
     t0=$(date -u +%s)
     guest_start hosta tsc-sensitive "$gb"
+    # A guest started with a boot record of an earlier run on A (as a
+    # definition copied from a live dump carries one): stale.
+    f=$(guest_xml tsc-sensitive "$gstale")
+    sed -i "s|</name>|</name>\\
+  <metadata>\\
+    <tscgate:lineage xmlns:tscgate=\"$LINEAGE_NS\" version=\"1.1\">\\
+      <tscgate:nominal hz=\"$((HOST_HZ + 2000000))\" origin=\"boot\"/>\\
+      <tscgate:hop op=\"boot\" host=\"hosta\" hz=\"$((HOST_HZ + 2000000))\" time=\"2026-01-01T00:00:00Z\"/>\\
+    </tscgate:lineage>\\
+  </metadata>|" "$f"
+    vsh hosta create "$f" >/dev/null || fail "could not start $gstale"
+    assert_eq "stale record before --once" "$(nominal_attr "$(dumpxml hosta "$gstale")" hz)" \
+        "$((HOST_HZ + 2000000))"
     guest_start hosta tsc-sensitive "$gu"
     vsh hosta suspend "$gu" >/dev/null
     vsh hosta resume "$gu" >/dev/null
@@ -38,6 +52,9 @@ scenario() {
     assert_contains "record for $gb" "$(printf '%s\n' "$log" | grep "guest=$gb ")" "op=agent-adopt"
     x=$(dumpxml hosta "$gu")
     assert_boot_record "$x" hosta "$HOST_HZ" "$t0" "$(date -u +%s)"
+    x=$(dumpxml hosta "$gstale")
+    assert_boot_record "$x" hosta "$HOST_HZ" "$t0" "$(date -u +%s)"
+    assert_contains "why $gstale was stamped" "$(printf '%s\n' "$log" | grep "guest=$gstale ")" "stale"
 
     x=$(dumpxml hosta "$gm")
     assert_eq "hops of $gm" "$(hop_count "$x")" 1
