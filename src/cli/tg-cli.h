@@ -17,6 +17,7 @@ int tg_cli_check_main(int argc, char **argv);
 int tg_cli_lineage_main(int argc, char **argv);
 #ifdef WITH_LIBVIRT
 int tg_cli_preflight_main(int argc, char **argv);
+int tg_cli_agent_main(int argc, char **argv);
 #endif
 /* Evaluate one migration (tg_evaluate), print the text or JSON report on
  * stdout and return the exit status (TG_EXIT_ALLOW or TG_EXIT_DENY).

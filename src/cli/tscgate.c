@@ -5,6 +5,7 @@
  *   tscgate policy validate|explain    policy files (tg-cli-policy.c)
  *   tscgate lineage show|strip FILE    the lineage record (tg-cli-lineage.c)
  *   tscgate preflight DOMAIN ...       decide via the libvirt API
+ *   tscgate agent [--once]             boot records for guests booted here
  */
 #include <config.h>
 
@@ -28,6 +29,7 @@ static const TgCommand tg_commands[] = {
     { "lineage", tg_cli_lineage_main, "show or strip tscgate's lineage record in domain XML" },
 #ifdef WITH_LIBVIRT
     { "preflight", tg_cli_preflight_main, "decide a migration of a running guest via the libvirt API" },
+    { "agent", tg_cli_agent_main, "record the TSC rate of guests booted on this host (libvirt events)" },
 #endif
 };
 
