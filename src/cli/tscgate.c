@@ -5,6 +5,8 @@
  *   tscgate policy validate|explain    policy files (tg-cli-policy.c)
  *   tscgate lineage show|strip FILE    the lineage record (tg-cli-lineage.c)
  *   tscgate preflight DOMAIN ...       decide via the libvirt API
+ *   tscgate plan --domain P --host P   every guest on every other host
+ *   tscgate pin DOMAIN ...             pin a guest's TSC rate (libvirt API)
  */
 #include <config.h>
 
@@ -26,8 +28,10 @@ static const TgCommand tg_commands[] = {
     { "check", tg_cli_check_main, "decide whether a guest may migrate to a host (offline)" },
     { "policy", tg_cli_policy_main, "validate or explain a policy file" },
     { "lineage", tg_cli_lineage_main, "show or strip tscgate's lineage record in domain XML" },
+    { "plan", tg_cli_plan_main, "decide every guest on every other host of a fleet" },
 #ifdef WITH_LIBVIRT
     { "preflight", tg_cli_preflight_main, "decide a migration of a running guest via the libvirt API" },
+    { "pin", tg_cli_pin_main, "pin a guest's TSC rate in its persistent definition" },
 #endif
 };
 
