@@ -463,4 +463,51 @@ if "$tg" --help | grep -q '^  pin '; then
     fi
 fi
 
+# --- plan --connect: running guests and host facts over libvirt ---
+if "$tg" --help | grep -q '^  pin '; then
+    # the test driver's guest 'test' runs on its own host (not decided)
+    expect plan-connect 0 '^test +~~\+~\.  +4$' '' -- plan --connect test:///default --host "$FH"
+    # both test drivers report this machine's host name: one host, and no
+    # other host for any of its guests
+    expect plan-connect-only 1 '^pinned-db +\.  +0  nowhere to go$' '' -- plan --connect test:///default --connect "$NODE"
+    # one unreachable host is reported, not fatal
+    expect plan-connect-unreachable 0 '^not in the plan: test:///nonexistent/node\.xml: cannot connect' \
+        '^tscgate plan: left out of the plan: test:///nonexistent/node\.xml: cannot connect' -- \
+        plan --connect test:///default --connect test:///nonexistent/node.xml --host "$FH"
+    rc=0; "$tg" plan --connect test:///default --connect "$NODE" --host "$FH" --json >"$out" 2>"$err" </dev/null || rc=$?
+    plan_connect_json() {
+        [ "$rc" -eq 1 ] && python3 -c '
+import json,sys
+d=json.load(open(sys.argv[1]))
+g={x["name"]:x for x in d["guests"]}
+assert set(g)=={"test","pinned-db","hpc-app"}, g
+assert g["hpc-app"]["from"].startswith("test://") and g["hpc-app"]["allowed_hosts"]==0
+assert g["hpc-app"]["pin"]["frequency"]==2100000000
+assert all(x["host"]!=g[x["guest"]]["host"] for x in d["decisions"])
+' "$out"
+    }
+    ok_if plan-connect-json plan_connect_json
+    # a daemon that never answers: left out after --timeout, the plan goes on
+    python3 -c '
+import os, socket, sys, time
+s = socket.socket(socket.AF_UNIX)
+s.bind(sys.argv[1])
+s.listen(8)
+open(sys.argv[2], "w").close()
+held = []
+while True:
+    held.append(s.accept()[0])
+' "$WORK/hang.sock" "$WORK/hang.ready" &
+hang_pid=$!
+    for _ in 1 2 3 4 5 6 7 8 9 10; do [ -e "$WORK/hang.ready" ] && break; sleep 0.2; done
+    start=$(date +%s)
+    expect plan-connect-timeout 0 '^test ' "left out of the plan: qemu\+unix:///system\?socket=.*hang\.sock: no answer within 1 s" -- \
+        plan --connect "qemu+unix:///system?socket=$WORK/hang.sock" --connect test:///default --host "$FH" --timeout 1
+    took=$(( $(date +%s) - start ))
+    plan_timeout_fast() { [ "$took" -le 10 ]; }
+    rc=0; ok_if plan-connect-timeout-bounded plan_timeout_fast
+    kill "$hang_pid" 2>/dev/null || true
+    wait "$hang_pid" 2>/dev/null || true
+fi
+
 tg_done
