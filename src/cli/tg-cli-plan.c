@@ -19,6 +19,7 @@
 #endif
 
 #include "tg-cli.h"
+#include "tg-cli-plan.h"
 #include "tg-file.h"
 #include "tg-plan.h"
 #include "tg-report.h"
@@ -131,23 +132,32 @@ tg_plan_load_guests(TgPlan *plan, char **paths, GError **error)
 
 /* ---- libvirt connections ---- */
 
-typedef struct {
-    char *uri;
-    char *error;      /* why it failed, or NULL */
-    char *hostname;   /* the daemon's host name */
-    char *caps;       /* capabilities XML */
-    GPtrArray *xmls;  /* char*: each running guest's XML */
-    GPtrArray *names; /* char*: their names */
-    bool done;
-} TgPlanConn;
-
-typedef struct {
+struct _TgPlanConnSet {
     GMutex lock;
     GCond cond;
     gint refs;        /* the main thread's and every worker's */
     gsize n_done;
+    bool guests;      /* read the running guests too */
     GPtrArray *conns; /* TgPlanConn* */
-} TgPlanConnSet;
+};
+
+void
+tg_plan_conn_set_lock(TgPlanConnSet *s)
+{
+    g_mutex_lock(&s->lock);
+}
+
+void
+tg_plan_conn_set_unlock(TgPlanConnSet *s)
+{
+    g_mutex_unlock(&s->lock);
+}
+
+GPtrArray *
+tg_plan_conn_set_conns(TgPlanConnSet *s)
+{
+    return s->conns;
+}
 
 static void
 tg_plan_conn_free(gpointer data)
@@ -165,7 +175,7 @@ tg_plan_conn_free(gpointer data)
     g_free(c);
 }
 
-static void
+void
 tg_plan_conn_set_unref(TgPlanConnSet *s)
 {
     if (!g_atomic_int_dec_and_test(&s->refs))
@@ -213,6 +223,8 @@ tg_plan_conn_thread(gpointer data)
         goto out;
     }
     hostname = virConnectGetHostname(conn);
+    if (!set->guests)
+        goto out;
     if ((n = virConnectListAllDomains(conn, &doms, VIR_CONNECT_LIST_DOMAINS_ACTIVE)) < 0) {
         error = g_strdup_printf("cannot list its running guests: %s", virGetLastErrorMessage());
         n = 0;
@@ -259,11 +271,8 @@ out:
 }
 #endif
 
-/* Read every URI concurrently, waiting at most `timeout` seconds in all.
- * Returns the set (the caller unrefs); a connection that did not finish
- * has done == false. */
-static TgPlanConnSet *
-tg_plan_connect(char **uris, guint timeout)
+TgPlanConnSet *
+tg_plan_connect(char **uris, guint timeout, bool guests)
 {
     TgPlanConnSet *set = g_new0(TgPlanConnSet, 1);
     gint64 deadline = g_get_monotonic_time() + (gint64)timeout * G_TIME_SPAN_SECOND;
@@ -272,6 +281,7 @@ tg_plan_connect(char **uris, guint timeout)
     g_mutex_init(&set->lock);
     g_cond_init(&set->cond);
     set->refs = 1;
+    set->guests = guests;
     set->conns = g_ptr_array_new_with_free_func(tg_plan_conn_free);
     for (char **u = uris; u && *u; u++) {
         TgPlanConn *c = g_new0(TgPlanConn, 1);
@@ -865,7 +875,7 @@ tg_cli_plan_main(int argc, char **argv)
         return tg_cli_error(TG_PLAN_CMD, TG_EXIT_USAGE, "%s", err->message);
     /* the connections run while the files are read */
     if (uris)
-        set = tg_plan_connect(uris, (guint)timeout);
+        set = tg_plan_connect(uris, (guint)timeout, true);
     if (!tg_plan_load_hosts(plan, hosts, &err) || !tg_plan_load_guests(plan, domains, &err) ||
         (set && !tg_plan_add_conns(plan, set, (guint)timeout, unreachable, &err))) {
         if (set)

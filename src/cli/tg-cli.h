@@ -25,6 +25,7 @@ TgPlan *tg_cli_plan_load_hosts(char **paths, GError **error);
 #ifdef WITH_LIBVIRT
 int tg_cli_preflight_main(int argc, char **argv);
 int tg_cli_pin_main(int argc, char **argv);
+int tg_cli_inventory_main(int argc, char **argv);
 #endif
 /* Evaluate one migration (tg_evaluate), print the text or JSON report on
  * stdout and return the exit status (TG_EXIT_ALLOW or TG_EXIT_DENY).

@@ -7,6 +7,7 @@
  *   tscgate preflight DOMAIN ...       decide via the libvirt API
  *   tscgate plan --domain P --host P   every guest on every other host
  *   tscgate pin DOMAIN ...             pin a guest's TSC rate (libvirt API)
+ *   tscgate inventory collect ...      host facts files from capabilities
  */
 #include <config.h>
 
@@ -32,6 +33,7 @@ static const TgCommand tg_commands[] = {
 #ifdef WITH_LIBVIRT
     { "preflight", tg_cli_preflight_main, "decide a migration of a running guest via the libvirt API" },
     { "pin", tg_cli_pin_main, "pin a guest's TSC rate in its persistent definition" },
+    { "inventory", tg_cli_inventory_main, "collect host facts files from libvirt capabilities" },
 #endif
 };
 

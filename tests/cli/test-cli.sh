@@ -510,4 +510,46 @@ hang_pid=$!
     wait "$hang_pid" 2>/dev/null || true
 fi
 
+# --- inventory collect: facts files from libvirt capabilities ---
+if "$tg" --help | grep -q '^  inventory '; then
+    INV=$WORK/inv
+    mkdir "$INV"
+    expect inventory-help 0 '^  collect  write' '' -- inventory --help
+    expect inventory-collect-help 0 '--output' '' -- inventory collect --help
+    expect inventory-no-action 2 '' '^tscgate inventory: an action is required: collect$' -- inventory
+    expect inventory-bad-action 2 '' "^tscgate inventory: unknown action 'gather' \(try collect\)$" -- inventory gather
+    expect inventory-no-connect 2 '' '^tscgate inventory collect: --connect URI is required$' -- inventory collect -o "$INV"
+    expect inventory-no-output 2 '' '^tscgate inventory collect: --output DIR is required$' -- inventory collect --connect test:///default
+    expect inventory-output-missing 2 '' '^tscgate inventory collect: --output /nonexistent/dir: No such file' -- inventory collect --connect test:///default -o /nonexistent/dir
+    expect inventory-output-file 2 '' 'not a directory' -- inventory collect --connect test:///default -o "$FH/rack1-a.xml"
+    expect inventory-extra-arg 2 '' "unexpected argument 'x'" -- inventory collect --connect test:///default -o "$INV" x
+    expect inventory-timeout-range 2 '' '--timeout 0 is out of range' -- inventory collect --connect test:///default -o "$INV" --timeout 0
+    # one host written, the unreachable one named: exit 1
+    expect inventory-collect 1 "^[^:]+: wrote $INV/[^ ]+\.xml from test:///default; unknown there: cpu-vendor, tsc-frequency, tsc-scaling, kvm-tsc-tolerance-ppm, constant-tsc" \
+        '^tscgate inventory collect: test:///nonexistent/node\.xml: cannot connect: .*: nothing written$' -- \
+        inventory collect --connect test:///default --connect test:///nonexistent/node.xml -o "$INV"
+    vmhost=$(sed -n 's/^\([^:]*\): wrote .*/\1/p' "$out")
+    inv_file_ok() {
+        [ -n "$vmhost" ] && [ -f "$INV/$vmhost.xml" ] &&
+            grep -q "<tscgate:hostname known='yes' source='tscgate inventory collect from test:///default'>$vmhost<" "$INV/$vmhost.xml" &&
+            grep -q "<tscgate:constant-tsc known='no' reason='not in the libvirt capabilities of test:///default" "$INV/$vmhost.xml" &&
+            grep -q "<tscgate:policy-digest known='no' " "$INV/$vmhost.xml" &&
+            grep -q "<tscgate:published-at known='yes' " "$INV/$vmhost.xml"
+    }
+    rc=0; ok_if inventory-file inv_file_ok
+    # plan and check read what it wrote
+    expect inventory-plan-reads 0 "^    [0-9]+  $vmhost: unknown, scaling unknown \($INV/$vmhost\.xml\)$" '' -- plan --domain "$FD/web.xml" --host "$INV" --host "$FH"
+    expect inventory-check-reads 1 '^deny: .*TSC frequency is unknown' '' -- check --domain "$FD/db.xml" --dest-dir "$INV" --dest-host "$vmhost"
+    # a host's own publication is kept unless --force
+    sed "s|<tscgate:hostname known='yes' source='uname(2)'>rack1-a<|<tscgate:hostname known='yes' source='uname(2)'>$vmhost<|; s|</tscgate:facts>|<tscgate:tscgate-version known='yes' source='tscgate probe --publish'>0.1.0</tscgate:tscgate-version></tscgate:facts>|" \
+        "$FH/rack1-a.xml" > "$INV/$vmhost.xml"
+    expect inventory-keeps-published 1 '' "^tscgate inventory collect: $INV/$vmhost\.xml: $vmhost published its own facts there \(tscgate 0\.1\.0\): kept; --force replaces them$" -- \
+        inventory collect --connect test:///default -o "$INV"
+    kept_ok() { grep -q "tscgate probe --publish" "$INV/$vmhost.xml"; }
+    rc=0; ok_if inventory-published-unchanged kept_ok
+    expect inventory-force 0 "^$vmhost: wrote " '' -- inventory collect --connect test:///default -o "$INV" --force
+    forced_ok() { ! grep -q "tscgate probe --publish" "$INV/$vmhost.xml"; }
+    rc=0; ok_if inventory-force-replaced forced_ok
+fi
+
 tg_done
