@@ -17,6 +17,9 @@
 #define TG_PIN_CMD "pin"
 /* KVM_SET_TSC_KHZ takes kHz in 32 bits (Linux arch/x86/kvm/x86.c) */
 #define TG_PIN_MAX_HZ ((guint64)G_MAXUINT32 * 1000)
+/* below 1 MHz no x86 TSC ticks, and below 1 kHz QEMU would take no rate at
+ * all (its tsc-frequency is kept in kHz, 0 = none: target/i386/cpu.c) */
+#define TG_PIN_MIN_HZ ((guint64)1000000)
 
 static void
 tg_pin_libvirt_quiet(void *opaque G_GNUC_UNUSED, virErrorPtr err G_GNUC_UNUSED)
@@ -155,12 +158,12 @@ tg_cli_pin_main(int argc, char **argv)
                             "give either --frequency HZ or --for-hosts PATH");
     if (policy_path && !for_hosts)
         return tg_cli_error(TG_PIN_CMD, TG_EXIT_USAGE, "--policy is only used with --for-hosts");
-    if (frequency && (!tg_parse_u64(frequency, &hz) || hz == 0 || hz > TG_PIN_MAX_HZ)) {
+    if (frequency && (!tg_parse_u64(frequency, &hz) || hz < TG_PIN_MIN_HZ || hz > TG_PIN_MAX_HZ)) {
         g_autofree char *esc = tg_escape_untrusted(frequency);
 
         return tg_cli_error(TG_PIN_CMD, TG_EXIT_USAGE,
-                            "--frequency '%s' is not a TSC rate in Hz (1 to %" G_GUINT64_FORMAT ")",
-                            esc, TG_PIN_MAX_HZ);
+                            "--frequency '%s' is not a TSC rate in Hz (%" G_GUINT64_FORMAT " to %" G_GUINT64_FORMAT ")",
+                            esc, TG_PIN_MIN_HZ, TG_PIN_MAX_HZ);
     }
     if (policy_path && !(policy = tg_cli_load_policy(policy_path, &digest, &err)))
         return tg_cli_error(TG_PIN_CMD, TG_EXIT_USAGE, "%s", err->message);
