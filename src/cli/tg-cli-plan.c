@@ -483,8 +483,8 @@ tg_plan_print_text(const TgPlanOut *o)
 
         width = MAX(width, MIN(strlen(esc), 32));
     }
-    fprintf(o->out, "tscgate plan: %u guests x %" G_GSIZE_FORMAT " hosts, decided with %s\n",
-            p->guests->len, nh, pol);
+    fprintf(o->out, "tscgate plan: %u guest%s x %" G_GSIZE_FORMAT " host%s, decided with %s\n",
+            p->guests->len, p->guests->len == 1 ? "" : "s", nh, nh == 1 ? "" : "s", pol);
     fprintf(o->out, "hosts:\n");
     for (gsize h = 0; h < nh; h++) {
         const TgPlanHost *host = g_ptr_array_index(p->hosts, h);

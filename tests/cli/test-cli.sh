@@ -335,6 +335,8 @@ expect plan-empty-host-dir 2 '' 'no host facts to plan with' -- plan --domain "$
 expect plan-table 1 '^hpc +xxx\.  +0  pin 2100000000 Hz: 3 more hosts; nowhere to go$' '' -- plan --domain "$FD" --host "$FH"
 expect plan-table-own-host 1 '^db +\.\+\+x +2$' '' -- plan --domain "$FD" --host "$FH"
 expect plan-table-legend 1 '^  invtsc-without-frequency \(3 pairs\): hpc on rack1-a: invtsc is exposed' '' -- plan --domain "$FD" --host "$FH"
+expect plan-title 1 '^tscgate plan: 3 guests x 4 hosts, decided with the default rules$' '' -- plan --domain "$FD" --host "$FH"
+expect plan-title-one 0 '^tscgate plan: 1 guest x 4 hosts, ' '' -- plan --domain "$FD/web.xml" --host "$FH"
 expect plan-table-hosts 1 '^    4  rack2-d: 2600000000 Hz, scaling no ' '' -- plan --domain "$FD" --host "$FH"
 expect plan-no-pins 1 '^hpc +xxx\.  +0  nowhere to go$' '' -- plan --domain "$FD" --host "$FH" --no-pins
 expect plan-all-placed 0 '^web +\.~\+~ +3$' '' -- plan --domain "$FD/web.xml" --domain "$FD/db.xml" --host "$FH"
@@ -424,6 +426,8 @@ if "$tg" --help | grep -q '^  pin '; then
     expect pin-both-rates 2 '' 'give either --frequency HZ or --for-hosts PATH' -- pin test --connect test:///default --frequency 1 --for-hosts "$FH"
     expect pin-bad-rate 2 '' "^tscgate pin: --frequency '2\.1GHz' is not a TSC rate in Hz" -- pin test --connect test:///default --frequency 2.1GHz
     expect pin-zero-rate 2 '' "--frequency '0' is not a TSC rate" -- pin test --connect test:///default --frequency 0
+    # QEMU keeps tsc-frequency in kHz: a rate below 1 MHz is no TSC's
+    expect pin-tiny-rate 2 '' "^tscgate pin: --frequency '999999' is not a TSC rate in Hz \(1000000 to 4294967295000\)$" -- pin test --connect test:///default --frequency 999999
     expect pin-huge-rate 2 '' "--frequency '4294967296000' is not a TSC rate" -- pin test --connect test:///default --frequency 4294967296000
     expect pin-policy-alone 2 '' '--policy is only used with --for-hosts' -- pin test --connect test:///default --frequency 1 --policy "$P/policy-rules.xml"
     expect pin-bad-policy 2 '' 'policy-bad\.xml' -- pin test --connect test:///default --for-hosts "$FH" --policy "$P/policy-bad.xml"
