@@ -306,9 +306,11 @@ tg_plan_connect(char **uris, guint timeout, bool guests)
         if (!(t = g_thread_try_new("tscgate-plan", tg_plan_conn_thread, w, &err))) {
             TgPlanConn *c = set->conns->pdata[i];
 
+            g_mutex_lock(&set->lock);
             c->error = g_strdup_printf("cannot start a thread: %s", err->message);
             c->done = true;
             set->n_done++;
+            g_mutex_unlock(&set->lock);
             g_free(w);
             tg_plan_conn_set_unref(set);   /* the main thread's reference remains */
             continue;
