@@ -601,7 +601,7 @@ several_pins_first(TgCtx *c)
     if (!c->pins || !g->first_explicit_hz || g->first_explicit_hz == g->explicit_hz ||
         in_window(c, g->first_explicit_hz) || c->d->dest_scaling != TG_TRI_NO)
         return false;
-    fmt_hz(f1, sizeof(f1), g->first_explicit_hz); /* rare: a denial */
+    fmt_hz(f1, sizeof(f1), g->first_explicit_hz);
     set_outcome(c, TG_VERDICT_DENY, "explicit-first-outside-tolerance", 1,
                 "the first <timer name='tsc'> (%s), which libvirt checks, is outside "
                 "%s, no TSC scaling here: libvirt refuses to start the guest "
