@@ -368,6 +368,18 @@ plan_csv() {
         [ "$(wc -l < "$out")" -eq 4 ]
 }
 ok_if plan-csv plan_csv
+# 50 hosts: columns in groups of ten under two heading lines, tens over ones
+"$TG_BUILDDIR/bench/bench-plan" -w "$WORK/f50" -g 3 -H 50
+rc=0; "$tg" plan --domain "$WORK/f50/guests" --host "$WORK/f50/hosts" >"$out" 2>"$err" </dev/null || rc=$?
+plan_50() {
+    [ "$rc" -eq 1 ] &&
+        grep -qx '                 1 1111111112 2222222223 3333333334 4444444445' "$out" &&
+        grep -qx 'guest   1234567890 1234567890 1234567890 1234567890 1234567890  hosts  suggestion' "$out" &&
+        grep -qx 'g00002  xxxxxxxxxx xxxxxxxxxx xxxxxxxxxx xxxxxxxxxx xxxxxxxxxx      0  pin 2400000000 Hz: 33 more hosts; nowhere to go' "$out" &&
+        grep -qx '   50  h0049: 2400000000 Hz, scaling no ('"$WORK"'/f50/hosts/h0049.xml)' "$out" &&
+        [ "$(awk 'length > 120' "$out" | grep -cv '^  [a-z-]* (')" -eq 0 ]
+}
+ok_if plan-50-hosts plan_50
 # a host named by its file when its facts carry no hostname
 cp "$i2100" "$WORK/caps-only.xml"
 expect plan-host-file-name 0 '^    1  caps-only: ' '' -- plan --domain "$G/fedora-kvmclock.xml" --host "$WORK/caps-only.xml"
