@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
+#include "tg-plan.h"
 #include "tg-policy.h"
 #include "tg-report.h"
 
@@ -15,9 +16,17 @@ G_BEGIN_DECLS
 int tg_cli_probe_main(int argc, char **argv);
 int tg_cli_check_main(int argc, char **argv);
 int tg_cli_lineage_main(int argc, char **argv);
+int tg_cli_plan_main(int argc, char **argv);
+/* The host facts of `paths` (files, or directories of *.xml read in name
+ * order), as `plan --host` reads them, in a plan without guests. Returns a
+ * new plan (tg_plan_free), or NULL with `error`, also when no host is
+ * found. */
+TgPlan *tg_cli_plan_load_hosts(char **paths, GError **error);
 #ifdef WITH_LIBVIRT
 int tg_cli_preflight_main(int argc, char **argv);
 int tg_cli_agent_main(int argc, char **argv);
+int tg_cli_pin_main(int argc, char **argv);
+int tg_cli_inventory_main(int argc, char **argv);
 #endif
 /* Evaluate one migration (tg_evaluate), print the text or JSON report on
  * stdout and return the exit status (TG_EXIT_ALLOW or TG_EXIT_DENY).

@@ -6,6 +6,9 @@
  *   tscgate lineage show|strip FILE    the lineage record (tg-cli-lineage.c)
  *   tscgate preflight DOMAIN ...       decide via the libvirt API
  *   tscgate agent [--once]             boot records for guests booted here
+ *   tscgate plan --domain P --host P   every guest on every other host
+ *   tscgate pin DOMAIN ...             pin a guest's TSC rate (libvirt API)
+ *   tscgate inventory collect ...      host facts files from capabilities
  */
 #include <config.h>
 
@@ -27,9 +30,12 @@ static const TgCommand tg_commands[] = {
     { "check", tg_cli_check_main, "decide whether a guest may migrate to a host (offline)" },
     { "policy", tg_cli_policy_main, "validate or explain a policy file" },
     { "lineage", tg_cli_lineage_main, "show or strip tscgate's lineage record in domain XML" },
+    { "plan", tg_cli_plan_main, "decide every guest on every other host of a fleet" },
 #ifdef WITH_LIBVIRT
     { "preflight", tg_cli_preflight_main, "decide a migration of a running guest via the libvirt API" },
     { "agent", tg_cli_agent_main, "record the TSC rate of guests booted on this host (libvirt events)" },
+    { "pin", tg_cli_pin_main, "pin a guest's TSC rate in its persistent definition" },
+    { "inventory", tg_cli_inventory_main, "collect host facts files from libvirt capabilities" },
 #endif
 };
 

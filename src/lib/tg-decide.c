@@ -190,8 +190,10 @@ typedef struct {
     char win[160];   /* "D Hz +/-P ppm [lo, hi]" or "unknown" */
     char ghz[32];    /* guest nominal "N Hz" or "unknown" */
     char dhz[32];    /* destination "D Hz" or "unknown" */
-    GString *warn;   /* rule 6 warnings to join to an allow */
+    GString *warn;   /* rule 6 warnings to join to an allow (NULL when quiet) */
+    guint n_warn;    /* how many there are */
     const char *warn_code;
+    bool quiet;      /* tg_decide_outcome(): decide, format no reason */
 } TgCtx;
 
 static void
@@ -237,6 +239,8 @@ set_outcome(TgCtx *c, TgVerdict v, const char *code, int rule,
     c->d->verdict = v;
     c->d->code = code;
     c->d->rule = rule;
+    if (c->quiet)
+        return;
     g_free(c->d->reason);
     va_start(ap, fmt);
     c->d->reason = g_strdup_vprintf(fmt, ap);
@@ -286,10 +290,15 @@ static bool
 rule0_policy(TgCtx *c)
 {
     const TgSettings *s = c->s;
-    g_autofree char *rule = admin_text(s->policy_rule ? s->policy_rule : "(unnamed)");
+    g_autofree char *rule = NULL;
 
+    if (!s->force_deny && !s->require_scaling)
+        return false;
+    if (!c->quiet)
+        rule = admin_text(s->policy_rule ? s->policy_rule : "(unnamed)");
     if (s->force_deny) {
-        g_autofree char *msg = s->force_deny_message ? admin_text(s->force_deny_message) : NULL;
+        g_autofree char *msg = s->force_deny_message && !c->quiet
+                                   ? admin_text(s->force_deny_message) : NULL;
 
         set_outcome(c, TG_VERDICT_DENY, "policy-force-deny", 0,
                     "policy rule '%s' denies this guest on any host%s%s "
@@ -326,11 +335,12 @@ static bool
 rule23_needs_frequency(TgCtx *c)
 {
     const TgGuestProfile *g = c->guest;
-    char pin[32];
+    char pin[32] = "";
 
     if (g->has_explicit_hz)
         return false;
-    fmt_pin(c, pin, sizeof(pin));
+    if (!c->quiet)
+        fmt_pin(c, pin, sizeof(pin));
     /* Hyper-V enlightenments are KVM's (target/i386/kvm/kvm.c): under TCG
      * re-enlightenment does not exist. */
     if (g->kind != TG_GUEST_TCG &&
@@ -361,6 +371,9 @@ add_warning(TgCtx *c, const char *code, const char *text)
 {
     if (!c->warn_code)
         c->warn_code = code;
+    c->n_warn++;
+    if (!c->warn)
+        return;
     if (c->warn->len)
         g_string_append(c->warn, "; ");
     g_string_append(c->warn, text);
@@ -399,16 +412,18 @@ static bool
 rule6_health(TgCtx *c, const TgHostFacts *dest)
 {
     const char *cls = c->sensitive ? "a guest that reads the TSC" : "a kvm-clock guest";
-    char text[256];
+    char text[256] = "";
     const char *code = NULL;
     const char *pm = rule6_pm_checklist(dest);
 
     if (dest->tsc_unstable.note.known && dest->tsc_unstable.value) {
         code = "dest-tsc-unstable";
-        g_snprintf(text, sizeof(text), "this host's kernel marked its TSC unstable");
+        if (!c->quiet)
+            g_snprintf(text, sizeof(text), "this host's kernel marked its TSC unstable");
     } else if (tg_host_facts_tsc_invariant(dest) == TG_TRI_NO && pm) {
         code = "dest-tsc-not-invariant";
-        g_snprintf(text, sizeof(text),
+        if (!c->quiet)
+            g_snprintf(text, sizeof(text),
                    "this host's TSC is not invariant (constant_tsc %s, nonstop_tsc %s)%s",
                    tg_tri_to_string(tg_bool_fact_tri(&dest->constant_tsc)),
                    tg_tri_to_string(tg_bool_fact_tri(&dest->nonstop_tsc)), pm);
@@ -424,7 +439,8 @@ rule6_health(TgCtx *c, const TgHostFacts *dest)
     }
 
     if (dest->clock_synchronized.note.known && !dest->clock_synchronized.value) {
-        g_snprintf(text, sizeof(text),
+        if (!c->quiet)
+            g_snprintf(text, sizeof(text),
                    "this host's clock is not NTP-synchronised, guest wall-clock "
                    "may jump after the move");
         if (c->s->deny_unsynchronized_clock) {
@@ -602,7 +618,7 @@ several_pins_note(TgCtx *c)
     const TgGuestProfile *g = c->guest;
     char *joined;
 
-    if (c->d->verdict != TG_VERDICT_DENY || !g->first_explicit_hz ||
+    if (c->quiet || c->d->verdict != TG_VERDICT_DENY || !g->first_explicit_hz ||
         g->first_explicit_hz == g->explicit_hz)
         return;
     joined = g_strdup_printf("%s; QEMU applies the last <timer name='tsc'> (%" G_GUINT64_FORMAT
@@ -729,7 +745,8 @@ rule5_unknown_nominal(TgCtx *c)
 {
     const TgSettings *s = c->s;
     TgDecision *d = c->d;
-    g_autoptr(GString) note = g_string_new("");
+    g_autoptr(GString) note = c->quiet ? NULL : g_string_new("");
+    const char *note_str = "";
 
     if (s->candidates && s->n_candidates) {
         const TgCandidateHost *bad = NULL;
@@ -740,12 +757,12 @@ rule5_unknown_nominal(TgCtx *c)
         if (!bad) {
             g_autoptr(GString) names = g_string_new("");
 
-            for (gsize i = 0; i < s->n_candidates && i < TG_REASON_HOSTS_MAX; i++) {
+            for (gsize i = 0; !c->quiet && i < s->n_candidates && i < TG_REASON_HOSTS_MAX; i++) {
                 g_autofree char *n = admin_text(s->candidates[i].name ? s->candidates[i].name : "?");
 
                 g_string_append_printf(names, "%s%s", i ? ", " : "", n);
             }
-            if (s->n_candidates > TG_REASON_HOSTS_MAX)
+            if (!c->quiet && s->n_candidates > TG_REASON_HOSTS_MAX)
                 g_string_append_printf(names, " and %" G_GSIZE_FORMAT " more",
                                        s->n_candidates - TG_REASON_HOSTS_MAX);
             set_outcome(c, TG_VERDICT_ALLOW, "inventory-compatible", 5,
@@ -755,7 +772,7 @@ rule5_unknown_nominal(TgCtx *c)
             d->guest_hz_origin = TG_NOMINAL_INVENTORY;
             unknown_nominal_effective(c);
             return;
-        } else {
+        } else if (note) {
             g_autofree char *n = admin_text(bad->name ? bad->name : "?");
             char hz[32];
 
@@ -763,6 +780,8 @@ rule5_unknown_nominal(TgCtx *c)
             g_string_printf(note, " (inventory host %s at %s does not fit)", n, hz);
         }
     }
+    if (note)
+        note_str = note->str;
     unknown_nominal_effective(c);
     if (d->dest_scaling == TG_TRI_YES) {
         /* KVM scales to any rate a real host gave: set_tsc_khz's ratio
@@ -770,7 +789,7 @@ rule5_unknown_nominal(TgCtx *c)
          * TSC rate there is. */
         set_outcome(c, TG_VERDICT_ALLOW, "nominal-unknown-dest-scaling", 5,
                     "guest TSC unknown%s but this host (%s) has TSC scaling "
-                    "and keeps the guest's rate", note->str, c->dhz);
+                    "and keeps the guest's rate", note_str, c->dhz);
         return;
     }
     if (!c->sensitive) {
@@ -778,7 +797,7 @@ rule5_unknown_nominal(TgCtx *c)
                     "paravirt-nominal-unknown", 5,
                     "guest TSC unknown%s, this host %s, scaling %s: the guest's "
                     "rate may change; kvm-clock adapts",
-                    note->str, c->dhz, tg_tri_to_string(d->dest_scaling));
+                    note_str, c->dhz, tg_tri_to_string(d->dest_scaling));
         return;
     }
     set_outcome(c, unknown_verdict(s->unknown_guest_frequency, true),
@@ -786,7 +805,7 @@ rule5_unknown_nominal(TgCtx *c)
                 "guest TSC frequency unknown%s and the guest reads the TSC "
                 "directly (this host %s, scaling %s); set <timer name='tsc' "
                 "frequency=...> or list its hosts in the policy inventory",
-                note->str, c->win, tg_tri_to_string(d->dest_scaling));
+                note_str, c->win, tg_tri_to_string(d->dest_scaling));
 }
 
 /* ---- rule 8: guests without a TSC ----
@@ -795,8 +814,8 @@ static void
 rule8_no_tsc(TgCtx *c)
 {
     const TgGuestProfile *g = c->guest;
-    g_autofree char *arch = g->arch ? admin_text(g->arch) : NULL;
-    g_autofree char *machine = g->machine ? admin_text(g->machine) : NULL;
+    g_autofree char *arch = g->arch && !c->quiet ? admin_text(g->arch) : NULL;
+    g_autofree char *machine = g->machine && !c->quiet ? admin_text(g->machine) : NULL;
 
     set_outcome(c, TG_VERDICT_ALLOW, "guest-without-tsc", 8,
                 "guest %s%s%s%s has no TSC (not x86): nothing to check",
@@ -869,11 +888,13 @@ finish(TgCtx *c)
 {
     TgDecision *d = c->d;
 
-    if (d->verdict != TG_VERDICT_DENY && c->warn->len) {
-        char *joined = g_strdup_printf("%s; %s", c->warn->str, d->reason);
+    if (d->verdict != TG_VERDICT_DENY && c->n_warn) {
+        if (!c->quiet) {
+            char *joined = g_strdup_printf("%s; %s", c->warn->str, d->reason);
 
-        g_free(d->reason);
-        d->reason = joined;
+            g_free(d->reason);
+            d->reason = joined;
+        }
         /* A warning of its own (e.g. a kvm-clock guest's rate change) keeps
          * its code, so log queries on rate changes still find the hop; a
          * plain allow takes rule 6's code. */
@@ -884,17 +905,21 @@ finish(TgCtx *c)
         d->verdict = TG_VERDICT_WARN;
     }
     if (d->verdict == TG_VERDICT_ALLOW && c->s->force_warn) {
-        g_autofree char *rule = admin_text(c->s->policy_rule ? c->s->policy_rule : "(unnamed)");
-        char *joined = g_strdup_printf("policy rule '%s' asks for a warning; %s",
-                                       rule, d->reason);
+        if (!c->quiet) {
+            g_autofree char *rule = admin_text(c->s->policy_rule ? c->s->policy_rule
+                                                                 : "(unnamed)");
+            char *joined = g_strdup_printf("policy rule '%s' asks for a warning; %s",
+                                           rule, d->reason);
 
-        g_free(d->reason);
-        d->reason = joined;
+            g_free(d->reason);
+            d->reason = joined;
+        }
         d->verdict = TG_VERDICT_WARN;
         d->code = "policy-force-warn";
         d->rule = 0;
     }
-    if (d->verdict == TG_VERDICT_DENY && c->s->policy_rule && !g_str_has_prefix(d->code, "policy-")) {
+    if (!c->quiet && d->verdict == TG_VERDICT_DENY && c->s->policy_rule &&
+        !g_str_has_prefix(d->code, "policy-")) {
         /* A policy rule selected the settings behind this denial (its
          * tolerance, unknown actions, class): name it, so the virsh-visible
          * line tells the admin which rule to look at. */
@@ -907,7 +932,7 @@ finish(TgCtx *c)
     if (d->verdict == TG_VERDICT_DENY) {
         d->effective_hz = 0;
         d->effective_changed = false;
-    } else if (c->s->record_lineage && c->guest->kind != TG_GUEST_NO_TSC) {
+    } else if (d->adjustments && c->s->record_lineage && c->guest->kind != TG_GUEST_NO_TSC) {
         /* A guest without a TSC gets no record: there is nothing to note. */
         TgAdjustment a = { .kind = TG_ADJUST_RECORD_LINEAGE, .hop_limit = c->s->hop_limit };
 
@@ -915,29 +940,33 @@ finish(TgCtx *c)
     }
 }
 
-TgDecision *
-tg_decide(const TgGuestProfile *guest, const TgHostFacts *source,
-          const TgHostFacts *dest, const TgSettings *settings)
+/* Decide into `d` (zeroed by the caller); `quiet`: no reason, no
+ * allocation (tg_decide_outcome). */
+static void
+tg_decide_into(TgDecision *d, const TgGuestProfile *guest, const TgHostFacts *dest,
+               const TgSettings *settings, bool quiet)
 {
-    TgDecision *d = g_new0(TgDecision, 1);
     TgCtx c = { 0 };
 
-    d->adjustments = g_array_new(FALSE, TRUE, sizeof(TgAdjustment));
     d->verdict = TG_VERDICT_DENY;
     if (!guest || !dest || !settings) {
         d->code = "engine-input-missing";
         d->rule = 0;
-        d->reason = g_strdup_printf("internal error: decision engine called without %s",
-                                    !guest ? "a guest profile" : !dest ? "destination facts" : "settings");
-        return d;
+        if (!quiet)
+            d->reason = g_strdup_printf("internal error: decision engine called without %s",
+                                        !guest ? "a guest profile"
+                                        : !dest ? "destination facts" : "settings");
+        return;
     }
 
     c.guest = guest;
     c.s = settings;
     c.d = d;
-    c.warn = g_string_new("");
-
-    d->policy_rule = g_strdup(settings->policy_rule);
+    c.quiet = quiet;
+    if (!quiet) {
+        c.warn = g_string_new("");
+        d->policy_rule = g_strdup(settings->policy_rule);
+    }
     d->tolerance_ppm = settings->tolerance_ppm;
     d->dest_hz = dest->tsc_hz.note.known ? dest->tsc_hz.value : 0;
     d->dest_scaling = tg_bool_fact_tri(&dest->tsc_scaling);
@@ -946,7 +975,6 @@ tg_decide(const TgGuestProfile *guest, const TgHostFacts *source,
     /* The source host's facts say nothing about the guest's rate: it runs
      * at the source's rate only if it booted there or every hop since kept
      * it, which the source's rate cannot tell (doc/tsc-model.md). */
-    (void)source;
     d->guest_hz = tg_guest_nominal_hz(guest, &d->guest_hz_origin);
     if (!d->guest_hz)
         d->guest_hz_origin = TG_NOMINAL_UNKNOWN;
@@ -963,9 +991,15 @@ tg_decide(const TgGuestProfile *guest, const TgHostFacts *source,
     c.vendor = dest->cpu_vendor.note.known ? dest->cpu_vendor.value : NULL;
     c.pins = guest->has_explicit_hz;
     c.sensitive = d->dependence != TG_DEP_PARAVIRT;
-    fmt_hz(c.ghz, sizeof(c.ghz), d->guest_hz);
-    fmt_hz(c.dhz, sizeof(c.dhz), d->dest_hz);
-    if (d->dest_hz) {
+    if (quiet) {
+        c.ghz[0] = c.dhz[0] = c.win[0] = '\0';
+    } else {
+        fmt_hz(c.ghz, sizeof(c.ghz), d->guest_hz);
+        fmt_hz(c.dhz, sizeof(c.dhz), d->dest_hz);
+    }
+    if (quiet) {
+        /* no reason: nothing to format */
+    } else if (d->dest_hz) {
         bool kvm_differs = dest->kvm_tolerance_ppm.note.known &&
                            dest->kvm_tolerance_ppm.value != settings->tolerance_ppm;
 
@@ -1002,6 +1036,26 @@ tg_decide(const TgGuestProfile *guest, const TgHostFacts *source,
         rule5_unknown_nominal(&c);
     }
     finish(&c);
-    g_string_free(c.warn, TRUE);
+    if (c.warn)
+        g_string_free(c.warn, TRUE);
+}
+
+TgDecision *
+tg_decide(const TgGuestProfile *guest, const TgHostFacts *source,
+          const TgHostFacts *dest, const TgSettings *settings)
+{
+    TgDecision *d = g_new0(TgDecision, 1);
+
+    (void)source;
+    d->adjustments = g_array_new(FALSE, TRUE, sizeof(TgAdjustment));
+    tg_decide_into(d, guest, dest, settings, false);
     return d;
+}
+
+void
+tg_decide_outcome(const TgGuestProfile *guest, const TgHostFacts *dest,
+                  const TgSettings *settings, TgDecision *out)
+{
+    memset(out, 0, sizeof(*out));
+    tg_decide_into(out, guest, dest, settings, true);
 }

@@ -122,6 +122,14 @@ TgDecision *tg_decide(const TgGuestProfile *guest,
                       const TgHostFacts *dest,
                       const TgSettings *settings);
 
+/* tg_decide() without the reason, for evaluating many pairs: fills `out`
+ * (the caller's storage, overwritten) with every field tg_decide() sets
+ * except `reason`, `policy_rule` and `adjustments`, which stay NULL.
+ * Allocates nothing unless the settings carry a host inventory; `out` needs
+ * no freeing. */
+void tg_decide_outcome(const TgGuestProfile *guest, const TgHostFacts *dest,
+                       const TgSettings *settings, TgDecision *out);
+
 void tg_decision_free(TgDecision *d);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(TgDecision, tg_decision_free)
 

@@ -28,6 +28,32 @@ tg_source_facts_from_lineage(const TgGuestProfile *guest)
     return facts;
 }
 
+void
+tg_evaluate_settings(const TgGuestProfile *guest, const TgPolicy *policy,
+                     TgSettings *settings, TgMode *mode, char **why)
+{
+    tg_settings_init(settings);
+    if (policy) {
+        tg_policy_apply(policy, guest, settings, why);
+        *mode = tg_policy_mode(policy);
+    } else {
+        *mode = TG_MODE_ENFORCE;
+    }
+}
+
+void
+tg_evaluate_outcome(const TgGuestProfile *guest, const TgHostFacts *dest,
+                    const TgSettings *settings, TgDecision *out)
+{
+    tg_decide_outcome(guest, dest, settings, out);
+}
+
+bool
+tg_evaluate_outcome_allows(const TgDecision *d, TgMode mode)
+{
+    return d->verdict != TG_VERDICT_DENY || mode == TG_MODE_AUDIT;
+}
+
 TgEvaluation *
 tg_evaluate(const TgGuestProfile *guest, const TgHostFacts *source,
             const TgHostFacts *dest, const TgPolicy *policy)
@@ -36,13 +62,7 @@ tg_evaluate(const TgGuestProfile *guest, const TgHostFacts *source,
     g_autoptr(TgHostFacts) lineage_source = NULL;
     TgSettings settings;
 
-    tg_settings_init(&settings);
-    if (policy) {
-        tg_policy_apply(policy, guest, &settings, &e->why);
-        e->mode = tg_policy_mode(policy);
-    } else {
-        e->mode = TG_MODE_ENFORCE;
-    }
+    tg_evaluate_settings(guest, policy, &settings, &e->mode, &e->why);
     if (!source) {
         lineage_source = tg_source_facts_from_lineage(guest);
         source = lineage_source;

@@ -30,6 +30,25 @@ typedef struct {
  * goes through). Returns a new evaluation (tg_evaluation_free). */
 TgEvaluation *tg_evaluate(const TgGuestProfile *guest, const TgHostFacts *source,
                           const TgHostFacts *dest, const TgPolicy *policy);
+/* The per-guest half of tg_evaluate(): fill `settings` as the policy
+ * (nullable: the default rules) gives them to `guest`, and `mode` (its
+ * mode; enforce without a policy). `why` (nullable) receives the selection
+ * explanation (g_free), as TgEvaluation.why. Pointers in `settings` are
+ * owned by the policy. */
+void tg_evaluate_settings(const TgGuestProfile *guest, const TgPolicy *policy,
+                          TgSettings *settings, TgMode *mode, char **why);
+
+/* The per-pair half: the verdict, reason code, rule and rates tg_evaluate()
+ * decides for `guest` on `dest` under `settings` from
+ * tg_evaluate_settings(), without formatting a reason
+ * (tg_decide_outcome()): fills `out`, which needs no freeing. In audit mode
+ * a denial lets the guest through: see tg_evaluate_outcome_allows(). */
+void tg_evaluate_outcome(const TgGuestProfile *guest, const TgHostFacts *dest,
+                         const TgSettings *settings, TgDecision *out);
+
+/* tg_evaluation_allows() for an outcome decided in `mode`. */
+bool tg_evaluate_outcome_allows(const TgDecision *d, TgMode mode);
+
 void tg_evaluation_free(TgEvaluation *e);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(TgEvaluation, tg_evaluation_free)
 

@@ -313,4 +313,259 @@ ok_if lineage-strip-hook-output strip_hook_ok
 expect lineage-strip-not-xml 2 '' 'not-xml\.xml:[0-9]+: ' -- lineage strip "$G/not-xml.xml"
 expect lineage-strip-two-files 2 '' '^tscgate lineage: strip needs one FILE' -- lineage strip a b
 
+# --- plan: every guest on every other host ---
+FD=$G/fleet FH=$H/fleet
+expect plan-help 0 '--drain' '' -- plan --help
+expect plan-no-host 2 '' '^tscgate plan: --host PATH or --connect URI is required$' -- plan --domain "$FD"
+expect plan-no-domain 2 '' '^tscgate plan: --domain PATH or --connect URI is required$' -- plan --host "$FH"
+expect plan-json-csv 2 '' 'give either --json or --csv' -- plan --domain "$FD" --host "$FH" --json --csv
+expect plan-extra-arg 2 '' "unexpected argument 'x'" -- plan --domain "$FD" --host "$FH" x
+expect plan-stdin 2 '' 'stdin' -- plan --domain - --host "$FH"
+expect plan-timeout-range 2 '' '--timeout 0 is out of range' -- plan --domain "$FD" --host "$FH" --timeout 0
+expect plan-missing-file 2 '' '/nonexistent/h\.xml.*No such file' -- plan --domain "$FD" --host /nonexistent/h.xml
+expect plan-bad-domain 2 '' 'not-xml\.xml:[0-9]+: .*well-formed' -- plan --domain "$G/not-xml.xml" --host "$FH"
+expect plan-bad-host 2 '' 'caps-bad-counter\.xml:5: .*out of range' -- plan --domain "$FD" --host "$H/caps-bad-counter.xml"
+expect plan-domain-as-host 2 '' 'web\.xml:[0-9]+: .*capabilities' -- plan --domain "$FD" --host "$FD/web.xml"
+expect plan-duplicate-host 2 '' 'probe-hosta\.xml and .*probe-minor-newer\.xml both describe host hosta' -- plan --domain "$FD" --host "$H/probe-hosta.xml" --host "$H/probe-minor-newer.xml"
+expect plan-bad-policy 2 '' 'policy-bad\.xml' -- plan --domain "$FD" --host "$FH" --policy "$P/policy-bad.xml"
+expect plan-no-such-drain 2 '' '^tscgate plan: --drain nohost: no such host in the plan$' -- plan --domain "$FD" --host "$FH" --drain nohost
+mkdir "$WORK/empty-hosts"
+expect plan-empty-host-dir 2 '' 'no host facts to plan with' -- plan --domain "$FD" --host "$WORK/empty-hosts"
+# hpc (invtsc, no rate) may go nowhere: exit 1, a pin suggestion, the codes
+expect plan-table 1 '^hpc +xxx\.  +0  pin 2100000000 Hz: 3 more hosts; nowhere to go$' '' -- plan --domain "$FD" --host "$FH"
+expect plan-table-own-host 1 '^db +\.\+\+x +2$' '' -- plan --domain "$FD" --host "$FH"
+expect plan-table-legend 1 '^  invtsc-without-frequency \(3 pairs\): hpc on rack1-a: invtsc is exposed' '' -- plan --domain "$FD" --host "$FH"
+expect plan-title 1 '^tscgate plan: 3 guests x 4 hosts, decided with the default rules$' '' -- plan --domain "$FD" --host "$FH"
+expect plan-title-one 0 '^tscgate plan: 1 guest x 4 hosts, ' '' -- plan --domain "$FD/web.xml" --host "$FH"
+expect plan-table-hosts 1 '^    4  rack2-d: 2600000000 Hz, scaling no ' '' -- plan --domain "$FD" --host "$FH"
+expect plan-no-pins 1 '^hpc +xxx\.  +0  nowhere to go$' '' -- plan --domain "$FD" --host "$FH" --no-pins
+expect plan-all-placed 0 '^web +\.~\+~ +3$' '' -- plan --domain "$FD/web.xml" --domain "$FD/db.xml" --host "$FH"
+expect plan-drain-ok 0 '^  db: rack1-b, rack2-c$' '' -- plan --domain "$FD" --host "$FH" --drain rack1-a
+expect plan-drain-nowhere 1 '^  hpc: nowhere to go$' '' -- plan --domain "$FD" --host "$FH" --drain rack2-d
+rc=0; "$tg" plan --domain "$FD" --host "$FH" --drain rack2-d --json >"$out" 2>"$err" </dev/null || rc=$?
+plan_drain_json() {
+    [ "$rc" -eq 1 ] && python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["drain"]=="rack2-d" and d["nowhere"]==["hpc"] and [g["name"] for g in d["guests"]]==["hpc"] and d["guests"][0]["may_go_to"]==[] and d["guests"][0]["guest_hz"] is None and d["guests"][0]["pin"]=={"frequency":2100000000,"hosts":3,"more_hosts":3} and len(d["decisions"])==3, d' "$out"
+}
+ok_if plan-drain-json plan_drain_json
+rc=0; "$tg" plan --domain "$FD" --host "$FH" --json >"$out" 2>"$err" </dev/null || rc=$?
+plan_json() {
+    [ "$rc" -eq 1 ] && python3 -c '
+import json,sys
+d=json.load(open(sys.argv[1]))
+assert [h["name"] for h in d["hosts"]]==["rack1-a","rack1-b","rack2-c","rack2-d"], d["hosts"]
+assert d["hosts"][2]["scaling"] is True and d["hosts"][0]["policy_digest"] is None
+assert len(d["decisions"])==9 and d["unreachable"]==[]
+w=[x for x in d["decisions"] if x["guest"]=="web" and x["host"]=="rack2-c"][0]
+assert w=={"guest":"web","host":"rack2-c","verdict":"allow","code":"nominal-unknown-dest-scaling","rule":5,"allowed":True,"effective_hz":None}, w
+assert not [x for x in d["decisions"] if x["guest"]=="db" and x["host"]=="rack1-a"]
+' "$out"
+}
+ok_if plan-json plan_json
+rc=0; "$tg" plan --domain "$FD/db.xml" --host "$FH" --csv --reasons >"$out" 2>"$err" </dev/null || rc=$?
+plan_csv() {
+    [ "$rc" -eq 0 ] && [ "$(head -1 "$out")" = "$(printf 'guest,host,verdict,code,rule,allowed,effective_hz,reason\r')" ] &&
+        grep -q '^db,rack2-d,deny,explicit-outside-tolerance,1,no,,"\{0,1\}guest TSC 2100000000 Hz (explicit) is outside' "$out" &&
+        [ "$(wc -l < "$out")" -eq 4 ]
+}
+ok_if plan-csv plan_csv
+# 50 hosts: columns in groups of ten under two heading lines, tens over ones
+"$TG_BUILDDIR/bench/bench-plan" -w "$WORK/f50" -g 3 -H 50
+rc=0; "$tg" plan --domain "$WORK/f50/guests" --host "$WORK/f50/hosts" >"$out" 2>"$err" </dev/null || rc=$?
+plan_50() {
+    [ "$rc" -eq 1 ] &&
+        grep -qx '                 1 1111111112 2222222223 3333333334 4444444445' "$out" &&
+        grep -qx 'guest   1234567890 1234567890 1234567890 1234567890 1234567890  hosts  suggestion' "$out" &&
+        grep -qx 'g00002  xxxxxxxxxx xxxxxxxxxx xxxxxxxxxx xxxxxxxxxx xxxxxxxxxx      0  pin 2400000000 Hz: 33 more hosts; nowhere to go' "$out" &&
+        grep -qx '   50  h0049: 2400000000 Hz, scaling no ('"$WORK"'/f50/hosts/h0049.xml)' "$out" &&
+        [ "$(awk 'length > 120' "$out" | grep -cv '^  [a-z-]* (')" -eq 0 ]
+}
+ok_if plan-50-hosts plan_50
+# a host named by its file when its facts carry no hostname
+cp "$i2100" "$WORK/caps-only.xml"
+expect plan-host-file-name 0 '^    1  caps-only: ' '' -- plan --domain "$G/fedora-kvmclock.xml" --host "$WORK/caps-only.xml"
+# audit mode: a denial lets the guest through ('!')
+cat > "$WORK/audit.xml" <<'XML'
+<policy xmlns='urn:tscgate:policy:1' version='1'><mode>audit</mode></policy>
+XML
+expect plan-audit 0 '^hpc +!!!\. ' '' -- plan --domain "$FD" --host "$FH" --policy "$WORK/audit.xml"
+# no colour unless stdout is a terminal
+expect plan-no-colour 1 '' '' -- plan --domain "$FD" --host "$FH"
+plan_plain() { ! grep -q "$(printf '\033')" "$out"; }
+rc=0; ok_if plan-no-escape-codes plan_plain
+if command -v script >/dev/null 2>&1; then
+    script -qec "'$TG_BUILDDIR/src/cli/tscgate' plan --domain '$FD' --host '$FH'" /dev/null >"$out" 2>&1 </dev/null || true
+    plan_colour() { grep -q "$(printf '\033')\[31mx" "$out" && grep -q "$(printf '\033')\[32m+" "$out"; }
+    ok_if plan-colour-on-tty plan_colour
+fi
+# plan agrees with check on every pair of the fixtures: the parseable
+# guests, and the hosts in groups of distinct host names
+mkdir "$WORK/pd" "$WORK/ph1" "$WORK/ph2" "$WORK/ph3" "$WORK/ph4"
+for f in "$G"/*.xml; do
+    rc=0; "$tg" check --domain "$f" --dest "$i2100" >/dev/null 2>&1 </dev/null || rc=$?
+    [ "$rc" -eq 2 ] || ln -s "$f" "$WORK/pd/"
+done
+for f in "$H"/*.xml; do
+    rc=0; "$tg" check --domain "$G/paravirt.xml" --dest "$f" >/dev/null 2>&1 </dev/null || rc=$?
+    [ "$rc" -eq 2 ] && continue
+    for grp in ph1 ph2 ph3 ph4; do
+        rc=0; "$tg" plan --domain "$G/paravirt.xml" --host "$f" --host "$WORK/$grp" >/dev/null 2>&1 </dev/null || rc=$?
+        [ "$rc" -eq 2 ] || { ln -s "$f" "$WORK/$grp/"; break; }
+    done
+done
+for pol in "" "$P/policy-rules.xml"; do
+    : > "$WORK/pairs"
+    for d in "$WORK"/pd/*.xml; do
+        for h in "$WORK"/ph?/*.xml; do
+            rc=0; "$tg" check --json --domain "$d" --dest "$h" ${pol:+--policy "$pol"} >"$out" 2>/dev/null </dev/null || rc=$?
+            printf '%s\t%s\t%s\t%s\n' "$d" "$h" "$rc" "$(cat "$out")" >> "$WORK/pairs"
+        done
+    done
+    for grp in ph1 ph2 ph3 ph4; do
+        [ -n "$(ls "$WORK/$grp")" ] || continue
+        rc=0; "$tg" plan --json --domain "$WORK/pd" --host "$WORK/$grp" ${pol:+--policy "$pol"} >"$out" 2>"$err" </dev/null || rc=$?
+        agree() { [ "$rc" -le 1 ] && python3 "$TG_SRCDIR/tests/cli/plan-agree.py" "$out" "$WORK/pairs" >"$err" 2>&1; }
+        ok_if "plan-agrees-with-check-$grp${pol:+-policy}" agree
+    done
+done
+
+# --- pin: the rate in the persistent definition (libvirt's test driver) ---
+if "$tg" --help | grep -q '^  pin '; then
+    NODE="test://$G/fleet-testdriver-node.xml"
+    expect pin-help 0 '--for-hosts' '' -- pin --help
+    expect pin-no-domain 2 '' '^tscgate pin: exactly one DOMAIN \(name or UUID\) is required$' -- pin --frequency 2100000000
+    expect pin-two-domains 2 '' 'exactly one DOMAIN' -- pin a b --frequency 2100000000
+    expect pin-no-rate 2 '' '^tscgate pin: give either --frequency HZ or --for-hosts PATH$' -- pin test --connect test:///default
+    expect pin-both-rates 2 '' 'give either --frequency HZ or --for-hosts PATH' -- pin test --connect test:///default --frequency 1 --for-hosts "$FH"
+    expect pin-bad-rate 2 '' "^tscgate pin: --frequency '2\.1GHz' is not a TSC rate in Hz" -- pin test --connect test:///default --frequency 2.1GHz
+    expect pin-zero-rate 2 '' "--frequency '0' is not a TSC rate" -- pin test --connect test:///default --frequency 0
+    # QEMU keeps tsc-frequency in kHz: a rate below 1 MHz is no TSC's
+    expect pin-tiny-rate 2 '' "^tscgate pin: --frequency '999999' is not a TSC rate in Hz \(1000000 to 4294967295000\)$" -- pin test --connect test:///default --frequency 999999
+    expect pin-huge-rate 2 '' "--frequency '4294967296000' is not a TSC rate" -- pin test --connect test:///default --frequency 4294967296000
+    expect pin-policy-alone 2 '' '--policy is only used with --for-hosts' -- pin test --connect test:///default --frequency 1 --policy "$P/policy-rules.xml"
+    expect pin-bad-policy 2 '' 'policy-bad\.xml' -- pin test --connect test:///default --for-hosts "$FH" --policy "$P/policy-bad.xml"
+    expect pin-no-such-domain 2 '' '^tscgate pin: no such domain: nosuch: ' -- pin nosuch --connect test:///default --frequency 2100000000
+    expect pin-no-connection 2 '' '^tscgate pin: cannot connect to test:///nonexistent/node\.xml: ' -- pin test --connect test:///nonexistent/node.xml --frequency 2100000000
+    expect pin-bad-hosts 2 '' 'caps-bad-counter\.xml:5: ' -- pin test --connect test:///default --for-hosts "$H/caps-bad-counter.xml"
+    expect pin-empty-hosts 2 '' 'no host facts \(\*\.xml\) in ' -- pin test --connect test:///default --for-hosts "$WORK/empty-hosts"
+    expect pin-frequency 0 "^pinned test at 2100000000 Hz in its persistent definition; it takes effect at its next cold boot \(shut it down, then start it\): the running guest keeps its rate until then$" '' -- pin test --connect test:///default --frequency 2100000000
+    expect pin-dry-run 0 '^would pin test at 2100000000 Hz in its persistent definition \(dry run: nothing changed\)' '' -- pin test --connect test:///default --frequency 2100000000 --dry-run
+    expect pin-already-pinned 2 '' '^tscgate pin: pinned-db already pins 2400000000 Hz in its persistent definition; give --force to replace it$' -- pin pinned-db --connect "$NODE" --frequency 2100000000
+    expect pin-force 0 '^pinned pinned-db at 2100000000 Hz' '' -- pin pinned-db --connect "$NODE" --frequency 2100000000 --force
+    expect pin-by-uuid 0 '^pinned hpc-app at 2100000000 Hz' '' -- pin 5e1f0c2a-7b3d-4c8e-9f10-0000000000a2 --connect "$NODE" --frequency 2100000000
+    expect pin-for-hosts 0 '^rate 2100000000 Hz boots and runs hpc-app on 3 of the 4 hosts given:$' '' -- pin hpc-app --connect "$NODE" --for-hosts "$FH"
+    expect pin-for-hosts-list 0 '^  no   rack2-d \(explicit-outside-tolerance\)$' '' -- pin hpc-app --connect "$NODE" --for-hosts "$FH"
+    expect pin-fits-nowhere 1 '' '^tscgate pin: no TSC rate lets hpc-app boot on any of the 1 hosts given' -- pin hpc-app --connect "$NODE" --for-hosts "$nocnt"
+    # Only the timer changes: the definition libvirt holds before and after.
+    if command -v virsh >/dev/null 2>&1; then
+        for case in "test test:///default" "hpc-app $NODE" "pinned-db $NODE"; do
+            dom=${case%% *} uri=${case#* }
+            virsh -q -c "$uri" dumpxml --inactive "$dom" | sed '/^$/d' > "$WORK/before.xml"
+            rc=0; "$tg" pin "$dom" --connect "$uri" --frequency 2100000000 --force --print-xml >"$out" 2>"$err" </dev/null || rc=$?
+            sed '/^$/d' "$out" > "$WORK/after.xml"
+            diff "$WORK/before.xml" "$WORK/after.xml" > "$WORK/pin.diff" || true
+            case $dom in
+                test) printf '%s\n' "11c11,13" "<   <clock offset='utc'/>" "---" ">   <clock offset='utc'>" \
+                          ">     <timer name='tsc' frequency='2100000000'/>" ">   </clock>" ;;
+                hpc-app) printf '%s\n' "16a17" ">     <timer name='tsc' frequency='2100000000'/>" ;;
+                pinned-db) printf '%s\n' "12c12" "<     <timer name='tsc' frequency='2400000000'/>" "---" \
+                               ">     <timer name='tsc' frequency='2100000000'/>" ;;
+            esac > "$WORK/pin.want"
+            pin_only_timer() { [ "$rc" -eq 0 ] && cmp -s "$WORK/pin.want" "$WORK/pin.diff" && grep -q '^pinned ' "$err"; }
+            if pin_only_timer; then tg_ok "pin-only-the-timer-$dom"; else
+                tg_not_ok "pin-only-the-timer-$dom"; tg_diag "$(cat "$WORK/pin.diff" "$err")"; fi
+        done
+    else
+        tg_diag "no virsh: the before/after comparison of pin is not run"
+    fi
+fi
+
+# --- plan --connect: running guests and host facts over libvirt ---
+if "$tg" --help | grep -q '^  pin '; then
+    # the test driver's guest 'test' runs on its own host (not decided)
+    expect plan-connect 0 '^test +~~\+~\.  +4$' '' -- plan --connect test:///default --host "$FH"
+    # both test drivers report this machine's host name: one host, and no
+    # other host for any of its guests
+    expect plan-connect-only 1 '^pinned-db +\.  +0  nowhere to go$' '' -- plan --connect test:///default --connect "$NODE"
+    # one unreachable host is reported, not fatal
+    expect plan-connect-unreachable 0 '^not in the plan: test:///nonexistent/node\.xml: cannot connect' \
+        '^tscgate plan: left out of the plan: test:///nonexistent/node\.xml: cannot connect' -- \
+        plan --connect test:///default --connect test:///nonexistent/node.xml --host "$FH"
+    rc=0; "$tg" plan --connect test:///default --connect "$NODE" --host "$FH" --json >"$out" 2>"$err" </dev/null || rc=$?
+    plan_connect_json() {
+        [ "$rc" -eq 1 ] && python3 -c '
+import json,sys
+d=json.load(open(sys.argv[1]))
+g={x["name"]:x for x in d["guests"]}
+assert set(g)=={"test","pinned-db","hpc-app"}, g
+assert g["hpc-app"]["from"].startswith("test://") and g["hpc-app"]["allowed_hosts"]==0
+assert g["hpc-app"]["pin"]["frequency"]==2100000000
+assert all(x["host"]!=g[x["guest"]]["host"] for x in d["decisions"])
+' "$out"
+    }
+    ok_if plan-connect-json plan_connect_json
+    # a daemon that never answers: left out after --timeout, the plan goes on
+    python3 -c '
+import os, socket, sys, time
+s = socket.socket(socket.AF_UNIX)
+s.bind(sys.argv[1])
+s.listen(8)
+open(sys.argv[2], "w").close()
+held = []
+while True:
+    held.append(s.accept()[0])
+' "$WORK/hang.sock" "$WORK/hang.ready" &
+hang_pid=$!
+    for _ in 1 2 3 4 5 6 7 8 9 10; do [ -e "$WORK/hang.ready" ] && break; sleep 0.2; done
+    start=$(date +%s)
+    expect plan-connect-timeout 0 '^test ' "left out of the plan: qemu\+unix:///system\?socket=.*hang\.sock: no answer within 1 s" -- \
+        plan --connect "qemu+unix:///system?socket=$WORK/hang.sock" --connect test:///default --host "$FH" --timeout 1
+    took=$(( $(date +%s) - start ))
+    plan_timeout_fast() { [ "$took" -le 10 ]; }
+    rc=0; ok_if plan-connect-timeout-bounded plan_timeout_fast
+    kill "$hang_pid" 2>/dev/null || true
+    wait "$hang_pid" 2>/dev/null || true
+fi
+
+# --- inventory collect: facts files from libvirt capabilities ---
+if "$tg" --help | grep -q '^  inventory '; then
+    INV=$WORK/inv
+    mkdir "$INV"
+    expect inventory-help 0 '^  collect  write' '' -- inventory --help
+    expect inventory-collect-help 0 '--output' '' -- inventory collect --help
+    expect inventory-no-action 2 '' '^tscgate inventory: an action is required: collect$' -- inventory
+    expect inventory-bad-action 2 '' "^tscgate inventory: unknown action 'gather' \(try collect\)$" -- inventory gather
+    expect inventory-no-connect 2 '' '^tscgate inventory collect: --connect URI is required$' -- inventory collect -o "$INV"
+    expect inventory-no-output 2 '' '^tscgate inventory collect: --output DIR is required$' -- inventory collect --connect test:///default
+    expect inventory-output-missing 2 '' '^tscgate inventory collect: --output /nonexistent/dir: No such file' -- inventory collect --connect test:///default -o /nonexistent/dir
+    expect inventory-output-file 2 '' 'not a directory' -- inventory collect --connect test:///default -o "$FH/rack1-a.xml"
+    expect inventory-extra-arg 2 '' "unexpected argument 'x'" -- inventory collect --connect test:///default -o "$INV" x
+    expect inventory-timeout-range 2 '' '--timeout 0 is out of range' -- inventory collect --connect test:///default -o "$INV" --timeout 0
+    # one host written, the unreachable one named: exit 1
+    expect inventory-collect 1 "^[^:]+: wrote $INV/[^ ]+\.xml from test:///default; unknown there: cpu-vendor, tsc-frequency, tsc-scaling, kvm-tsc-tolerance-ppm, constant-tsc" \
+        '^tscgate inventory collect: test:///nonexistent/node\.xml: cannot connect: .*: nothing written$' -- \
+        inventory collect --connect test:///default --connect test:///nonexistent/node.xml -o "$INV"
+    vmhost=$(sed -n 's/^\([^:]*\): wrote .*/\1/p' "$out")
+    inv_file_ok() {
+        [ -n "$vmhost" ] && [ -f "$INV/$vmhost.xml" ] &&
+            grep -q "<tscgate:hostname known='yes' source='tscgate inventory collect from test:///default'>$vmhost<" "$INV/$vmhost.xml" &&
+            grep -q "<tscgate:constant-tsc known='no' reason='not in the libvirt capabilities of test:///default" "$INV/$vmhost.xml" &&
+            grep -q "<tscgate:policy-digest known='no' " "$INV/$vmhost.xml" &&
+            grep -q "<tscgate:published-at known='yes' " "$INV/$vmhost.xml"
+    }
+    rc=0; ok_if inventory-file inv_file_ok
+    # plan and check read what it wrote
+    expect inventory-plan-reads 0 "^    [0-9]+  $vmhost: unknown, scaling unknown \($INV/$vmhost\.xml\)$" '' -- plan --domain "$FD/web.xml" --host "$INV" --host "$FH"
+    expect inventory-check-reads 1 '^deny: .*TSC frequency is unknown' '' -- check --domain "$FD/db.xml" --dest-dir "$INV" --dest-host "$vmhost"
+    # a host's own publication is kept unless --force
+    sed "s|<tscgate:hostname known='yes' source='uname(2)'>rack1-a<|<tscgate:hostname known='yes' source='uname(2)'>$vmhost<|; s|</tscgate:facts>|<tscgate:tscgate-version known='yes' source='tscgate probe --publish'>0.1.0</tscgate:tscgate-version></tscgate:facts>|" \
+        "$FH/rack1-a.xml" > "$INV/$vmhost.xml"
+    expect inventory-keeps-published 1 '' "^tscgate inventory collect: $INV/$vmhost\.xml: $vmhost published its own facts there \(tscgate 0\.1\.0\): kept; --force replaces them$" -- \
+        inventory collect --connect test:///default -o "$INV"
+    kept_ok() { grep -q "tscgate probe --publish" "$INV/$vmhost.xml"; }
+    rc=0; ok_if inventory-published-unchanged kept_ok
+    expect inventory-force 0 "^$vmhost: wrote " '' -- inventory collect --connect test:///default -o "$INV" --force
+    forced_ok() { ! grep -q "tscgate probe --publish" "$INV/$vmhost.xml"; }
+    rc=0; ok_if inventory-force-replaced forced_ok
+fi
+
 tg_done
