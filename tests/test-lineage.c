@@ -10,7 +10,7 @@
 
 #include "tg-decide.h"
 #include "tg-guest.h"
-#include "tg-lineage.h"
+#include "tg-lineage-priv.h"
 #include "tg-xml.h"
 
 #define GHZ(x) ((guint64)((x) * 1000000000.0 + 0.5))

@@ -33,17 +33,6 @@ tg_cli_error(const char *command, int status, const char *fmt, ...)
 }
 
 int
-tg_cli_decide_and_report(const TgGuestProfile *guest, const TgHostFacts *source,
-                         const TgHostFacts *dest, const TgPolicy *policy, bool json)
-{
-    g_autoptr(TgEvaluation) eval = tg_evaluate(guest, source, dest, policy);
-    g_autofree char *report = json ? tg_report_json(guest, eval) : tg_report_text(guest, eval);
-
-    fputs(report, stdout);
-    return tg_report_exit_status(eval);
-}
-
-int
 tg_cli_decide_and_report_dest(const TgGuestProfile *guest, const TgHostFacts *source,
                               const TgHostFacts *dest, const TgPolicy *policy, bool json,
                               const TgReportDest *rd)

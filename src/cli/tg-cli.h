@@ -28,11 +28,6 @@ int tg_cli_agent_main(int argc, char **argv);
 int tg_cli_pin_main(int argc, char **argv);
 int tg_cli_inventory_main(int argc, char **argv);
 #endif
-/* Evaluate one migration (tg_evaluate), print the text or JSON report on
- * stdout and return the exit status (TG_EXIT_ALLOW or TG_EXIT_DENY).
- * `source` and `policy` may be NULL. */
-int tg_cli_decide_and_report(const TgGuestProfile *guest, const TgHostFacts *source,
-                             const TgHostFacts *dest, const TgPolicy *policy, bool json);
 /* The destination as `check` and `preflight` describe it (tg-report.h's
  * TgReportDest) with the strings it owns. Fill with tg_cli_dest_describe(),
  * release with tg_cli_dest_clear(). */
@@ -54,8 +49,10 @@ void tg_cli_dest_describe(TgCliDest *out, const TgHostFacts *facts, const char *
                           const char *policy_path, const char *policy_digest);
 void tg_cli_dest_clear(TgCliDest *d);
 
-/* tg_cli_decide_and_report() for `check` and `preflight`: the report names
- * the destination `rd` and says where its facts came from. */
+/* Evaluate one migration (tg_evaluate) for `check` and `preflight`, print
+ * the text or JSON report on stdout, naming the destination `rd` and where
+ * its facts came from, and return the exit status (TG_EXIT_ALLOW or
+ * TG_EXIT_DENY). `source` and `policy` may be NULL. */
 int tg_cli_decide_and_report_dest(const TgGuestProfile *guest, const TgHostFacts *source,
                                   const TgHostFacts *dest, const TgPolicy *policy, bool json,
                                   const TgReportDest *rd);

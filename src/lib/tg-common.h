@@ -23,7 +23,6 @@ typedef enum {
     TG_ERROR_INVALID,   /* well-formed, but not what we expect (wrong root, bad number...) */
     TG_ERROR_UNSUPPORTED, /* e.g. a newer major version of a tscgate format */
     TG_ERROR_PERMISSION,  /* trust check failed (owner, mode) */
-    TG_ERROR_PROBE,     /* host probing failed */
 } TgErrorCode;
 
 /* Exit status of the `tscgate` CLI. What each value means is described

@@ -116,8 +116,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(TgGuestProfile, tg_guest_profile_free)
  * type 'qemu' is TG_GUEST_TCG, else TG_GUEST_KVM. */
 TgGuestKind tg_guest_derive_kind(const char *virt_type, const char *arch, const char *machine);
 
-/* Derive the dependence class from the parsed fields (exported for tests;
- * the parser already stores it in g->dependence). */
+/* Returns the dependence class the parsed fields give (the parser stores it
+ * in g->dependence; tg-pin asks it again for the guest as it would be
+ * pinned). */
 TgDependence tg_guest_derive_dependence(const TgGuestProfile *g);
 
 /* The guest's nominal TSC rate as far as the domain XML tells it

@@ -15,7 +15,7 @@
  */
 #include <config.h>
 
-#include "tg-lineage.h"
+#include "tg-lineage-priv.h"
 #include "tg-decide.h"
 #include "tg-record.h"
 #include "tg-xml.h"

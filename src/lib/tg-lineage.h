@@ -118,15 +118,6 @@ TgLineage *tg_lineage_next(const TgLineage *prev, const struct _TgDecision *deci
                            const char *op, const char *host, gint64 now,
                            guint hop_limit);
 
-/* Return `domain_xml` with `record` stored as the single <tscgate:lineage>
- * element (namespace TG_LINEAGE_NS) inside the domain's first <metadata>,
- * replacing an existing record; <metadata> is created (at libvirt's place
- * in the element order) only if the domain has none. Nothing else changes.
- * Returns a newly allocated XML document (g_free), or NULL with `error`. */
-char *tg_lineage_rewrite_domain(const char *domain_xml, gsize len,
-                                const char *filename, const TgLineage *record,
-                                GError **error);
-
 /* The same on a domain already parsed: `doc` is the tree tg_xml_parse
  * made of `domain_xml` (`len` bytes), which is only read for its XML
  * declaration. `doc` is changed in place (the record is stored in it).
@@ -147,9 +138,6 @@ char *tg_lineage_rewrite_doc(xmlDoc *doc, const char *domain_xml, gsize len,
  * document (g_free), or NULL with `error` (not XML, not a <domain>). */
 char *tg_lineage_strip_domain(const char *domain_xml, gsize len, const char *filename,
                               guint *removed, GError **error);
-
-/* Format the record alone as XML (for logs, tests). Newly allocated. */
-char *tg_lineage_format(const TgLineage *record);
 
 G_END_DECLS
 

@@ -10,7 +10,7 @@
 
 #include "fuzz-common.h"
 #include "tg-evaluate.h"
-#include "tg-lineage.h"
+#include "tg-lineage-priv.h"
 #include "tg-policy.h"
 
 #define FUZZ_NOW 1795593600 /* 2026-11-25T08:00:00Z */

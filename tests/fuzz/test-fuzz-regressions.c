@@ -11,7 +11,7 @@
 
 #include <string.h>
 
-#include "tg-lineage.h"
+#include "tg-lineage-priv.h"
 #include "tg-log.h"
 #include "tg-policy.h"
 #include "tg-inventory.h"
