@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "tg-cli.h"
-#include "tg-cli-plan.h"
+#include "tg-cli-connect.h"
 #include "tg-file.h"
 
 #define TG_INVENTORY_CMD "inventory collect"

@@ -1,9 +1,10 @@
 /* tscgate: libvirt connections read concurrently, each under a deadline,
- * for `plan --connect` and `inventory collect` (tg-cli-plan.c). */
-#ifndef TG_CLI_PLAN_H
-#define TG_CLI_PLAN_H
+ * for `plan --connect` and `inventory collect` (tg-cli-connect.c). */
+#ifndef TG_CLI_CONNECT_H
+#define TG_CLI_CONNECT_H
 
 #include <glib.h>
+#include <stdbool.h>
 
 G_BEGIN_DECLS
 
@@ -35,4 +36,4 @@ GPtrArray *tg_plan_conn_set_conns(TgPlanConnSet *s);
 
 G_END_DECLS
 
-#endif /* TG_CLI_PLAN_H */
+#endif /* TG_CLI_CONNECT_H */
