@@ -402,21 +402,21 @@ typedef struct {
 } StripRow;
 
 static const StripRow strip_rows[] = {
-    { "record after libosinfo: the rest byte for byte", "domain-libosinfo.xml", "\n  </metadata>",
+    { "record after libosinfo: the rest byte for byte", "../domains/explicit-2100.xml", "\n  </metadata>",
       "\n    " RECORD_TEXT, 1 },
-    { "record first in <metadata>", "domain-libosinfo.xml", "\n    <libosinfo:libosinfo",
+    { "record first in <metadata>", "../domains/explicit-2100.xml", "\n    <libosinfo:libosinfo",
       "\n    " RECORD_TEXT, 1 },
     { "<metadata> the hook created goes too", "domain-nometa.xml", "\n  <memory",
       "\n  <metadata>\n    " RECORD_TEXT "\n  </metadata>", 1 },
     { "<metadata> laid out as the hook creates it", "domain-nometa.xml", "<memory",
       "<metadata>\n    " RECORD_TEXT "\n  </metadata>", 1 },
-    { "two records (libvirt keeps one per namespace)", "domain-libosinfo.xml", "\n  </metadata>",
+    { "two records (libvirt keeps one per namespace)", "../domains/explicit-2100.xml", "\n  </metadata>",
       "\n    " RECORD_TEXT "\n    " RECORD_TEXT, 2 },
-    { "a record this tscgate cannot read goes too", "domain-libosinfo.xml", "\n  </metadata>",
+    { "a record this tscgate cannot read goes too", "../domains/explicit-2100.xml", "\n  </metadata>",
       "\n    <t:lineage xmlns:t='urn:tscgate:lineage:1' version='99'><t:future/></t:lineage>", 1 },
-    { "self-closing record, default namespace", "domain-libosinfo.xml", "\n  </metadata>",
+    { "self-closing record, default namespace", "../domains/explicit-2100.xml", "\n  </metadata>",
       "\n    <lineage xmlns='urn:tscgate:lineage:1' version='1'/>", 1 },
-    { "no record: unchanged", "domain-libosinfo.xml", "\n  </metadata>", "", 0 },
+    { "no record: unchanged", "../domains/explicit-2100.xml", "\n  </metadata>", "", 0 },
     { "no metadata: unchanged", "domain-nometa.xml", "\n  <memory", "", 0 },
 };
 
@@ -597,7 +597,7 @@ static void
 test_rewrite_existing_metadata(void **state)
 {
     gsize len = 0;
-    g_autofree char *in = read_fixture("domain-libosinfo.xml", &len);
+    g_autofree char *in = read_fixture("../domains/explicit-2100.xml", &len);
     g_autoptr(TgLineage) rec = sample_record();
     g_autoptr(GError) err = NULL;
     g_autofree char *out = tg_lineage_rewrite_domain(in, len, "web1.xml", rec, &err);

@@ -97,7 +97,7 @@ expect lineage-scaling 0 '^allow: ' '' -- check --domain "$G/lineage-tsc-sensiti
 expect lineage-source-shown 1 'source host +from the guest.s lineage record' '' -- check --domain "$G/lineage-tsc-sensitive.xml" --dest "$amd"
 
 # rule 6: this host's timekeeping (probe-form facts)
-unst=$H/amd-2596mhz-unstable-tsc.xml unsync=$H/probe-unsynced.xml
+unst=$H/amd-2596mhz-unstable-tsc.xml unsync=$H/probe-real-amd.xml
 expect unstable-sensitive 1 '^deny: .*marked its TSC unstable' '' -- check --domain "$G/tsc-clocksource.xml" --dest "$unst" --source "$amd"
 expect unstable-explicit 1 '^deny: .*marked its TSC unstable' '' -- check --domain "$G/rhel-explicit-tsc.xml" --dest "$unst"
 expect unstable-paravirt 0 '^allow-with-warning: .*marked its TSC unstable' '' -- check --domain "$G/fedora-kvmclock.xml" --dest "$unst" --source "$amd"
@@ -211,7 +211,7 @@ expect check-dest-both 2 '' '^tscgate check: give either --dest FILE or --dest-d
 expect check-dest-json 0 "\"destination\":\"$hn\",\"dest_facts_from\":\"$pub/$hn.xml\",\"dest_policy_known\":false" '' -- check --json --domain "$G/fedora-kvmclock.xml" --dest-dir "$pub" --dest-host "$hn"
 # the destination is named: "this host" never appears, and nothing advises a host.xml
 names_dest_ok() {
-    for d in "$amd" "$i2100" "$nocnt" "$H/amd-2596mhz-unstable-tsc.xml" "$H/probe-unsynced.xml" "$revf_cst"; do
+    for d in "$amd" "$i2100" "$nocnt" "$H/amd-2596mhz-unstable-tsc.xml" "$H/probe-real-amd.xml" "$revf_cst"; do
         for g in fedora-kvmclock rhel-explicit-tsc tsc-clocksource windows-2019-reenlightenment passthrough-invtsc; do
             for j in "" --json; do
                 "$tg" check $j --domain "$G/$g.xml" --dest "$d" >"$out" 2>"$err" </dev/null
