@@ -120,7 +120,18 @@ tg_str_ptr_cmp(gconstpointer a, gconstpointer b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The names in `d` that end in ".xml" and do not start with a dot, sorted. */
+/* Does `name` end in ".xml" in any case ("hostb.XML", "hostb.Xml")? */
+static bool
+tg_inventory_xml_suffix_any_case(const char *name)
+{
+    size_t n = strlen(name);
+
+    return n >= 4 && g_ascii_strcasecmp(name + n - 4, ".xml") == 0;
+}
+
+/* The names in `d` that end in ".xml" in any case and do not start with a
+ * dot, sorted: the host facts files, and the ones misnamed *.XML, which
+ * are errors rather than silently left out. */
 static GPtrArray *
 tg_inventory_names(DIR *d)
 {
@@ -128,7 +139,7 @@ tg_inventory_names(DIR *d)
     struct dirent *ent;
 
     while ((ent = readdir(d)))
-        if (ent->d_name[0] != '.' && g_str_has_suffix(ent->d_name, ".xml"))
+        if (ent->d_name[0] != '.' && tg_inventory_xml_suffix_any_case(ent->d_name))
             g_ptr_array_add(names, g_strdup(ent->d_name));
     g_ptr_array_sort(names, tg_str_ptr_cmp);
     return names;
@@ -137,7 +148,11 @@ tg_inventory_names(DIR *d)
 /* Read one directory of `tscgate probe` outputs, in name order. Every
  * entry named *.xml must be a usable host facts file: a dangling symbolic
  * link (shared storage not mounted), a FIFO or a directory is an error, as
- * a host left out could have denied the guest. */
+ * a host left out could have denied the guest. So are an entry named
+ * *.XML (any other case), which an admin meant as a host, and a directory
+ * with no *.xml entry at all: the empty mount point of a share that is not
+ * mounted. Other names (README, dot files) are not hosts and are left
+ * alone. */
 static void
 tg_inventory_read_dir(const char *path, TgPolicyDirectory *dir, gpointer user_data)
 {
@@ -155,12 +170,28 @@ tg_inventory_read_dir(const char *path, TgPolicyDirectory *dir, gpointer user_da
     names = tg_inventory_names(d);
     closedir(d);
 
+    if (names->len == 0) {
+        g_autofree char *msg = g_strdup_printf("<host-directory> '%s': no host facts file "
+                                               "(*.xml) in it", path);
+
+        tg_policy_directory_problem(dir, msg);
+        return;
+    }
     for (guint i = 0; i < names->len; i++) {
         const char *fname = names->pdata[i];
         g_autofree char *fpath = g_build_filename(path, fname, NULL);
         g_autofree char *buf = NULL;
         g_autoptr(GError) err = NULL;
         gsize len = 0;
+
+        if (!g_str_has_suffix(fname, ".xml")) {
+            g_autofree char *msg = g_strdup_printf("<host-directory>: %s: not read: only names "
+                                                   "ending in .xml (lower case) are host facts "
+                                                   "files; rename it", fpath);
+
+            tg_policy_directory_problem(dir, msg);
+            continue;
+        }
 
         /* Opened without blocking, regular files only, trust-checked on
          * the descriptor (tg-file.h). */
