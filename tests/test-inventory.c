@@ -109,6 +109,7 @@ typedef enum {
     BREAK_EMPTY_DIR,
     BREAK_NO_XML_ENTRY,
     BREAK_UPPER_CASE_SUFFIX,
+    BREAK_DIR_LINK_CHAIN,
 } BreakKind;
 
 typedef struct {
@@ -129,6 +130,9 @@ static const BreakCase break_cases[] = {
     { "no *.xml entry", BREAK_NO_XML_ENTRY, true, "no host facts file (*.xml) in it" },
     { "*.XML entry", BREAK_UPPER_CASE_SUFFIX, true,
       "not read: only names ending in .xml (lower case) are host facts files; rename it" },
+    /* hosts -> mid (ours) -> hosts.real, mid owned by another uid (root only) */
+    { "directory through another's link", BREAK_DIR_LINK_CHAIN, false,
+      "symbolic link owned by uid 65534" },
 };
 
 /* Break `dir`'s inventory; returns the path the error must name. */
@@ -177,6 +181,17 @@ break_inventory(const char *dir, BreakKind kind)
         /* named as the directory itself: "<host-directory> 'DIR': ..." */
         return g_strdup_printf("'%s'", hosts);
     }
+    case BREAK_DIR_LINK_CHAIN: {
+        g_autofree char *real = g_build_filename(dir, "hosts.real", NULL);
+        char *mid = g_build_filename(dir, "mid", NULL);
+
+        assert_int_equal(rename(hosts, real), 0);
+        assert_int_equal(symlink("hosts.real", mid), 0);
+        assert_int_equal(lchown(mid, 65534, 65534), 0);
+        assert_int_equal(symlink("mid", hosts), 0);
+        g_free(victim);
+        return mid;
+    }
     case BREAK_UPPER_CASE_SUFFIX: {
         char *upper = g_build_filename(hosts, "hostc.XML", NULL);
 
@@ -194,6 +209,8 @@ test_inventory_broken_entry(void **state)
 {
     const BreakCase *bc = *state;
 
+    if (bc->kind == BREAK_DIR_LINK_CHAIN && getuid() != 0)
+        skip();   /* giving a link away (lchown) needs root */
     /* A FIFO that blocked the open would hang here: end the test instead. */
     alarm(30);
     {
