@@ -131,7 +131,8 @@ tg_file_open_trusted_at(int dir_fd, const char *name, const char *path, uid_t ow
          * file reached is opened with O_NOFOLLOW, so a link swapped in
          * after the walk is refused by open(2) itself. */
         g_autofree char *last = NULL;
-        int dfd = tg_trust_resolve_at(dir_fd, name, path, owner_uid, &last, NULL, NULL, error);
+        int dfd = tg_trust_resolve_at(dir_fd, name, path, owner_uid, 0, &last, NULL, NULL,
+                                      error);
 
         if (dfd < 0)
             return -1;

@@ -82,7 +82,8 @@ tg_inventory_open_dir(const char *path, uid_t owner_uid, TgFileId *id, GError **
         g_autoptr(GError) rerr = NULL;
         g_autofree char *last = NULL;
         int e = 0;
-        int dfd = tg_trust_resolve_at(AT_FDCWD, path, path, owner_uid, &last, NULL, &e, &rerr);
+        int dfd = tg_trust_resolve_at(AT_FDCWD, path, path, owner_uid, 0, &last, NULL, &e,
+                                      &rerr);
 
         if (dfd < 0) {
             /* A failed call is named like the other directory errors; a

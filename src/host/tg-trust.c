@@ -58,9 +58,58 @@ tg_trust_open_dir_path(int at, const char *dir)
     return openat(at, dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 }
 
+bool
+tg_trust_check_secure_dir(const char *path, const struct stat *st, uid_t owner_uid,
+                          GError **error)
+{
+    unsigned mode = (unsigned)(st->st_mode & 07777);
+
+    if (!S_ISDIR(st->st_mode)) {
+        g_set_error(error, TG_ERROR, TG_ERROR_IO, "%s: is not a directory", path);
+        return false;
+    }
+    if (st->st_uid != 0 && st->st_uid != owner_uid) {
+        g_set_error(error, TG_ERROR, TG_ERROR_PERMISSION,
+                    "%s: owned by uid %u (mode %04o), must be owned by uid 0 or %u", path,
+                    (unsigned)st->st_uid, mode, (unsigned)owner_uid);
+        return false;
+    }
+    if ((st->st_mode & (S_IWGRP | S_IWOTH)) && !(st->st_mode & S_ISVTX)) {
+        g_set_error(error, TG_ERROR, TG_ERROR_PERMISSION,
+                    "%s: writable by %s (mode %04o); run chmod go-w", path,
+                    (st->st_mode & S_IWGRP) && (st->st_mode & S_IWOTH) ? "group and others"
+                    : (st->st_mode & S_IWGRP) ? "group" : "others",
+                    mode);
+        return false;
+    }
+    return true;
+}
+
+/* With TG_TRUST_SECURE_DIRS, check the directory open as `fd` (`shown`
+ * in messages; "" = the working directory). */
+static bool
+tg_trust_dir_ok(int fd, const char *shown, uid_t owner_uid, unsigned flags, int *err_no,
+                GError **error)
+{
+    struct stat st;
+
+    if (!(flags & TG_TRUST_SECURE_DIRS))
+        return true;
+    if (fstat(fd, &st) < 0) {
+        int e = errno;
+
+        if (err_no)
+            *err_no = e;
+        g_set_error(error, TG_ERROR, TG_ERROR_IO, "%s: %s", *shown ? shown : ".",
+                    g_strerror(e));
+        return false;
+    }
+    return tg_trust_check_secure_dir(*shown ? shown : ".", &st, owner_uid, error);
+}
+
 int
 tg_trust_resolve_at(int dir_fd, const char *name, const char *path, uid_t owner_uid,
-                    char **last, char **via, int *err_no, GError **error)
+                    unsigned flags, char **last, char **via, int *err_no, GError **error)
 {
     g_autoptr(GPtrArray) stack = g_ptr_array_new_with_free_func(g_free);
     g_autofree char *first_target = NULL;
@@ -84,6 +133,10 @@ tg_trust_resolve_at(int dir_fd, const char *name, const char *path, uid_t owner_
     if (cur < 0) {
         e = errno;
         goto fail_errno;
+    }
+    if (!tg_trust_dir_ok(cur, shown, owner_uid, flags, err_no, error)) {
+        close(cur);
+        return -1;
     }
     tg_trust_push_components(stack, name);
 
@@ -119,10 +172,15 @@ tg_trust_resolve_at(int dir_fd, const char *name, const char *path, uid_t owner_
             here = g_build_filename(shown, comp, NULL);
             g_free(shown);
             shown = g_steal_pointer(&here);
+            if (!tg_trust_dir_ok(cur, shown, owner_uid, flags, err_no, error)) {
+                close(cur);
+                return -1;
+            }
             continue;
         }
         here = *shown ? g_build_filename(shown, comp, NULL) : g_strdup(comp);
-        if (owner_uid != TG_TRUST_ANY_OWNER && st.st_uid != owner_uid) {
+        if (owner_uid != TG_TRUST_ANY_OWNER && st.st_uid != owner_uid &&
+            !((flags & TG_TRUST_ROOT_LINKS) && st.st_uid == 0)) {
             close(fd);
             close(cur);
             g_set_error(error, TG_ERROR, TG_ERROR_PERMISSION,
@@ -163,6 +221,10 @@ tg_trust_resolve_at(int dir_fd, const char *name, const char *path, uid_t owner_
                 e = errno;
                 goto fail_errno;
             }
+            if (!tg_trust_dir_ok(cur, shown, owner_uid, flags, err_no, error)) {
+                close(cur);
+                return -1;
+            }
         }
         tg_trust_push_components(stack, target);
     }
@@ -189,7 +251,8 @@ tg_trust_check_path(const char *path, uid_t owner_uid, GError **error)
     g_autofree char *via = NULL;
     g_autofree char *what = NULL;
     struct stat st;
-    int dfd = tg_trust_resolve_at(AT_FDCWD, path, path, owner_uid, &last, &via, NULL, error);
+    int dfd = tg_trust_resolve_at(AT_FDCWD, path, path, owner_uid, 0, &last, &via, NULL,
+                                  error);
     bool ok;
 
     if (dfd < 0)

@@ -23,7 +23,8 @@ G_BEGIN_DECLS
  * AT_FDCWD for the working directory) one component at a time, following a
  * symbolic link anywhere in it (the last component, a directory on the
  * way, a link's own target) only when the link is owned by `owner_uid`, at
- * most TG_TRUST_MAX_LINKS links in all; each link is opened with
+ * most TG_TRUST_MAX_LINKS links in all (`flags`: TG_TRUST_ROOT_LINKS,
+ * TG_TRUST_SECURE_DIRS, below); each link is opened with
  * O_PATH|O_NOFOLLOW and its owner and target read from that descriptor.
  * `path` (nullable: `name`) is what messages call it. Returns an O_PATH
  * descriptor of the directory holding the last component (caller closes)
@@ -37,7 +38,27 @@ G_BEGIN_DECLS
  * failing call's errno, 0 when no call failed (a link of another owner,
  * too many links). */
 int tg_trust_resolve_at(int dir_fd, const char *name, const char *path, uid_t owner_uid,
-                        char **last, char **via, int *err_no, GError **error);
+                        unsigned flags, char **last, char **via, int *err_no,
+                        GError **error);
+
+/* Flags of tg_trust_resolve_at(). */
+enum {
+    /* A link owned by root is followed too. */
+    TG_TRUST_ROOT_LINKS = 1 << 0,
+    /* Every directory walked through, from the first ("/" for an absolute
+     * name) to the one holding the last component, must pass
+     * tg_trust_check_secure_dir(). */
+    TG_TRUST_SECURE_DIRS = 1 << 1,
+};
+
+/* A directory others cannot use to swap what is in it, OpenSSH's rule for
+ * the directories above a key file (secure_filename, auth.c): `st` (what
+ * fstat(2) said of `path`) is a directory owned by root or `owner_uid`,
+ * not writable by group or others unless sticky (/tmp). Returns true when
+ * it passes; false with `error` (TG_ERROR_PERMISSION, TG_ERROR_IO for
+ * something not a directory) naming `path`, its owner and mode. */
+bool tg_trust_check_secure_dir(const char *path, const struct stat *st, uid_t owner_uid,
+                               GError **error);
 
 /* `path` must be owned by `owner_uid` and not writable by group or others;
  * a symbolic link on the way is followed only when `owner_uid` owns it
