@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "tg-file.h"
+#include "tg-trust.h"
 
 typedef struct {
     char *dir;
@@ -234,6 +235,111 @@ test_read_at_directory_fd(void **state)
     rmdir(sub);
 }
 
+/* Expect the read to succeed with `want` as contents. */
+static void
+assert_read(const char *path, uid_t owner, const char *want)
+{
+    g_autofree char *buf = NULL;
+    g_autoptr(GError) err = NULL;
+    gsize len = 0;
+
+    if (!tg_file_read_trusted(path, owner, 1024, &buf, &len, NULL, &err))
+        fail_msg("%s: %s", path, err->message);
+    assert_string_equal(buf, want);
+}
+
+/* A chain of symbolic links: every link must be the trusted owner's, not
+ * only the first (a root-owned link to a link anyone owns would let that
+ * one pick the file). Needs root to give a link away (lchown). */
+static void
+test_symlink_chain_every_link_owned(void **state)
+{
+    Fixture *f = *state;
+    g_autofree char *t = write_file(f, "t.xml", "<t/>", 0644);
+    g_autofree char *mid = g_build_filename(f->dir, "mid.xml", NULL);
+    g_autofree char *first = g_build_filename(f->dir, "first.xml", NULL);
+    g_autofree char *want = g_strdup_printf("%s: symbolic link owned by uid 65534", mid);
+
+    if (getuid() != 0)
+        skip();
+    assert_int_equal(symlink("t.xml", mid), 0);
+    assert_int_equal(symlink("mid.xml", first), 0);
+    assert_read(first, getuid(), "<t/>");
+    assert_int_equal(lchown(mid, 65534, 65534), 0);
+    assert_refused(first, getuid(), 1024, want);
+    assert_refused(mid, getuid(), 1024, want);
+    {
+        g_autoptr(GError) err = NULL;
+
+        assert_false(tg_trust_check_path(first, getuid(), &err));
+        if (!strstr(err->message, want))
+            fail_msg("'%s' lacks '%s'", err->message, want);
+    }
+    /* Without owner checks the chain is followed as the kernel does. */
+    assert_read(first, TG_TRUST_ANY_OWNER, "<t/>");
+}
+
+/* A link in a directory part of a link's target counts too. */
+static void
+test_symlink_in_target_directory(void **state)
+{
+    Fixture *f = *state;
+    g_autofree char *sub = g_build_filename(f->dir, "sub", NULL);
+    g_autofree char *t = g_build_filename(sub, "t.xml", NULL);
+    g_autofree char *dlink = g_build_filename(f->dir, "dlink", NULL);
+    g_autofree char *first = g_build_filename(f->dir, "first.xml", NULL);
+    g_autofree char *want = g_strdup_printf("%s: symbolic link owned by uid 65534", dlink);
+
+    if (getuid() != 0)
+        skip();
+    assert_int_equal(mkdir(sub, 0755), 0);
+    assert_true(g_file_set_contents(t, "<s/>", -1, NULL));
+    assert_int_equal(chmod(t, 0644), 0);
+    assert_int_equal(symlink("sub", dlink), 0);
+    assert_int_equal(symlink("dlink/t.xml", first), 0);
+    assert_read(first, getuid(), "<s/>");
+    assert_int_equal(lchown(dlink, 65534, 65534), 0);
+    assert_refused(first, getuid(), 1024, want);
+    {
+        g_autoptr(GError) err = NULL;
+
+        assert_false(tg_trust_check_path(first, getuid(), &err));
+        if (!strstr(err->message, want))
+            fail_msg("'%s' lacks '%s'", err->message, want);
+    }
+    unlink(t);
+}
+
+/* At most 8 links are followed (the kernel would follow 40). */
+static void
+test_symlink_chain_bounded(void **state)
+{
+    Fixture *f = *state;
+    g_autofree char *t = write_file(f, "t.xml", "<t/>", 0644);
+    g_autofree char *l1 = g_build_filename(f->dir, "l1", NULL);
+    g_autofree char *l0 = g_build_filename(f->dir, "l0", NULL);
+    g_autofree char *want = g_strdup_printf("%s: more than 8 symbolic links", l0);
+
+    /* l1 -> l2 -> ... -> l8 -> t.xml: 8 links, read. */
+    for (int i = 1; i <= 8; i++) {
+        g_autofree char *l = g_strdup_printf("%s/l%d", f->dir, i);
+        g_autofree char *to = i == 8 ? g_strdup("t.xml") : g_strdup_printf("l%d", i + 1);
+
+        assert_int_equal(symlink(to, l), 0);
+    }
+    assert_read(l1, getuid(), "<t/>");
+    /* l0 -> l1: 9 links, refused. */
+    assert_int_equal(symlink("l1", l0), 0);
+    assert_refused(l0, getuid(), 1024, want);
+    {
+        g_autoptr(GError) err = NULL;
+
+        assert_false(tg_trust_check_path(l0, getuid(), &err));
+        if (!strstr(err->message, want))
+            fail_msg("'%s' lacks '%s'", err->message, want);
+    }
+}
+
 int
 main(void)
 {
@@ -249,6 +355,9 @@ main(void)
         cmocka_unit_test_setup_teardown(test_wrong_owner_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_any_owner_skips_trust, setup, teardown),
         cmocka_unit_test_setup_teardown(test_read_at_directory_fd, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_symlink_chain_every_link_owned, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_symlink_in_target_directory, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_symlink_chain_bounded, setup, teardown),
     };
 
     return cmocka_run_group_tests_name("tg-file", tests, NULL, NULL);

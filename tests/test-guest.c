@@ -219,6 +219,35 @@ static const GuestCase guest_cases[] = {
             "<clock offset='localtime'><timer name='kvmclock' present='yes'/></clock></domain>", .ok = true,
       .e = { .clock_offset = "localtime", .ntimers = 1, .hyperv_enabled = true,
           .hv_frequencies = Y, .dependence = TG_DEP_PARAVIRT } },
+    /* libvirt reads timers from every <clock> (virDomainDefClockParse,
+     * src/conf/domain_conf.c: XPath ./clock/timer) and the offset from the
+     * first: kvm-clock turned off in a second <clock> is off. */
+    { .name = "timers-from-every-clock",
+      .inline_xml = "<domain><name>c2</name><clock offset='utc'><timer name='rtc' tickpolicy='catchup'/>"
+            "</clock><clock offset='localtime'><timer name='kvmclock' present='no'/></clock>"
+            "</domain>", .ok = true,
+      .e = { .name = "c2", .clock_offset = "utc", .ntimers = 2, .kvmclock_disabled = true,
+          .dependence = TG_DEP_TSC_SENSITIVE } },
+    { .name = "tsc-frequency-in-second-clock",
+      .inline_xml = "<domain><clock offset='utc'/><clock><timer name='tsc' frequency='2100000000'/>"
+            "</clock></domain>", .ok = true,
+      .e = { .clock_offset = "utc", .ntimers = 1, .explicit_hz = 2100000000u,
+          .dependence = TG_DEP_EXPLICIT_FREQUENCY } },
+    /* libvirt's spelling of a number (virXMLPropULongLong, src/util/virxml.c,
+     * through virStrToLong_ullp, src/util/virstring.c): leading white space
+     * and a '+' are accepted, the whole value must be the number, no '-'. */
+    { .name = "frequency-leading-space",
+      .inline_xml = "<domain><clock><timer name='tsc' frequency=' 2100000000'/></clock></domain>",
+      .ok = true,
+      .e = { .ntimers = 1, .explicit_hz = 2100000000u, .dependence = TG_DEP_EXPLICIT_FREQUENCY } },
+    { .name = "frequency-plus-sign",
+      .inline_xml = "<domain><clock><timer name='tsc' frequency='+2100000000'/></clock></domain>",
+      .ok = true,
+      .e = { .ntimers = 1, .explicit_hz = 2100000000u, .dependence = TG_DEP_EXPLICIT_FREQUENCY } },
+    { .name = "frequency-tab-and-plus",
+      .inline_xml = "<domain><clock><timer name='tsc' frequency='&#9; +2100000000'/></clock></domain>",
+      .ok = true,
+      .e = { .ntimers = 1, .explicit_hz = 2100000000u, .dependence = TG_DEP_EXPLICIT_FREQUENCY } },
     /* tags: only our namespace; a <tags> in another namespace is ignored */
     { .name = "tags-own-namespace-only",
       .inline_xml = "<domain><metadata><t:tags xmlns:t='urn:example:tags'><t:tag>x</t:tag></t:tags>"
@@ -237,6 +266,31 @@ static const GuestCase guest_cases[] = {
       .fixture = "dom-bad-freq-overflow.xml", .code = TG_ERROR_INVALID,
       .message = "dom-bad-freq-overflow.xml:26: <timer> attribute frequency='99999999999999999999' is out "
       "of range (0..18446744073709551615)" },
+    { .name = "frequency-trailing-space",
+      .inline_xml = "<domain>\n<clock><timer name='tsc' frequency='2100000000 '/></clock></domain>",
+      .code = TG_ERROR_INVALID,
+      .message = "g.xml:2: <timer> attribute frequency='2100000000 ' is not an unsigned integer" },
+    { .name = "frequency-minus",
+      .inline_xml = "<domain>\n<clock><timer name='tsc' frequency='-5'/></clock></domain>",
+      .code = TG_ERROR_INVALID,
+      .message = "g.xml:2: <timer> attribute frequency='-5' is not an unsigned integer" },
+    { .name = "frequency-space-minus",
+      .inline_xml = "<domain>\n<clock><timer name='tsc' frequency=' -5'/></clock></domain>",
+      .code = TG_ERROR_INVALID,
+      .message = "g.xml:2: <timer> attribute frequency=' -5' is not an unsigned integer" },
+    { .name = "frequency-plus-only",
+      .inline_xml = "<domain>\n<clock><timer name='tsc' frequency=' +'/></clock></domain>",
+      .code = TG_ERROR_INVALID,
+      .message = "g.xml:2: <timer> attribute frequency=' +' is not an unsigned integer" },
+    { .name = "frequency-hex",
+      .inline_xml = "<domain>\n<clock><timer name='tsc' frequency='0x10'/></clock></domain>",
+      .code = TG_ERROR_INVALID,
+      .message = "g.xml:2: <timer> attribute frequency='0x10' is not an unsigned integer" },
+    { .name = "frequency-plus-overflow",
+      .inline_xml = "<domain>\n<clock><timer name='tsc' frequency='+99999999999999999999'/></clock></domain>",
+      .code = TG_ERROR_INVALID,
+      .message = "g.xml:2: <timer> attribute frequency='+99999999999999999999' is out of range "
+      "(0..18446744073709551615)" },
     { .name = "dom-bad-present",
       .fixture = "dom-bad-present.xml", .code = TG_ERROR_INVALID,
       .message = "dom-bad-present.xml:26: <timer> attribute present='maybe' is not one of: yes, no" },

@@ -480,6 +480,156 @@ test_audit_directory(void **state)
     rmdir(dir);
 }
 
+/* Every directory above the audit file, not only its own: owned by root
+ * or the trusted owner and writable by nobody else unless sticky (OpenSSH
+ * secure_filename, auth.c); a symbolic link on the way only when root's
+ * or the trusted owner's. */
+static void
+test_audit_ancestors(void **state)
+{
+    g_autofree char *dir = g_dir_make_tmp("tg-log-XXXXXX", NULL);
+    g_autofree char *grp = g_build_filename(dir, "grp", NULL);
+    g_autofree char *logs = g_build_filename(grp, "logs", NULL);
+    g_autofree char *path = g_build_filename(logs, "audit.log", NULL);
+    g_autofree char *sticky = g_build_filename(dir, "sticky", NULL);
+    g_autofree char *spath = g_build_filename(sticky, "tscgate", "audit.log", NULL);
+    g_autoptr(TgLogRecord) r = sample_record();
+    g_autoptr(GError) err = NULL;
+    g_autofree char *want = NULL;
+
+    (void)state;
+    assert_non_null(dir);
+    assert_int_equal(mkdir(grp, 0755), 0);
+    assert_int_equal(mkdir(logs, 0750), 0);
+    assert_true(tg_log_append_audit(r, path, getuid(), 0, &err));
+    unlink(path);
+    /* A group-writable directory two levels up: its group could swap
+     * "logs" for a directory of its own. */
+    assert_int_equal(chmod(grp, 0775), 0);
+    want = g_strdup_printf("%s: writable by group (mode 0775)", grp);
+    assert_append_refused(path, want);
+    assert_int_equal(chmod(grp, 0757), 0);
+    g_free(want);
+    want = g_strdup_printf("%s: writable by others (mode 0757)", grp);
+    assert_append_refused(path, want);
+    assert_false(g_file_test(path, G_FILE_TEST_EXISTS));
+    /* Sticky: others may write there but not replace what is ours. */
+    assert_int_equal(chmod(grp, 01777), 0);
+    g_clear_error(&err);
+    assert_true(tg_log_append_audit(r, path, getuid(), 0, &err));
+    unlink(path);
+    assert_int_equal(chmod(grp, 0755), 0);
+    /* A missing directory is created only under a trusted parent. */
+    assert_int_equal(mkdir(sticky, 01777), 0);
+    assert_true(tg_log_append_audit(r, spath, getuid(), 0, &err));
+    {
+        g_autofree char *sdir = g_path_get_dirname(spath);
+
+        unlink(spath);
+        rmdir(sdir);
+        assert_int_equal(chmod(sticky, 0775), 0);
+        g_free(want);
+        want = g_strdup_printf("%s: writable by group (mode 0775)", sticky);
+        assert_append_refused(spath, want);
+        assert_false(g_file_test(sdir, G_FILE_TEST_EXISTS));
+    }
+    rmdir(sticky);
+    rmdir(logs);
+    rmdir(grp);
+    rmdir(dir);
+}
+
+/* The red-team's case: grp (group-writable) holds "logs", a link owned by
+ * another user to a directory of root's: nothing is created there. Also a
+ * directory owned by another user higher up. Root only (chown). */
+static void
+test_audit_planted_link(void **state)
+{
+    g_autofree char *dir = g_dir_make_tmp("tg-log-XXXXXX", NULL);
+    g_autofree char *grp = g_build_filename(dir, "grp", NULL);
+    g_autofree char *logs = g_build_filename(grp, "logs", NULL);
+    g_autofree char *victim = g_build_filename(dir, "victim", NULL);
+    g_autofree char *path = g_build_filename(logs, "audit.log", NULL);
+    g_autofree char *vpath = g_build_filename(victim, "audit.log", NULL);
+    g_autofree char *theirs = g_build_filename(dir, "theirs", NULL);
+    g_autofree char *mine = g_build_filename(theirs, "mine", NULL);
+    g_autofree char *tpath = g_build_filename(mine, "audit.log", NULL);
+    g_autofree char *want = NULL;
+
+    (void)state;
+    if (getuid() != 0) {
+        rmdir(dir);
+        skip();
+    }
+    assert_int_equal(mkdir(grp, 0755), 0);
+    assert_int_equal(mkdir(victim, 0755), 0);
+    assert_int_equal(symlink(victim, logs), 0);
+    assert_int_equal(lchown(logs, 65534, 65534), 0);
+    want = g_strdup_printf("%s: symbolic link owned by uid 65534", logs);
+    assert_append_refused(path, want);
+    assert_false(g_file_test(vpath, G_FILE_TEST_EXISTS));
+    /* The same link owned by root is followed. */
+    assert_int_equal(lchown(logs, 0, 0), 0);
+    {
+        g_autoptr(TgLogRecord) r = sample_record();
+        g_autoptr(GError) err = NULL;
+
+        assert_true(tg_log_append_audit(r, path, getuid(), 0, &err));
+        assert_true(g_file_test(vpath, G_FILE_TEST_IS_REGULAR));
+    }
+    /* A directory of another user above ours. */
+    assert_int_equal(mkdir(theirs, 0755), 0);
+    assert_int_equal(mkdir(mine, 0750), 0);
+    assert_int_equal(chown(theirs, 65534, 65534), 0);
+    g_free(want);
+    want = g_strdup_printf("%s: owned by uid 65534", theirs);
+    assert_append_refused(tpath, want);
+    assert_false(g_file_test(tpath, G_FILE_TEST_EXISTS));
+    unlink(vpath);
+    unlink(logs);
+    rmdir(victim);
+    rmdir(grp);
+    rmdir(mine);
+    rmdir(theirs);
+    rmdir(dir);
+}
+
+/* The audit file itself: not writable by group or others, one link only
+ * (a hard link planted to another file is not appended to). */
+static void
+test_audit_file_mode_and_links(void **state)
+{
+    g_autofree char *dir = g_dir_make_tmp("tg-log-XXXXXX", NULL);
+    g_autofree char *path = g_build_filename(dir, "audit.log", NULL);
+    g_autofree char *other = g_build_filename(dir, "other", NULL);
+    g_autoptr(TgLogRecord) r = sample_record();
+    g_autofree char *one = tg_log_record_format_logfmt(r, 0);
+    g_autoptr(GError) err = NULL;
+    g_autofree char *want = NULL;
+    g_autofree char *got = NULL;
+
+    (void)state;
+    assert_true(tg_log_append_audit(r, path, getuid(), 0, &err));
+    assert_int_equal(chmod(path, 0666), 0);
+    want = g_strdup_printf("%s: writable by group and others (mode 0666)", path);
+    assert_append_refused(path, want);
+    assert_int_equal(chmod(path, 0660), 0);
+    g_free(want);
+    want = g_strdup_printf("%s: writable by group (mode 0660)", path);
+    assert_append_refused(path, want);
+    assert_int_equal(chmod(path, 0640), 0);
+    assert_int_equal(link(path, other), 0);
+    g_free(want);
+    want = g_strdup_printf("%s: has 2 hard links, must have 1", path);
+    assert_append_refused(path, want);
+    /* Nothing was added through either name. */
+    assert_true(g_file_get_contents(other, &got, NULL, NULL));
+    assert_string_equal(got, one);
+    unlink(other);
+    unlink(path);
+    rmdir(dir);
+}
+
 /* A full disk: a line that does not fit leaves nothing behind, so the
  * next one is not glued onto a fragment. Needs a small tmpfs of its own
  * (a private mount namespace, root only). */
@@ -619,6 +769,9 @@ main(void)
         cmocka_unit_test(test_send_big_record_memfd),
         cmocka_unit_test(test_audit_refuses_non_files),
         cmocka_unit_test(test_audit_directory),
+        cmocka_unit_test(test_audit_ancestors),
+        cmocka_unit_test(test_audit_planted_link),
+        cmocka_unit_test(test_audit_file_mode_and_links),
         cmocka_unit_test(test_audit_full_disk),
         cmocka_unit_test(test_audit_append),
         cmocka_unit_test(test_audit_unwritable),

@@ -114,7 +114,7 @@ tg_file_open_trusted_at(int dir_fd, const char *name, const char *path, uid_t ow
                         struct stat *st_out, GError **error)
 {
     int flags = O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY;
-    struct stat lst, st;
+    struct stat st;
     int fd;
 
     if (!name || !*name) {
@@ -123,29 +123,34 @@ tg_file_open_trusted_at(int dir_fd, const char *name, const char *path, uid_t ow
     }
     if (!path)
         path = name;
-    /* A symbolic link is followed only when the link itself is owned by the
-     * trusted owner (its target is then checked on the opened descriptor);
-     * anything else is opened with O_NOFOLLOW, so a link swapped in after
-     * this lstat(2) is refused by open(2) itself. */
-    if (fstatat(dir_fd, name, &lst, AT_SYMLINK_NOFOLLOW) < 0) {
-        int e = errno;
-        g_set_error(error, TG_ERROR, e == EACCES ? TG_ERROR_PERMISSION : TG_ERROR_IO,
-                    "%s: %s", path, g_strerror(e));
-        return -1;
-    }
-    if (S_ISLNK(lst.st_mode)) {
-        if (owner_uid != TG_TRUST_ANY_OWNER && lst.st_uid != owner_uid) {
+    if (owner_uid == TG_TRUST_ANY_OWNER) {
+        /* No owner to trust: links are followed as the kernel does. */
+        fd = openat(dir_fd, name, flags);
+    } else {
+        /* Every symbolic link on the way must be the trusted owner's; the
+         * file reached is opened with O_NOFOLLOW, so a link swapped in
+         * after the walk is refused by open(2) itself. */
+        g_autofree char *last = NULL;
+        int dfd = tg_trust_resolve_at(dir_fd, name, path, owner_uid, 0, &last, NULL, NULL,
+                                      error);
+
+        if (dfd < 0)
+            return -1;
+        fd = openat(dfd, last, flags | O_NOFOLLOW);
+        if (fd < 0 && errno == ELOOP) {
+            close(dfd);
             g_set_error(error, TG_ERROR, TG_ERROR_PERMISSION,
-                        "%s: symbolic link owned by uid %u (mode %04o), must be owned by uid %u",
-                        path, (unsigned)lst.st_uid, (unsigned)(lst.st_mode & 07777),
-                        (unsigned)owner_uid);
+                        "%s: replaced by a symbolic link while being opened", path);
             return -1;
         }
-    } else {
-        flags |= O_NOFOLLOW;
+        {
+            int e = errno;
+
+            close(dfd);
+            errno = e;
+        }
     }
     /* O_NONBLOCK: opening a FIFO (or a device) never waits for a writer. */
-    fd = openat(dir_fd, name, flags);
     if (fd < 0) {
         int e = errno;
         g_set_error(error, TG_ERROR, e == EACCES ? TG_ERROR_PERMISSION : TG_ERROR_IO,

@@ -11,6 +11,7 @@
 
 #include "tg-guest.h"
 #include "tg-hostfacts.h"
+#include "tg-trust.h"
 #include "tg-xml.h"
 
 G_BEGIN_DECLS
@@ -39,17 +40,16 @@ bool tg_file_id_equal(const TgFileId *a, const TgFileId *b);
  * "regular file", ...), for messages. */
 const char *tg_file_type_name(mode_t mode);
 
-/* `owner_uid` value that skips the owner and mode checks (still regular
- * files only, never blocking). */
-#define TG_TRUST_ANY_OWNER ((uid_t)-1)
 
 /* Open `path` for reading the way the hook must: never blocking (O_NONBLOCK,
  * so a FIFO or device cannot stall it), a regular file only (checked with
  * fstat(2) on the opened descriptor), and unless `owner_uid` is
  * TG_TRUST_ANY_OWNER, owned by `owner_uid` and not writable by group or
  * others (checked on the descriptor too, so nothing changes between check
- * and use). A symbolic link is followed only when the link is owned by
- * `owner_uid`; otherwise the path is opened with O_NOFOLLOW. Returns the
+ * and use). A symbolic link, in any component and at every step of a
+ * chain, is followed only when the link is owned by `owner_uid`
+ * (tg_trust_resolve_at(), at most TG_TRUST_MAX_LINKS); the file reached is
+ * opened with O_NOFOLLOW. Returns the
  * descriptor (caller closes) and fills `st_out` (nullable), or -1 with
  * `error` naming the path and the problem. */
 int tg_file_open_trusted(const char *path, uid_t owner_uid, struct stat *st_out,

@@ -64,33 +64,42 @@ tg_inventory_problem(TgInventoryCtx *ctx, TgPolicyDirectory *dir, bool entry,
 }
 
 /* Open the directory `path` without blocking and, unless `owner_uid` is
- * TG_TRUST_ANY_OWNER, trust-check it on the descriptor. A symbolic link is
- * followed only when the trusted owner owns it (as tg_file_open_trusted()
- * does for files). Returns the stream (closedir) or NULL with `error`. */
+ * TG_TRUST_ANY_OWNER, trust-check it on the descriptor. A symbolic link on
+ * the way is followed only when the trusted owner owns it, every link of a
+ * chain (tg_trust_resolve_at(), as tg_file_open_trusted() does for files).
+ * Returns the stream (closedir) or NULL with `error`. */
 static DIR *
 tg_inventory_open_dir(const char *path, uid_t owner_uid, TgFileId *id, GError **error)
 {
     int flags = O_RDONLY | O_DIRECTORY | O_NONBLOCK | O_CLOEXEC;
-    struct stat lst, st;
+    struct stat st;
     DIR *d;
     int fd;
 
-    if (lstat(path, &lst) < 0) {
-        int e = errno;
-        g_set_error(error, TG_ERROR, e == EACCES ? TG_ERROR_PERMISSION : TG_ERROR_IO,
-                    "<host-directory> '%s': %s", path, g_strerror(e));
-        return NULL;
+    if (owner_uid == TG_TRUST_ANY_OWNER) {
+        fd = open(path, flags);
+    } else {
+        g_autoptr(GError) rerr = NULL;
+        g_autofree char *last = NULL;
+        int e = 0;
+        int dfd = tg_trust_resolve_at(AT_FDCWD, path, path, owner_uid, 0, &last, NULL, &e,
+                                      &rerr);
+
+        if (dfd < 0) {
+            /* A failed call is named like the other directory errors; a
+             * link of another owner or too many links as they are. */
+            if (e)
+                g_set_error(error, TG_ERROR, e == EACCES ? TG_ERROR_PERMISSION : TG_ERROR_IO,
+                            "<host-directory> '%s': %s", path, g_strerror(e));
+            else
+                g_propagate_error(error, g_steal_pointer(&rerr));
+            return NULL;
+        }
+        fd = openat(dfd, last, flags | O_NOFOLLOW);
+        e = errno;
+        close(dfd);
+        errno = e;
     }
-    if (!S_ISLNK(lst.st_mode)) {
-        flags |= O_NOFOLLOW;
-    } else if (owner_uid != TG_TRUST_ANY_OWNER && lst.st_uid != owner_uid) {
-        g_set_error(error, TG_ERROR, TG_ERROR_PERMISSION,
-                    "%s: symbolic link owned by uid %u (mode %04o), must be owned by uid %u",
-                    path, (unsigned)lst.st_uid, (unsigned)(lst.st_mode & 07777),
-                    (unsigned)owner_uid);
-        return NULL;
-    }
-    fd = open(path, flags);
     if (fd < 0 || fstat(fd, &st) < 0) {
         int e = errno;
         if (fd >= 0)
@@ -120,7 +129,18 @@ tg_str_ptr_cmp(gconstpointer a, gconstpointer b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The names in `d` that end in ".xml" and do not start with a dot, sorted. */
+/* Does `name` end in ".xml" in any case ("hostb.XML", "hostb.Xml")? */
+static bool
+tg_inventory_xml_suffix_any_case(const char *name)
+{
+    size_t n = strlen(name);
+
+    return n >= 4 && g_ascii_strcasecmp(name + n - 4, ".xml") == 0;
+}
+
+/* The names in `d` that end in ".xml" in any case and do not start with a
+ * dot, sorted: the host facts files, and the ones misnamed *.XML, which
+ * are errors rather than silently left out. */
 static GPtrArray *
 tg_inventory_names(DIR *d)
 {
@@ -128,7 +148,7 @@ tg_inventory_names(DIR *d)
     struct dirent *ent;
 
     while ((ent = readdir(d)))
-        if (ent->d_name[0] != '.' && g_str_has_suffix(ent->d_name, ".xml"))
+        if (ent->d_name[0] != '.' && tg_inventory_xml_suffix_any_case(ent->d_name))
             g_ptr_array_add(names, g_strdup(ent->d_name));
     g_ptr_array_sort(names, tg_str_ptr_cmp);
     return names;
@@ -137,7 +157,11 @@ tg_inventory_names(DIR *d)
 /* Read one directory of `tscgate probe` outputs, in name order. Every
  * entry named *.xml must be a usable host facts file: a dangling symbolic
  * link (shared storage not mounted), a FIFO or a directory is an error, as
- * a host left out could have denied the guest. */
+ * a host left out could have denied the guest. So are an entry named
+ * *.XML (any other case), which an admin meant as a host, and a directory
+ * with no *.xml entry at all: the empty mount point of a share that is not
+ * mounted. Other names (README, dot files) are not hosts and are left
+ * alone. */
 static void
 tg_inventory_read_dir(const char *path, TgPolicyDirectory *dir, gpointer user_data)
 {
@@ -153,8 +177,15 @@ tg_inventory_read_dir(const char *path, TgPolicyDirectory *dir, gpointer user_da
     }
     tg_config_source_add(ctx->sources, path, &id, true);
     names = tg_inventory_names(d);
-    closedir(d);
 
+    if (names->len == 0) {
+        g_autofree char *msg = g_strdup_printf("<host-directory> '%s': no host facts file "
+                                               "(*.xml) in it", path);
+
+        closedir(d);
+        tg_policy_directory_problem(dir, msg);
+        return;
+    }
     for (guint i = 0; i < names->len; i++) {
         const char *fname = names->pdata[i];
         g_autofree char *fpath = g_build_filename(path, fname, NULL);
@@ -162,16 +193,27 @@ tg_inventory_read_dir(const char *path, TgPolicyDirectory *dir, gpointer user_da
         g_autoptr(GError) err = NULL;
         gsize len = 0;
 
+        if (!g_str_has_suffix(fname, ".xml")) {
+            g_autofree char *msg = g_strdup_printf("<host-directory>: %s: not read: only names "
+                                                   "ending in .xml (lower case) are host facts "
+                                                   "files; rename it", fpath);
+
+            tg_policy_directory_problem(dir, msg);
+            continue;
+        }
+
         /* Opened without blocking, regular files only, trust-checked on
-         * the descriptor (tg-file.h). */
-        if (!tg_file_read_trusted(fpath, ctx->owner_uid, TG_MAX_INPUT_BYTES, &buf, &len,
-                                  &id, &err)) {
+         * the descriptor (tg-file.h), relative to the directory checked
+         * above, so that it cannot be swapped for another meanwhile. */
+        if (!tg_file_read_trusted_at(dirfd(d), fname, fpath, ctx->owner_uid,
+                                     TG_MAX_INPUT_BYTES, &buf, &len, &id, &err)) {
             tg_inventory_problem(ctx, dir, true, err);
             continue;
         }
         tg_config_source_add(ctx->sources, fpath, &id, false);
         tg_policy_directory_add_facts(dir, fname, fpath, buf, len);
     }
+    closedir(d);
 }
 
 static TgPolicy *

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
@@ -18,6 +19,7 @@
 #include <unistd.h>
 
 #include "tg-file.h"
+#include "tg-trust.h"
 
 /* A non-blocking datagram socket connected to `path` (connected, so that
  * poll(2) reports when the peer's queue has room again). Returns the fd or
@@ -225,82 +227,94 @@ tg_log_send(const TgLogRecord *r, const TgLogSinks *sinks, GError **error)
     return NULL;
 }
 
-/* A directory the audit file may live in: owned by root or `owner_uid`,
- * not writable by others unless sticky (so nobody else can replace the
- * file; /var/log is group-writable on some distributions). */
-static bool
-audit_dir_trusted(const char *dir, const struct stat *st, uid_t owner_uid, GError **error)
+/* The flags every audit path is resolved with: each directory on the way
+ * owned by root or the trusted owner and writable by nobody else unless
+ * sticky, links followed only when root's or the trusted owner's. */
+#define TG_AUDIT_RESOLVE (TG_TRUST_ROOT_LINKS | TG_TRUST_SECURE_DIRS)
+
+/* Open the directory `dir` (absolute, not a symbolic link once resolved)
+ * for reading with O_DIRECTORY|O_NOFOLLOW after resolving its path with
+ * TG_AUDIT_RESOLVE. Returns the fd, or -1 with `error` and *err_no (the
+ * failing call's errno, 0 for a trust failure). */
+static int
+open_secure_dir(const char *dir, uid_t owner_uid, int *err_no, GError **error)
 {
-    if (!S_ISDIR(st->st_mode)) {
-        g_set_error(error, TG_ERROR, TG_ERROR_IO, "%s: is a %s, not a directory", dir,
-                    tg_file_type_name(st->st_mode));
-        return false;
+    g_autofree char *last = NULL;
+    int pfd = tg_trust_resolve_at(AT_FDCWD, dir, dir, owner_uid, TG_AUDIT_RESOLVE, &last, NULL,
+                                  err_no, error);
+    int dfd, e;
+
+    if (pfd < 0)
+        return -1;
+    dfd = openat(pfd, last, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    e = errno;
+    close(pfd);
+    if (dfd < 0) {
+        *err_no = e;
+        g_set_error(error, TG_ERROR, e == EACCES ? TG_ERROR_PERMISSION : TG_ERROR_IO, "%s: %s",
+                    dir, g_strerror(e));
+        return -1;
     }
-    if (st->st_uid != 0 && st->st_uid != owner_uid) {
-        g_set_error(error, TG_ERROR, TG_ERROR_PERMISSION,
-                    "%s: owned by uid %u (mode %04o), must be owned by uid 0 or %u", dir,
-                    (unsigned)st->st_uid, (unsigned)(st->st_mode & 07777), (unsigned)owner_uid);
-        return false;
-    }
-    if ((st->st_mode & S_IWOTH) && !(st->st_mode & S_ISVTX)) {
-        g_set_error(error, TG_ERROR, TG_ERROR_PERMISSION,
-                    "%s: writable by others (mode %04o); run chmod o-w", dir,
-                    (unsigned)(st->st_mode & 07777));
-        return false;
-    }
-    return true;
+    return dfd;
 }
 
 /* Open the directory the audit file lives in, creating it 0750 when it is
- * missing and its parent exists and is trusted. Returns the fd or -1. */
+ * missing and its parent exists and is trusted; every directory from "/"
+ * down passes tg_trust_check_secure_dir(). Returns the fd or -1. */
 static int
 open_audit_dir(const char *path, const char *dir, uid_t owner_uid, GError **error)
 {
+    g_autoptr(GError) err = NULL;
     struct stat st;
-    int dfd;
+    int e = 0;
+    int dfd = open_secure_dir(dir, owner_uid, &e, &err);
 
-    dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NONBLOCK | O_CLOEXEC);
-    if (dfd < 0 && errno == ENOENT) {
+    if (dfd < 0 && e == ENOENT) {
         g_autofree char *parent = g_path_get_dirname(dir);
         g_autofree char *base = g_path_get_basename(dir);
-        int pfd = open(parent, O_RDONLY | O_DIRECTORY | O_NONBLOCK | O_CLOEXEC);
+        g_autoptr(GError) perr = NULL;
+        int pfd = open_secure_dir(parent, owner_uid, &e, &perr);
 
-        if (pfd < 0) {
-            int e = errno;
-
+        if (pfd < 0 && e != 0) {
+            /* A missing grandparent: only the last level is created. */
             g_set_error(error, TG_ERROR, TG_ERROR_IO, "%s: cannot open audit file: %s", path,
                         g_strerror(e));
             return -1;
         }
-        if (fstat(pfd, &st) != 0 || !audit_dir_trusted(parent, &st, owner_uid, error)) {
-            if (error && !*error)
-                g_set_error(error, TG_ERROR, TG_ERROR_IO, "%s: %s", parent, g_strerror(errno));
-            g_prefix_error(error, "%s: cannot create its directory: ", path);
-            close(pfd);
+        if (pfd < 0 || fstat(pfd, &st) != 0 ||
+            !tg_trust_check_secure_dir(parent, &st, owner_uid, &perr)) {
+            if (!perr)
+                g_set_error(&perr, TG_ERROR, TG_ERROR_IO, "%s: %s", parent, g_strerror(errno));
+            if (pfd >= 0)
+                close(pfd);
+            g_set_error(error, perr->domain, perr->code, "%s: cannot create its directory: %s",
+                        path, perr->message);
             return -1;
         }
         if (mkdirat(pfd, base, 0750) != 0 && errno != EEXIST) {
-            int e = errno;
-
+            e = errno;
             close(pfd);
             g_set_error(error, TG_ERROR, TG_ERROR_IO, "%s: cannot create directory %s: %s",
                         path, dir, g_strerror(e));
             return -1;
         }
-        dfd = openat(pfd, base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
         close(pfd);
+        g_clear_error(&err);
+        dfd = open_secure_dir(dir, owner_uid, &e, &err);
     }
     if (dfd < 0) {
-        int e = errno;
-
-        g_set_error(error, TG_ERROR, TG_ERROR_IO, "%s: cannot open audit file: %s", path,
-                    g_strerror(e));
+        if (e)
+            g_set_error(error, TG_ERROR, TG_ERROR_IO, "%s: cannot open audit file: %s", path,
+                        g_strerror(e));
+        else
+            g_set_error(error, err->domain, err->code, "%s: not appended: %s", path,
+                        err->message);
         return -1;
     }
-    if (fstat(dfd, &st) != 0 || !audit_dir_trusted(dir, &st, owner_uid, error)) {
-        if (error && !*error)
-            g_set_error(error, TG_ERROR, TG_ERROR_IO, "%s: %s", dir, g_strerror(errno));
-        g_prefix_error(error, "%s: not appended: ", path);
+    if (fstat(dfd, &st) != 0 || !tg_trust_check_secure_dir(dir, &st, owner_uid, &err)) {
+        if (!err)
+            g_set_error(&err, TG_ERROR, TG_ERROR_IO, "%s: %s", dir, g_strerror(errno));
+        g_set_error(error, err->domain, err->code, "%s: not appended: %s", path, err->message);
         close(dfd);
         return -1;
     }
@@ -346,6 +360,24 @@ tg_log_append_line(const char *path, const char *line, uid_t owner_uid, GError *
         g_set_error(error, TG_ERROR, TG_ERROR_PERMISSION,
                     "%s: owned by uid %u (mode %04o), must be owned by uid 0 or %u", path,
                     (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777), (unsigned)owner_uid);
+        return false;
+    }
+    /* Nobody else may write it (or truncate what it holds), and it is no
+     * second name of another file (a hard link planted while the
+     * directory was open to others). */
+    if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+        close(fd);
+        g_set_error(error, TG_ERROR, TG_ERROR_PERMISSION,
+                    "%s: writable by %s (mode %04o); run chmod go-w", path,
+                    (st.st_mode & S_IWGRP) && (st.st_mode & S_IWOTH) ? "group and others"
+                    : (st.st_mode & S_IWGRP) ? "group" : "others",
+                    (unsigned)(st.st_mode & 07777));
+        return false;
+    }
+    if (st.st_nlink != 1) {
+        close(fd);
+        g_set_error(error, TG_ERROR, TG_ERROR_PERMISSION, "%s: has %ju hard links, must have 1",
+                    path, (uintmax_t)st.st_nlink);
         return false;
     }
     /* Never the gate's own stdout: that is the domain XML libvirt reads. */

@@ -56,9 +56,12 @@ char *tg_log_format_rfc3164(const TgLogRecord *r, gint64 now, int pid);
  * ftruncate(2). The file is created 0640 when missing, its directory 0750
  * when missing and its parent exists. Refused: a symbolic link, anything
  * but a regular file, the gate's own stdout, a file owned by anyone but
- * root or `owner_uid`, a directory owned by anyone else or writable by
- * others (unless sticky). Returns false with `error` (naming the path)
- * when the line was not appended. */
+ * root or `owner_uid`, writable by group or others or with more than one
+ * hard link; any directory from "/" down to the file's owned by anyone
+ * else or writable by group or others unless sticky
+ * (tg_trust_check_secure_dir()), a symbolic link on the way owned by
+ * anyone else. Returns false with `error` (naming the path) when the line
+ * was not appended. */
 bool tg_log_append_line(const char *path, const char *line, uid_t owner_uid, GError **error);
 
 /* tg_log_append_line() of the record's logfmt line (tg-record.h) stamped

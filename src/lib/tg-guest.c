@@ -163,7 +163,7 @@ tg_parse_timers(TgGuestProfile *g, const xmlNode *clock, GError **error)
         if (tg_xml_prop_tri(el, "present", TG_XML_YES_NO, TG_XML_PROP_OPTIONAL, &t->present,
                             error) < 0)
             return false;
-        r = tg_xml_prop_u64(el, "frequency", TG_XML_PROP_OPTIONAL, &hz, error);
+        r = tg_xml_prop_u64(el, "frequency", TG_XML_PROP_LIBVIRT_NUMBER, &hz, error);
         if (r < 0)
             return false;
         /* libvirt formats frequency only when non-zero and its TSC checks
@@ -384,12 +384,16 @@ tg_guest_profile_from_doc(const xmlDoc *doc, GError **error)
     }
     g->kind = tg_guest_derive_kind(g->virt_type, g->arch, g->machine);
 
+    /* libvirt takes the offset from the first <clock> and the timers from
+     * every one (virDomainDefClockParse, src/conf/domain_conf.c, selects
+     * the timers with the XPath ./clock/timer): a timer in a second <clock>
+     * counts as much as one in the first. */
     el = tg_xml_child(root, NULL, "clock");
-    if (el) {
+    if (el)
         g->clock_offset = tg_xml_prop(el, "offset");
+    for (; el; el = tg_xml_next_same(el))
         if (!tg_parse_timers(g, el, error))
             return NULL;
-    }
     el = tg_xml_child(root, NULL, "cpu");
     if (el && !tg_parse_cpu(g, el, error))
         return NULL;

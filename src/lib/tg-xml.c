@@ -526,19 +526,28 @@ tg_all_digits(const char *s)
  * wording of a bad number: attribute (`name` set) or text. */
 static bool
 tg_xml_parse_u64(const xmlNode *node, const char *name, const char *value, guint64 min,
-                 guint64 max, guint64 *out, GError **error)
+                 guint64 max, TgXMLPropFlags flags, guint64 *out, GError **error)
 {
     g_autofree char *qn = NULL;
     g_autofree char *esc = NULL;
+    const char *digits = value;
     guint64 v;
 
-    if (tg_parse_u64(value, &v) && v >= min && v <= max) {
+    /* libvirt's g_ascii_strtoull() skips leading white space and takes one
+     * sign; virStrToLong_ullp refuses a '-' and anything after the digits. */
+    if (flags & TG_XML_PROP_LIBVIRT_NUMBER) {
+        while (g_ascii_isspace(*digits))
+            digits++;
+        if (*digits == '+')
+            digits++;
+    }
+    if (tg_parse_u64(digits, &v) && v >= min && v <= max) {
         *out = v;
         return true;
     }
     qn = tg_xml_qname(node);
     esc = tg_escape_untrusted(value);
-    if (!tg_all_digits(value)) {
+    if (!tg_all_digits(digits)) {
         if (name)
             g_set_error(error, TG_ERROR, TG_ERROR_INVALID,
                         "%s:%d: <%s> attribute %s='%s' is not an unsigned integer",
@@ -672,7 +681,7 @@ tg_xml_prop_u64_range(const xmlNode *node, const char *name, guint64 min, guint6
 
     if (!v)
         return rc;
-    return tg_xml_parse_u64(node, name, v, min, max, out, error) ? 1 : -1;
+    return tg_xml_parse_u64(node, name, v, min, max, flags, out, error) ? 1 : -1;
 }
 
 int
@@ -756,7 +765,7 @@ tg_xml_text_u64_range(const xmlNode *node, guint64 min, guint64 max, guint64 *ou
 {
     g_autofree char *text = tg_xml_text(node);
 
-    return tg_xml_parse_u64(node, NULL, text, min, max, out, error);
+    return tg_xml_parse_u64(node, NULL, text, min, max, TG_XML_PROP_OPTIONAL, out, error);
 }
 
 bool

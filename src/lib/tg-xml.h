@@ -69,6 +69,12 @@ char *tg_xml_prop(const xmlNode *node, const char *name);
 typedef enum {
     TG_XML_PROP_OPTIONAL = 0,
     TG_XML_PROP_REQUIRED = 1 << 0, /* absent: "<E> has no NAME attribute" */
+    /* Numbers as libvirt reads them in domain XML (virXMLPropULongLong,
+     * src/util/virxml.c, through virStrToLong_ullp, src/util/virstring.c):
+     * leading white space and one '+' before the digits are accepted, the
+     * rest must be the digits alone. Only for documents libvirt wrote or
+     * accepted; tscgate's own formats take digits only. */
+    TG_XML_PROP_LIBVIRT_NUMBER = 1 << 1,
 } TgXMLPropFlags;
 
 /* The two words of a boolean attribute, libvirt's two spellings. */
@@ -101,7 +107,8 @@ int tg_xml_prop_tri(const xmlNode *node, const char *name, TgXMLBoolWords words,
 int tg_xml_prop_bool(const xmlNode *node, const char *name, TgXMLBoolWords words,
                      TgXMLPropFlags flags, bool *out, GError **error);
 
-/* Attribute `name` as a base-10 unsigned 64-bit integer in min..max.
+/* Attribute `name` as a base-10 unsigned 64-bit integer in min..max
+ * (digits only, or libvirt's spelling with TG_XML_PROP_LIBVIRT_NUMBER).
  * Bad: "<E> attribute NAME='V' is not an unsigned integer" or "<E>
  * attribute NAME='V' is out of range (MIN..MAX)". */
 int tg_xml_prop_u64_range(const xmlNode *node, const char *name, guint64 min, guint64 max,

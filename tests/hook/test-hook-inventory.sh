@@ -56,6 +56,31 @@ broken_case dangling-symlink dangling "No such file or directory"
 broken_case fifo fifo "is a FIFO, not a regular file"
 broken_case directory dir "is a directory, not a regular file"
 
+# An empty inventory directory (an unmounted share leaves its mount point
+# empty) or one with no *.xml entry is an error naming the directory; an
+# entry named *.XML is an error naming it, not silently skipped.
+conf=$(inventory_config empty)
+rm "$conf/hosts/hostb.xml" "$conf/hosts/hostc.xml"
+run_hook "$conf" "$WORK/empty.run" "$WORK/empty" "$GUEST" batch-07 migrate begin -
+tg_check "empty directory: exit 1" [ "$rc" -eq 1 ]
+tg_check "empty directory: stdout empty" is_empty "$WORK/empty.out"
+tg_check "empty directory: stderr line" one_line_equals "$WORK/empty.err" \
+    "$PREFIX: $conf/policy.xml:2: <host-directory> '$conf/hosts': no host facts file (*.xml) in it"
+tg_check "empty directory: audit reason policy-error" fields_are "$WORK/empty.audit" reason=policy-error
+conf=$(inventory_config upper)
+mv "$conf/hosts/hostc.xml" "$conf/hosts/hostc.XML"
+run_hook "$conf" "$WORK/upper.run" "$WORK/upper" "$GUEST" batch-07 migrate begin -
+tg_check "*.XML entry: exit 1" [ "$rc" -eq 1 ]
+tg_check "*.XML entry: stderr line" one_line_equals "$WORK/upper.err" \
+    "$PREFIX: $conf/policy.xml:2: <host-directory>: $conf/hosts/hostc.XML: not read: only names ending in .xml (lower case) are host facts files; rename it"
+# Other names are not host facts files and are ignored, as before.
+conf=$(inventory_config readme)
+echo "probe outputs" > "$conf/hosts/README"
+chmod 644 "$conf/hosts/README"
+run_hook "$conf" "$WORK/readme.run" "$WORK/readme" "$GUEST" batch-07 migrate begin -
+tg_check "README beside the hosts: hostc still denies" [ "$rc" -eq 1 ]
+tg_check "README beside the hosts: no policy error" fields_are "$WORK/readme.audit" reason=guest-frequency-unknown
+
 # The compiled configuration cache: the second run reads it and decides
 # the same; an entry broken afterwards is caught all the same.
 conf=$(inventory_config cached)
