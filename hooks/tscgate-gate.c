@@ -417,6 +417,15 @@ probe_this_host(gpointer data)
     return tg_probe_host(NULL);
 }
 
+/* Clock synchronisation, clocksources, the TSC-unstable mark, the cpufreq
+ * policy: read at every run, the cache keeps only what a boot fixes. */
+static void
+refresh_this_host(TgHostFacts *facts, gpointer data)
+{
+    gate_phase(data, "reading this host's clock and TSC health");
+    tg_probe_per_run(facts, NULL);
+}
+
 static gint64
 gate_now(void)
 {
@@ -522,10 +531,11 @@ load_host_facts(TgGate *g, const char *config_dir, GError **error)
     gate_phase(g, "reading the probe cache");
     boot_id = tg_hostcache_boot_id(NULL, &cache_err);
     if (boot_id)
-        f = tg_hostcache_get(g->runtime_dir, boot_id, g->uid, probe_this_host, g, &res,
-                             &cache_err);
+        f = tg_hostcache_get(g->runtime_dir, boot_id, g->uid, probe_this_host,
+                             refresh_this_host, g, &res, &cache_err);
     else
-        f = tg_hostcache_get(NULL, NULL, g->uid, probe_this_host, g, &res, NULL);
+        f = tg_hostcache_get(NULL, NULL, g->uid, probe_this_host, refresh_this_host, g, &res,
+                             NULL);
     gate_set(g, &g->host_facts_from,
              g_strdup(res == TG_HOSTCACHE_HIT ? "probe-cache"
                       : res == TG_HOSTCACHE_STORED ? "probe" : "probe-uncached"));

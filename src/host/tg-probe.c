@@ -801,6 +801,42 @@ tg_probe_adjtimex(TgHostFacts *f)
                             (long)tx.maxerror);
 }
 
+/* The clock state, from adjtimex(2) or, where a test says so, from
+ * opts->clock_state. */
+static void
+tg_probe_clock(TgHostFacts *f, const TgProbeOptions *opts)
+{
+    if (opts->skip_adjtimex) {
+        tg_fact_set_unknown(&f->clock_synchronized.note, TG_PROBE_NOT_PROBED);
+        tg_fact_set_unknown(&f->clock_est_error_us.note, TG_PROBE_NOT_PROBED);
+        tg_fact_set_unknown(&f->clock_max_error_us.note, TG_PROBE_NOT_PROBED);
+    } else {
+        tg_probe_adjtimex(f);
+    }
+}
+
+void
+tg_probe_per_run(TgHostFacts *facts, const TgProbeOptions *opts)
+{
+    TgProbeOptions defaults = { 0 };
+    g_autoptr(TgHostFacts) f = tg_host_facts_new();
+    const char *proc_root, *sys_root;
+    TgCpuFlags cpu = { 0 };
+
+    if (!opts)
+        opts = &defaults;
+    proc_root = opts->proc_root ? opts->proc_root : "/proc";
+    sys_root = opts->sys_root ? opts->sys_root : "/sys";
+    /* The CPU flags only say whether there is a TSC to be marked. */
+    tg_probe_cpuinfo(f, proc_root, &cpu);
+    tg_probe_clocksource(f, sys_root);
+    tg_probe_cmdline(f, proc_root, &cpu);
+    g_free(cpu.flags_why);
+    tg_probe_cpufreq_policy(f, sys_root);
+    tg_probe_clock(f, opts);
+    tg_host_facts_take_per_run(facts, f);
+}
+
 TgHostFacts *
 tg_probe_host(const TgProbeOptions *opts)
 {
@@ -836,13 +872,6 @@ tg_probe_host(const TgProbeOptions *opts)
     g_free(cpu.flags_why);
     tg_probe_cpufreq(f, sys_root);
     tg_probe_cpufreq_policy(f, sys_root);
-
-    if (opts->skip_adjtimex) {
-        tg_fact_set_unknown(&f->clock_synchronized.note, TG_PROBE_NOT_PROBED);
-        tg_fact_set_unknown(&f->clock_est_error_us.note, TG_PROBE_NOT_PROBED);
-        tg_fact_set_unknown(&f->clock_max_error_us.note, TG_PROBE_NOT_PROBED);
-    } else {
-        tg_probe_adjtimex(f);
-    }
+    tg_probe_clock(f, opts);
     return f;
 }
