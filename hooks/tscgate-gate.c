@@ -506,8 +506,44 @@ load_config(TgGate *g, const char *config_dir, TgPolicy **policy,
     return true;
 }
 
+/* This host's facts when host.xml states some: host.xml speaks for every
+ * fact it states and for the KVM facts (TSC rate and scaling) whether it
+ * states them or not (a `virsh capabilities` without a TSC counter is
+ * libvirt saying it found none; no KVM VM is created for host.xml users);
+ * every other fact it leaves unknown, health included, is read from this
+ * host now (tg_probe_host() without the KVM device). Returns a new
+ * object. */
+static TgHostFacts *
+host_facts_complete(TgGate *g, const TgHostFacts *stated)
+{
+    TgProbeOptions opts = { .skip_kvm = true };
+    TgHostFacts *f;
+    const TgHostFactField *fields;
+    gsize n_fields = 0;
+    bool probed = false;
+
+    gate_phase(g, "reading this host's facts host.xml does not state");
+    f = tg_probe_host(&opts);
+    fields = tg_host_facts_fields(&n_fields);
+    for (gsize i = 0; i < n_fields; i++) {
+        const TgFactNote *s = (const TgFactNote *)((const char *)stated + fields[i].offset);
+        const TgFactNote *p = (const TgFactNote *)((const char *)f + fields[i].offset);
+
+        if (!s->known && p->known)
+            probed = true;
+    }
+    tg_host_facts_overlay(f, stated, "host.xml");
+    f->tsc_hz.value = stated->tsc_hz.value;
+    tg_fact_note_copy(&f->tsc_hz.note, &stated->tsc_hz.note);
+    f->tsc_scaling.value = stated->tsc_scaling.value;
+    tg_fact_note_copy(&f->tsc_scaling.note, &stated->tsc_scaling.note);
+    gate_set(g, &g->host_facts_from, g_strdup(probed ? "host.xml+probe" : "host.xml"));
+    return f;
+}
+
 /* This host's facts: CONFIG_DIR/host.xml when present (trust-checked),
- * else the per-boot probe cache. */
+ * completed by the probe (host_facts_complete), else the per-boot probe
+ * cache with the per-run facts read now. */
 static TgHostFacts *
 load_host_facts(TgGate *g, const char *config_dir, GError **error)
 {
@@ -525,8 +561,11 @@ load_host_facts(TgGate *g, const char *config_dir, GError **error)
                           &buf, &len, error))
         return NULL;
     if (buf) {
-        gate_set(g, &g->host_facts_from, g_strdup("host.xml"));
-        return tg_host_facts_parse_xml(buf, len, path, error);
+        g_autoptr(TgHostFacts) stated = tg_host_facts_parse_xml(buf, len, path, error);
+
+        if (!stated)
+            return NULL;
+        return host_facts_complete(g, stated);
     }
     gate_phase(g, "reading the probe cache");
     boot_id = tg_hostcache_boot_id(NULL, &cache_err);

@@ -53,6 +53,8 @@ typedef struct {
     bool ppm_set;
     guint32 ppm;
     TgUnknownAction u_scaling, u_freq, u_guest;
+    bool u_health_set;          /* u_sync and u_stability given (default: allow) */
+    TgUnknownAction u_sync, u_stability;
     bool deny_unsync;
     bool allow_unstable;
     const char *policy_rule;
@@ -86,6 +88,10 @@ typedef struct {
 #define REENL .dep = TG_DEP_REENLIGHTENMENT, .reenl = TG_TRI_YES
 #define DEST(hz, sc) .dest_hz = (hz), .scaling = (sc)
 #define EXPECT(v, c, r) .verdict = (v), .code = (c), .rule = (r)
+#define UHEALTH(sync, stab) .u_health_set = true, .u_sync = TG_UNKNOWN_##sync, \
+                            .u_stability = TG_UNKNOWN_##stab
+/* Every health fact of an invariant, stable, synchronised host. */
+#define HEALTHY .constant_tsc = YES, .nonstop_tsc = YES, .tsc_unstable = NO, .synced = YES
 #define EFF(hz, ch) .check_eff = true, .eff_hz = (hz), .eff_changed = (ch)
 #define ALLOW TG_VERDICT_ALLOW
 #define WARN TG_VERDICT_WARN
@@ -377,6 +383,36 @@ static const Row rows[] = {
       .synced = NO, EXPECT(WARN, "paravirt-rate-change", 4), .has = { "NTP", "->" },
       EFF(H, true) },
 
+    /* ---- rule 6: health facts that stay unknown: the policy's <unknown> ---- */
+    { "clock sync unknown, default: nothing said", EXPLICIT(H), DEST(H, NO),
+      .constant_tsc = YES, .nonstop_tsc = YES, .tsc_unstable = NO,
+      EXPECT(ALLOW, "explicit-within-tolerance", 1), .hasnt = "synchronis" },
+    { "clock sync unknown, deny", EXPLICIT(H), DEST(H, NO), .constant_tsc = YES,
+      .nonstop_tsc = YES, .tsc_unstable = NO, UHEALTH(DENY, ALLOW),
+      EXPECT(DENY, "dest-clock-sync-unknown", 6),
+      .has = { "clock synchronisation is unknown", "clock-synchronized" } },
+    { "clock sync unknown, deny, kvm-clock guest too", PARAVIRT, .lineage_hz = H, DEST(H, NO),
+      .constant_tsc = YES, .nonstop_tsc = YES, .tsc_unstable = NO, UHEALTH(DENY, ALLOW),
+      EXPECT(DENY, "dest-clock-sync-unknown", 6) },
+    { "clock sync unknown, warn joined to allow", EXPLICIT(H), DEST(H, NO), .constant_tsc = YES,
+      .nonstop_tsc = YES, .tsc_unstable = NO, UHEALTH(WARN, DENY),
+      EXPECT(WARN, "dest-clock-sync-unknown", 6),
+      .has = { "clock synchronisation is unknown (not stated, not probed); guest TSC 2596120000 Hz (explicit) is within" } },
+    { "clock sync known, deny for unknown does nothing", EXPLICIT(H), DEST(H, NO), HEALTHY,
+      UHEALTH(DENY, DENY), EXPECT(ALLOW, "explicit-within-tolerance", 1) },
+    { "TSC stability unknown, deny, guest reads the TSC", SENSITIVE, .lineage_hz = H,
+      DEST(H, NO), .synced = YES, UHEALTH(ALLOW, DENY),
+      EXPECT(DENY, "dest-tsc-stability-unknown", 6),
+      .has = { "stability is unknown", "tsc-unstable" } },
+    { "TSC stability unknown, deny, kvm-clock guest warned", PARAVIRT, .lineage_hz = H,
+      DEST(H, NO), .synced = YES, UHEALTH(ALLOW, DENY),
+      EXPECT(WARN, "dest-tsc-stability-unknown", 6) },
+    { "TSC invariance unknown, unstable mark known no: still unknown", SENSITIVE,
+      .lineage_hz = H, DEST(H, NO), .tsc_unstable = NO, .synced = YES, UHEALTH(ALLOW, DENY),
+      EXPECT(DENY, "dest-tsc-stability-unknown", 6), .has = { "constant_tsc unknown" } },
+    { "TSC stability known bad beats unknown", SENSITIVE, .lineage_hz = H, DEST(H, NO),
+      .tsc_unstable = YES, UHEALTH(DENY, DENY), EXPECT(DENY, "dest-tsc-unstable", 6) },
+
     /* ---- rule 0: policy ---- */
     { "policy force deny", EXPLICIT(H), DEST(H, YES), .policy_rule = "db-latency", .force_deny = true,
       .force_msg = "latency-critical databases never change host",
@@ -630,6 +666,10 @@ make_settings(const Row *r, TgSettings *s)
     s->unknown_dest_scaling = r->u_scaling;
     s->unknown_dest_frequency = r->u_freq;
     s->unknown_guest_frequency = r->u_guest;
+    if (r->u_health_set) {
+        s->unknown_clock_sync = r->u_sync;
+        s->unknown_tsc_stability = r->u_stability;
+    }
     s->deny_unsynchronized_clock = r->deny_unsync;
     s->deny_unstable_tsc = !r->allow_unstable;
     s->policy_rule = r->policy_rule;
@@ -1056,6 +1096,7 @@ static const char *const all_codes[] = {
     "dest-frequency-unknown", "engine-input-missing",
     "explicit-first-outside-tolerance", "guest-without-tsc", "tcg-within-tolerance",
     "tcg-rate-change", "tcg-nominal-unknown", "kvm-tolerance-catchup", "kvm-tolerance-refused",
+    "dest-clock-sync-unknown", "dest-tsc-stability-unknown",
 };
 
 static void

@@ -106,6 +106,8 @@ tg_settings_init(TgSettings *s)
     s->unknown_dest_scaling = TG_UNKNOWN_DENY;
     s->unknown_dest_frequency = TG_UNKNOWN_DENY;
     s->unknown_guest_frequency = TG_UNKNOWN_DENY;
+    s->unknown_clock_sync = TG_UNKNOWN_ALLOW;
+    s->unknown_tsc_stability = TG_UNKNOWN_ALLOW;
     s->deny_unsynchronized_clock = false;
     s->deny_unstable_tsc = true;
     s->dependence_override = TG_DEP_PARAVIRT;
@@ -395,6 +397,54 @@ rule6_pm_checklist(const TgHostFacts *dest)
     }
 }
 
+/* Health facts neither host.xml nor the probe could read: the policy's
+ * <unknown clock-sync=... tsc-stability=...> (default allow). */
+static bool
+rule6_unknown_health(TgCtx *c, const TgHostFacts *dest)
+{
+    char text[320];
+    TgVerdict v;
+
+    if (!dest->clock_synchronized.note.known &&
+        c->s->unknown_clock_sync != TG_UNKNOWN_ALLOW) {
+        g_snprintf(text, sizeof(text),
+                   "this host's clock synchronisation is unknown (%s)",
+                   dest->clock_synchronized.note.reason ? dest->clock_synchronized.note.reason
+                                                        : "not stated, not probed");
+        v = unknown_verdict(c->s->unknown_clock_sync, true);
+        if (v == TG_VERDICT_DENY) {
+            set_outcome(c, v, "dest-clock-sync-unknown", 6,
+                        "%s; state clock-synchronized in host.xml or let tscgate read "
+                        "adjtimex(2) on this host", text);
+            return true;
+        }
+        add_warning(c, "dest-clock-sync-unknown", text);
+    }
+    if ((!dest->tsc_unstable.note.known || tg_host_facts_tsc_invariant(dest) == TG_TRI_UNKNOWN) &&
+        c->s->unknown_tsc_stability != TG_UNKNOWN_ALLOW) {
+        const char *why = !dest->tsc_unstable.note.known ? "tsc-unstable" : NULL;
+
+        g_snprintf(text, sizeof(text),
+                   "this host's TSC stability is unknown (%s%s%s%sconstant_tsc %s, nonstop_tsc %s)",
+                   why ? why : "", why ? ": " : "",
+                   why ? (dest->tsc_unstable.note.reason ? dest->tsc_unstable.note.reason
+                                                          : "not stated") : "",
+                   why ? "; " : "",
+                   tg_tri_to_string(tg_bool_fact_tri(&dest->constant_tsc)),
+                   tg_tri_to_string(tg_bool_fact_tri(&dest->nonstop_tsc)));
+        v = unknown_verdict(c->s->unknown_tsc_stability, c->sensitive);
+        if (v == TG_VERDICT_DENY) {
+            set_outcome(c, v, "dest-tsc-stability-unknown", 6,
+                        "%s: %s (guest TSC %s) may drift; state tsc-unstable, constant-tsc "
+                        "and nonstop-tsc in host.xml or let tscgate read them on this host",
+                        text, "a guest that reads the TSC", c->ghz);
+            return true;
+        }
+        add_warning(c, "dest-tsc-stability-unknown", text);
+    }
+    return false;
+}
+
 static bool
 rule6_health(TgCtx *c, const TgHostFacts *dest)
 {
@@ -435,7 +485,7 @@ rule6_health(TgCtx *c, const TgHostFacts *dest)
         }
         add_warning(c, "dest-clock-unsynchronized", text);
     }
-    return false;
+    return rule6_unknown_health(c, dest);
 }
 
 /* ---- rule 7: destination frequency unknown ---- */

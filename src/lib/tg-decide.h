@@ -64,6 +64,12 @@ typedef struct {
     TgUnknownAction unknown_dest_scaling;    /* default DENY */
     TgUnknownAction unknown_dest_frequency;  /* default DENY */
     TgUnknownAction unknown_guest_frequency; /* default DENY */
+    /* Health facts that stay unknown (rule 6): default ALLOW. Clock
+     * synchronisation concerns every guest (DENY is not weakened for
+     * kvm-clock guests); TSC stability (the unstable mark, invariance) is
+     * weakened to WARN for them, as a known unstable TSC is. */
+    TgUnknownAction unknown_clock_sync;
+    TgUnknownAction unknown_tsc_stability;
     bool deny_unsynchronized_clock;          /* default false: warn */
     bool deny_unstable_tsc;                  /* default true for TSC-dependent guests (rule 6) */
     /* Per-rule outcomes from the policy (all off by default). */

@@ -147,6 +147,10 @@ tg_read_settings(TgLoadCtx *c, const xmlNode *parent, TgPolicySettings *s)
                        &s->unknown_dest_frequency);
         tg_unknown_one(c, n, "guest-frequency", &s->has_unknown_guest_frequency,
                        &s->unknown_guest_frequency);
+        tg_unknown_one(c, n, "clock-sync", &s->has_unknown_clock_sync,
+                       &s->unknown_clock_sync);
+        tg_unknown_one(c, n, "tsc-stability", &s->has_unknown_tsc_stability,
+                       &s->unknown_tsc_stability);
     }
     if ((n = tg_xml_child(parent, TG_POLICY_NS, "unsynchronized-clock"))) {
         if (tg_enum_text(c, n, &tg_deny_warn_table, &i)) {
