@@ -80,6 +80,12 @@ typedef struct {
     bool check_dep;
     TgDependence want_dep;
     bool no_adj;                /* allowed without a lineage record */
+    /* the run (TgRunContext) */
+    TgOperation op;
+    bool not_running;           /* the definition carries no mark of a running guest */
+    bool offline_detect;        /* the policy's <offline-migration>detect */
+    TgSameHost same_host;
+    bool strip;                 /* expect the record taken out (offline migration) */
 } Row;
 
 #define EXPLICIT(f) .dep = TG_DEP_EXPLICIT_FREQUENCY, .explicit_set = true, .explicit_hz = (f)
@@ -92,6 +98,8 @@ typedef struct {
                             .u_stability = TG_UNKNOWN_##stab
 /* Every health fact of an invariant, stable, synchronised host. */
 #define HEALTHY .constant_tsc = YES, .nonstop_tsc = YES, .tsc_unstable = NO, .synced = YES
+#define OFFLINE .op = TG_OP_MIGRATE, .not_running = true, .offline_detect = true
+#define RESTORE_HERE(b) .op = TG_OP_RESTORE, .same_host = TG_SAME_HOST_##b
 #define EFF(hz, ch) .check_eff = true, .eff_hz = (hz), .eff_changed = (ch)
 #define ALLOW TG_VERDICT_ALLOW
 #define WARN TG_VERDICT_WARN
@@ -580,6 +588,59 @@ static const Row rows[] = {
     { "tcg: Hyper-V re-enlightenment is KVM's: not applied", REENL, .kind = TG_GUEST_TCG,
       .lineage_hz = H, DEST(H, NO), EXPECT(ALLOW, "tcg-within-tolerance", 9) },
 
+    /* ---- offline migration (virsh migrate --offline --persistent): no TSC state ---- */
+    { "offline: a pinned rate outside the window is no matter", EXPLICIT(FAR), DEST(H, NO),
+      OFFLINE, EXPECT(ALLOW, "offline-migration", 10), .no_adj = true, EFF(0, false),
+      .has = { "offline migration", "<resource>", "boot" } },
+    { "offline: the record goes", SENSITIVE, .lineage_hz = FAR, DEST(H, NO), OFFLINE,
+      EXPECT(ALLOW, "offline-migration", 10), .strip = true },
+    { "offline: this host's health is no matter", SENSITIVE, DEST(H, NO), .tsc_unstable = YES,
+      .synced = NO, .deny_unsync = true, OFFLINE, EXPECT(ALLOW, "offline-migration", 10),
+      .no_adj = true },
+    { "offline: a policy rule's deny still applies (the definition moves)", SENSITIVE,
+      DEST(H, NO), OFFLINE, .policy_rule = "db", .force_deny = true,
+      EXPECT(DENY, "policy-force-deny", 0) },
+    { "offline: scaling required by a rule does not apply", EXPLICIT(FAR), DEST(H, NO), OFFLINE,
+      .policy_rule = "r", .require_scaling = true, EXPECT(ALLOW, "offline-migration", 10),
+      .no_adj = true },
+    { "offline look without detect: judged as live", EXPLICIT(FAR), DEST(H, NO),
+      .op = TG_OP_MIGRATE, .not_running = true, EXPECT(DENY, "explicit-outside-tolerance", 1) },
+    { "detect, but the definition looks running: judged as live", EXPLICIT(FAR), DEST(H, NO),
+      .op = TG_OP_MIGRATE, .offline_detect = true, EXPECT(DENY, "explicit-outside-tolerance", 1) },
+    { "a restore is never an offline migration", EXPLICIT(FAR), DEST(H, NO), .op = TG_OP_RESTORE,
+      .not_running = true, .offline_detect = true, EXPECT(DENY, "explicit-outside-tolerance", 1) },
+
+    /* ---- restore on the host that saved it: not a move ---- */
+    { "same host, same boot: unknown nominal rate, E = N", SENSITIVE, DEST(H, NO),
+      RESTORE_HERE(SAME_BOOT), EXPECT(ALLOW, "restore-same-host", 11), EFF(H, false),
+      .has = { "restored on the host that saved it", "managed save image of this host" } },
+    { "same host: a stay-on-host rule does not stop it", SENSITIVE, DEST(H, NO),
+      RESTORE_HERE(SAME_BOOT), .policy_rule = "db", .force_deny = true,
+      EXPECT(ALLOW, "restore-same-host", 11), EFF(H, false) },
+    { "same host: an unsynchronised clock denying moves does not stop it", SENSITIVE,
+      DEST(H, NO), .synced = NO, .deny_unsync = true, RESTORE_HERE(SAME_BOOT),
+      EXPECT(ALLOW, "restore-same-host", 11), .hasnt = "NTP" },
+    { "same host: a TSC marked unstable since still denies", SENSITIVE, DEST(H, NO),
+      .tsc_unstable = YES, RESTORE_HERE(SAME_BOOT), EXPECT(DENY, "dest-tsc-unstable", 6) },
+    { "same host: kept the rate it ran at (record effective)", PARAVIRT, .lineage_hz = FAR,
+      .lineage_eff = H, DEST(H, NO), RESTORE_HERE(SAME_BOOT),
+      EXPECT(ALLOW, "restore-same-host", 11), EFF(H, false) },
+    { "same host, earlier boot: recalibrated within the tolerance", SENSITIVE, DEST(H, NO),
+      RESTORE_HERE(EARLIER_BOOT), EXPECT(ALLOW, "restore-same-host-rebooted", 11),
+      .has = { "earlier boot" } },
+    { "same host, earlier boot, pinned: libvirt checks the pin again", EXPLICIT(FAR),
+      DEST(H, NO), RESTORE_HERE(EARLIER_BOOT), .policy_rule = "db", .force_deny = true,
+      EXPECT(DENY, "explicit-outside-tolerance", 1) },
+    { "same host, earlier boot, pinned within", EXPLICIT(H), DEST(H, NO), .synced = NO,
+      .deny_unsync = true, RESTORE_HERE(EARLIER_BOOT),
+      EXPECT(ALLOW, "explicit-within-tolerance", 1) },
+    { "restore elsewhere: an unsynchronised clock names the restore", PARAVIRT, .lineage_hz = H,
+      DEST(H, NO), .synced = NO, .op = TG_OP_RESTORE,
+      EXPECT(WARN, "dest-clock-unsynchronized", 6), .has = { "after the restore" } },
+    { "restore elsewhere: a stay-on-host rule applies", PARAVIRT, .lineage_hz = H, DEST(H, NO),
+      .op = TG_OP_RESTORE, .policy_rule = "db", .force_deny = true,
+      EXPECT(DENY, "policy-force-deny", 0) },
+
     /* ---- guests without a TSC (not x86) ---- */
     { "no TSC: allowed, no record", PARAVIRT, .kind = TG_GUEST_NO_TSC, DEST(H, NO),
       EXPECT(ALLOW, "guest-without-tsc", 8), .no_adj = true, EFF(0, false),
@@ -682,6 +743,12 @@ make_settings(const Row *r, TgSettings *s)
     s->record_lineage = !r->no_lineage;
     if (r->hop_limit)
         s->hop_limit = r->hop_limit;
+    s->run.operation = r->op;
+    s->run.definition_not_running = r->not_running;
+    s->run.same_host = r->same_host;
+    s->run.same_host_why = r->same_host ? "managed save image of this host" : NULL;
+    if (r->offline_detect)
+        s->offline_detect = true;
     s->candidates = inventories[r->inventory].hosts;
     s->n_candidates = inventories[r->inventory].n;
 }
@@ -708,6 +775,14 @@ static void
 check_row(const Row *r, const TgDecision *d)
 {
     guint expect_adj = (d->verdict != TG_VERDICT_DENY && !r->no_lineage && !r->no_adj) ? 1 : 0;
+
+    if (r->strip) {
+        /* An offline migration: the record goes, none is written. */
+        assert_int_equal(d->adjustments->len, 1);
+        assert_int_equal(g_array_index(d->adjustments, TgAdjustment, 0).kind,
+                         TG_ADJUST_STRIP_LINEAGE);
+        return;
+    }
 
     print_message("  %s: %s %s rule %d: %s\n", r->name, tg_verdict_to_string(d->verdict),
                   d->code, d->rule, d->reason);
@@ -1096,7 +1171,8 @@ static const char *const all_codes[] = {
     "dest-frequency-unknown", "engine-input-missing",
     "explicit-first-outside-tolerance", "guest-without-tsc", "tcg-within-tolerance",
     "tcg-rate-change", "tcg-nominal-unknown", "kvm-tolerance-catchup", "kvm-tolerance-refused",
-    "dest-clock-sync-unknown", "dest-tsc-stability-unknown",
+    "dest-clock-sync-unknown", "dest-tsc-stability-unknown", "offline-migration",
+    "restore-same-host", "restore-same-host-rebooted",
 };
 
 static void

@@ -17,6 +17,14 @@
  *   4  nominal frequency known
  *   5  nominal frequency unknown (host inventory first)
  *   0  policy force_warn turns a plain allow into allow-with-warning
+ * Before all of these (after rule 8, guests without a TSC):
+ *  10  an offline migration (policy offline_detect and a definition that
+ *      does not look running): allowed, the record taken out; only a
+ *      policy deny applies (the definition moves)
+ *  11  a restore on the host that saved the image: not a move, so rule 0
+ *      and the clock checks of rule 6 do not apply; the TSC checks of
+ *      rule 6 do; same boot: E = N, allowed; an earlier boot: allowed,
+ *      except a pinned rate, which libvirt checks again (rules 1-7)
  * Rules 2 and 3 come before 6 because they fail whatever the host (their
  * fix, pinning a frequency, is what the admin needs to read first); rule 6
  * comes before 1-5 because a stable frequency match is worthless on a TSC
@@ -108,6 +116,7 @@ tg_settings_init(TgSettings *s)
     s->unknown_guest_frequency = TG_UNKNOWN_DENY;
     s->unknown_clock_sync = TG_UNKNOWN_ALLOW;
     s->unknown_tsc_stability = TG_UNKNOWN_ALLOW;
+    s->offline_detect = false;
     s->deny_unsynchronized_clock = false;
     s->deny_unstable_tsc = true;
     s->dependence_override = TG_DEP_PARAVIRT;
@@ -192,6 +201,8 @@ typedef struct {
     char win[160];   /* "D Hz +/-P ppm [lo, hi]" or "unknown" */
     char ghz[32];    /* guest nominal "N Hz" or "unknown" */
     char dhz[32];    /* destination "D Hz" or "unknown" */
+    bool not_a_move; /* a restore on the host that saved it (rule 11) */
+    const char *op_noun; /* "move" or "restore", for the reason */
     GString *warn;   /* rule 6 warnings to join to an allow */
     const char *warn_code;
 } TgCtx;
@@ -290,6 +301,9 @@ rule0_policy(TgCtx *c)
     const TgSettings *s = c->s;
     g_autofree char *rule = admin_text(s->policy_rule ? s->policy_rule : "(unnamed)");
 
+    /* A guest restored where it was saved stays on its host. */
+    if (c->not_a_move)
+        return false;
     if (s->force_deny) {
         g_autofree char *msg = s->force_deny_message ? admin_text(s->force_deny_message) : NULL;
 
@@ -405,7 +419,7 @@ rule6_unknown_health(TgCtx *c, const TgHostFacts *dest)
     char text[320];
     TgVerdict v;
 
-    if (!dest->clock_synchronized.note.known &&
+    if (!c->not_a_move && !dest->clock_synchronized.note.known &&
         c->s->unknown_clock_sync != TG_UNKNOWN_ALLOW) {
         g_snprintf(text, sizeof(text),
                    "this host's clock synchronisation is unknown (%s)",
@@ -473,10 +487,12 @@ rule6_health(TgCtx *c, const TgHostFacts *dest)
         add_warning(c, code, text);
     }
 
-    if (dest->clock_synchronized.note.known && !dest->clock_synchronized.value) {
+    /* On the host that saved it the guest meets the clock it left. */
+    if (!c->not_a_move && dest->clock_synchronized.note.known &&
+        !dest->clock_synchronized.value) {
         g_snprintf(text, sizeof(text),
                    "this host's clock is not NTP-synchronised, guest wall-clock "
-                   "may jump after the move");
+                   "may jump after the %s", c->op_noun);
         if (c->s->deny_unsynchronized_clock) {
             set_outcome(c, TG_VERDICT_DENY, "dest-clock-unsynchronized", 6,
                         "%s; synchronise this host's clock (NTP) or migrate "
@@ -854,6 +870,65 @@ rule8_no_tsc(TgCtx *c)
                 arch && machine ? ", machine " : "", arch && machine ? machine : "");
 }
 
+/* ---- rule 10: offline migration ----
+ * `virsh migrate --offline --persistent` moves only the persistent
+ * definition: libvirt runs the migrate hook (qemuMigrationDstPrepareAny,
+ * src/qemu/qemu_migration.c) before it checks VIR_MIGRATE_OFFLINE, and no
+ * QEMU starts. No TSC state moves; the guest's next start here is a boot
+ * at this host's rate (doc/tsc-model.md). */
+static bool
+rule10_offline(TgCtx *c)
+{
+    const TgSettings *s = c->s;
+
+    if (s->run.operation != TG_OP_MIGRATE || !s->run.definition_not_running ||
+        !s->offline_detect)
+        return false;
+    if (s->force_deny)
+        return rule0_policy(c);
+    set_outcome(c, TG_VERDICT_ALLOW, "offline-migration", 10,
+                "an offline migration (the definition carries no <resource>, which libvirt adds "
+                "to every guest it starts): no TSC state moves; the guest's next start here is "
+                "a boot at this host's rate (%s) or its pinned one", c->dhz);
+    c->d->effective_hz = 0;
+    return true;
+}
+
+/* ---- rule 11: a restore on the host that saved the image ----
+ * The save image holds the migration stream (qemuSaveImageStartVM feeds
+ * it to a QEMU started with -incoming): on the host that saved it, in the
+ * same boot, H is unchanged and E = N; after a reboot H is this host's new
+ * calibration (a few kHz at most without tsc_known_freq, inside the
+ * tolerance), except that libvirt checks a pinned rate again
+ * (qemuProcessStartValidateTSC): that one goes through rules 1-7. */
+static bool
+rule11_same_host(TgCtx *c, const TgHostFacts *dest)
+{
+    const TgSettings *s = c->s;
+    const TgGuestProfile *g = c->guest;
+    bool same_boot = s->run.same_host == TG_SAME_HOST_SAME_BOOT;
+    g_autofree char *why = admin_text(s->run.same_host_why ? s->run.same_host_why
+                                                           : "known to this host");
+
+    if (!same_boot && g->has_explicit_hz && g->kind == TG_GUEST_KVM)
+        return false;
+    if (rule6_health(c, dest))
+        return true;
+    c->d->effective_hz = g->lineage && g->lineage->effective_hz ? g->lineage->effective_hz
+                         : g->has_explicit_hz && g->kind == TG_GUEST_KVM ? g->explicit_hz
+                         : c->d->dest_hz;
+    if (same_boot)
+        set_outcome(c, TG_VERDICT_ALLOW, "restore-same-host", 11,
+                    "restored on the host that saved it, in this boot (%s): its TSC keeps "
+                    "the rate it ran at (guest TSC %s, this host %s)", why, c->ghz, c->dhz);
+    else
+        set_outcome(c, TG_VERDICT_ALLOW, "restore-same-host-rebooted", 11,
+                    "restored on the host that saved it, maybe at an earlier boot (%s): this "
+                    "host's TSC (%s) was calibrated again at boot, within the tolerance "
+                    "(guest TSC %s)", why, c->dhz, c->ghz);
+    return true;
+}
+
 /* ---- rule 9: TCG guests (<domain type='qemu'>) ----
  * No KVM: the guest's TSC is this host's raw TSC plus an offset (QEMU
  * cpu_get_ticks, cpu_get_host_ticks), never scaled, with no kvm-clock: the
@@ -957,6 +1032,14 @@ finish(TgCtx *c)
     if (d->verdict == TG_VERDICT_DENY) {
         d->effective_hz = 0;
         d->effective_changed = false;
+    } else if (d->rule == 10) {
+        /* No record in a definition that does not run: it would be stale
+         * at the guest's next boot. */
+        if (c->guest->lineage || c->guest->lineage_ignored) {
+            TgAdjustment a = { .kind = TG_ADJUST_STRIP_LINEAGE };
+
+            g_array_append_val(d->adjustments, a);
+        }
     } else if (c->s->record_lineage && c->guest->kind != TG_GUEST_NO_TSC) {
         /* A guest without a TSC gets no record: there is nothing to note. */
         TgAdjustment a = { .kind = TG_ADJUST_RECORD_LINEAGE, .hop_limit = c->s->hop_limit };
@@ -984,6 +1067,9 @@ tg_decide(const TgGuestProfile *guest, const TgHostFacts *source,
 
     c.guest = guest;
     c.s = settings;
+    c.not_a_move = settings->run.operation == TG_OP_RESTORE &&
+                   settings->run.same_host != TG_SAME_HOST_NO;
+    c.op_noun = settings->run.operation == TG_OP_RESTORE ? "restore" : "move";
     c.d = d;
     c.warn = g_string_new("");
 
@@ -1036,6 +1122,8 @@ tg_decide(const TgGuestProfile *guest, const TgHostFacts *source,
 
     if (guest->kind == TG_GUEST_NO_TSC && !settings->force_deny) {
         rule8_no_tsc(&c);
+    } else if (rule10_offline(&c) || (c.not_a_move && rule11_same_host(&c, dest))) {
+        /* decided: not a move of a running guest */
     } else if (rule0_policy(&c) || rule23_needs_frequency(&c) || rule6_health(&c, dest) ||
         rule7_dest_unknown(&c)) {
         /* decided */

@@ -30,6 +30,13 @@ typedef struct {
  * goes through). Returns a new evaluation (tg_evaluation_free). */
 TgEvaluation *tg_evaluate(const TgGuestProfile *guest, const TgHostFacts *source,
                           const TgHostFacts *dest, const TgPolicy *policy);
+/* tg_evaluate() of one run the caller knows more of (`run`, nullable: a
+ * live migration): the operation, whether the definition looks running,
+ * whether a restore happens on the host that saved it. Returns a new
+ * evaluation (tg_evaluation_free). */
+TgEvaluation *tg_evaluate_run(const TgGuestProfile *guest, const TgHostFacts *source,
+                              const TgHostFacts *dest, const TgPolicy *policy,
+                              const TgRunContext *run);
 void tg_evaluation_free(TgEvaluation *e);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(TgEvaluation, tg_evaluation_free)
 

@@ -26,6 +26,8 @@ tg_apply_settings(TgSettings *out, const TgPolicySettings *s)
         out->deny_unsynchronized_clock = s->deny_unsync;
     if (s->has_unstable)
         out->deny_unstable_tsc = s->deny_unstable;
+    if (s->has_offline)
+        out->offline_detect = s->offline_detect;
     if (s->has_record)
         out->record_lineage = s->record;
     if (s->has_hops)
@@ -148,6 +150,8 @@ tg_settings_describe(const TgSettings *s)
     g_string_append_printf(o, "; unsynchronized-clock %s; unstable-tsc %s",
                            s->deny_unsynchronized_clock ? "deny" : "warn",
                            s->deny_unstable_tsc ? "deny" : "warn");
+    if (s->offline_detect)
+        g_string_append(o, "; offline-migration detect");
     if (s->force_deny)
         g_string_append_printf(o, "; deny%s%s%s", s->force_deny_message ? " \"" : "",
                                s->force_deny_message ? s->force_deny_message : "",

@@ -71,6 +71,8 @@ tg_w_settings(GByteArray *b, const TgPolicySettings *s)
     tg_w_u32(b, s->deny_unsync);
     tg_w_u32(b, s->has_unstable);
     tg_w_u32(b, s->deny_unstable);
+    tg_w_u32(b, s->has_offline);
+    tg_w_u32(b, s->offline_detect);
     tg_w_u32(b, s->has_record);
     tg_w_u32(b, s->record);
     tg_w_u32(b, s->has_hops);
@@ -257,6 +259,8 @@ tg_r_settings(TgReader *r, TgPolicySettings *s)
     s->deny_unsync = tg_r_bool(r);
     s->has_unstable = tg_r_bool(r);
     s->deny_unstable = tg_r_bool(r);
+    s->has_offline = tg_r_bool(r);
+    s->offline_detect = tg_r_bool(r);
     s->has_record = tg_r_bool(r);
     s->record = tg_r_bool(r);
     s->has_hops = tg_r_bool(r);

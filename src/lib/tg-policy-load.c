@@ -111,6 +111,8 @@ tg_name_attr(TgLoadCtx *c, const xmlNode *n, const char *attr)
  * tg_mode_table). */
 static const char *const tg_deny_warn_names[] = { "deny", "warn" };
 static const TgEnumTable tg_deny_warn_table = TG_ENUM_TABLE(tg_deny_warn_names);
+static const char *const tg_offline_names[] = { "detect", "gate" };
+static const TgEnumTable tg_offline_table = TG_ENUM_TABLE(tg_offline_names);
 static const char *const tg_failure_names[] = { "fail-closed", "fail-open" };
 static const TgEnumTable tg_failure_table = TG_ENUM_TABLE(tg_failure_names);
 
@@ -162,6 +164,12 @@ tg_read_settings(TgLoadCtx *c, const xmlNode *parent, TgPolicySettings *s)
         if (tg_enum_text(c, n, &tg_deny_warn_table, &i)) {
             s->has_unstable = true;
             s->deny_unstable = i == 0;
+        }
+    }
+    if ((n = tg_xml_child(parent, TG_POLICY_NS, "offline-migration"))) {
+        if (tg_enum_text(c, n, &tg_offline_table, &i)) {
+            s->has_offline = true;
+            s->offline_detect = i == 0;
         }
     }
     if ((n = tg_xml_child(parent, TG_POLICY_NS, "lineage"))) {

@@ -30,6 +30,8 @@ typedef struct {
     bool deny_unsync;
     bool has_unstable;
     bool deny_unstable;
+    bool has_offline;
+    bool offline_detect;
     bool has_record;
     bool record;
     bool has_hops;
