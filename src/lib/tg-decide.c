@@ -203,6 +203,8 @@ typedef struct {
     char dhz[32];    /* destination "D Hz" or "unknown" */
     bool not_a_move; /* a restore on the host that saved it (rule 11) */
     const char *op_noun; /* "move" or "restore", for the reason */
+    const char *go;      /* the fix: "migrate to" or "restore it on" (a host ...) */
+    const char *go_elsewhere; /* "migrate" or "restore it" (elsewhere) */
     GString *warn;   /* rule 6 warnings to join to an allow */
     const char *warn_code;
 } TgCtx;
@@ -318,8 +320,8 @@ rule0_policy(TgCtx *c)
         set_outcome(c, TG_VERDICT_DENY, "policy-require-scaling", 0,
                     "policy rule '%s' requires TSC scaling and this host's "
                     "scaling is %s (guest TSC %s, this host %s); "
-                    "migrate to a host with TSC scaling",
-                    rule, tg_tri_to_string(c->d->dest_scaling), c->ghz, c->dhz);
+                    "%s a host with TSC scaling",
+                    rule, tg_tri_to_string(c->d->dest_scaling), c->ghz, c->dhz, c->go);
         return true;
     }
     return false;
@@ -480,8 +482,8 @@ rule6_health(TgCtx *c, const TgHostFacts *dest)
     if (code) {
         if (c->sensitive && c->s->deny_unstable_tsc) {
             set_outcome(c, TG_VERDICT_DENY, code, 6,
-                        "%s: %s (guest TSC %s) would drift; migrate to a host "
-                        "with an invariant, stable TSC", text, cls, c->ghz);
+                        "%s: %s (guest TSC %s) would drift; %s a host "
+                        "with an invariant, stable TSC", text, cls, c->ghz, c->go);
             return true;
         }
         add_warning(c, code, text);
@@ -495,8 +497,8 @@ rule6_health(TgCtx *c, const TgHostFacts *dest)
                    "may jump after the %s", c->op_noun);
         if (c->s->deny_unsynchronized_clock) {
             set_outcome(c, TG_VERDICT_DENY, "dest-clock-unsynchronized", 6,
-                        "%s; synchronise this host's clock (NTP) or migrate "
-                        "elsewhere", text);
+                        "%s; synchronise this host's clock (NTP) or %s "
+                        "elsewhere", text, c->go_elsewhere);
             return true;
         }
         add_warning(c, "dest-clock-unsynchronized", text);
@@ -516,10 +518,10 @@ rule7_dest_unknown(TgCtx *c)
                 "dest-frequency-unknown", 7,
                 "this host's TSC frequency is unknown (%s), guest TSC %s (%s, %s) "
                 "cannot be checked; give this host's facts in host.xml or "
-                "migrate to a host that reports its TSC",
+                "%s a host that reports its TSC",
                 c->dest_hz_known_zero ? "reported as 0 Hz" : c->dest_hz_why,
                 c->ghz, tg_nominal_origin_to_string(c->d->guest_hz_origin),
-                tg_dependence_to_string(c->d->dependence));
+                tg_dependence_to_string(c->d->dependence), c->go);
     /* An explicit frequency is kept or QEMU does not start at all (under
      * KVM; TCG's TSC follows this host's unknown rate). */
     if (c->pins && c->guest->kind == TG_GUEST_KVM && c->d->verdict != TG_VERDICT_DENY)
@@ -564,15 +566,16 @@ kvm_tolerance_catchup(TgCtx *c, guint64 hz, int rule)
         set_outcome(c, TG_VERDICT_DENY, "kvm-tolerance-refused", rule,
                     "guest TSC %s (explicit) is below this host's %s and outside KVM's "
                     "tsc_tolerance_ppm %" G_GUINT64_FORMAT " without TSC scaling: KVM "
-                    "refuses it and QEMU does not start; migrate to a host with TSC scaling",
-                    c->ghz, c->dhz, c->kvm_ppm);
+                    "refuses it and QEMU does not start; %s a host with TSC scaling",
+                    c->ghz, c->dhz, c->kvm_ppm, c->go);
         return true;
     }
     set_outcome(c, dependent ? TG_VERDICT_DENY : TG_VERDICT_WARN, "kvm-tolerance-catchup", rule,
                 "guest TSC %s is above this host's %s and outside KVM's tsc_tolerance_ppm %"
                 G_GUINT64_FORMAT " without TSC scaling: KVM keeps it in catch-up mode, "
-                "stepping the TSC forward%s", c->ghz, c->dhz, c->kvm_ppm,
-                dependent ? "; migrate to a host with TSC scaling" : "; kvm-clock adapts");
+                "stepping the TSC forward; %s%s", c->ghz, c->dhz, c->kvm_ppm,
+                dependent ? c->go : "kvm-clock adapts",
+                dependent ? " a host with TSC scaling" : "");
     if (!dependent)
         d->effective_hz = hz;
     return true;
@@ -610,16 +613,16 @@ rule1_explicit(TgCtx *c)
         } else {
             set_outcome(c, TG_VERDICT_DENY, "explicit-ratio-out-of-range", 1,
                         "guest TSC %s (explicit) is outside %s and beyond KVM's "
-                        "TSC scaling ratio limit for this host (%s); migrate to "
+                        "TSC scaling ratio limit for this host (%s); %s "
                         "a host within that window or with a closer TSC",
-                        c->ghz, c->win, c->vendor ? c->vendor : "vendor unknown");
+                        c->ghz, c->win, c->vendor ? c->vendor : "vendor unknown", c->go);
         }
         return;
     case TG_TRI_NO:
         set_outcome(c, TG_VERDICT_DENY, "explicit-outside-tolerance", 1,
                     "guest TSC %s (explicit) is outside %s and this host has no "
-                    "TSC scaling; migrate to a host within that window or with "
-                    "TSC scaling", c->ghz, c->win);
+                    "TSC scaling; %s a host within that window or with "
+                    "TSC scaling", c->ghz, c->win, c->go);
         return;
     case TG_TRI_UNKNOWN:
     default:
@@ -627,8 +630,8 @@ rule1_explicit(TgCtx *c)
                     "explicit-dest-scaling-unknown", 1,
                     "guest TSC %s (explicit) is outside %s and this host's TSC "
                     "scaling is unknown; QEMU may refuse to start it; "
-                    "migrate to a host within that window or with TSC scaling",
-                    c->ghz, c->win);
+                    "%s a host within that window or with TSC scaling",
+                    c->ghz, c->win, c->go);
         if (c->d->verdict != TG_VERDICT_DENY)
             d->effective_hz = f;   /* QEMU starts at F or not at all */
         return;
@@ -710,9 +713,9 @@ rule4_nominal(TgCtx *c)
             set_outcome(c, unknown_verdict(c->s->unknown_dest_scaling, true),
                         "tsc-sensitive-dest-scaling-unknown", 4,
                         "guest TSC %s (%s) reads the TSC directly and is outside "
-                        "%s; this host's TSC scaling is unknown; migrate to a "
+                        "%s; this host's TSC scaling is unknown; %s a "
                         "host within that window or with TSC scaling",
-                        c->ghz, origin, c->win);
+                        c->ghz, origin, c->win, c->go);
         } else {
             set_outcome(c, unknown_verdict(c->s->unknown_dest_scaling, false),
                         "paravirt-dest-scaling-unknown", 4,
@@ -733,8 +736,8 @@ rule4_nominal(TgCtx *c)
             set_outcome(c, TG_VERDICT_DENY, "tsc-sensitive-outside-tolerance", 4,
                         "guest TSC %s (%s) reads the TSC directly and is outside "
                         "%s, %s: it would run at %s (%+" G_GINT64_FORMAT " ppm) "
-                        "and drift; migrate to a host within that window or with "
-                        "TSC scaling", c->ghz, origin, c->win, why, c->dhz, ppm);
+                        "and drift; %s a host within that window or with "
+                        "TSC scaling", c->ghz, origin, c->win, why, c->dhz, ppm, c->go);
         } else {
             set_outcome(c, TG_VERDICT_WARN, "paravirt-rate-change", 4,
                         "guest TSC rate changes %s -> %s (%+" G_GINT64_FORMAT
@@ -953,8 +956,8 @@ rule9_tcg(TgCtx *c)
                                                            : "explicit-first-outside-tolerance",
                     1, "guest TSC %s (explicit) is outside %s and this host has no TSC "
                     "scaling: libvirt refuses to start the guest here "
-                    "(qemuProcessStartValidateTSC); migrate to a host within that window",
-                    f1, c->win);
+                    "(qemuProcessStartValidateTSC); %s a host within that window",
+                    f1, c->win, c->go);
         return;
     }
     d->effective_hz = d->dest_hz;
@@ -977,8 +980,8 @@ rule9_tcg(TgCtx *c)
         set_outcome(c, TG_VERDICT_DENY, "tcg-rate-change", 9,
                     "TCG guest (no KVM, no TSC scaling): its TSC would run at this host's "
                     "%s (%+" G_GINT64_FORMAT " ppm) instead of guest TSC %s (%s), outside "
-                    "%s, and drift; migrate to a host within that window",
-                    c->dhz, ppm_diff(n, d->dest_hz), c->ghz, origin, c->win);
+                    "%s, and drift; %s a host within that window",
+                    c->dhz, ppm_diff(n, d->dest_hz), c->ghz, origin, c->win, c->go);
         return;
     }
     set_outcome(c, TG_VERDICT_WARN, "tcg-rate-change", 9,
@@ -1070,6 +1073,8 @@ tg_decide(const TgGuestProfile *guest, const TgHostFacts *source,
     c.not_a_move = settings->run.operation == TG_OP_RESTORE &&
                    settings->run.same_host != TG_SAME_HOST_NO;
     c.op_noun = settings->run.operation == TG_OP_RESTORE ? "restore" : "move";
+    c.go = settings->run.operation == TG_OP_RESTORE ? "restore it on" : "migrate to";
+    c.go_elsewhere = settings->run.operation == TG_OP_RESTORE ? "restore it" : "migrate";
     c.d = d;
     c.warn = g_string_new("");
 
