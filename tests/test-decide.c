@@ -84,6 +84,7 @@ typedef struct {
     TgOperation op;
     bool not_running;           /* the definition carries no mark of a running guest */
     bool offline_detect;        /* the policy's <offline-migration>detect */
+    bool unplaced_here;         /* the policy's <unplaced-restore>same-host */
     TgSameHost same_host;
     bool strip;                 /* expect the record taken out (offline migration) */
 } Row;
@@ -646,6 +647,12 @@ static const Row rows[] = {
     { "restore elsewhere, unsynchronised clock denied: restore it elsewhere", PARAVIRT,
       .lineage_hz = H, DEST(H, NO), .synced = NO, .deny_unsync = true, .op = TG_OP_RESTORE,
       EXPECT(DENY, "dest-clock-unsynchronized", 6), .has = { "or restore it elsewhere" } },
+    { "unplaced restore, policy says same host: not a move", SENSITIVE, DEST(H, NO),
+      .op = TG_OP_RESTORE, .unplaced_here = true, .policy_rule = "db", .force_deny = true,
+      EXPECT(ALLOW, "restore-same-host-rebooted", 11), .has = { "<unplaced-restore>" } },
+    { "unplaced restore setting does not touch migrations", SENSITIVE, DEST(H, NO),
+      .unplaced_here = true, .policy_rule = "db", .force_deny = true,
+      EXPECT(DENY, "policy-force-deny", 0) },
     { "restore elsewhere: a stay-on-host rule applies", PARAVIRT, .lineage_hz = H, DEST(H, NO),
       .op = TG_OP_RESTORE, .policy_rule = "db", .force_deny = true,
       EXPECT(DENY, "policy-force-deny", 0) },
@@ -758,6 +765,8 @@ make_settings(const Row *r, TgSettings *s)
     s->run.same_host_why = r->same_host ? "managed save image of this host" : NULL;
     if (r->offline_detect)
         s->offline_detect = true;
+    if (r->unplaced_here)
+        s->unplaced_restore_same_host = true;
     s->candidates = inventories[r->inventory].hosts;
     s->n_candidates = inventories[r->inventory].n;
 }

@@ -361,7 +361,7 @@ test_globals(void **state)
         "<unsynchronized-clock>deny</unsynchronized-clock><unstable-tsc>warn</unstable-tsc>"
         "<lineage record='yes' hops='3'/><offline-migration>detect</offline-migration>"
         "<rule name='r'><match name='db-02'/><tolerance ppm='1000000'/>"
-        "<offline-migration>gate</offline-migration>"
+        "<offline-migration>gate</offline-migration><unplaced-restore>same-host</unplaced-restore>"
         "<unknown guest-frequency='allow' clock-sync='warn'/><lineage record='no'/>"
         "<unsynchronized-clock>warn</unsynchronized-clock></rule>");
     g_autoptr(TgGuestProfile) web = load_guest("web-01");
@@ -381,6 +381,7 @@ test_globals(void **state)
     assert_int_equal(s.unknown_clock_sync, TG_UNKNOWN_DENY);
     assert_int_equal(s.unknown_tsc_stability, TG_UNKNOWN_WARN);
     assert_true(s.offline_detect);
+    assert_false(s.unplaced_restore_same_host);
     assert_true(s.deny_unsynchronized_clock);
     assert_false(s.deny_unstable_tsc);
     assert_true(s.record_lineage);
@@ -394,6 +395,7 @@ test_globals(void **state)
     assert_int_equal(s.unknown_clock_sync, TG_UNKNOWN_WARN);
     assert_int_equal(s.unknown_tsc_stability, TG_UNKNOWN_WARN);
     assert_false(s.offline_detect);
+    assert_true(s.unplaced_restore_same_host);
     assert_false(s.deny_unsynchronized_clock);
     assert_false(s.record_lineage);
     assert_int_equal(s.hop_limit, 3);

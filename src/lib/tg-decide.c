@@ -117,6 +117,7 @@ tg_settings_init(TgSettings *s)
     s->unknown_clock_sync = TG_UNKNOWN_ALLOW;
     s->unknown_tsc_stability = TG_UNKNOWN_ALLOW;
     s->offline_detect = false;
+    s->unplaced_restore_same_host = false;
     s->deny_unsynchronized_clock = false;
     s->deny_unstable_tsc = true;
     s->dependence_override = TG_DEP_PARAVIRT;
@@ -202,6 +203,8 @@ typedef struct {
     char ghz[32];    /* guest nominal "N Hz" or "unknown" */
     char dhz[32];    /* destination "D Hz" or "unknown" */
     bool not_a_move; /* a restore on the host that saved it (rule 11) */
+    TgSameHost same_host;       /* run.same_host, or the policy's unplaced-restore */
+    const char *same_host_why;
     const char *op_noun; /* "move" or "restore", for the reason */
     const char *go;      /* the fix: "migrate to" or "restore it on" (a host ...) */
     const char *go_elsewhere; /* "migrate" or "restore it" (elsewhere) */
@@ -907,11 +910,10 @@ rule10_offline(TgCtx *c)
 static bool
 rule11_same_host(TgCtx *c, const TgHostFacts *dest)
 {
-    const TgSettings *s = c->s;
     const TgGuestProfile *g = c->guest;
-    bool same_boot = s->run.same_host == TG_SAME_HOST_SAME_BOOT;
-    g_autofree char *why = admin_text(s->run.same_host_why ? s->run.same_host_why
-                                                           : "known to this host");
+    bool same_boot = c->same_host == TG_SAME_HOST_SAME_BOOT;
+    g_autofree char *why = admin_text(c->same_host_why ? c->same_host_why
+                                                       : "known to this host");
 
     if (!same_boot && g->has_explicit_hz && g->kind == TG_GUEST_KVM)
         return false;
@@ -1070,8 +1072,14 @@ tg_decide(const TgGuestProfile *guest, const TgHostFacts *source,
 
     c.guest = guest;
     c.s = settings;
-    c.not_a_move = settings->run.operation == TG_OP_RESTORE &&
-                   settings->run.same_host != TG_SAME_HOST_NO;
+    c.same_host = settings->run.same_host;
+    c.same_host_why = settings->run.same_host_why;
+    if (settings->run.operation == TG_OP_RESTORE && c.same_host == TG_SAME_HOST_NO &&
+        settings->unplaced_restore_same_host) {
+        c.same_host = TG_SAME_HOST_EARLIER_BOOT;
+        c.same_host_why = "the policy's <unplaced-restore>same-host";
+    }
+    c.not_a_move = settings->run.operation == TG_OP_RESTORE && c.same_host != TG_SAME_HOST_NO;
     c.op_noun = settings->run.operation == TG_OP_RESTORE ? "restore" : "move";
     c.go = settings->run.operation == TG_OP_RESTORE ? "restore it on" : "migrate to";
     c.go_elsewhere = settings->run.operation == TG_OP_RESTORE ? "restore it" : "migrate";

@@ -102,6 +102,10 @@ typedef struct {
      * running is an offline migration (rule 10). Default false: the hook
      * cannot tell for sure (tscgate-hook(8)). */
     bool offline_detect;
+    /* <unplaced-restore>same-host: a restore the caller could not place
+     * (run.same_host NO) is one on the host that saved it, boot unknown.
+     * Default false: judged as a move. */
+    bool unplaced_restore_same_host;
     /* Per-rule outcomes from the policy (all off by default). */
     const char *policy_rule;        /* name of the matched policy rule, or NULL */
     bool force_deny;                /* deny whatever the facts (e.g. "never change host") */

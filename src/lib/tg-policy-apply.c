@@ -28,6 +28,8 @@ tg_apply_settings(TgSettings *out, const TgPolicySettings *s)
         out->deny_unstable_tsc = s->deny_unstable;
     if (s->has_offline)
         out->offline_detect = s->offline_detect;
+    if (s->has_unplaced)
+        out->unplaced_restore_same_host = s->unplaced_same_host;
     if (s->has_record)
         out->record_lineage = s->record;
     if (s->has_hops)
@@ -152,6 +154,8 @@ tg_settings_describe(const TgSettings *s)
                            s->deny_unstable_tsc ? "deny" : "warn");
     if (s->offline_detect)
         g_string_append(o, "; offline-migration detect");
+    if (s->unplaced_restore_same_host)
+        g_string_append(o, "; unplaced-restore same-host");
     if (s->force_deny)
         g_string_append_printf(o, "; deny%s%s%s", s->force_deny_message ? " \"" : "",
                                s->force_deny_message ? s->force_deny_message : "",

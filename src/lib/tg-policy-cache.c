@@ -73,6 +73,8 @@ tg_w_settings(GByteArray *b, const TgPolicySettings *s)
     tg_w_u32(b, s->deny_unstable);
     tg_w_u32(b, s->has_offline);
     tg_w_u32(b, s->offline_detect);
+    tg_w_u32(b, s->has_unplaced);
+    tg_w_u32(b, s->unplaced_same_host);
     tg_w_u32(b, s->has_record);
     tg_w_u32(b, s->record);
     tg_w_u32(b, s->has_hops);
@@ -261,6 +263,8 @@ tg_r_settings(TgReader *r, TgPolicySettings *s)
     s->deny_unstable = tg_r_bool(r);
     s->has_offline = tg_r_bool(r);
     s->offline_detect = tg_r_bool(r);
+    s->has_unplaced = tg_r_bool(r);
+    s->unplaced_same_host = tg_r_bool(r);
     s->has_record = tg_r_bool(r);
     s->record = tg_r_bool(r);
     s->has_hops = tg_r_bool(r);

@@ -32,6 +32,8 @@ typedef struct {
     bool deny_unstable;
     bool has_offline;
     bool offline_detect;
+    bool has_unplaced;
+    bool unplaced_same_host;
     bool has_record;
     bool record;
     bool has_hops;

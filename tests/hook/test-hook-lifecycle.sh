@@ -79,4 +79,13 @@ tg_check "no managed save of this guest: the stay-on-host rule denies" \
 tg_check "no managed save of this guest: the line names the restore" \
     grep -q "restore denied" "$WORK/other.err"
 
+# A policy that says a restore the gate cannot place is one on this host.
+here=$(new_config here hostc-2596.xml)
+policy "$here" '  <unplaced-restore>same-host</unplaced-restore>
+  <rule name="db"><match name="web2"/><deny>databases stay on their host</deny></rule>'
+run_hook "$here" "$WORK/here.run" "$WORK/here" "$RECORDED" web2 restore begin -
+tg_check "<unplaced-restore>same-host: allowed" [ "$rc" -eq 0 ]
+tg_check "<unplaced-restore>same-host: restore-same-host-rebooted" \
+    [ "$(audit_field "$WORK/here.audit" 1 reason)" = restore-same-host-rebooted ]
+
 tg_done
