@@ -34,7 +34,8 @@
  * TSCGATE_TRUST_UID (owner expected of the config files, default 0),
  * TSCGATE_FAKE_NOW (UTC seconds stamped into records, tests only),
  * TSCGATE_JOURNAL_SOCKET and TSCGATE_SYSLOG_SOCKET (journald and syslog
- * socket paths, tests only). None of them gives more power than
+ * socket paths, tests only), TSCGATE_LIBVIRT_SAVE_DIR (where libvirt's
+ * managed save images are, tests only). None of them gives more power than
  * TSCGATE_CONFIG_DIR already does (whoever sets the gate's environment
  * picks its policy), and libvirt runs hooks with a clean environment
  * (src/util/virhook.c virHookCall, virCommandAddEnvPassCommon).
@@ -46,6 +47,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <syslog.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "tg-decide.h"
@@ -69,6 +71,14 @@
 
 #ifndef SYSCONFDIR
 #define SYSCONFDIR "/etc"
+#endif
+
+/* Where libvirt keeps managed save images (cfg->saveDir of a system
+ * libvirtd: LOCALSTATEDIR/lib/libvirt/qemu/save, src/qemu/qemu_conf.c;
+ * qemuDomainManagedSavePath names them NAME.save), whatever tscgate's
+ * prefix. */
+#ifndef TG_LIBVIRT_SAVE_DIR
+#define TG_LIBVIRT_SAVE_DIR "/var/lib/libvirt/qemu/save"
 #endif
 
 /* Everything known about one gating run, for the log record. The main
@@ -417,6 +427,15 @@ probe_this_host(gpointer data)
     return tg_probe_host(NULL);
 }
 
+/* Clock synchronisation, clocksources, the TSC-unstable mark, the cpufreq
+ * policy: read at every run, the cache keeps only what a boot fixes. */
+static void
+refresh_this_host(TgHostFacts *facts, gpointer data)
+{
+    gate_phase(data, "reading this host's clock and TSC health");
+    tg_probe_per_run(facts, NULL);
+}
+
 static gint64
 gate_now(void)
 {
@@ -497,8 +516,44 @@ load_config(TgGate *g, const char *config_dir, TgPolicy **policy,
     return true;
 }
 
+/* This host's facts when host.xml states some: host.xml speaks for every
+ * fact it states and for the KVM facts (TSC rate and scaling) whether it
+ * states them or not (a `virsh capabilities` without a TSC counter is
+ * libvirt saying it found none; no KVM VM is created for host.xml users);
+ * every other fact it leaves unknown, health included, is read from this
+ * host now (tg_probe_host() without the KVM device). Returns a new
+ * object. */
+static TgHostFacts *
+host_facts_complete(TgGate *g, const TgHostFacts *stated)
+{
+    TgProbeOptions opts = { .skip_kvm = true };
+    TgHostFacts *f;
+    const TgHostFactField *fields;
+    gsize n_fields = 0;
+    bool probed = false;
+
+    gate_phase(g, "reading this host's facts host.xml does not state");
+    f = tg_probe_host(&opts);
+    fields = tg_host_facts_fields(&n_fields);
+    for (gsize i = 0; i < n_fields; i++) {
+        const TgFactNote *s = (const TgFactNote *)((const char *)stated + fields[i].offset);
+        const TgFactNote *p = (const TgFactNote *)((const char *)f + fields[i].offset);
+
+        if (!s->known && p->known)
+            probed = true;
+    }
+    tg_host_facts_overlay(f, stated, "host.xml");
+    f->tsc_hz.value = stated->tsc_hz.value;
+    tg_fact_note_copy(&f->tsc_hz.note, &stated->tsc_hz.note);
+    f->tsc_scaling.value = stated->tsc_scaling.value;
+    tg_fact_note_copy(&f->tsc_scaling.note, &stated->tsc_scaling.note);
+    gate_set(g, &g->host_facts_from, g_strdup(probed ? "host.xml+probe" : "host.xml"));
+    return f;
+}
+
 /* This host's facts: CONFIG_DIR/host.xml when present (trust-checked),
- * else the per-boot probe cache. */
+ * completed by the probe (host_facts_complete), else the per-boot probe
+ * cache with the per-run facts read now. */
 static TgHostFacts *
 load_host_facts(TgGate *g, const char *config_dir, GError **error)
 {
@@ -516,16 +571,20 @@ load_host_facts(TgGate *g, const char *config_dir, GError **error)
                           &buf, &len, error))
         return NULL;
     if (buf) {
-        gate_set(g, &g->host_facts_from, g_strdup("host.xml"));
-        return tg_host_facts_parse_xml(buf, len, path, error);
+        g_autoptr(TgHostFacts) stated = tg_host_facts_parse_xml(buf, len, path, error);
+
+        if (!stated)
+            return NULL;
+        return host_facts_complete(g, stated);
     }
     gate_phase(g, "reading the probe cache");
     boot_id = tg_hostcache_boot_id(NULL, &cache_err);
     if (boot_id)
-        f = tg_hostcache_get(g->runtime_dir, boot_id, g->uid, probe_this_host, g, &res,
-                             &cache_err);
+        f = tg_hostcache_get(g->runtime_dir, boot_id, g->uid, probe_this_host,
+                             refresh_this_host, g, &res, &cache_err);
     else
-        f = tg_hostcache_get(NULL, NULL, g->uid, probe_this_host, g, &res, NULL);
+        f = tg_hostcache_get(NULL, NULL, g->uid, probe_this_host, refresh_this_host, g, &res,
+                             NULL);
     gate_set(g, &g->host_facts_from,
              g_strdup(res == TG_HOSTCACHE_HIT ? "probe-cache"
                       : res == TG_HOSTCACHE_STORED ? "probe" : "probe-uncached"));
@@ -626,18 +685,96 @@ gate_read(TgGate *g, int argc, const char *config_dir, TgGateInput *in, const ch
     return in->dest != NULL;
 }
 
+/* The run's boot began at this UTC second (now - CLOCK_BOOTTIME), or 0. */
+static gint64
+boot_started_at(void)
+{
+    struct timespec ts;
+
+    if (clock_gettime(CLOCK_BOOTTIME, &ts) != 0)
+        return 0;
+    return g_get_real_time() / G_USEC_PER_SEC - (gint64)ts.tv_sec;
+}
+
+/* Where a `restore` happens (doc/tsc-model.md, "Restore"): on the host
+ * that saved the image when libvirt's managed save image of the guest is
+ * there (qemuDomainObjStart restores SAVEDIR/NAME.save and deletes it only
+ * afterwards: `virsh start` after `virsh managedsave`, libvirt-guests), in
+ * this boot when it was written after the boot began; else when the
+ * lineage record's newest hop names this host with this host's exact
+ * rate (its boot unknown). `why` receives how it is known (static). */
+static TgSameHost
+restore_place(const TgGateInput *in, const char *name, const char **why)
+{
+    const char *env = g_getenv("TSCGATE_LIBVIRT_SAVE_DIR");
+    const char *dir = env && *env ? env : TG_LIBVIRT_SAVE_DIR;
+    const TgHop *hop = tg_lineage_last_hop(in->guest->lineage);
+    const TgHostFacts *h = in->dest;
+    struct stat st;
+
+    /* libvirt refuses '/' in domain names (virDomainDefParseXML); a name
+     * that could leave the directory is not a managed save image. */
+    if (name && *name && *name != '.' && !strchr(name, '/')) {
+        g_autofree char *base = g_strconcat(name, ".save", NULL);
+        g_autofree char *path = g_build_filename(dir, base, NULL);
+
+        if (lstat(path, &st) == 0 && S_ISREG(st.st_mode)) {
+            gint64 boot = boot_started_at();
+
+            if (boot > 0 && (gint64)st.st_mtime >= boot) {
+                *why = "libvirt's managed save image of this guest, written in this boot";
+                return TG_SAME_HOST_SAME_BOOT;
+            }
+            *why = "libvirt's managed save image of this guest, written before this boot";
+            return TG_SAME_HOST_EARLIER_BOOT;
+        }
+    }
+    if (hop && hop->host && hop->host_hz && h->hostname.note.known && h->hostname.value &&
+        strcmp(hop->host, h->hostname.value) == 0 && h->tsc_hz.note.known &&
+        h->tsc_hz.value == hop->host_hz) {
+        *why = "the lineage record's newest hop is on this host, at its rate";
+        return TG_SAME_HOST_EARLIER_BOOT;
+    }
+    *why = NULL;
+    return TG_SAME_HOST_NO;
+}
+
+/* What the gate knows of this run beyond the XML's clock (the engine's
+ * TgRunContext). */
+static void
+gate_run_context(const TgGate *g, const TgGateInput *in, const char *name, TgRunContext *run)
+{
+    memset(run, 0, sizeof(*run));
+    if (strcmp(g->op, "restore") == 0) {
+        run->operation = TG_OP_RESTORE;
+        run->same_host = restore_place(in, name, &run->same_host_why);
+        return;
+    }
+    run->operation = TG_OP_MIGRATE;
+    /* libvirt formats the incoming definition for the hook from an
+     * inactive parse (qemuMigrationAnyPrepareDef) for live and offline
+     * migrations alike; what a run leaves that survives it is
+     * <resource><partition>, which qemuInitCgroup adds to every guest it
+     * starts where it manages cgroups. */
+    run->definition_not_running =
+        !tg_xml_child(xmlDocGetRootElement(in->doc), NULL, "resource");
+}
+
 /* Evaluate, and for an allowed run that records lineage, build the domain
  * XML with the new record. Returns false with `code` and `error`. */
 static bool
-gate_decide(TgGate *g, const TgGateInput *in, TgGateVerdict *v, const char **code,
-            GError **error)
+gate_decide(TgGate *g, const TgGateInput *in, const char *name, TgGateVerdict *v,
+            const char **code, GError **error)
 {
     const TgDecision *d;
     guint hop_limit = TG_DEFAULT_HOP_LIMIT;
     bool record = false;
+    bool strip = false;
+    TgRunContext run;
 
     gate_phase(g, "deciding");
-    v->eval = tg_evaluate(in->guest, NULL, in->dest, in->policy);
+    gate_run_context(g, in, name, &run);
+    v->eval = tg_evaluate_run(in->guest, NULL, in->dest, in->policy, &run);
     d = v->eval->decision;
     v->audited = d->verdict == TG_VERDICT_DENY && v->eval->mode == TG_MODE_AUDIT;
     v->allowed = tg_evaluation_allows(v->eval);
@@ -647,7 +784,24 @@ gate_decide(TgGate *g, const TgGateInput *in, TgGateVerdict *v, const char **cod
         if (a->kind == TG_ADJUST_RECORD_LINEAGE) {
             record = true;
             hop_limit = a->hop_limit;
+        } else if (a->kind == TG_ADJUST_STRIP_LINEAGE) {
+            strip = true;
         }
+    }
+    if (v->allowed && strip) {
+        guint removed = 0;
+
+        v->out = tg_lineage_strip_domain(in->xml, in->len, TG_STDIN_NAME, &removed, error);
+        if (!v->out) {
+            *code = "output-error";
+            return false;
+        }
+        if (removed == 0)
+            g_clear_pointer(&v->out, g_free);   /* nothing to take out: unchanged */
+        else
+            gate_note(g, "lineage record taken out",
+                      "an offline migration: the definition does not run");
+        return true;
     }
     if (v->allowed && record) {
         const char *host = in->dest->hostname.note.known && in->dest->hostname.value
@@ -747,7 +901,7 @@ gate_run(TgGate *g, int argc, char **argv)
 
     gate_start_watchdog(g);
     if (!gate_read(g, argc, config_dir, &in, &code, &err) ||
-        !gate_decide(g, &in, &v, &code, &err))
+        !gate_decide(g, &in, argv[1], &v, &code, &err))
         return gate_fail(g, code, err->message);
     return gate_emit(g, &v);
 }

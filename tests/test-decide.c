@@ -53,6 +53,8 @@ typedef struct {
     bool ppm_set;
     guint32 ppm;
     TgUnknownAction u_scaling, u_freq, u_guest;
+    bool u_health_set;          /* u_sync and u_stability given (default: allow) */
+    TgUnknownAction u_sync, u_stability;
     bool deny_unsync;
     bool allow_unstable;
     const char *policy_rule;
@@ -78,6 +80,13 @@ typedef struct {
     bool check_dep;
     TgDependence want_dep;
     bool no_adj;                /* allowed without a lineage record */
+    /* the run (TgRunContext) */
+    TgOperation op;
+    bool not_running;           /* the definition carries no mark of a running guest */
+    bool offline_detect;        /* the policy's <offline-migration>detect */
+    bool unplaced_here;         /* the policy's <unplaced-restore>same-host */
+    TgSameHost same_host;
+    bool strip;                 /* expect the record taken out (offline migration) */
 } Row;
 
 #define EXPLICIT(f) .dep = TG_DEP_EXPLICIT_FREQUENCY, .explicit_set = true, .explicit_hz = (f)
@@ -86,6 +95,12 @@ typedef struct {
 #define REENL .dep = TG_DEP_REENLIGHTENMENT, .reenl = TG_TRI_YES
 #define DEST(hz, sc) .dest_hz = (hz), .scaling = (sc)
 #define EXPECT(v, c, r) .verdict = (v), .code = (c), .rule = (r)
+#define UHEALTH(sync, stab) .u_health_set = true, .u_sync = TG_UNKNOWN_##sync, \
+                            .u_stability = TG_UNKNOWN_##stab
+/* Every health fact of an invariant, stable, synchronised host. */
+#define HEALTHY .constant_tsc = YES, .nonstop_tsc = YES, .tsc_unstable = NO, .synced = YES
+#define OFFLINE .op = TG_OP_MIGRATE, .not_running = true, .offline_detect = true
+#define RESTORE_HERE(b) .op = TG_OP_RESTORE, .same_host = TG_SAME_HOST_##b
 #define EFF(hz, ch) .check_eff = true, .eff_hz = (hz), .eff_changed = (ch)
 #define ALLOW TG_VERDICT_ALLOW
 #define WARN TG_VERDICT_WARN
@@ -377,6 +392,36 @@ static const Row rows[] = {
       .synced = NO, EXPECT(WARN, "paravirt-rate-change", 4), .has = { "NTP", "->" },
       EFF(H, true) },
 
+    /* ---- rule 6: health facts that stay unknown: the policy's <unknown> ---- */
+    { "clock sync unknown, default: nothing said", EXPLICIT(H), DEST(H, NO),
+      .constant_tsc = YES, .nonstop_tsc = YES, .tsc_unstable = NO,
+      EXPECT(ALLOW, "explicit-within-tolerance", 1), .hasnt = "synchronis" },
+    { "clock sync unknown, deny", EXPLICIT(H), DEST(H, NO), .constant_tsc = YES,
+      .nonstop_tsc = YES, .tsc_unstable = NO, UHEALTH(DENY, ALLOW),
+      EXPECT(DENY, "dest-clock-sync-unknown", 6),
+      .has = { "clock synchronisation is unknown", "clock-synchronized" } },
+    { "clock sync unknown, deny, kvm-clock guest too", PARAVIRT, .lineage_hz = H, DEST(H, NO),
+      .constant_tsc = YES, .nonstop_tsc = YES, .tsc_unstable = NO, UHEALTH(DENY, ALLOW),
+      EXPECT(DENY, "dest-clock-sync-unknown", 6) },
+    { "clock sync unknown, warn joined to allow", EXPLICIT(H), DEST(H, NO), .constant_tsc = YES,
+      .nonstop_tsc = YES, .tsc_unstable = NO, UHEALTH(WARN, DENY),
+      EXPECT(WARN, "dest-clock-sync-unknown", 6),
+      .has = { "clock synchronisation is unknown (not stated, not probed); guest TSC 2596120000 Hz (explicit) is within" } },
+    { "clock sync known, deny for unknown does nothing", EXPLICIT(H), DEST(H, NO), HEALTHY,
+      UHEALTH(DENY, DENY), EXPECT(ALLOW, "explicit-within-tolerance", 1) },
+    { "TSC stability unknown, deny, guest reads the TSC", SENSITIVE, .lineage_hz = H,
+      DEST(H, NO), .synced = YES, UHEALTH(ALLOW, DENY),
+      EXPECT(DENY, "dest-tsc-stability-unknown", 6),
+      .has = { "stability is unknown", "tsc-unstable" } },
+    { "TSC stability unknown, deny, kvm-clock guest warned", PARAVIRT, .lineage_hz = H,
+      DEST(H, NO), .synced = YES, UHEALTH(ALLOW, DENY),
+      EXPECT(WARN, "dest-tsc-stability-unknown", 6) },
+    { "TSC invariance unknown, unstable mark known no: still unknown", SENSITIVE,
+      .lineage_hz = H, DEST(H, NO), .tsc_unstable = NO, .synced = YES, UHEALTH(ALLOW, DENY),
+      EXPECT(DENY, "dest-tsc-stability-unknown", 6), .has = { "constant_tsc unknown" } },
+    { "TSC stability known bad beats unknown", SENSITIVE, .lineage_hz = H, DEST(H, NO),
+      .tsc_unstable = YES, UHEALTH(DENY, DENY), EXPECT(DENY, "dest-tsc-unstable", 6) },
+
     /* ---- rule 0: policy ---- */
     { "policy force deny", EXPLICIT(H), DEST(H, YES), .policy_rule = "db-latency", .force_deny = true,
       .force_msg = "latency-critical databases never change host",
@@ -544,6 +589,74 @@ static const Row rows[] = {
     { "tcg: Hyper-V re-enlightenment is KVM's: not applied", REENL, .kind = TG_GUEST_TCG,
       .lineage_hz = H, DEST(H, NO), EXPECT(ALLOW, "tcg-within-tolerance", 9) },
 
+    /* ---- offline migration (virsh migrate --offline --persistent): no TSC state ---- */
+    { "offline: a pinned rate outside the window is no matter", EXPLICIT(FAR), DEST(H, NO),
+      OFFLINE, EXPECT(ALLOW, "offline-migration", 10), .no_adj = true, EFF(0, false),
+      .has = { "offline migration", "<resource>", "boot" } },
+    { "offline: the record goes", SENSITIVE, .lineage_hz = FAR, DEST(H, NO), OFFLINE,
+      EXPECT(ALLOW, "offline-migration", 10), .strip = true },
+    { "offline: this host's health is no matter", SENSITIVE, DEST(H, NO), .tsc_unstable = YES,
+      .synced = NO, .deny_unsync = true, OFFLINE, EXPECT(ALLOW, "offline-migration", 10),
+      .no_adj = true },
+    { "offline: a policy rule's deny still applies (the definition moves)", SENSITIVE,
+      DEST(H, NO), OFFLINE, .policy_rule = "db", .force_deny = true,
+      EXPECT(DENY, "policy-force-deny", 0) },
+    { "offline: scaling required by a rule does not apply", EXPLICIT(FAR), DEST(H, NO), OFFLINE,
+      .policy_rule = "r", .require_scaling = true, EXPECT(ALLOW, "offline-migration", 10),
+      .no_adj = true },
+    { "offline look without detect: judged as live", EXPLICIT(FAR), DEST(H, NO),
+      .op = TG_OP_MIGRATE, .not_running = true, EXPECT(DENY, "explicit-outside-tolerance", 1) },
+    { "detect, but the definition looks running: judged as live", EXPLICIT(FAR), DEST(H, NO),
+      .op = TG_OP_MIGRATE, .offline_detect = true, EXPECT(DENY, "explicit-outside-tolerance", 1) },
+    { "a restore is never an offline migration", EXPLICIT(FAR), DEST(H, NO), .op = TG_OP_RESTORE,
+      .not_running = true, .offline_detect = true, EXPECT(DENY, "explicit-outside-tolerance", 1) },
+
+    /* ---- restore on the host that saved it: not a move ---- */
+    { "same host, same boot: unknown nominal rate, E = N", SENSITIVE, DEST(H, NO),
+      RESTORE_HERE(SAME_BOOT), EXPECT(ALLOW, "restore-same-host", 11), EFF(H, false),
+      .has = { "restored on the host that saved it", "managed save image of this host" } },
+    { "same host: a stay-on-host rule does not stop it", SENSITIVE, DEST(H, NO),
+      RESTORE_HERE(SAME_BOOT), .policy_rule = "db", .force_deny = true,
+      EXPECT(ALLOW, "restore-same-host", 11), EFF(H, false) },
+    { "same host: an unsynchronised clock denying moves does not stop it", SENSITIVE,
+      DEST(H, NO), .synced = NO, .deny_unsync = true, RESTORE_HERE(SAME_BOOT),
+      EXPECT(ALLOW, "restore-same-host", 11), .hasnt = "NTP" },
+    { "same host: a TSC marked unstable since still denies", SENSITIVE, DEST(H, NO),
+      .tsc_unstable = YES, RESTORE_HERE(SAME_BOOT), EXPECT(DENY, "dest-tsc-unstable", 6) },
+    { "same host: kept the rate it ran at (record effective)", PARAVIRT, .lineage_hz = FAR,
+      .lineage_eff = H, DEST(H, NO), RESTORE_HERE(SAME_BOOT),
+      EXPECT(ALLOW, "restore-same-host", 11), EFF(H, false) },
+    { "same host, earlier boot: recalibrated within the tolerance", SENSITIVE, DEST(H, NO),
+      RESTORE_HERE(EARLIER_BOOT), EXPECT(ALLOW, "restore-same-host-rebooted", 11),
+      .has = { "earlier boot" } },
+    { "same host, earlier boot, pinned: libvirt checks the pin again", EXPLICIT(FAR),
+      DEST(H, NO), RESTORE_HERE(EARLIER_BOOT), .policy_rule = "db", .force_deny = true,
+      EXPECT(DENY, "explicit-outside-tolerance", 1) },
+    { "same host, earlier boot, pinned within", EXPLICIT(H), DEST(H, NO), .synced = NO,
+      .deny_unsync = true, RESTORE_HERE(EARLIER_BOOT),
+      EXPECT(ALLOW, "explicit-within-tolerance", 1) },
+    { "restore elsewhere: an unsynchronised clock names the restore", PARAVIRT, .lineage_hz = H,
+      DEST(H, NO), .synced = NO, .op = TG_OP_RESTORE,
+      EXPECT(WARN, "dest-clock-unsynchronized", 6), .has = { "after the restore" } },
+    { "restore elsewhere: the fix says restore, not migrate", EXPLICIT(FAR), DEST(H, NO),
+      .op = TG_OP_RESTORE, EXPECT(DENY, "explicit-outside-tolerance", 1),
+      .has = { "restore it on a host within that window" }, .hasnt = "migrate" },
+    { "migrate: the fix says migrate", EXPLICIT(FAR), DEST(H, NO),
+      EXPECT(DENY, "explicit-outside-tolerance", 1),
+      .has = { "; migrate to a host within that window or with TSC scaling" } },
+    { "restore elsewhere, unsynchronised clock denied: restore it elsewhere", PARAVIRT,
+      .lineage_hz = H, DEST(H, NO), .synced = NO, .deny_unsync = true, .op = TG_OP_RESTORE,
+      EXPECT(DENY, "dest-clock-unsynchronized", 6), .has = { "or restore it elsewhere" } },
+    { "unplaced restore, policy says same host: not a move", SENSITIVE, DEST(H, NO),
+      .op = TG_OP_RESTORE, .unplaced_here = true, .policy_rule = "db", .force_deny = true,
+      EXPECT(ALLOW, "restore-same-host-rebooted", 11), .has = { "<unplaced-restore>" } },
+    { "unplaced restore setting does not touch migrations", SENSITIVE, DEST(H, NO),
+      .unplaced_here = true, .policy_rule = "db", .force_deny = true,
+      EXPECT(DENY, "policy-force-deny", 0) },
+    { "restore elsewhere: a stay-on-host rule applies", PARAVIRT, .lineage_hz = H, DEST(H, NO),
+      .op = TG_OP_RESTORE, .policy_rule = "db", .force_deny = true,
+      EXPECT(DENY, "policy-force-deny", 0) },
+
     /* ---- guests without a TSC (not x86) ---- */
     { "no TSC: allowed, no record", PARAVIRT, .kind = TG_GUEST_NO_TSC, DEST(H, NO),
       EXPECT(ALLOW, "guest-without-tsc", 8), .no_adj = true, EFF(0, false),
@@ -630,6 +743,10 @@ make_settings(const Row *r, TgSettings *s)
     s->unknown_dest_scaling = r->u_scaling;
     s->unknown_dest_frequency = r->u_freq;
     s->unknown_guest_frequency = r->u_guest;
+    if (r->u_health_set) {
+        s->unknown_clock_sync = r->u_sync;
+        s->unknown_tsc_stability = r->u_stability;
+    }
     s->deny_unsynchronized_clock = r->deny_unsync;
     s->deny_unstable_tsc = !r->allow_unstable;
     s->policy_rule = r->policy_rule;
@@ -642,6 +759,14 @@ make_settings(const Row *r, TgSettings *s)
     s->record_lineage = !r->no_lineage;
     if (r->hop_limit)
         s->hop_limit = r->hop_limit;
+    s->run.operation = r->op;
+    s->run.definition_not_running = r->not_running;
+    s->run.same_host = r->same_host;
+    s->run.same_host_why = r->same_host ? "managed save image of this host" : NULL;
+    if (r->offline_detect)
+        s->offline_detect = true;
+    if (r->unplaced_here)
+        s->unplaced_restore_same_host = true;
     s->candidates = inventories[r->inventory].hosts;
     s->n_candidates = inventories[r->inventory].n;
 }
@@ -668,6 +793,14 @@ static void
 check_row(const Row *r, const TgDecision *d)
 {
     guint expect_adj = (d->verdict != TG_VERDICT_DENY && !r->no_lineage && !r->no_adj) ? 1 : 0;
+
+    if (r->strip) {
+        /* An offline migration: the record goes, none is written. */
+        assert_int_equal(d->adjustments->len, 1);
+        assert_int_equal(g_array_index(d->adjustments, TgAdjustment, 0).kind,
+                         TG_ADJUST_STRIP_LINEAGE);
+        return;
+    }
 
     print_message("  %s: %s %s rule %d: %s\n", r->name, tg_verdict_to_string(d->verdict),
                   d->code, d->rule, d->reason);
@@ -1056,6 +1189,8 @@ static const char *const all_codes[] = {
     "dest-frequency-unknown", "engine-input-missing",
     "explicit-first-outside-tolerance", "guest-without-tsc", "tcg-within-tolerance",
     "tcg-rate-change", "tcg-nominal-unknown", "kvm-tolerance-catchup", "kvm-tolerance-refused",
+    "dest-clock-sync-unknown", "dest-tsc-stability-unknown", "offline-migration",
+    "restore-same-host", "restore-same-host-rebooted",
 };
 
 static void

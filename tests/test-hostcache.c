@@ -27,7 +27,12 @@ typedef struct {
     int calls;
     guint64 hz;
     const char *fail;   /* non-NULL: the KVM part of the probe fails with this */
+    bool synced;        /* clock synchronised, TSC stable and current clocksource */
+    int refreshes;
 } FakeProbe;
+
+#define HOSTCACHE_GET(run, boot, probe, res, err) \
+    tg_hostcache_get((run), (boot), getuid(), fake_probe, fake_refresh, (probe), (res), (err))
 
 static TgHostFacts *
 fake_probe(gpointer data)
@@ -44,7 +49,23 @@ fake_probe(gpointer data)
         tg_bool_fact_set(&f->tsc_scaling, false, "fake probe");
     }
     tg_str_fact_set(&f->hostname, "fakehost", "fake probe");
+    tg_bool_fact_set(&f->constant_tsc, true, "fake probe");
+    tg_bool_fact_set(&f->clock_synchronized, p->synced, "fake probe");
+    tg_str_fact_set(&f->clocksource_current, p->synced ? "tsc" : "hpet", "fake probe");
+    tg_bool_fact_set(&f->tsc_unstable, !p->synced, "fake probe");
     return f;
+}
+
+/* The per-run facts of this moment (tg_probe_per_run() in the gate). */
+static void
+fake_refresh(TgHostFacts *f, gpointer data)
+{
+    FakeProbe *p = data;
+    g_autoptr(TgHostFacts) now = fake_probe(p);
+
+    p->calls--;
+    p->refreshes++;
+    tg_host_facts_take_per_run(f, now);
 }
 
 static char *
@@ -197,13 +218,13 @@ test_get_probes_once_then_hits(void **state)
     g_autofree char *dir = tmpdir();
     g_autofree char *run = g_build_filename(dir, "run", "tscgate", NULL);
     g_autofree char *cache = tg_hostcache_path(run, BOOT);
-    FakeProbe probe = { 0, 2596120000, NULL };
+    FakeProbe probe = { .hz = 2596120000, .fail = NULL };
     TgHostcacheResult res = TG_HOSTCACHE_HIT;
     g_autoptr(GError) err = NULL;
 
     (void)state;
     {
-        g_autoptr(TgHostFacts) f = tg_hostcache_get(run, BOOT, getuid(), fake_probe, &probe, &res, &err);
+        g_autoptr(TgHostFacts) f = tg_hostcache_get(run, BOOT, getuid(), fake_probe, fake_refresh, &probe, &res, &err);
 
         assert_null(err);
         assert_int_equal(res, TG_HOSTCACHE_STORED);
@@ -215,7 +236,7 @@ test_get_probes_once_then_hits(void **state)
     /* Second call: from the cache, the probe is not called. */
     probe.hz = 1;
     {
-        g_autoptr(TgHostFacts) f = tg_hostcache_get(run, BOOT, getuid(), fake_probe, &probe, &res, &err);
+        g_autoptr(TgHostFacts) f = tg_hostcache_get(run, BOOT, getuid(), fake_probe, fake_refresh, &probe, &res, &err);
 
         assert_null(err);
         assert_int_equal(res, TG_HOSTCACHE_HIT);
@@ -228,7 +249,7 @@ test_get_probes_once_then_hits(void **state)
     /* Another boot id: probed again, one more file. */
     {
         g_autoptr(TgHostFacts) f = tg_hostcache_get(run, "00000000-0000-0000-0000-000000000000",
-                                                    getuid(), fake_probe, &probe, &res, &err);
+                                                    getuid(), fake_probe, fake_refresh, &probe, &res, &err);
 
         assert_int_equal(res, TG_HOSTCACHE_STORED);
         assert_int_equal(probe.calls, 2);
@@ -239,14 +260,14 @@ test_get_probes_once_then_hits(void **state)
     assert_true(g_file_set_contents(cache, "<capabilities><host>", -1, NULL));
     probe.hz = 2100050000;
     {
-        g_autoptr(TgHostFacts) f = tg_hostcache_get(run, BOOT, getuid(), fake_probe, &probe, &res, &err);
+        g_autoptr(TgHostFacts) f = tg_hostcache_get(run, BOOT, getuid(), fake_probe, fake_refresh, &probe, &res, &err);
 
         assert_int_equal(res, TG_HOSTCACHE_STORED);
         assert_int_equal(probe.calls, 3);
         assert_int_equal(f->tsc_hz.value, 2100050000);
     }
     {
-        g_autoptr(TgHostFacts) f = tg_hostcache_get(run, BOOT, getuid(), fake_probe, &probe, &res, &err);
+        g_autoptr(TgHostFacts) f = tg_hostcache_get(run, BOOT, getuid(), fake_probe, fake_refresh, &probe, &res, &err);
 
         assert_int_equal(res, TG_HOSTCACHE_HIT);
         assert_int_equal(probe.calls, 3);
@@ -262,14 +283,14 @@ test_get_uncached(void **state)
     g_autofree char *file = g_build_filename(dir, "file", NULL);
     g_autofree char *under = g_build_filename(file, "run", NULL);
     g_autofree char *want = g_strdup_printf("%s: cannot create runtime directory: Not a directory", under);
-    FakeProbe probe = { 0, 42, NULL };
+    FakeProbe probe = { .hz = 42, .fail = NULL };
     TgHostcacheResult res = TG_HOSTCACHE_HIT;
 
     (void)state;
     assert_true(g_file_set_contents(file, "x", -1, NULL));
     {
         g_autoptr(GError) err = NULL;
-        g_autoptr(TgHostFacts) f = tg_hostcache_get(under, BOOT, getuid(), fake_probe, &probe, &res, &err);
+        g_autoptr(TgHostFacts) f = tg_hostcache_get(under, BOOT, getuid(), fake_probe, fake_refresh, &probe, &res, &err);
 
         assert_int_equal(res, TG_HOSTCACHE_UNCACHED);
         assert_int_equal(f->tsc_hz.value, 42);
@@ -278,7 +299,7 @@ test_get_uncached(void **state)
     }
     {
         g_autoptr(GError) err = NULL;
-        g_autoptr(TgHostFacts) f = tg_hostcache_get(NULL, NULL, getuid(), fake_probe, &probe, &res, &err);
+        g_autoptr(TgHostFacts) f = tg_hostcache_get(NULL, NULL, getuid(), fake_probe, fake_refresh, &probe, &res, &err);
 
         assert_int_equal(res, TG_HOSTCACHE_UNCACHED);
         assert_int_equal(probe.calls, 2);
@@ -303,7 +324,7 @@ test_get_untrusted_dir(void **state)
     g_autofree char *run = g_build_filename(dir, "run", NULL);
     g_autofree char *cache = tg_hostcache_path(run, BOOT);
     g_autofree char *got = NULL;
-    FakeProbe probe = { 0, 1996000000, NULL };
+    FakeProbe probe = { .hz = 1996000000, .fail = NULL };
     TgHostcacheResult res = TG_HOSTCACHE_HIT;
     g_autoptr(GError) err = NULL;
     g_autofree char *want = NULL;
@@ -314,7 +335,7 @@ test_get_untrusted_dir(void **state)
     assert_true(g_file_set_contents(cache, PLANTED, -1, NULL));
     assert_int_equal(chmod(cache, 0644), 0);
     {
-        g_autoptr(TgHostFacts) f = tg_hostcache_get(run, BOOT, getuid(), fake_probe, &probe, &res, &err);
+        g_autoptr(TgHostFacts) f = tg_hostcache_get(run, BOOT, getuid(), fake_probe, fake_refresh, &probe, &res, &err);
 
         assert_int_equal(res, TG_HOSTCACHE_UNCACHED);
         assert_int_equal(probe.calls, 1);
@@ -333,7 +354,7 @@ test_get_untrusted_dir(void **state)
         assert_int_equal(chmod(run, 0755), 0);
         assert_int_equal(chown(run, 65534, 65534), 0);
         {
-            g_autoptr(TgHostFacts) f = tg_hostcache_get(run, BOOT, 0, fake_probe, &probe, &res, &err);
+            g_autoptr(TgHostFacts) f = tg_hostcache_get(run, BOOT, 0, fake_probe, fake_refresh, &probe, &res, &err);
 
             assert_int_equal(res, TG_HOSTCACHE_UNCACHED);
             assert_int_equal(probe.calls, 2);
@@ -381,7 +402,7 @@ test_get_bad_cache_files(void **state)
     assert_int_equal(mkdir(run, 0755), 0);
     bound_test(20);
     for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
-        FakeProbe probe = { 0, 1996000000, NULL };
+        FakeProbe probe = { .hz = 1996000000, .fail = NULL };
         TgHostcacheResult res = TG_HOSTCACHE_HIT;
         g_autoptr(GError) err = NULL;
         const char *w = cases[i].what;
@@ -413,7 +434,7 @@ test_get_bad_cache_files(void **state)
             assert_int_equal(chmod(cache, 0644), 0);
         }
         {
-            g_autoptr(TgHostFacts) f = tg_hostcache_get(run, BOOT, getuid(), fake_probe, &probe,
+            g_autoptr(TgHostFacts) f = tg_hostcache_get(run, BOOT, getuid(), fake_probe, fake_refresh, &probe,
                                                         &res, &err);
 
             assert_int_equal(probe.calls, 1);
@@ -430,7 +451,7 @@ test_get_bad_cache_files(void **state)
         assert_true(st.st_size < 65536);
         {
             g_autoptr(GError) err2 = NULL;
-            g_autoptr(TgHostFacts) f = tg_hostcache_get(run, BOOT, getuid(), fake_probe, &probe,
+            g_autoptr(TgHostFacts) f = tg_hostcache_get(run, BOOT, getuid(), fake_probe, fake_refresh, &probe,
                                                         &res, &err2);
 
             assert_null(err2);
@@ -451,7 +472,7 @@ test_get_lock_held(void **state)
 {
     g_autofree char *dir = tmpdir();
     g_autofree char *run = g_build_filename(dir, "run", NULL);
-    FakeProbe probe = { 0, 1996000000, NULL };
+    FakeProbe probe = { .hz = 1996000000, .fail = NULL };
     TgHostcacheResult res = TG_HOSTCACHE_HIT;
     g_autoptr(GError) err = NULL;
     int pipefd[2];
@@ -483,7 +504,7 @@ test_get_lock_held(void **state)
     bound_test(20);
     t0 = g_get_monotonic_time();
     {
-        g_autoptr(TgHostFacts) f = tg_hostcache_get(run, BOOT, getuid(), fake_probe, &probe, &res, &err);
+        g_autoptr(TgHostFacts) f = tg_hostcache_get(run, BOOT, getuid(), fake_probe, fake_refresh, &probe, &res, &err);
 
         assert_int_equal(f->tsc_hz.value, 1996000000);
     }
@@ -506,13 +527,13 @@ test_get_failed_probe_not_cached(void **state)
 {
     g_autofree char *dir = tmpdir();
     g_autofree char *run = g_build_filename(dir, "run", NULL);
-    FakeProbe probe = { 0, 2596096000, "/dev/kvm: Permission denied" };
+    FakeProbe probe = { .hz = 2596096000, .fail = "/dev/kvm: Permission denied" };
     TgHostcacheResult res = TG_HOSTCACHE_HIT;
 
     (void)state;
     {
         g_autoptr(GError) err = NULL;
-        g_autoptr(TgHostFacts) f = tg_hostcache_get(run, BOOT, getuid(), fake_probe, &probe, &res, &err);
+        g_autoptr(TgHostFacts) f = tg_hostcache_get(run, BOOT, getuid(), fake_probe, fake_refresh, &probe, &res, &err);
 
         assert_int_equal(res, TG_HOSTCACHE_UNCACHED);
         assert_false(f->tsc_hz.note.known);
@@ -525,7 +546,7 @@ test_get_failed_probe_not_cached(void **state)
     probe.fail = NULL;
     {
         g_autoptr(GError) err = NULL;
-        g_autoptr(TgHostFacts) f = tg_hostcache_get(run, BOOT, getuid(), fake_probe, &probe, &res, &err);
+        g_autoptr(TgHostFacts) f = tg_hostcache_get(run, BOOT, getuid(), fake_probe, fake_refresh, &probe, &res, &err);
 
         assert_null(err);
         assert_int_equal(res, TG_HOSTCACHE_STORED);
@@ -543,14 +564,68 @@ test_get_creates_private_dir(void **state)
 {
     g_autofree char *dir = tmpdir();
     g_autofree char *run = g_build_filename(dir, "run", NULL);
-    FakeProbe probe = { 0, 2596096000, NULL };
+    FakeProbe probe = { .hz = 2596096000, .fail = NULL };
     g_autoptr(TgHostFacts) f = NULL;
     struct stat st;
 
     (void)state;
-    f = tg_hostcache_get(run, BOOT, getuid(), fake_probe, &probe, NULL, NULL);
+    f = tg_hostcache_get(run, BOOT, getuid(), fake_probe, fake_refresh, &probe, NULL, NULL);
     assert_int_equal(stat(run, &st), 0);
     assert_int_equal(st.st_mode & 07777, 0700);
+    rm_rf(dir);
+}
+
+/* Health facts (clock synchronisation, clocksource, the TSC-unstable mark)
+ * change during a boot: the cache keeps only what is fixed for the boot,
+ * and a cache hit carries the health facts of this moment. */
+static void
+test_get_health_not_cached(void **state)
+{
+    g_autofree char *dir = tmpdir();
+    g_autofree char *run = g_build_filename(dir, "run", "tscgate", NULL);
+    g_autofree char *cache = tg_hostcache_path(run, BOOT);
+    g_autofree char *stored = NULL;
+    FakeProbe probe = { .hz = 2596120000 };
+    TgHostcacheResult res = TG_HOSTCACHE_HIT;
+    g_autoptr(GError) err = NULL;
+
+    (void)state;
+    {
+        g_autoptr(TgHostFacts) f = HOSTCACHE_GET(run, BOOT, &probe, &res, &err);
+
+        assert_null(err);
+        assert_int_equal(res, TG_HOSTCACHE_STORED);
+        /* The run that probed sees what it probed. */
+        assert_int_equal(tg_bool_fact_tri(&f->clock_synchronized), TG_TRI_NO);
+        assert_int_equal(tg_bool_fact_tri(&f->tsc_unstable), TG_TRI_YES);
+    }
+    assert_true(g_file_get_contents(cache, &stored, NULL, NULL));
+    {
+        g_autoptr(TgHostFacts) c = tg_host_facts_parse_xml(stored, strlen(stored), cache, &err);
+
+        assert_non_null(c);
+        /* Fixed for the boot: kept. */
+        assert_int_equal(c->tsc_hz.value, 2596120000);
+        assert_int_equal(tg_bool_fact_tri(&c->constant_tsc), TG_TRI_YES);
+        /* Health: not in the cache. */
+        assert_false(c->clock_synchronized.note.known);
+        assert_false(c->clocksource_current.note.known);
+        assert_false(c->tsc_unstable.note.known);
+    }
+    /* The clock synchronises: the next run sees it, from the cache. */
+    probe.synced = true;
+    {
+        g_autoptr(TgHostFacts) f = HOSTCACHE_GET(run, BOOT, &probe, &res, &err);
+
+        assert_null(err);
+        assert_int_equal(res, TG_HOSTCACHE_HIT);
+        assert_int_equal(probe.calls, 1);
+        assert_int_equal(probe.refreshes, 1);
+        assert_int_equal(f->tsc_hz.value, 2596120000);
+        assert_int_equal(tg_bool_fact_tri(&f->clock_synchronized), TG_TRI_YES);
+        assert_int_equal(tg_bool_fact_tri(&f->tsc_unstable), TG_TRI_NO);
+        assert_string_equal(f->clocksource_current.value, "tsc");
+    }
     rm_rf(dir);
 }
 
@@ -682,6 +757,7 @@ main(void)
         cmocka_unit_test(test_get_lock_held),
         cmocka_unit_test(test_get_failed_probe_not_cached),
         cmocka_unit_test(test_get_creates_private_dir),
+        cmocka_unit_test(test_get_health_not_cached),
         cmocka_unit_test(test_hookconf),
         cmocka_unit_test(test_hookconf_load),
     };

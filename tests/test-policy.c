@@ -356,11 +356,13 @@ test_globals(void **state)
 {
     g_autoptr(TgPolicy) p = inline_policy(
         "<mode>audit</mode><failure>fail-open</failure><tolerance ppm='0'/>"
-        "<unknown dest-scaling='allow' dest-frequency='warn' guest-frequency='warn'/>"
+        "<unknown dest-scaling='allow' dest-frequency='warn' guest-frequency='warn' "
+        "clock-sync='deny' tsc-stability='warn'/>"
         "<unsynchronized-clock>deny</unsynchronized-clock><unstable-tsc>warn</unstable-tsc>"
-        "<lineage record='yes' hops='3'/>"
+        "<lineage record='yes' hops='3'/><offline-migration>detect</offline-migration>"
         "<rule name='r'><match name='db-02'/><tolerance ppm='1000000'/>"
-        "<unknown guest-frequency='allow'/><lineage record='no'/>"
+        "<offline-migration>gate</offline-migration><unplaced-restore>same-host</unplaced-restore>"
+        "<unknown guest-frequency='allow' clock-sync='warn'/><lineage record='no'/>"
         "<unsynchronized-clock>warn</unsynchronized-clock></rule>");
     g_autoptr(TgGuestProfile) web = load_guest("web-01");
     g_autoptr(TgGuestProfile) db = load_guest("db-02");
@@ -376,6 +378,10 @@ test_globals(void **state)
     assert_int_equal(s.unknown_dest_scaling, TG_UNKNOWN_ALLOW);
     assert_int_equal(s.unknown_dest_frequency, TG_UNKNOWN_WARN);
     assert_int_equal(s.unknown_guest_frequency, TG_UNKNOWN_WARN);
+    assert_int_equal(s.unknown_clock_sync, TG_UNKNOWN_DENY);
+    assert_int_equal(s.unknown_tsc_stability, TG_UNKNOWN_WARN);
+    assert_true(s.offline_detect);
+    assert_false(s.unplaced_restore_same_host);
     assert_true(s.deny_unsynchronized_clock);
     assert_false(s.deny_unstable_tsc);
     assert_true(s.record_lineage);
@@ -386,6 +392,10 @@ test_globals(void **state)
     assert_int_equal(s.tolerance_ppm, 1000000);
     assert_int_equal(s.unknown_dest_scaling, TG_UNKNOWN_ALLOW);
     assert_int_equal(s.unknown_guest_frequency, TG_UNKNOWN_ALLOW);
+    assert_int_equal(s.unknown_clock_sync, TG_UNKNOWN_WARN);
+    assert_int_equal(s.unknown_tsc_stability, TG_UNKNOWN_WARN);
+    assert_false(s.offline_detect);
+    assert_true(s.unplaced_restore_same_host);
     assert_false(s.deny_unsynchronized_clock);
     assert_false(s.record_lineage);
     assert_int_equal(s.hop_limit, 3);

@@ -181,6 +181,13 @@ hz_text(guint64 hz, char buf[32])
 
 /* ---- this host ---- */
 
+/* The facts that change during a boot, read afresh over a cached probe. */
+static void
+refresh_this_host(TgHostFacts *facts, gpointer unused G_GNUC_UNUSED)
+{
+    tg_probe_per_run(facts, NULL);
+}
+
 static TgHostFacts *
 probe_this_host(gpointer unused G_GNUC_UNUSED)
 {
@@ -203,9 +210,9 @@ agent_host_facts(const char **from, char **note)
 
     boot_id = tg_hostcache_boot_id(NULL, &err);
     if (boot_id)
-        f = tg_hostcache_get(dir, boot_id, 0, probe_this_host, NULL, &res, &err);
+        f = tg_hostcache_get(dir, boot_id, 0, probe_this_host, refresh_this_host, NULL, &res, &err);
     else
-        f = tg_hostcache_get(NULL, NULL, 0, probe_this_host, NULL, &res, NULL);
+        f = tg_hostcache_get(NULL, NULL, 0, probe_this_host, refresh_this_host, NULL, &res, NULL);
     *from = res == TG_HOSTCACHE_HIT ? "probe-cache" : res == TG_HOSTCACHE_STORED ? "probe"
                                                                               : "probe-uncached";
     *note = err ? g_strdup(err->message) : NULL;

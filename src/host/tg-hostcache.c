@@ -229,9 +229,13 @@ add_note(GError **acc, GError *add)
     *acc = add;
 }
 
+/* What the cache file says of a per-run fact. */
+#define TG_HOSTCACHE_PER_RUN "not cached: read at every run"
+
 TgHostFacts *
 tg_hostcache_get(const char *dir, const char *boot_id, uid_t owner_uid,
-                 TgHostcacheProbeFunc probe, gpointer user_data,
+                 TgHostcacheProbeFunc probe, TgHostcacheRefreshFunc refresh,
+                 gpointer user_data,
                  TgHostcacheResult *result, GError **cache_error)
 {
     g_autofree char *path = NULL;
@@ -274,6 +278,10 @@ tg_hostcache_get(const char *dir, const char *boot_id, uid_t owner_uid,
         g_clear_error(&note);
         if (result)
             *result = TG_HOSTCACHE_HIT;
+        /* A cache of an older tscgate may hold them: never used. */
+        tg_host_facts_drop_per_run(facts, TG_HOSTCACHE_PER_RUN);
+        if (refresh)
+            refresh(facts, user_data);
         return facts;
     }
 
@@ -282,7 +290,10 @@ tg_hostcache_get(const char *dir, const char *boot_id, uid_t owner_uid,
         g_prefix_error(&err, "failed probe not stored: ");
         add_note(&note, err);
     } else {
-        xml = tg_host_facts_format_xml(facts);
+        g_autoptr(TgHostFacts) fixed = tg_host_facts_copy(facts);
+
+        tg_host_facts_drop_per_run(fixed, TG_HOSTCACHE_PER_RUN);
+        xml = tg_host_facts_format_xml(fixed);
         if (store_cache(dfd, name, path, xml, &err)) {
             if (result)
                 *result = TG_HOSTCACHE_STORED;

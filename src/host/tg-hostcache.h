@@ -7,6 +7,11 @@
  * probes again. The file is written atomically (temp file + rename), so a
  * reader never sees a half-written cache.
  *
+ * Facts that change during a boot (clock synchronisation, clocksource,
+ * the kernel's TSC-unstable mark, the cpufreq policy) are not cached: a
+ * host unsynchronised at its first run would otherwise keep that verdict
+ * until reboot. They are read at every run (tg_probe_per_run()).
+ *
  * Nothing here waits on anybody else: concurrent gates serialise their
  * probes with a non-blocking flock(2) on the runtime directory, given up
  * after TG_HOSTCACHE_LOCK_WAIT_MS (then they probe too, which is
@@ -51,6 +56,9 @@ char *tg_hostcache_boot_id(const char *path, GError **error);
 char *tg_hostcache_path(const char *dir, const char *boot_id);
 
 typedef TgHostFacts *(*TgHostcacheProbeFunc)(gpointer user_data);
+/* Reads the facts that change during a boot into `facts`
+ * (tg_probe_per_run()). */
+typedef void (*TgHostcacheRefreshFunc)(TgHostFacts *facts, gpointer user_data);
 
 typedef enum {
     TG_HOSTCACHE_HIT = 0,   /* read from the cache file */
@@ -60,7 +68,11 @@ typedef enum {
 
 /* Returns this host's facts from the cache in `dir` for `boot_id`, or calls
  * `probe(user_data)` (which never fails as a whole) and stores its result
- * when the TSC rate and scaling are known. The directory and file must be
+ * when the TSC rate and scaling are known. Only what is fixed for the boot
+ * is stored: the per-run facts (TgHostFactField.per_run) are stored
+ * unknown, and facts read from the cache get them from
+ * `refresh(facts, user_data)`, so a clock that synchronises, or a TSC the
+ * kernel marks unstable, is seen at the next run. The directory and file must be
  * trusted for `owner_uid` (see above). When the cache cannot be used (no
  * `dir` or `boot_id`, an untrusted directory or file, a failed probe, a
  * failed store), the facts are returned all the same, `*result` is
@@ -68,7 +80,8 @@ typedef enum {
  * (nullable) says what was wrong, for the record. Never blocks. Returns a
  * new object (tg_host_facts_free); `result` may be NULL. */
 TgHostFacts *tg_hostcache_get(const char *dir, const char *boot_id, uid_t owner_uid,
-                              TgHostcacheProbeFunc probe, gpointer user_data,
+                              TgHostcacheProbeFunc probe, TgHostcacheRefreshFunc refresh,
+                              gpointer user_data,
                               TgHostcacheResult *result, GError **cache_error);
 
 G_END_DECLS

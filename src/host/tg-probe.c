@@ -762,6 +762,38 @@ tg_probe_hostname(TgHostFacts *f)
     tg_str_fact_set(&f->hostname, u.nodename, "uname(2)");
 }
 
+#ifdef TG_TEST_SEAMS
+/* configure --enable-test-seams (the end-to-end tests' staging build,
+ * never a package): SYSCONFDIR/tscgate/test-seam-adjtimex, when it holds
+ * "synchronized" or "unsynchronized", is what adjtimex(2) reports, so a
+ * test can change a host's clock state between two runs. */
+# define TG_TEST_SEAM_ADJTIMEX SYSCONFDIR "/tscgate/test-seam-adjtimex"
+static int
+tg_adjtimex(struct timex *tx)
+{
+    g_autofree char *buf = NULL;
+
+    if (g_file_get_contents(TG_TEST_SEAM_ADJTIMEX, &buf, NULL, NULL)) {
+        g_strstrip(buf);
+        if (strcmp(buf, "synchronized") == 0) {
+            tx->status = 0;
+            tx->esterror = 1000;
+            tx->maxerror = 10000;
+            return TIME_OK;
+        }
+        if (strcmp(buf, "unsynchronized") == 0) {
+            tx->status = STA_UNSYNC;
+            tx->esterror = 16000000;
+            tx->maxerror = 16000000;
+            return TIME_ERROR;
+        }
+    }
+    return adjtimex(tx);
+}
+#else
+# define tg_adjtimex adjtimex
+#endif
+
 /* adjtimex(2) with modes = 0 only reads the kernel's NTP state, so it works
  * unprivileged. Synchronised = return value is not TIME_ERROR and STA_UNSYNC
  * is clear (the same test as ntp_adjtime-based tools such as chronyc and
@@ -774,7 +806,7 @@ tg_probe_adjtimex(TgHostFacts *f)
 
     memset(&tx, 0, sizeof(tx));
     tx.modes = 0;
-    rc = adjtimex(&tx);
+    rc = tg_adjtimex(&tx);
     if (rc < 0) {
         int err = errno;
 
@@ -799,6 +831,42 @@ tg_probe_adjtimex(TgHostFacts *f)
     else
         tg_fact_set_unknown(&f->clock_max_error_us.note, "adjtimex: negative maxerror %ld",
                             (long)tx.maxerror);
+}
+
+/* The clock state, from adjtimex(2) or, where a test says so, from
+ * opts->clock_state. */
+static void
+tg_probe_clock(TgHostFacts *f, const TgProbeOptions *opts)
+{
+    if (opts->skip_adjtimex) {
+        tg_fact_set_unknown(&f->clock_synchronized.note, TG_PROBE_NOT_PROBED);
+        tg_fact_set_unknown(&f->clock_est_error_us.note, TG_PROBE_NOT_PROBED);
+        tg_fact_set_unknown(&f->clock_max_error_us.note, TG_PROBE_NOT_PROBED);
+    } else {
+        tg_probe_adjtimex(f);
+    }
+}
+
+void
+tg_probe_per_run(TgHostFacts *facts, const TgProbeOptions *opts)
+{
+    TgProbeOptions defaults = { 0 };
+    g_autoptr(TgHostFacts) f = tg_host_facts_new();
+    const char *proc_root, *sys_root;
+    TgCpuFlags cpu = { 0 };
+
+    if (!opts)
+        opts = &defaults;
+    proc_root = opts->proc_root ? opts->proc_root : "/proc";
+    sys_root = opts->sys_root ? opts->sys_root : "/sys";
+    /* The CPU flags only say whether there is a TSC to be marked. */
+    tg_probe_cpuinfo(f, proc_root, &cpu);
+    tg_probe_clocksource(f, sys_root);
+    tg_probe_cmdline(f, proc_root, &cpu);
+    g_free(cpu.flags_why);
+    tg_probe_cpufreq_policy(f, sys_root);
+    tg_probe_clock(f, opts);
+    tg_host_facts_take_per_run(facts, f);
 }
 
 TgHostFacts *
@@ -836,13 +904,6 @@ tg_probe_host(const TgProbeOptions *opts)
     g_free(cpu.flags_why);
     tg_probe_cpufreq(f, sys_root);
     tg_probe_cpufreq_policy(f, sys_root);
-
-    if (opts->skip_adjtimex) {
-        tg_fact_set_unknown(&f->clock_synchronized.note, TG_PROBE_NOT_PROBED);
-        tg_fact_set_unknown(&f->clock_est_error_us.note, TG_PROBE_NOT_PROBED);
-        tg_fact_set_unknown(&f->clock_max_error_us.note, TG_PROBE_NOT_PROBED);
-    } else {
-        tg_probe_adjtimex(f);
-    }
+    tg_probe_clock(f, opts);
     return f;
 }

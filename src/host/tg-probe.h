@@ -27,6 +27,13 @@ typedef struct {
  * Returns a new object (tg_host_facts_free). */
 TgHostFacts *tg_probe_host(const TgProbeOptions *opts);
 
+/* Read again, into `facts`, every fact that changes during a boot
+ * (TgHostFactField.per_run: clock synchronisation and its error bounds,
+ * the clocksources, the TSC-unstable mark, the cpufreq policy in force).
+ * Cheap: procfs, sysfs and adjtimex(2), no KVM device. `opts` may be
+ * NULL. */
+void tg_probe_per_run(TgHostFacts *facts, const TgProbeOptions *opts);
+
 G_END_DECLS
 
 #endif /* TG_PROBE_H */

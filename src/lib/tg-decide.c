@@ -17,6 +17,14 @@
  *   4  nominal frequency known
  *   5  nominal frequency unknown (host inventory first)
  *   0  policy force_warn turns a plain allow into allow-with-warning
+ * Before all of these (after rule 8, guests without a TSC):
+ *  10  an offline migration (policy offline_detect and a definition that
+ *      does not look running): allowed, the record taken out; only a
+ *      policy deny applies (the definition moves)
+ *  11  a restore on the host that saved the image: not a move, so rule 0
+ *      and the clock checks of rule 6 do not apply; the TSC checks of
+ *      rule 6 do; same boot: E = N, allowed; an earlier boot: allowed,
+ *      except a pinned rate, which libvirt checks again (rules 1-7)
  * Rules 2 and 3 come before 6 because they fail whatever the host (their
  * fix, pinning a frequency, is what the admin needs to read first); rule 6
  * comes before 1-5 because a stable frequency match is worthless on a TSC
@@ -106,6 +114,10 @@ tg_settings_init(TgSettings *s)
     s->unknown_dest_scaling = TG_UNKNOWN_DENY;
     s->unknown_dest_frequency = TG_UNKNOWN_DENY;
     s->unknown_guest_frequency = TG_UNKNOWN_DENY;
+    s->unknown_clock_sync = TG_UNKNOWN_ALLOW;
+    s->unknown_tsc_stability = TG_UNKNOWN_ALLOW;
+    s->offline_detect = false;
+    s->unplaced_restore_same_host = false;
     s->deny_unsynchronized_clock = false;
     s->deny_unstable_tsc = true;
     s->dependence_override = TG_DEP_PARAVIRT;
@@ -190,6 +202,12 @@ typedef struct {
     char win[160];   /* "D Hz +/-P ppm [lo, hi]" or "unknown" */
     char ghz[32];    /* guest nominal "N Hz" or "unknown" */
     char dhz[32];    /* destination "D Hz" or "unknown" */
+    bool not_a_move; /* a restore on the host that saved it (rule 11) */
+    TgSameHost same_host;       /* run.same_host, or the policy's unplaced-restore */
+    const char *same_host_why;
+    const char *op_noun; /* "move" or "restore", for the reason */
+    const char *go;      /* the fix: "migrate to" or "restore it on" (a host ...) */
+    const char *go_elsewhere; /* "migrate" or "restore it" (elsewhere) */
     GString *warn;   /* rule 6 warnings to join to an allow (NULL when quiet) */
     guint n_warn;    /* how many there are */
     const char *warn_code;
@@ -292,6 +310,9 @@ rule0_policy(TgCtx *c)
     const TgSettings *s = c->s;
     g_autofree char *rule = NULL;
 
+    /* A guest restored where it was saved stays on its host. */
+    if (c->not_a_move)
+        return false;
     if (!s->force_deny && !s->require_scaling)
         return false;
     if (!c->quiet)
@@ -311,8 +332,8 @@ rule0_policy(TgCtx *c)
         set_outcome(c, TG_VERDICT_DENY, "policy-require-scaling", 0,
                     "policy rule '%s' requires TSC scaling and this host's "
                     "scaling is %s (guest TSC %s, this host %s); "
-                    "migrate to a host with TSC scaling",
-                    rule, tg_tri_to_string(c->d->dest_scaling), c->ghz, c->dhz);
+                    "%s a host with TSC scaling",
+                    rule, tg_tri_to_string(c->d->dest_scaling), c->ghz, c->dhz, c->go);
         return true;
     }
     return false;
@@ -408,6 +429,54 @@ rule6_pm_checklist(const TgHostFacts *dest)
     }
 }
 
+/* Health facts neither host.xml nor the probe could read: the policy's
+ * <unknown clock-sync=... tsc-stability=...> (default allow). */
+static bool
+rule6_unknown_health(TgCtx *c, const TgHostFacts *dest)
+{
+    char text[320];
+    TgVerdict v;
+
+    if (!c->not_a_move && !dest->clock_synchronized.note.known &&
+        c->s->unknown_clock_sync != TG_UNKNOWN_ALLOW) {
+        g_snprintf(text, sizeof(text),
+                   "this host's clock synchronisation is unknown (%s)",
+                   dest->clock_synchronized.note.reason ? dest->clock_synchronized.note.reason
+                                                        : "not stated, not probed");
+        v = unknown_verdict(c->s->unknown_clock_sync, true);
+        if (v == TG_VERDICT_DENY) {
+            set_outcome(c, v, "dest-clock-sync-unknown", 6,
+                        "%s; state clock-synchronized in host.xml or let tscgate read "
+                        "adjtimex(2) on this host", text);
+            return true;
+        }
+        add_warning(c, "dest-clock-sync-unknown", text);
+    }
+    if ((!dest->tsc_unstable.note.known || tg_host_facts_tsc_invariant(dest) == TG_TRI_UNKNOWN) &&
+        c->s->unknown_tsc_stability != TG_UNKNOWN_ALLOW) {
+        const char *why = !dest->tsc_unstable.note.known ? "tsc-unstable" : NULL;
+
+        g_snprintf(text, sizeof(text),
+                   "this host's TSC stability is unknown (%s%s%s%sconstant_tsc %s, nonstop_tsc %s)",
+                   why ? why : "", why ? ": " : "",
+                   why ? (dest->tsc_unstable.note.reason ? dest->tsc_unstable.note.reason
+                                                          : "not stated") : "",
+                   why ? "; " : "",
+                   tg_tri_to_string(tg_bool_fact_tri(&dest->constant_tsc)),
+                   tg_tri_to_string(tg_bool_fact_tri(&dest->nonstop_tsc)));
+        v = unknown_verdict(c->s->unknown_tsc_stability, c->sensitive);
+        if (v == TG_VERDICT_DENY) {
+            set_outcome(c, v, "dest-tsc-stability-unknown", 6,
+                        "%s: %s (guest TSC %s) may drift; state tsc-unstable, constant-tsc "
+                        "and nonstop-tsc in host.xml or let tscgate read them on this host",
+                        text, "a guest that reads the TSC", c->ghz);
+            return true;
+        }
+        add_warning(c, "dest-tsc-stability-unknown", text);
+    }
+    return false;
+}
+
 static bool
 rule6_health(TgCtx *c, const TgHostFacts *dest)
 {
@@ -431,27 +500,29 @@ rule6_health(TgCtx *c, const TgHostFacts *dest)
     if (code) {
         if (c->sensitive && c->s->deny_unstable_tsc) {
             set_outcome(c, TG_VERDICT_DENY, code, 6,
-                        "%s: %s (guest TSC %s) would drift; migrate to a host "
-                        "with an invariant, stable TSC", text, cls, c->ghz);
+                        "%s: %s (guest TSC %s) would drift; %s a host "
+                        "with an invariant, stable TSC", text, cls, c->ghz, c->go);
             return true;
         }
         add_warning(c, code, text);
     }
 
-    if (dest->clock_synchronized.note.known && !dest->clock_synchronized.value) {
+    /* On the host that saved it the guest meets the clock it left. */
+    if (!c->not_a_move && dest->clock_synchronized.note.known &&
+        !dest->clock_synchronized.value) {
         if (!c->quiet)
             g_snprintf(text, sizeof(text),
                    "this host's clock is not NTP-synchronised, guest wall-clock "
-                   "may jump after the move");
+                   "may jump after the %s", c->op_noun);
         if (c->s->deny_unsynchronized_clock) {
             set_outcome(c, TG_VERDICT_DENY, "dest-clock-unsynchronized", 6,
-                        "%s; synchronise this host's clock (NTP) or migrate "
-                        "elsewhere", text);
+                        "%s; synchronise this host's clock (NTP) or %s "
+                        "elsewhere", text, c->go_elsewhere);
             return true;
         }
         add_warning(c, "dest-clock-unsynchronized", text);
     }
-    return false;
+    return rule6_unknown_health(c, dest);
 }
 
 /* ---- rule 7: destination frequency unknown ---- */
@@ -466,10 +537,10 @@ rule7_dest_unknown(TgCtx *c)
                 "dest-frequency-unknown", 7,
                 "this host's TSC frequency is unknown (%s), guest TSC %s (%s, %s) "
                 "cannot be checked; give this host's facts in host.xml or "
-                "migrate to a host that reports its TSC",
+                "%s a host that reports its TSC",
                 c->dest_hz_known_zero ? "reported as 0 Hz" : c->dest_hz_why,
                 c->ghz, tg_nominal_origin_to_string(c->d->guest_hz_origin),
-                tg_dependence_to_string(c->d->dependence));
+                tg_dependence_to_string(c->d->dependence), c->go);
     /* An explicit frequency is kept or QEMU does not start at all (under
      * KVM; TCG's TSC follows this host's unknown rate). */
     if (c->pins && c->guest->kind == TG_GUEST_KVM && c->d->verdict != TG_VERDICT_DENY)
@@ -514,15 +585,16 @@ kvm_tolerance_catchup(TgCtx *c, guint64 hz, int rule)
         set_outcome(c, TG_VERDICT_DENY, "kvm-tolerance-refused", rule,
                     "guest TSC %s (explicit) is below this host's %s and outside KVM's "
                     "tsc_tolerance_ppm %" G_GUINT64_FORMAT " without TSC scaling: KVM "
-                    "refuses it and QEMU does not start; migrate to a host with TSC scaling",
-                    c->ghz, c->dhz, c->kvm_ppm);
+                    "refuses it and QEMU does not start; %s a host with TSC scaling",
+                    c->ghz, c->dhz, c->kvm_ppm, c->go);
         return true;
     }
     set_outcome(c, dependent ? TG_VERDICT_DENY : TG_VERDICT_WARN, "kvm-tolerance-catchup", rule,
                 "guest TSC %s is above this host's %s and outside KVM's tsc_tolerance_ppm %"
                 G_GUINT64_FORMAT " without TSC scaling: KVM keeps it in catch-up mode, "
-                "stepping the TSC forward%s", c->ghz, c->dhz, c->kvm_ppm,
-                dependent ? "; migrate to a host with TSC scaling" : "; kvm-clock adapts");
+                "stepping the TSC forward; %s%s", c->ghz, c->dhz, c->kvm_ppm,
+                dependent ? c->go : "kvm-clock adapts",
+                dependent ? " a host with TSC scaling" : "");
     if (!dependent)
         d->effective_hz = hz;
     return true;
@@ -560,16 +632,16 @@ rule1_explicit(TgCtx *c)
         } else {
             set_outcome(c, TG_VERDICT_DENY, "explicit-ratio-out-of-range", 1,
                         "guest TSC %s (explicit) is outside %s and beyond KVM's "
-                        "TSC scaling ratio limit for this host (%s); migrate to "
+                        "TSC scaling ratio limit for this host (%s); %s "
                         "a host within that window or with a closer TSC",
-                        c->ghz, c->win, c->vendor ? c->vendor : "vendor unknown");
+                        c->ghz, c->win, c->vendor ? c->vendor : "vendor unknown", c->go);
         }
         return;
     case TG_TRI_NO:
         set_outcome(c, TG_VERDICT_DENY, "explicit-outside-tolerance", 1,
                     "guest TSC %s (explicit) is outside %s and this host has no "
-                    "TSC scaling; migrate to a host within that window or with "
-                    "TSC scaling", c->ghz, c->win);
+                    "TSC scaling; %s a host within that window or with "
+                    "TSC scaling", c->ghz, c->win, c->go);
         return;
     case TG_TRI_UNKNOWN:
     default:
@@ -577,8 +649,8 @@ rule1_explicit(TgCtx *c)
                     "explicit-dest-scaling-unknown", 1,
                     "guest TSC %s (explicit) is outside %s and this host's TSC "
                     "scaling is unknown; QEMU may refuse to start it; "
-                    "migrate to a host within that window or with TSC scaling",
-                    c->ghz, c->win);
+                    "%s a host within that window or with TSC scaling",
+                    c->ghz, c->win, c->go);
         if (c->d->verdict != TG_VERDICT_DENY)
             d->effective_hz = f;   /* QEMU starts at F or not at all */
         return;
@@ -660,9 +732,9 @@ rule4_nominal(TgCtx *c)
             set_outcome(c, unknown_verdict(c->s->unknown_dest_scaling, true),
                         "tsc-sensitive-dest-scaling-unknown", 4,
                         "guest TSC %s (%s) reads the TSC directly and is outside "
-                        "%s; this host's TSC scaling is unknown; migrate to a "
+                        "%s; this host's TSC scaling is unknown; %s a "
                         "host within that window or with TSC scaling",
-                        c->ghz, origin, c->win);
+                        c->ghz, origin, c->win, c->go);
         } else {
             set_outcome(c, unknown_verdict(c->s->unknown_dest_scaling, false),
                         "paravirt-dest-scaling-unknown", 4,
@@ -683,8 +755,8 @@ rule4_nominal(TgCtx *c)
             set_outcome(c, TG_VERDICT_DENY, "tsc-sensitive-outside-tolerance", 4,
                         "guest TSC %s (%s) reads the TSC directly and is outside "
                         "%s, %s: it would run at %s (%+" G_GINT64_FORMAT " ppm) "
-                        "and drift; migrate to a host within that window or with "
-                        "TSC scaling", c->ghz, origin, c->win, why, c->dhz, ppm);
+                        "and drift; %s a host within that window or with "
+                        "TSC scaling", c->ghz, origin, c->win, why, c->dhz, ppm, c->go);
         } else {
             set_outcome(c, TG_VERDICT_WARN, "paravirt-rate-change", 4,
                         "guest TSC rate changes %s -> %s (%+" G_GINT64_FORMAT
@@ -823,6 +895,64 @@ rule8_no_tsc(TgCtx *c)
                 arch && machine ? ", machine " : "", arch && machine ? machine : "");
 }
 
+/* ---- rule 10: offline migration ----
+ * `virsh migrate --offline --persistent` moves only the persistent
+ * definition: libvirt runs the migrate hook (qemuMigrationDstPrepareAny,
+ * src/qemu/qemu_migration.c) before it checks VIR_MIGRATE_OFFLINE, and no
+ * QEMU starts. No TSC state moves; the guest's next start here is a boot
+ * at this host's rate (doc/tsc-model.md). */
+static bool
+rule10_offline(TgCtx *c)
+{
+    const TgSettings *s = c->s;
+
+    if (s->run.operation != TG_OP_MIGRATE || !s->run.definition_not_running ||
+        !s->offline_detect)
+        return false;
+    if (s->force_deny)
+        return rule0_policy(c);
+    set_outcome(c, TG_VERDICT_ALLOW, "offline-migration", 10,
+                "an offline migration (the definition carries no <resource>, which libvirt adds "
+                "to every guest it starts): no TSC state moves; the guest's next start here is "
+                "a boot at this host's rate (%s) or its pinned one", c->dhz);
+    c->d->effective_hz = 0;
+    return true;
+}
+
+/* ---- rule 11: a restore on the host that saved the image ----
+ * The save image holds the migration stream (qemuSaveImageStartVM feeds
+ * it to a QEMU started with -incoming): on the host that saved it, in the
+ * same boot, H is unchanged and E = N; after a reboot H is this host's new
+ * calibration (a few kHz at most without tsc_known_freq, inside the
+ * tolerance), except that libvirt checks a pinned rate again
+ * (qemuProcessStartValidateTSC): that one goes through rules 1-7. */
+static bool
+rule11_same_host(TgCtx *c, const TgHostFacts *dest)
+{
+    const TgGuestProfile *g = c->guest;
+    bool same_boot = c->same_host == TG_SAME_HOST_SAME_BOOT;
+    g_autofree char *why = admin_text(c->same_host_why ? c->same_host_why
+                                                       : "known to this host");
+
+    if (!same_boot && g->has_explicit_hz && g->kind == TG_GUEST_KVM)
+        return false;
+    if (rule6_health(c, dest))
+        return true;
+    c->d->effective_hz = g->lineage && g->lineage->effective_hz ? g->lineage->effective_hz
+                         : g->has_explicit_hz && g->kind == TG_GUEST_KVM ? g->explicit_hz
+                         : c->d->dest_hz;
+    if (same_boot)
+        set_outcome(c, TG_VERDICT_ALLOW, "restore-same-host", 11,
+                    "restored on the host that saved it, in this boot (%s): its TSC keeps "
+                    "the rate it ran at (guest TSC %s, this host %s)", why, c->ghz, c->dhz);
+    else
+        set_outcome(c, TG_VERDICT_ALLOW, "restore-same-host-rebooted", 11,
+                    "restored on the host that saved it, maybe at an earlier boot (%s): this "
+                    "host's TSC (%s) was calibrated again at boot, within the tolerance "
+                    "(guest TSC %s)", why, c->dhz, c->ghz);
+    return true;
+}
+
 /* ---- rule 9: TCG guests (<domain type='qemu'>) ----
  * No KVM: the guest's TSC is this host's raw TSC plus an offset (QEMU
  * cpu_get_ticks, cpu_get_host_ticks), never scaled, with no kvm-clock: the
@@ -847,8 +977,8 @@ rule9_tcg(TgCtx *c)
                                                            : "explicit-first-outside-tolerance",
                     1, "guest TSC %s (explicit) is outside %s and this host has no TSC "
                     "scaling: libvirt refuses to start the guest here "
-                    "(qemuProcessStartValidateTSC); migrate to a host within that window",
-                    f1, c->win);
+                    "(qemuProcessStartValidateTSC); %s a host within that window",
+                    f1, c->win, c->go);
         return;
     }
     d->effective_hz = d->dest_hz;
@@ -871,8 +1001,8 @@ rule9_tcg(TgCtx *c)
         set_outcome(c, TG_VERDICT_DENY, "tcg-rate-change", 9,
                     "TCG guest (no KVM, no TSC scaling): its TSC would run at this host's "
                     "%s (%+" G_GINT64_FORMAT " ppm) instead of guest TSC %s (%s), outside "
-                    "%s, and drift; migrate to a host within that window",
-                    c->dhz, ppm_diff(n, d->dest_hz), c->ghz, origin, c->win);
+                    "%s, and drift; %s a host within that window",
+                    c->dhz, ppm_diff(n, d->dest_hz), c->ghz, origin, c->win, c->go);
         return;
     }
     set_outcome(c, TG_VERDICT_WARN, "tcg-rate-change", 9,
@@ -932,6 +1062,14 @@ finish(TgCtx *c)
     if (d->verdict == TG_VERDICT_DENY) {
         d->effective_hz = 0;
         d->effective_changed = false;
+    } else if (d->rule == 10) {
+        /* No record in a definition that does not run: it would be stale
+         * at the guest's next boot. */
+        if (d->adjustments && (c->guest->lineage || c->guest->lineage_ignored)) {
+            TgAdjustment a = { .kind = TG_ADJUST_STRIP_LINEAGE };
+
+            g_array_append_val(d->adjustments, a);
+        }
     } else if (d->adjustments && c->s->record_lineage && c->guest->kind != TG_GUEST_NO_TSC) {
         /* A guest without a TSC gets no record: there is nothing to note. */
         TgAdjustment a = { .kind = TG_ADJUST_RECORD_LINEAGE, .hop_limit = c->s->hop_limit };
@@ -961,6 +1099,17 @@ tg_decide_into(TgDecision *d, const TgGuestProfile *guest, const TgHostFacts *de
 
     c.guest = guest;
     c.s = settings;
+    c.same_host = settings->run.same_host;
+    c.same_host_why = settings->run.same_host_why;
+    if (settings->run.operation == TG_OP_RESTORE && c.same_host == TG_SAME_HOST_NO &&
+        settings->unplaced_restore_same_host) {
+        c.same_host = TG_SAME_HOST_EARLIER_BOOT;
+        c.same_host_why = "the policy's <unplaced-restore>same-host";
+    }
+    c.not_a_move = settings->run.operation == TG_OP_RESTORE && c.same_host != TG_SAME_HOST_NO;
+    c.op_noun = settings->run.operation == TG_OP_RESTORE ? "restore" : "move";
+    c.go = settings->run.operation == TG_OP_RESTORE ? "restore it on" : "migrate to";
+    c.go_elsewhere = settings->run.operation == TG_OP_RESTORE ? "restore it" : "migrate";
     c.d = d;
     c.quiet = quiet;
     if (!quiet) {
@@ -1020,6 +1169,8 @@ tg_decide_into(TgDecision *d, const TgGuestProfile *guest, const TgHostFacts *de
 
     if (guest->kind == TG_GUEST_NO_TSC && !settings->force_deny) {
         rule8_no_tsc(&c);
+    } else if (rule10_offline(&c) || (c.not_a_move && rule11_same_host(&c, dest))) {
+        /* decided: not a move of a running guest */
     } else if (rule0_policy(&c) || rule23_needs_frequency(&c) || rule6_health(&c, dest) ||
         rule7_dest_unknown(&c)) {
         /* decided */

@@ -57,6 +57,32 @@ typedef struct {
     TgTri scaling;
 } TgCandidateHost;
 
+/* The operation being gated (libvirt's hook operation, docs/hooks.rst). */
+typedef enum {
+    TG_OP_MIGRATE = 0,   /* `migrate begin` on the destination */
+    TG_OP_RESTORE,       /* `restore begin`: a save image (virsh restore, managed save) */
+} TgOperation;
+
+/* Whether a restore happens on the host that saved the image
+ * (doc/tsc-model.md, "Restore"). */
+typedef enum {
+    TG_SAME_HOST_NO = 0,        /* not known: judged as a move */
+    TG_SAME_HOST_SAME_BOOT,     /* saved here in this boot: E = N */
+    TG_SAME_HOST_EARLIER_BOOT,  /* saved here, maybe before a reboot (TSC recalibrated) */
+} TgSameHost;
+
+/* What the caller knows of this run (not policy). */
+typedef struct {
+    TgOperation operation;        /* default MIGRATE */
+    /* migrate: the domain XML carries no mark of a running guest (no
+     * <resource>, which libvirt adds to every guest it starts where it
+     * manages cgroups: qemuInitCgroup, src/qemu/qemu_cgroup.c). With the
+     * policy's offline_detect, taken for an offline migration. */
+    bool definition_not_running;
+    TgSameHost same_host;         /* restore */
+    const char *same_host_why;    /* how that is known, for the reason (borrowed) */
+} TgRunContext;
+
 /* Settings: defaults from tg_settings_init(); the policy module overrides
  * them per matching rule. Pointers are borrowed for the duration of the call. */
 typedef struct {
@@ -64,8 +90,22 @@ typedef struct {
     TgUnknownAction unknown_dest_scaling;    /* default DENY */
     TgUnknownAction unknown_dest_frequency;  /* default DENY */
     TgUnknownAction unknown_guest_frequency; /* default DENY */
+    /* Health facts that stay unknown (rule 6): default ALLOW. Clock
+     * synchronisation concerns every guest (DENY is not weakened for
+     * kvm-clock guests); TSC stability (the unstable mark, invariance) is
+     * weakened to WARN for them, as a known unstable TSC is. */
+    TgUnknownAction unknown_clock_sync;
+    TgUnknownAction unknown_tsc_stability;
     bool deny_unsynchronized_clock;          /* default false: warn */
     bool deny_unstable_tsc;                  /* default true for TSC-dependent guests (rule 6) */
+    /* <offline-migration>detect: a migrate whose definition does not look
+     * running is an offline migration (rule 10). Default false: the hook
+     * cannot tell for sure (tscgate-hook(8)). */
+    bool offline_detect;
+    /* <unplaced-restore>same-host: a restore the caller could not place
+     * (run.same_host NO) is one on the host that saved it, boot unknown.
+     * Default false: judged as a move. */
+    bool unplaced_restore_same_host;
     /* Per-rule outcomes from the policy (all off by default). */
     const char *policy_rule;        /* name of the matched policy rule, or NULL */
     bool force_deny;                /* deny whatever the facts (e.g. "never change host") */
@@ -77,6 +117,8 @@ typedef struct {
     /* Adjustments on allow. */
     bool record_lineage;            /* default true */
     guint hop_limit;                /* default 16 */
+    /* The run (set by the caller after the policy, tg_evaluate_run()). */
+    TgRunContext run;
     /* Host inventory for guests whose nominal frequency is unknown. */
     const TgCandidateHost *candidates;
     gsize n_candidates;
@@ -87,6 +129,7 @@ void tg_settings_init(TgSettings *s);
 
 typedef enum {
     TG_ADJUST_RECORD_LINEAGE = 0,  /* add/update the lineage record in <metadata> */
+    TG_ADJUST_STRIP_LINEAGE,       /* take the record out: the definition does not run */
 } TgAdjustmentKind;
 
 typedef struct {

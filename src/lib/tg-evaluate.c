@@ -58,11 +58,20 @@ TgEvaluation *
 tg_evaluate(const TgGuestProfile *guest, const TgHostFacts *source,
             const TgHostFacts *dest, const TgPolicy *policy)
 {
+    return tg_evaluate_run(guest, source, dest, policy, NULL);
+}
+
+TgEvaluation *
+tg_evaluate_run(const TgGuestProfile *guest, const TgHostFacts *source,
+                const TgHostFacts *dest, const TgPolicy *policy, const TgRunContext *run)
+{
     TgEvaluation *e = g_new0(TgEvaluation, 1);
     g_autoptr(TgHostFacts) lineage_source = NULL;
     TgSettings settings;
 
     tg_evaluate_settings(guest, policy, &settings, &e->mode, &e->why);
+    if (run)
+        settings.run = *run;
     if (!source) {
         lineage_source = tg_source_facts_from_lineage(guest);
         source = lineage_source;

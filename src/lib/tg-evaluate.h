@@ -49,6 +49,13 @@ void tg_evaluate_outcome(const TgGuestProfile *guest, const TgHostFacts *dest,
 /* tg_evaluation_allows() for an outcome decided in `mode`. */
 bool tg_evaluate_outcome_allows(const TgDecision *d, TgMode mode);
 
+/* tg_evaluate() of one run the caller knows more of (`run`, nullable: a
+ * live migration): the operation, whether the definition looks running,
+ * whether a restore happens on the host that saved it. Returns a new
+ * evaluation (tg_evaluation_free). */
+TgEvaluation *tg_evaluate_run(const TgGuestProfile *guest, const TgHostFacts *source,
+                              const TgHostFacts *dest, const TgPolicy *policy,
+                              const TgRunContext *run);
 void tg_evaluation_free(TgEvaluation *e);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(TgEvaluation, tg_evaluation_free)
 

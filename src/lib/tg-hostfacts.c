@@ -10,7 +10,10 @@
 #include <string.h>
 
 #define TG_FIELD(el, kind, member) \
-    { #member, el, kind, offsetof(TgHostFacts, member) }
+    { #member, el, kind, offsetof(TgHostFacts, member), false }
+/* A fact that changes during a boot (tg_host_facts_drop_per_run). */
+#define TG_FIELD_RUN(el, kind, member) \
+    { #member, el, kind, offsetof(TgHostFacts, member), true }
 
 static const TgHostFactField tg_fields[] = {
     TG_FIELD("hostname", TG_FACT_STR, hostname),
@@ -22,18 +25,18 @@ static const TgHostFactField tg_fields[] = {
     TG_FIELD("nonstop-tsc", TG_FACT_BOOL, nonstop_tsc),
     TG_FIELD("tsc-known-freq", TG_FACT_BOOL, tsc_known_freq),
     TG_FIELD("cpu-tsc-scaling-flag", TG_FACT_BOOL, cpu_tsc_scaling_flag),
-    TG_FIELD("clocksource-current", TG_FACT_STR, clocksource_current),
-    TG_FIELD("clocksource-available", TG_FACT_STR, clocksource_available),
-    TG_FIELD("tsc-unstable", TG_FACT_BOOL, tsc_unstable),
+    TG_FIELD_RUN("clocksource-current", TG_FACT_STR, clocksource_current),
+    TG_FIELD_RUN("clocksource-available", TG_FACT_STR, clocksource_available),
+    TG_FIELD_RUN("tsc-unstable", TG_FACT_BOOL, tsc_unstable),
     TG_FIELD("max-cstate", TG_FACT_STR, max_cstate),
     TG_FIELD("intel-idle-max-cstate", TG_FACT_STR, intel_idle_max_cstate),
     TG_FIELD("cpufreq-min-khz", TG_FACT_U64, cpufreq_min_khz),
     TG_FIELD("cpufreq-max-khz", TG_FACT_U64, cpufreq_max_khz),
-    TG_FIELD("cpufreq-pinned", TG_FACT_BOOL, cpufreq_pinned),
-    TG_FIELD("cpufreq-highest-khz", TG_FACT_U64, cpufreq_highest_khz),
-    TG_FIELD("clock-synchronized", TG_FACT_BOOL, clock_synchronized),
-    TG_FIELD("clock-est-error-us", TG_FACT_U64, clock_est_error_us),
-    TG_FIELD("clock-max-error-us", TG_FACT_U64, clock_max_error_us),
+    TG_FIELD_RUN("cpufreq-pinned", TG_FACT_BOOL, cpufreq_pinned),
+    TG_FIELD_RUN("cpufreq-highest-khz", TG_FACT_U64, cpufreq_highest_khz),
+    TG_FIELD_RUN("clock-synchronized", TG_FACT_BOOL, clock_synchronized),
+    TG_FIELD_RUN("clock-est-error-us", TG_FACT_U64, clock_est_error_us),
+    TG_FIELD_RUN("clock-max-error-us", TG_FACT_U64, clock_max_error_us),
     TG_FIELD("tscgate-version", TG_FACT_STR, tscgate_version),
     TG_FIELD("policy-digest", TG_FACT_STR, policy_digest),
     TG_FIELD("published-at", TG_FACT_STR, published_at),
@@ -102,6 +105,35 @@ tg_host_facts_free(TgHostFacts *facts)
 }
 
 /* Copy fact `d` of `src` into `dst` (note and value, deep). */
+static void
+tg_field_copy(TgHostFacts *dst, const TgHostFacts *src, const TgHostFactField *d);
+
+void
+tg_host_facts_drop_per_run(TgHostFacts *facts, const char *reason)
+{
+    for (gsize i = 0; i < G_N_ELEMENTS(tg_fields); i++) {
+        const TgHostFactField *d = &tg_fields[i];
+
+        if (!d->per_run)
+            continue;
+        if (d->kind == TG_FACT_STR)
+            g_clear_pointer(&((TgStrFact *)tg_field_ptr(facts, d))->value, g_free);
+        else if (d->kind == TG_FACT_U64)
+            ((TgU64Fact *)tg_field_ptr(facts, d))->value = 0;
+        else
+            ((TgBoolFact *)tg_field_ptr(facts, d))->value = false;
+        tg_fact_set_unknown(tg_field_note(facts, d), "%s", reason);
+    }
+}
+
+void
+tg_host_facts_take_per_run(TgHostFacts *dst, const TgHostFacts *src)
+{
+    for (gsize i = 0; i < G_N_ELEMENTS(tg_fields); i++)
+        if (tg_fields[i].per_run)
+            tg_field_copy(dst, src, &tg_fields[i]);
+}
+
 static void
 tg_field_copy(TgHostFacts *dst, const TgHostFacts *src, const TgHostFactField *d)
 {

@@ -65,6 +65,10 @@ typedef struct {
     const char *element;  /* "tsc-frequency" */
     TgFactKind kind;
     gsize offset;
+    /* Changes during a boot (clock synchronisation, clocksource, the
+     * kernel's TSC-unstable mark, the cpufreq policy in force): read at
+     * every gated run, never kept in the per-boot probe cache. */
+    bool per_run;
 } TgHostFactField;
 
 /* Returns the table of every member of TgHostFacts in struct order (static),
@@ -75,6 +79,14 @@ const TgHostFactField *tg_host_facts_fields(gsize *n_fields);
 /* Returns the field whose member or element name is `name` (static), or
  * NULL. */
 const TgHostFactField *tg_host_facts_field(const char *name);
+
+/* Make every per-run fact (TgHostFactField.per_run) of `facts` unknown
+ * with `reason`: what the per-boot probe cache stores. */
+void tg_host_facts_drop_per_run(TgHostFacts *facts, const char *reason);
+
+/* Copy every per-run fact of `src` (known or not, with its note) into
+ * `dst`, replacing dst's. */
+void tg_host_facts_take_per_run(TgHostFacts *dst, const TgHostFacts *src);
 
 /* Returns a new host-facts object with every fact unknown (no reason).
  * Free with tg_host_facts_free(). */

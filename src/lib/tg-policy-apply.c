@@ -18,10 +18,18 @@ tg_apply_settings(TgSettings *out, const TgPolicySettings *s)
         out->unknown_dest_frequency = s->unknown_dest_frequency;
     if (s->has_unknown_guest_frequency)
         out->unknown_guest_frequency = s->unknown_guest_frequency;
+    if (s->has_unknown_clock_sync)
+        out->unknown_clock_sync = s->unknown_clock_sync;
+    if (s->has_unknown_tsc_stability)
+        out->unknown_tsc_stability = s->unknown_tsc_stability;
     if (s->has_unsync)
         out->deny_unsynchronized_clock = s->deny_unsync;
     if (s->has_unstable)
         out->deny_unstable_tsc = s->deny_unstable;
+    if (s->has_offline)
+        out->offline_detect = s->offline_detect;
+    if (s->has_unplaced)
+        out->unplaced_restore_same_host = s->unplaced_same_host;
     if (s->has_record)
         out->record_lineage = s->record;
     if (s->has_hops)
@@ -131,13 +139,23 @@ tg_settings_describe(const TgSettings *s)
     GString *o = g_string_new(NULL);
 
     g_string_append_printf(o, "tolerance %u ppm; unknown: dest-scaling %s, dest-frequency %s, "
-                           "guest-frequency %s; unsynchronized-clock %s; unstable-tsc %s",
+                           "guest-frequency %s",
                            s->tolerance_ppm,
                            tg_unknown_action_to_string(s->unknown_dest_scaling),
                            tg_unknown_action_to_string(s->unknown_dest_frequency),
-                           tg_unknown_action_to_string(s->unknown_guest_frequency),
+                           tg_unknown_action_to_string(s->unknown_guest_frequency));
+    /* Named when a policy sets them (the default allows). */
+    if (s->unknown_clock_sync != TG_UNKNOWN_ALLOW || s->unknown_tsc_stability != TG_UNKNOWN_ALLOW)
+        g_string_append_printf(o, ", clock-sync %s, tsc-stability %s",
+                               tg_unknown_action_to_string(s->unknown_clock_sync),
+                               tg_unknown_action_to_string(s->unknown_tsc_stability));
+    g_string_append_printf(o, "; unsynchronized-clock %s; unstable-tsc %s",
                            s->deny_unsynchronized_clock ? "deny" : "warn",
                            s->deny_unstable_tsc ? "deny" : "warn");
+    if (s->offline_detect)
+        g_string_append(o, "; offline-migration detect");
+    if (s->unplaced_restore_same_host)
+        g_string_append(o, "; unplaced-restore same-host");
     if (s->force_deny)
         g_string_append_printf(o, "; deny%s%s%s", s->force_deny_message ? " \"" : "",
                                s->force_deny_message ? s->force_deny_message : "",

@@ -17,7 +17,7 @@
 #include <string.h>
 
 #define TG_COMPILED_MAGIC "TGPC"
-#define TG_COMPILED_VERSION 1u
+#define TG_COMPILED_VERSION 2u
 #define TG_NO_STRING G_MAXUINT32
 
 /* ------------------------------------------------------------------ */
@@ -63,10 +63,18 @@ tg_w_settings(GByteArray *b, const TgPolicySettings *s)
     tg_w_u32(b, s->unknown_dest_frequency);
     tg_w_u32(b, s->has_unknown_guest_frequency);
     tg_w_u32(b, s->unknown_guest_frequency);
+    tg_w_u32(b, s->has_unknown_clock_sync);
+    tg_w_u32(b, s->unknown_clock_sync);
+    tg_w_u32(b, s->has_unknown_tsc_stability);
+    tg_w_u32(b, s->unknown_tsc_stability);
     tg_w_u32(b, s->has_unsync);
     tg_w_u32(b, s->deny_unsync);
     tg_w_u32(b, s->has_unstable);
     tg_w_u32(b, s->deny_unstable);
+    tg_w_u32(b, s->has_offline);
+    tg_w_u32(b, s->offline_detect);
+    tg_w_u32(b, s->has_unplaced);
+    tg_w_u32(b, s->unplaced_same_host);
     tg_w_u32(b, s->has_record);
     tg_w_u32(b, s->record);
     tg_w_u32(b, s->has_hops);
@@ -235,7 +243,7 @@ tg_r_str(TgReader *r, bool maybe)
 static void
 tg_r_settings(TgReader *r, TgPolicySettings *s)
 {
-    guint32 uds, udf, ugf;
+    guint32 uds, udf, ugf, ucs, uts;
 
     s->has_tolerance = tg_r_bool(r);
     s->tolerance_ppm = tg_r_u32(r);
@@ -245,15 +253,24 @@ tg_r_settings(TgReader *r, TgPolicySettings *s)
     udf = tg_r_u32(r);
     s->has_unknown_guest_frequency = tg_r_bool(r);
     ugf = tg_r_u32(r);
+    s->has_unknown_clock_sync = tg_r_bool(r);
+    ucs = tg_r_u32(r);
+    s->has_unknown_tsc_stability = tg_r_bool(r);
+    uts = tg_r_u32(r);
     s->has_unsync = tg_r_bool(r);
     s->deny_unsync = tg_r_bool(r);
     s->has_unstable = tg_r_bool(r);
     s->deny_unstable = tg_r_bool(r);
+    s->has_offline = tg_r_bool(r);
+    s->offline_detect = tg_r_bool(r);
+    s->has_unplaced = tg_r_bool(r);
+    s->unplaced_same_host = tg_r_bool(r);
     s->has_record = tg_r_bool(r);
     s->record = tg_r_bool(r);
     s->has_hops = tg_r_bool(r);
     s->hops = tg_r_u32(r);
-    if (uds > TG_UNKNOWN_ALLOW || udf > TG_UNKNOWN_ALLOW || ugf > TG_UNKNOWN_ALLOW)
+    if (uds > TG_UNKNOWN_ALLOW || udf > TG_UNKNOWN_ALLOW || ugf > TG_UNKNOWN_ALLOW ||
+        ucs > TG_UNKNOWN_ALLOW || uts > TG_UNKNOWN_ALLOW)
         tg_r_fail(r, "unknown action");
     if (s->tolerance_ppm > TG_MAX_PPM)
         tg_r_fail(r, "tolerance");
@@ -262,6 +279,8 @@ tg_r_settings(TgReader *r, TgPolicySettings *s)
     s->unknown_dest_scaling = (TgUnknownAction)(uds <= TG_UNKNOWN_ALLOW ? uds : 0);
     s->unknown_dest_frequency = (TgUnknownAction)(udf <= TG_UNKNOWN_ALLOW ? udf : 0);
     s->unknown_guest_frequency = (TgUnknownAction)(ugf <= TG_UNKNOWN_ALLOW ? ugf : 0);
+    s->unknown_clock_sync = (TgUnknownAction)(ucs <= TG_UNKNOWN_ALLOW ? ucs : 0);
+    s->unknown_tsc_stability = (TgUnknownAction)(uts <= TG_UNKNOWN_ALLOW ? uts : 0);
 }
 
 static void

@@ -111,6 +111,10 @@ tg_name_attr(TgLoadCtx *c, const xmlNode *n, const char *attr)
  * tg_mode_table). */
 static const char *const tg_deny_warn_names[] = { "deny", "warn" };
 static const TgEnumTable tg_deny_warn_table = TG_ENUM_TABLE(tg_deny_warn_names);
+static const char *const tg_offline_names[] = { "detect", "gate" };
+static const TgEnumTable tg_offline_table = TG_ENUM_TABLE(tg_offline_names);
+static const char *const tg_unplaced_names[] = { "move", "same-host" };
+static const TgEnumTable tg_unplaced_table = TG_ENUM_TABLE(tg_unplaced_names);
 static const char *const tg_failure_names[] = { "fail-closed", "fail-open" };
 static const TgEnumTable tg_failure_table = TG_ENUM_TABLE(tg_failure_names);
 
@@ -147,6 +151,10 @@ tg_read_settings(TgLoadCtx *c, const xmlNode *parent, TgPolicySettings *s)
                        &s->unknown_dest_frequency);
         tg_unknown_one(c, n, "guest-frequency", &s->has_unknown_guest_frequency,
                        &s->unknown_guest_frequency);
+        tg_unknown_one(c, n, "clock-sync", &s->has_unknown_clock_sync,
+                       &s->unknown_clock_sync);
+        tg_unknown_one(c, n, "tsc-stability", &s->has_unknown_tsc_stability,
+                       &s->unknown_tsc_stability);
     }
     if ((n = tg_xml_child(parent, TG_POLICY_NS, "unsynchronized-clock"))) {
         if (tg_enum_text(c, n, &tg_deny_warn_table, &i)) {
@@ -158,6 +166,18 @@ tg_read_settings(TgLoadCtx *c, const xmlNode *parent, TgPolicySettings *s)
         if (tg_enum_text(c, n, &tg_deny_warn_table, &i)) {
             s->has_unstable = true;
             s->deny_unstable = i == 0;
+        }
+    }
+    if ((n = tg_xml_child(parent, TG_POLICY_NS, "offline-migration"))) {
+        if (tg_enum_text(c, n, &tg_offline_table, &i)) {
+            s->has_offline = true;
+            s->offline_detect = i == 0;
+        }
+    }
+    if ((n = tg_xml_child(parent, TG_POLICY_NS, "unplaced-restore"))) {
+        if (tg_enum_text(c, n, &tg_unplaced_table, &i)) {
+            s->has_unplaced = true;
+            s->unplaced_same_host = i == 1;
         }
     }
     if ((n = tg_xml_child(parent, TG_POLICY_NS, "lineage"))) {

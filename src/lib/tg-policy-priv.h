@@ -24,10 +24,16 @@ typedef struct {
     guint32 tolerance_ppm;
     bool has_unknown_dest_scaling, has_unknown_dest_frequency, has_unknown_guest_frequency;
     TgUnknownAction unknown_dest_scaling, unknown_dest_frequency, unknown_guest_frequency;
+    bool has_unknown_clock_sync, has_unknown_tsc_stability;
+    TgUnknownAction unknown_clock_sync, unknown_tsc_stability;
     bool has_unsync;
     bool deny_unsync;
     bool has_unstable;
     bool deny_unstable;
+    bool has_offline;
+    bool offline_detect;
+    bool has_unplaced;
+    bool unplaced_same_host;
     bool has_record;
     bool record;
     bool has_hops;

@@ -40,7 +40,9 @@ new_config() {
 }
 
 # run_hook CONFIG RUNTIME OUTPREFIX INPUT ARGS...: run the hook as libvirt
-# does; stdout/stderr to OUTPREFIX.out/.err; status in $rc.
+# does; stdout/stderr to OUTPREFIX.out/.err; status in $rc. libvirt's
+# managed save images are looked for in $SAVE_DIR (default: a directory
+# that does not exist).
 run_hook() {
     _conf=$1 _run=$2 _o=$3 _in=$4
     shift 4
@@ -49,6 +51,7 @@ run_hook() {
         TSCGATE_CONFIG_DIR="$_conf" TSCGATE_RUNTIME_DIR="$_run" TSCGATE_GATE="$GATE_CMD" \
         TSCGATE_TRUST_UID="$MY_UID" TSCGATE_FAKE_NOW="$FAKE_NOW" \
         TSCGATE_JOURNAL_SOCKET="$WORK/no-journal" TSCGATE_SYSLOG_SOCKET="$WORK/no-syslog" \
+        TSCGATE_LIBVIRT_SAVE_DIR="${SAVE_DIR:-$WORK/no-save-dir}" \
         timeout 60 "$HOOK" "$@" < "$_in" > "$_o.out" 2> "$_o.err" || rc=$?
 }
 
