@@ -60,16 +60,13 @@
 #include "tg-probe.h"
 #include "tg-xml.h"
 #include "tg-file.h"
+#include "tg-config.h"
 #include "tg-configcache.h"
 #include "tg-inventory.h"
 #include "tg-trust.h"
 
 /* Where the record goes, in the runtime directory, when no sink takes it. */
 #define TG_UNDELIVERED_LOG "undelivered.log"
-
-#ifndef SYSCONFDIR
-#define SYSCONFDIR "/etc"
-#endif
 
 /* Everything known about one gating run, for the log record. The main
  * thread fills it in as the run goes; the watchdog reads it when the
@@ -357,59 +354,6 @@ gate_set_deadline(TgGate *g, guint seconds)
     g_mutex_unlock(&g->lock);
 }
 
-/* Does `path` exist? false with `error` for anything but ENOENT. */
-static bool
-path_exists(const char *path, bool *exists, GError **error)
-{
-    struct stat st;
-
-    if (lstat(path, &st) == 0) {
-        *exists = true;
-        return true;
-    }
-    *exists = false;
-    if (errno == ENOENT)
-        return true;
-    {
-        int e = errno;
-
-        g_set_error(error, TG_ERROR, TG_ERROR_IO, "%s: %s", path, g_strerror(e));
-    }
-    return false;
-}
-
-/* Trust-check the config directory once. */
-static bool
-config_dir_trusted(const char *config_dir, uid_t uid, bool *dir_checked, GError **error)
-{
-    if (!*dir_checked) {
-        if (!tg_trust_check_path(config_dir, uid, error))
-            return false;
-        *dir_checked = true;
-    }
-    return true;
-}
-
-/* Read the config file `path` (in `config_dir`) when it exists, as every
- * config file is read: the directory trust-checked, the file opened
- * without blocking and checked on its descriptor (owner, mode, regular
- * file, at most `max` bytes; tg_file_read_trusted()). Returns false with
- * `error`; true with *buf NULL when the file does not exist. */
-static bool
-read_config_file(const char *config_dir, const char *path, uid_t uid, bool *dir_checked,
-                 gsize max, char **buf, gsize *len, GError **error)
-{
-    bool exists = false;
-
-    *buf = NULL;
-    if (!path_exists(path, &exists, error))
-        return false;
-    if (!exists)
-        return true;
-    return config_dir_trusted(config_dir, uid, dir_checked, error) &&
-           tg_file_read_trusted(path, uid, max, buf, len, NULL, error);
-}
-
 static TgHostFacts *
 probe_this_host(gpointer data)
 {
@@ -428,55 +372,28 @@ gate_now(void)
     return g_get_real_time() / G_USEC_PER_SEC;
 }
 
-static uid_t
-trust_uid(void)
-{
-    const char *s = g_getenv("TSCGATE_TRUST_UID");
-    guint64 v;
-
-    if (s && tg_parse_u64(s, &v) && v < G_MAXUINT32)
-        return (uid_t)v;
-    return 0;
-}
-
-/* Load hook.conf and policy.xml (when present) into `g` and `policy`.
- * Returns false with `code` and `error` for the first problem; the policy
- * is still read after a hook.conf problem, so fail-open is known. */
+/* Load hook.conf and policy.xml (when present) into `g` and `policy`
+ * (tg-config.h, as `tscgate config test` loads them). Returns false with
+ * `code` and `error` for the first problem; the policy is still read after
+ * a hook.conf problem, so fail-open is known. */
 static bool
 load_config(TgGate *g, const char *config_dir, TgPolicy **policy,
             const char **code, GError **error)
 {
-    g_autofree char *conf_path = g_build_filename(config_dir, "hook.conf", NULL);
-    g_autofree char *policy_path = g_build_filename(config_dir, "policy.xml", NULL);
-    g_autofree char *conf_buf = NULL;
+    g_autoptr(TgHookConf) conf = NULL;
     g_autofree char *cache_note = NULL;
-    uid_t uid = trust_uid();
+    uid_t uid = tg_config_trust_uid();
     bool dir_checked = false;
-    bool exists = false;
-    gsize len = 0;
     GError *conf_err = NULL;
 
     gate_phase(g, "reading hook.conf");
-    if (read_config_file(config_dir, conf_path, uid, &dir_checked, TG_HOOKCONF_MAX_BYTES,
-                         &conf_buf, &len, &conf_err) && conf_buf) {
-        g_autoptr(TgHookConf) conf = tg_hookconf_parse(conf_buf, len, conf_path, &conf_err);
-
-        if (conf) {
-            gate_set(g, &g->audit_file, g_steal_pointer(&conf->audit_file));
-            gate_set_deadline(g, conf->deadline_s);
-        }
+    if (tg_config_load_hookconf(config_dir, uid, &dir_checked, &conf, &conf_err) && conf) {
+        gate_set(g, &g->audit_file, g_steal_pointer(&conf->audit_file));
+        gate_set_deadline(g, conf->deadline_s);
     }
 
     gate_phase(g, "loading the policy");
-    /* policy.xml, and the inventory that speaks for guests whose frequency
-     * is unknown, are read without blocking and trust-checked on their
-     * descriptors as they are opened (tg_policy_load_trusted), or the
-     * compiled cache of both is used, itself trust-checked
-     * (tg-configcache.h). */
-    if (!path_exists(policy_path, &exists, error) ||
-        (exists && (!config_dir_trusted(config_dir, uid, &dir_checked, error) ||
-                    !(*policy = tg_configcache_load(policy_path, uid, NULL, NULL,
-                                                    &cache_note, error))))) {
+    if (!tg_config_load_policy(config_dir, uid, &dir_checked, NULL, policy, &cache_note, error)) {
         g_clear_error(&conf_err);
         *code = "policy-error";
         return false;
@@ -502,23 +419,20 @@ load_config(TgGate *g, const char *config_dir, TgPolicy **policy,
 static TgHostFacts *
 load_host_facts(TgGate *g, const char *config_dir, GError **error)
 {
-    g_autofree char *path = g_build_filename(config_dir, "host.xml", NULL);
     g_autofree char *boot_id = NULL;
     g_autoptr(GError) cache_err = NULL;
-    g_autofree char *buf = NULL;
     TgHostcacheResult res;
-    TgHostFacts *f;
+    TgHostFacts *f = NULL;
     bool dir_checked = false;
-    gsize len = 0;
+    bool was_read = false;
+    bool ok;
 
     gate_phase(g, "reading host.xml");
-    if (!read_config_file(config_dir, path, g->uid, &dir_checked, TG_MAX_INPUT_BYTES,
-                          &buf, &len, error))
-        return NULL;
-    if (buf) {
+    ok = tg_config_load_host_xml(config_dir, g->uid, &dir_checked, &f, &was_read, error);
+    if (was_read)
         gate_set(g, &g->host_facts_from, g_strdup("host.xml"));
-        return tg_host_facts_parse_xml(buf, len, path, error);
-    }
+    if (!ok || f)
+        return f;
     gate_phase(g, "reading the probe cache");
     boot_id = tg_hostcache_boot_id(NULL, &cache_err);
     if (boot_id)
@@ -722,15 +636,14 @@ gate_emit(TgGate *g, const TgGateVerdict *v)
 static int
 gate_run(TgGate *g, int argc, char **argv)
 {
-    const char *env_dir = g_getenv("TSCGATE_CONFIG_DIR");
-    g_autofree char *config_dir = g_strdup(env_dir && *env_dir ? env_dir : SYSCONFDIR "/tscgate");
+    g_autofree char *config_dir = tg_config_dir();
     g_auto(TgGateInput) in = { 0 };
     g_auto(TgGateVerdict) v = { 0 };
     g_autoptr(GError) err = NULL;
     const char *code = NULL;
 
     g->now = gate_now();
-    g->uid = trust_uid();
+    g->uid = tg_config_trust_uid();
     g->op = argc >= 3 ? argv[2] : "(no operation)";
     g->guest_esc = tg_escape_untrusted(argc >= 2 ? argv[1] : "");
     g->mode = TG_MODE_ENFORCE;
