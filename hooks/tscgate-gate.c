@@ -74,6 +74,7 @@
  * it. */
 typedef struct {
     const char *op;
+    const char *config_dir;   /* set once before the watchdog starts */
     gint64 now;
     uid_t uid;                /* owner expected of config, cache, audit dirs */
     char *runtime_dir;
@@ -92,6 +93,8 @@ typedef struct {
     bool fail_open;
     char *audit_file;
     char *host_facts_from;    /* "host.xml", "probe cache", "probe" */
+    char *dest_name;          /* this host as the record names it, NULL: uname(2) */
+    char *source_name;        /* the host the guest comes from, NULL: unknown */
     char *note;               /* non-fatal problems to log (lineage record, caches) */
 
     gint answered;            /* atomic: 1 once the main thread or the watchdog answers */
@@ -105,6 +108,8 @@ gate_clear(TgGate *g)
     g_free(g->uuid_esc);
     g_free(g->audit_file);
     g_free(g->host_facts_from);
+    g_free(g->dest_name);
+    g_free(g->source_name);
     g_free(g->note);
 }
 
@@ -160,13 +165,24 @@ guest_prefix(const TgGate *g)
     return g_strdup_printf("tscgate: guest '%s'", g->guest_esc);
 }
 
-static const char *
-hz_field(guint64 hz, char buf[32])
+/* The digest of CONFIG_DIR/policy.xml as `tscgate probe --publish` writes
+ * it (tg_host_facts_policy_digest), TG_POLICY_DIGEST_NONE when there is
+ * none, NULL when it cannot be read as the gate reads it (the record says
+ * unknown). Read again for the record, through the same non-blocking,
+ * trust-checked read as the policy. Returns a new string (g_free). */
+static char *
+gate_policy_digest(const TgGate *g)
 {
-    if (!hz)
-        return "unknown";
-    g_snprintf(buf, 32, "%" G_GUINT64_FORMAT, hz);
-    return buf;
+    g_autofree char *path = g_build_filename(g->config_dir, "policy.xml", NULL);
+    g_autofree char *buf = NULL;
+    struct stat st;
+    gsize len = 0;
+
+    if (lstat(path, &st) != 0)
+        return errno == ENOENT ? g_strdup(TG_POLICY_DIGEST_NONE) : NULL;
+    if (!tg_file_read_trusted(path, g->uid, TG_MAX_INPUT_BYTES, &buf, &len, NULL, NULL))
+        return NULL;
+    return tg_host_facts_policy_digest(buf, len);
 }
 
 /* Emit the one record of this run: audit file first (so a failure to
@@ -182,12 +198,23 @@ gate_log(TgGate *g, TgLogRecord *r)
     g_autofree char *audit_file = NULL;
     g_autofree char *fallback = NULL;
     g_autofree char *line = NULL;
+    g_auto(TgFields) run = { 0 };
     bool audited = false;
 
+    /* What every record names, decision or not (tg-fields.h). */
+    run.v[TG_F_POLICY_DIGEST] = gate_policy_digest(g);
+    tg_fields_set(&run, TG_F_TSCGATE_VERSION, PACKAGE_VERSION);
+    tg_fields_set(&run, TG_F_OP, g->op);
     g_mutex_lock(&g->lock);
+    tg_fields_set(&run, TG_F_DESTINATION, g->dest_name ? g->dest_name : g_get_host_name());
+    tg_fields_set(&run, TG_F_SOURCE, g->source_name);
     tg_log_record_add(r, "TSCGATE_GUEST", g->guest_esc);
     tg_log_record_add(r, "TSCGATE_UUID", g->uuid_esc ? g->uuid_esc : "");
-    tg_log_record_add(r, "TSCGATE_OP", g->op);
+    tg_log_record_add_field(r, &run, TG_F_DESTINATION);
+    tg_log_record_add_field(r, &run, TG_F_SOURCE);
+    tg_log_record_add_field(r, &run, TG_F_POLICY_DIGEST);
+    tg_log_record_add_field(r, &run, TG_F_TSCGATE_VERSION);
+    tg_log_record_add_field(r, &run, TG_F_OP);
     tg_log_record_add(r, "TSCGATE_MODE", tg_mode_to_string(g->mode));
     if (g->host_facts_from)
         tg_log_record_add(r, "TSCGATE_HOST_FACTS", g->host_facts_from);
@@ -274,6 +301,10 @@ gate_fail_claimed(TgGate *g, const char *code, const char *what, const char *pha
     tg_log_record_add(r, "TSCGATE_VERDICT", "error");
     tg_log_record_add(r, "TSCGATE_OUTCOME", fail_open ? "allowed" : "denied");
     tg_log_record_add(r, "TSCGATE_REASON", code);
+    tg_log_record_add(r, "MESSAGE_ID", g_strcmp0(code, "deadline") == 0 ? TG_MSGID_DEADLINE
+                                       : fail_open ? TG_MSGID_FAIL_OPEN : TG_MSGID_ERROR);
+    tg_log_record_add(r, "TSCGATE_ALLOWED", fail_open ? "yes" : "no");
+    tg_log_record_add(r, "TSCGATE_CODE", code);
     tg_log_record_add(r, "TSCGATE_FAIL_OPEN", fail_open ? "yes" : "no");
     if (phase)
         tg_log_record_add(r, "TSCGATE_PHASE", phase);
@@ -581,15 +612,15 @@ gate_decide(TgGate *g, const TgGateInput *in, TgGateVerdict *v, const char **cod
  * record to the logs, the line to stderr (denied). Returns the exit
  * status. */
 static int
-gate_emit(TgGate *g, const TgGateVerdict *v)
+gate_emit(TgGate *g, const TgGateInput *in, const TgGateVerdict *v)
 {
     const TgDecision *d = v->eval->decision;
+    g_auto(TgFields) f = { 0 };
     g_autoptr(TgLogRecord) r = NULL;
     g_autofree char *prefix = NULL;
     g_autofree char *reason = NULL;
     g_autofree char *msg = NULL;
     g_autofree char *log_note = NULL;
-    char b1[32], b2[32];
 
     if (!gate_claim(g))
         gate_wait_for_watchdog();
@@ -607,8 +638,14 @@ gate_emit(TgGate *g, const TgGateVerdict *v)
         }
     }
 
+    /* The record: the decision's fields (tg-fields.h), then the older
+     * names queries already use (TSCGATE_REASON is the code). */
+    tg_fields_from_evaluation(&f, in->guest, v->eval);
     g_mutex_lock(&g->lock);
     prefix = guest_prefix(g);
+    g->source_name = g_strdup(f.v[TG_F_SOURCE]);
+    if (in->dest->hostname.note.known && in->dest->hostname.value && *in->dest->hostname.value)
+        g->dest_name = g_strdup(in->dest->hostname.value);
     g_mutex_unlock(&g->lock);
     reason = tg_log_escape_controls(d->reason);
     msg = g_strdup_printf("%s %s %s: %s", prefix, g->op, outcome_word(d, v->audited), reason);
@@ -617,13 +654,19 @@ gate_emit(TgGate *g, const TgGateVerdict *v)
     tg_log_record_add(r, "TSCGATE_VERDICT", tg_verdict_to_string(d->verdict));
     tg_log_record_add(r, "TSCGATE_OUTCOME", v->allowed ? "allowed" : "denied");
     tg_log_record_add(r, "TSCGATE_REASON", d->code);
-    tg_log_record_add(r, "TSCGATE_GUEST_HZ", hz_field(d->guest_hz, b1));
+    tg_log_record_add(r, "MESSAGE_ID", v->audited ? TG_MSGID_AUDIT : TG_MSGID_DECISION);
+    {
+        /* gate_log() adds what every record names, after these */
+        bool later[TG_F_COUNT] = { [TG_F_OP] = true, [TG_F_MODE] = true, [TG_F_GUEST] = true,
+                                   [TG_F_UUID] = true, [TG_F_DESTINATION] = true,
+                                   [TG_F_SOURCE] = true, [TG_F_POLICY_DIGEST] = true,
+                                   [TG_F_TSCGATE_VERSION] = true };
+
+        tg_log_record_add_fields(r, &f, later);
+    }
     tg_log_record_add(r, "TSCGATE_NOMINAL_ORIGIN", tg_nominal_origin_to_string(d->guest_hz_origin));
-    tg_log_record_add(r, "TSCGATE_DEST_HZ", hz_field(d->dest_hz, b2));
     tg_log_record_add(r, "TSCGATE_SCALING", tg_tri_to_string(d->dest_scaling));
     tg_log_record_add(r, "TSCGATE_DEPENDENCE", tg_dependence_to_string(d->dependence));
-    tg_log_record_addf(r, "TSCGATE_RULE", "%d", d->rule);
-    tg_log_record_add(r, "TSCGATE_POLICY_RULE", d->policy_rule ? d->policy_rule : "");
     tg_log_record_add(r, "TSCGATE_LINEAGE", v->rec ? "recorded" : "unchanged");
     log_note = gate_log(g, r);
 
@@ -642,6 +685,7 @@ gate_run(TgGate *g, int argc, char **argv)
     g_autoptr(GError) err = NULL;
     const char *code = NULL;
 
+    g->config_dir = config_dir;
     g->now = gate_now();
     g->uid = tg_config_trust_uid();
     g->op = argc >= 3 ? argv[2] : "(no operation)";
@@ -662,7 +706,7 @@ gate_run(TgGate *g, int argc, char **argv)
     if (!gate_read(g, argc, config_dir, &in, &code, &err) ||
         !gate_decide(g, &in, &v, &code, &err))
         return gate_fail(g, code, err->message);
-    return gate_emit(g, &v);
+    return gate_emit(g, &in, &v);
 }
 
 int
