@@ -17,7 +17,8 @@ static const char tg_policy_usage[] =
     "Usage: tscgate policy validate FILE\n"
     "       tscgate policy explain FILE --domain DOMAIN.xml [--dest FACTS.xml] [--source FACTS.xml]\n"
     "\n"
-    "  validate  check a policy file; list every problem as FILE:LINE: message\n"
+    "  validate  check a policy file's content; list every problem as FILE:LINE: message\n"
+    "            (`tscgate config test` checks it as the hook loads it)\n"
     "  explain   show which rule selects a guest, why, the effective settings\n"
     "            and, with --dest, the verdict for a migration to that host\n"
     "\n"
@@ -60,6 +61,12 @@ tg_parse_opts(const char *sub, const char *params, const char *summary,
     return -1;
 }
 
+/* What `policy validate` does not check, said with every verdict. */
+#define TG_VALIDATE_SCOPE \
+    "content only (schema, tscgate's rules, the inventory it names); run 'tscgate config " \
+    "test' to check the configuration as the hook loads it (owners and modes, hook.conf, " \
+    "host.xml, runtime directory, log sinks)"
+
 static int
 tg_cmd_validate(char ***args, FILE *out, FILE *err)
 {
@@ -69,9 +76,10 @@ tg_cmd_validate(char ***args, FILE *out, FILE *err)
     gsize len = 0;
     const char *file;
     int rc = tg_parse_opts("validate", "FILE",
-                           "Check a policy file against the schema and tscgate's rules.\n"
+                           "Check a policy file's content against the schema and tscgate's rules.\n"
                            "Prints \"FILE: valid\" (exit 0) or every problem, one per line "
-                           "(exit 1).",
+                           "(exit 1).\nThis checks the content only: 'tscgate config test' checks "
+                           "the configuration\nas the hook loads it.",
                            NULL, args, out, err);
 
     if (rc >= 0)
@@ -86,7 +94,9 @@ tg_cmd_validate(char ***args, FILE *out, FILE *err)
         return TG_EXIT_USAGE;
     }
     if (tg_policy_validate_inventory(buf, len, file, &problems)) {
+        /* "valid" alone would read as "the hook takes it" */
         fprintf(out, "%s: valid\n", file);
+        fprintf(out, "checked: " TG_VALIDATE_SCOPE "\n");
         return TG_EXIT_ALLOW;
     }
     for (guint i = 0; i < problems->len; i++) {

@@ -15,6 +15,8 @@ G_BEGIN_DECLS
 int tg_cli_probe_main(int argc, char **argv);
 int tg_cli_check_main(int argc, char **argv);
 int tg_cli_lineage_main(int argc, char **argv);
+int tg_cli_audit_main(int argc, char **argv);
+int tg_cli_config_main(int argc, char **argv);
 #ifdef WITH_LIBVIRT
 int tg_cli_preflight_main(int argc, char **argv);
 #endif

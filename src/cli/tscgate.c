@@ -5,6 +5,8 @@
  *   tscgate policy validate|explain    policy files (tg-cli-policy.c)
  *   tscgate lineage show|strip FILE    the lineage record (tg-cli-lineage.c)
  *   tscgate preflight DOMAIN ...       decide via the libvirt API
+ *   tscgate config test [DIR]          the hook's configuration, as it loads it
+ *   tscgate audit report [FILE|-]      what the hook's records say
  */
 #include <config.h>
 
@@ -26,6 +28,8 @@ static const TgCommand tg_commands[] = {
     { "check", tg_cli_check_main, "decide whether a guest may migrate to a host (offline)" },
     { "policy", tg_cli_policy_main, "validate or explain a policy file" },
     { "lineage", tg_cli_lineage_main, "show or strip tscgate's lineage record in domain XML" },
+    { "config", tg_cli_config_main, "test the hook's configuration as the hook loads it" },
+    { "audit", tg_cli_audit_main, "report on the hook's decision records" },
 #ifdef WITH_LIBVIRT
     { "preflight", tg_cli_preflight_main, "decide a migration of a running guest via the libvirt API" },
 #endif

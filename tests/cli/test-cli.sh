@@ -313,4 +313,43 @@ ok_if lineage-strip-hook-output strip_hook_ok
 expect lineage-strip-not-xml 2 '' 'not-xml\.xml:[0-9]+: ' -- lineage strip "$G/not-xml.xml"
 expect lineage-strip-two-files 2 '' '^tscgate lineage: strip needs one FILE' -- lineage strip a b
 
+A=$TG_FIXTURES/audit
+# --- audit report: recorded audit file and journalctl -o json output ---
+expect audit-help 0 'report' '' -- audit --help
+expect audit-report-help 0 '--json' '' -- audit report --help
+expect audit-unknown 2 '' "^tscgate audit: unknown subcommand 'frob'" -- audit frob
+expect audit-missing 2 '' '^tscgate audit report: /nonexistent/audit.log: ' -- audit report /nonexistent/audit.log
+expect audit-two-files 2 '' "unexpected argument 'b'" -- audit report a b
+expect audit-binary 2 '' 'not an audit file or journalctl -o json output' -- audit report "$TG_BUILDDIR/src/cli/tscgate"
+expect audit-text 0 '^  explicit-outside-tolerance +3$' '' -- audit report "$A/audit.log"
+expect audit-text-denials 0 'would-be denials of audit mode \(enforce mode would refuse\): 3' '' -- audit report "$A/audit.log"
+expect audit-text-denial-line 0 '^  2026-11-25T08:08:00Z migrate of guest ubuntu-tsc-app to hostc, from core-s3: guest-frequency-unknown: guest TSC frequency unknown' '' -- audit report "$A/audit.log"
+expect audit-journal-other-programs 0 '1 journal entries of other programs ignored' '' -- audit report "$A/journal.json"
+audit_same() {
+    "$tg" audit report --json "$A/audit.log" > "$WORK/ar1.json" &&
+        "$tg" audit report --json - < "$A/journal.json" > "$WORK/ar2.json" &&
+        python3 -c '
+import json, sys
+a = json.load(open(sys.argv[1])); j = json.load(open(sys.argv[2]))
+assert a["format"] == "audit-file" and j["format"] == "journal-json", (a["format"], j["format"])
+for k in ("records", "verdicts", "reasons", "guests", "hosts", "audit_denials"):
+    assert a[k] == j[k], (k, a[k], j[k])
+assert a["records"] == 9 and a["verdicts"] == {"allow": 2, "deny": 4, "error": 2, "allow-with-warning": 1}, a
+assert [d["op"] for d in a["audit_denials"]] == ["migrate", "restore", "migrate"], a
+assert a["audit_denials"][2]["source"] == "core-s3" and a["audit_denials"][0]["source"] is None, a
+assert a["audit_denials"][0]["policy_digest"].startswith("sha256:"), a
+' "$WORK/ar1.json" "$WORK/ar2.json"
+}
+rc=0
+ok_if audit-report-file-and-journal-agree audit_same
+printf 'time=2026-11-25T08:00:00Z verdict=deny mode=audit reason=x message="unterminated\nnot a record at all\n' > "$WORK/broken.audit"
+expect audit-skips-broken-lines 0 '2 lines not records skipped \(first: line 1\)' '' -- audit report "$WORK/broken.audit"
+
+# --- config test: usage (the broken-configuration table is in tests/hook) ---
+expect config-help 0 'test' '' -- config --help
+expect config-test-help 0 '--json' '' -- config test --help
+expect config-test-missing 2 '' '^tscgate config test: /nonexistent/tscgate: No such file or directory$' -- config test /nonexistent/tscgate
+expect config-test-not-dir 2 '' 'not a directory' -- config test "$A/audit.log"
+expect config-unknown 2 '' "^tscgate config: unknown subcommand 'frob'" -- config frob
+
 tg_done
