@@ -5,6 +5,8 @@
 
 #include <string.h>
 
+#include "tg-fields.h"
+
 char *
 tg_json_string(const char *s)
 {
@@ -167,38 +169,31 @@ char *
 tg_report_json_dest(const TgGuestProfile *guest, const TgEvaluation *e, const TgReportDest *dest)
 {
     const TgDecision *d = e->decision;
-    g_autofree char *name = tg_json_string(guest->name);
-    g_autofree char *uuid = tg_json_string(guest->uuid);
-    g_autofree char *named = dest ? tg_report_name_destination(d->reason, dest->name) : NULL;
-    g_autofree char *reason = tg_json_string(named ? named : d->reason);
+    g_auto(TgFields) f = { 0 };
+    g_autofree char *members = NULL;
     g_autofree char *extra = NULL;
-    g_autofree char *rule = tg_json_string(d->policy_rule);
-    g_autofree char *why = tg_json_string(e->why);
+    bool skip[TG_F_COUNT] = { false };
 
+    tg_fields_from_evaluation(&f, guest, e);
     if (dest) {
-        g_autofree char *dn = tg_json_string(dest->name);
+        g_autofree char *named = tg_report_name_destination(d->reason, dest->name);
         g_autofree char *from = tg_json_string(dest->facts_path);
         g_autofree char *policy = tg_json_string(dest->policy_note);
 
-        extra = g_strdup_printf(",\"destination\":%s,\"dest_facts_from\":%s,"
-                                "\"dest_policy_known\":%s,\"dest_policy\":%s", dn, from,
+        tg_fields_set(&f, TG_F_REASON, named);
+        tg_fields_set(&f, TG_F_DESTINATION, dest->name);
+        if (dest->source_name)
+            tg_fields_set(&f, TG_F_SOURCE, dest->source_name);
+        tg_fields_set(&f, TG_F_POLICY_DIGEST, dest->policy_digest);
+        extra = g_strdup_printf(",\"dest_facts_from\":%s,\"dest_policy_known\":%s,"
+                                "\"dest_policy\":%s", from,
                                 dest->policy_known ? "true" : "false", policy);
+    } else {
+        /* a report without a destination: where it goes is not known */
+        skip[TG_F_DESTINATION] = true;
     }
-    return g_strdup_printf(
-        "{\"verdict\":\"%s\",\"allowed\":%s,\"mode\":\"%s\",\"code\":\"%s\",\"rule\":%d,"
-        "\"reason\":%s,\"guest\":%s,\"uuid\":%s,\"clock_class\":\"%s\","
-        "\"guest_hz\":%" G_GUINT64_FORMAT ",\"guest_hz_origin\":\"%s\","
-        "\"dest_hz\":%" G_GUINT64_FORMAT ",\"dest_scaling\":\"%s\","
-        "\"window_lo\":%" G_GUINT64_FORMAT ",\"window_hi\":%" G_GUINT64_FORMAT ","
-        "\"tolerance_ppm\":%u,\"effective_hz\":%" G_GUINT64_FORMAT ",\"effective_changed\":%s,"
-        "\"policy_rule\":%s,\"policy_why\":%s%s}\n",
-        tg_verdict_to_string(d->verdict), tg_evaluation_allows(e) ? "true" : "false",
-        tg_mode_to_string(e->mode), d->code, d->rule, reason, name, uuid,
-        tg_dependence_to_string(d->dependence), d->guest_hz,
-        tg_nominal_origin_to_string(d->guest_hz_origin), d->dest_hz,
-        tg_tri_to_string(d->dest_scaling), d->window_lo, d->window_hi, d->tolerance_ppm,
-        d->effective_hz, d->effective_changed ? "true" : "false", rule, why,
-        extra ? extra : "");
+    members = tg_fields_json_members(&f, skip);
+    return g_strdup_printf("{%s%s}\n", members, extra ? extra : "");
 }
 
 int

@@ -70,6 +70,8 @@ main(int argc, char **argv)
         tg_print_usage(stdout);
         return TG_EXIT_ALLOW;
     }
+    /* Under --json, errors are JSON on stdout too (tg_cli_error). */
+    tg_cli_json_errors = tg_cli_argv_wants_json(argc, argv);
     for (size_t i = 0; i < G_N_ELEMENTS(tg_commands); i++) {
         if (strcmp(argv[1], tg_commands[i].name) == 0)
             return tg_commands[i].main(argc - 1, argv + 1);
