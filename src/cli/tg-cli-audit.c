@@ -125,8 +125,8 @@ tg_audit_json_string(const char **p)
                 char lo_hex[5] = { 0 };
                 bool ok = true;
 
-                for (int i = 0; i < 4; i++) {
-                    ok = ok && g_ascii_isxdigit(s[3 + i]);
+                for (int i = 0; i < 4 && ok; i++) {
+                    ok = g_ascii_isxdigit(s[3 + i]);
                     lo_hex[i] = s[3 + i];
                 }
                 if (ok) {

@@ -419,6 +419,12 @@ rc=0
 ok_if audit-report-file-and-journal-agree audit_same
 printf 'time=2026-11-25T08:00:00Z verdict=deny mode=audit reason=x message="unterminated\nnot a record at all\n' > "$WORK/broken.audit"
 expect audit-skips-broken-lines 0 '2 lines not records skipped \(first: line 1\)' '' -- audit report "$WORK/broken.audit"
+# journal JSON decodes \u escapes: a control character that reaches the
+# text report is escaped again; surrogate pairs, arrays and nulls are read
+printf '{"TSCGATE_VERDICT":"deny","TSCGATE_MODE":"audit","MESSAGE":"x \\ud83d\\ude00 \\u001b[31m","TSCGATE_GUEST":"a\\"b","X":[1,2,[3]],"Y":null}\n{"MESSAGE":"\\ud83d' > "$WORK/odd.json"
+rc=0; "$tg" audit report "$WORK/odd.json" >"$out" 2>"$err" </dev/null || rc=$?
+odd_ok() { [ "$rc" -eq 0 ] && ! grep -q "$(printf '\033')" "$out" && grep -q 'x 😀 \\x1b\[31m' "$out" && grep -q '1 lines not records skipped' "$out"; }
+ok_if audit-journal-escapes odd_ok
 rc=0; "$tg" audit report --json /nonexistent/audit.log >"$out" 2>"$err" </dev/null || rc=$?
 audit_json_err() { [ "$rc" -eq 2 ] && python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["command"]=="audit report", d' "$out"; }
 ok_if audit-json-error audit_json_err
