@@ -97,6 +97,9 @@ tg_report_fact_lines(GString *out, const TgHostFacts *f)
     }
 }
 
+/* The text report's label of a field: the field list's (tg-fields.h). */
+#define L(id) (tg_field_def(id)->label)
+
 char *
 tg_report_text(const TgGuestProfile *guest, const TgEvaluation *e)
 {
@@ -116,30 +119,30 @@ tg_report_text_dest(const TgGuestProfile *guest, const TgEvaluation *e, const Tg
     g_autofree char *scaling = g_strdup_printf("scaling %s", tg_tri_to_string(d->dest_scaling));
 
     g_string_append_printf(out, "%s: %s\n", tg_report_verdict_label(e), reason);
-    g_string_append_printf(out, "  %-16s %s%s%s\n", "guest", name,
+    g_string_append_printf(out, "  %-16s %s%s%s\n", L(TG_F_GUEST), name,
                            guest->uuid ? " " : "", guest->uuid ? guest->uuid : "");
-    g_string_append_printf(out, "  %-16s %s\n", "clock class", tg_dependence_to_string(d->dependence));
-    tg_report_hz_line(out, "guest TSC", d->guest_hz, origin);
-    tg_report_hz_line(out, "destination TSC", d->dest_hz, scaling);
+    g_string_append_printf(out, "  %-16s %s\n", L(TG_F_CLOCK_CLASS), tg_dependence_to_string(d->dependence));
+    tg_report_hz_line(out, L(TG_F_GUEST_HZ), d->guest_hz, origin);
+    tg_report_hz_line(out, L(TG_F_DEST_HZ), d->dest_hz, scaling);
     if (d->window_hi)
         g_string_append_printf(out, "  %-16s [%" G_GUINT64_FORMAT ", %" G_GUINT64_FORMAT
-                               "] Hz (+/-%u ppm)\n", "window", d->window_lo, d->window_hi,
+                               "] Hz (+/-%u ppm)\n", L(TG_F_WINDOW_LO), d->window_lo, d->window_hi,
                                d->tolerance_ppm);
-    tg_report_hz_line(out, "effective TSC", d->effective_hz,
+    tg_report_hz_line(out, L(TG_F_EFFECTIVE_HZ), d->effective_hz,
                       d->effective_changed ? "rate changes" : NULL);
-    g_string_append_printf(out, "  %-16s %s (rule %d)\n", "reason code", d->code, d->rule);
+    g_string_append_printf(out, "  %-16s %s (rule %d)\n", L(TG_F_CODE), d->code, d->rule);
     if (d->policy_rule)
-        g_string_append_printf(out, "  %-16s %s\n", "policy rule", d->policy_rule);
+        g_string_append_printf(out, "  %-16s %s\n", L(TG_F_POLICY_RULE), d->policy_rule);
     if (e->why)
-        g_string_append_printf(out, "  %-16s %s\n", "policy", e->why);
+        g_string_append_printf(out, "  %-16s %s\n", L(TG_F_POLICY_WHY), e->why);
     if (e->source_from_lineage) {
-        g_string_append_printf(out, "  %-16s %s\n", "source host", "from the guest's lineage record");
+        g_string_append_printf(out, "  %-16s %s\n", L(TG_F_SOURCE), "from the guest's lineage record");
     } else if (dest && dest->source_from) {
         g_autofree char *sf = tg_escape_untrusted(dest->source_from);
 
-        g_string_append_printf(out, "  %-16s facts from %s\n", "source host", sf);
+        g_string_append_printf(out, "  %-16s facts from %s\n", L(TG_F_SOURCE), sf);
     } else if (dest) {
-        g_string_append_printf(out, "  %-16s %s\n", "source host",
+        g_string_append_printf(out, "  %-16s %s\n", L(TG_F_SOURCE),
                                "none given and no lineage record");
     }
     if (dest) {
@@ -148,7 +151,7 @@ tg_report_text_dest(const TgGuestProfile *guest, const TgEvaluation *e, const Tg
         g_autofree char *from = tg_escape_untrusted(dest->facts_from);
         g_autofree char *policy = tg_escape_untrusted(dest->policy_note);
 
-        g_string_append_printf(out, "  %-16s %s, %s\n", "destination", dname, from);
+        g_string_append_printf(out, "  %-16s %s, %s\n", L(TG_F_DESTINATION), dname, from);
         g_string_append_printf(out, "  %-16s %s\n", "dest policy", policy);
         if (dest->facts) {
             g_string_append_printf(out, "  %-16s every fact of %s and where it came from:\n",
