@@ -49,6 +49,17 @@ while IFS= read -r q; do
     fi
 done < "$WORK/queries"
 
+# The catalog: journalctl compiles it and lists one entry per MESSAGE_ID of
+# src/lib/tg-record.h.
+mkdir -p "$WORK/root/usr/lib/systemd/catalog" "$WORK/root/var/lib/systemd/catalog"
+cp "$TG_SRCDIR/data/tscgate.catalog" "$WORK/root/usr/lib/systemd/catalog/"
+journalctl --root="$WORK/root" --update-catalog 2>"$WORK/cat.err" &&
+    journalctl --root="$WORK/root" --list-catalog > "$WORK/cat.out" 2>>"$WORK/cat.err"
+want=$(sed -n 's/^#define TG_MSGID_[A-Z_]* *"\([0-9a-f]\{32\}\)".*/\1/p' "$TG_SRCDIR/src/lib/tg-record.h" | sort)
+got=$(sed -n 's/^\([0-9a-f]\{32\}\) tscgate: .*/\1/p' "$WORK/cat.out" | sort)
+tg_check "journalctl compiles the catalog: one entry per MESSAGE_ID" test -n "$want" -a "$want" = "$got"
+[ "$want" = "$got" ] || tg_diag "want: $want; got: $got; $(cat "$WORK/cat.err")"
+
 if [ "${SRC#--file=}" != "$SRC" ]; then
     # the queries find what they say they find
     rc=0; journalctl "$SRC" -F TSCGATE_REASON > "$WORK/f.out" 2>&1 || rc=$?
