@@ -188,10 +188,12 @@ gate_policy_digest(const TgGate *g)
 /* Emit the one record of this run: audit file first (so a failure to
  * append can be noted in the journal/syslog record), then journal/syslog.
  * When none of them takes it, the line goes to RUNTIME_DIR/undelivered.log
- * (see tscgate-hook(8)). Returns NULL when a sink took the record, else a
- * clause for the stderr line saying where it went (g_free). */
+ * (see tscgate-hook(8)). `may_read`: false on the watchdog's answer, which
+ * must not wait for a file (the deadline may have expired on one), so the
+ * policy digest is then unknown. Returns NULL when a sink took the record,
+ * else a clause for the stderr line saying where it went (g_free). */
 static char *
-gate_log(TgGate *g, TgLogRecord *r)
+gate_log(TgGate *g, TgLogRecord *r, bool may_read)
 {
     g_autoptr(GError) err = NULL;
     g_autoptr(GError) send_err = NULL;
@@ -202,7 +204,8 @@ gate_log(TgGate *g, TgLogRecord *r)
     bool audited = false;
 
     /* What every record names, decision or not (tg-fields.h). */
-    run.v[TG_F_POLICY_DIGEST] = gate_policy_digest(g);
+    if (may_read)
+        run.v[TG_F_POLICY_DIGEST] = gate_policy_digest(g);
     tg_fields_set(&run, TG_F_TSCGATE_VERSION, PACKAGE_VERSION);
     tg_fields_set(&run, TG_F_OP, g->op);
     g_mutex_lock(&g->lock);
@@ -308,7 +311,8 @@ gate_fail_claimed(TgGate *g, const char *code, const char *what, const char *pha
     tg_log_record_add(r, "TSCGATE_FAIL_OPEN", fail_open ? "yes" : "no");
     if (phase)
         tg_log_record_add(r, "TSCGATE_PHASE", phase);
-    log_note = gate_log(g, r);
+    /* only the watchdog answers with a phase */
+    log_note = gate_log(g, r, phase == NULL);
     if (fail_open)
         return 0;
     print_line(msg, log_note);
@@ -668,7 +672,7 @@ gate_emit(TgGate *g, const TgGateInput *in, const TgGateVerdict *v)
     tg_log_record_add(r, "TSCGATE_SCALING", tg_tri_to_string(d->dest_scaling));
     tg_log_record_add(r, "TSCGATE_DEPENDENCE", tg_dependence_to_string(d->dependence));
     tg_log_record_add(r, "TSCGATE_LINEAGE", v->rec ? "recorded" : "unchanged");
-    log_note = gate_log(g, r);
+    log_note = gate_log(g, r, true);
 
     if (v->allowed)
         return 0;
