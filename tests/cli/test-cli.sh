@@ -330,7 +330,7 @@ want_digest="sha256:$(sha256sum < "$P/policy-rules.xml" | cut -d' ' -f1)"
 src_ok() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["source"]=="hostb" and d["destination"]=="hostc" and d["policy_digest"]==sys.argv[2], d' "$out" "$want_digest"; }
 ok_if json-source-and-digest src_ok
 # the same names as the hook's record: every field of check --json but the
-# sentence is a key of the audit line (tests/fixtures/audit/audit.log was
+# sentence is a key of the audit line (tests/fixtures/audit/audit.logfmt was
 # recorded from the built gate)
 rc=0; "$tg" check --json --domain "$G/explicit-2100.xml" --dest "$i2100" >"$out" 2>"$err" </dev/null || rc=$?
 same_names_ok() {
@@ -342,7 +342,7 @@ keys = set(re.findall(r"(?:^| )([a-z_]+)=", line))
 extra = {"reason", "dest_facts_from", "dest_policy_known", "dest_policy"}
 missing = [k for k in d if k not in keys and k not in extra]
 assert not missing, missing
-' "$out" "$A/audit.log"
+' "$out" "$A/audit.logfmt"
 }
 ok_if json-same-names-as-record same_names_ok
 # errors under --json: {"error":...} on stdout, exit 2, and the line on stderr
@@ -396,12 +396,12 @@ expect audit-unknown 2 '' "^tscgate audit: unknown subcommand 'frob'" -- audit f
 expect audit-missing 2 '' '^tscgate audit report: /nonexistent/audit.log: ' -- audit report /nonexistent/audit.log
 expect audit-two-files 2 '' "unexpected argument 'b'" -- audit report a b
 expect audit-binary 2 '' 'not an audit file or journalctl -o json output' -- audit report "$TG_BUILDDIR/src/cli/tscgate"
-expect audit-text 0 '^  explicit-outside-tolerance +3$' '' -- audit report "$A/audit.log"
-expect audit-text-denials 0 'would-be denials of audit mode \(enforce mode would refuse\): 3' '' -- audit report "$A/audit.log"
-expect audit-text-denial-line 0 '^  2026-11-25T08:08:00Z migrate of guest ubuntu-tsc-app to hostc, from core-s3: guest-frequency-unknown: guest TSC frequency unknown' '' -- audit report "$A/audit.log"
+expect audit-text 0 '^  explicit-outside-tolerance +3$' '' -- audit report "$A/audit.logfmt"
+expect audit-text-denials 0 'would-be denials of audit mode \(enforce mode would refuse\): 3' '' -- audit report "$A/audit.logfmt"
+expect audit-text-denial-line 0 '^  2026-11-25T08:08:00Z migrate of guest ubuntu-tsc-app to hostc, from core-s3: guest-frequency-unknown: guest TSC frequency unknown' '' -- audit report "$A/audit.logfmt"
 expect audit-journal-other-programs 0 '1 journal entries of other programs ignored' '' -- audit report "$A/journal.json"
 audit_same() {
-    "$tg" audit report --json "$A/audit.log" > "$WORK/ar1.json" &&
+    "$tg" audit report --json "$A/audit.logfmt" > "$WORK/ar1.json" &&
         "$tg" audit report --json - < "$A/journal.json" > "$WORK/ar2.json" &&
         python3 -c '
 import json, sys
@@ -433,7 +433,7 @@ ok_if audit-json-error audit_json_err
 expect config-help 0 'test' '' -- config --help
 expect config-test-help 0 '--json' '' -- config test --help
 expect config-test-missing 2 '' '^tscgate config test: /nonexistent/tscgate: No such file or directory$' -- config test /nonexistent/tscgate
-expect config-test-not-dir 2 '' 'not a directory' -- config test "$A/audit.log"
+expect config-test-not-dir 2 '' 'not a directory' -- config test "$A/audit.logfmt"
 expect config-unknown 2 '' "^tscgate config: unknown subcommand 'frob'" -- config frob
 
 tg_done
