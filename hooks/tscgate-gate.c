@@ -62,16 +62,13 @@
 #include "tg-probe.h"
 #include "tg-xml.h"
 #include "tg-file.h"
+#include "tg-config.h"
 #include "tg-configcache.h"
 #include "tg-inventory.h"
 #include "tg-trust.h"
 
 /* Where the record goes, in the runtime directory, when no sink takes it. */
 #define TG_UNDELIVERED_LOG "undelivered.log"
-
-#ifndef SYSCONFDIR
-#define SYSCONFDIR "/etc"
-#endif
 
 /* Where libvirt keeps managed save images (cfg->saveDir of a system
  * libvirtd: LOCALSTATEDIR/lib/libvirt/qemu/save, src/qemu/qemu_conf.c;
@@ -87,6 +84,7 @@
  * it. */
 typedef struct {
     const char *op;
+    const char *config_dir;   /* set once before the watchdog starts */
     gint64 now;
     uid_t uid;                /* owner expected of config, cache, audit dirs */
     char *runtime_dir;
@@ -105,6 +103,8 @@ typedef struct {
     bool fail_open;
     char *audit_file;
     char *host_facts_from;    /* "host.xml", "probe cache", "probe" */
+    char *dest_name;          /* this host as the record names it, NULL: uname(2) */
+    char *source_name;        /* the host the guest comes from, NULL: unknown */
     char *note;               /* non-fatal problems to log (lineage record, caches) */
 
     gint answered;            /* atomic: 1 once the main thread or the watchdog answers */
@@ -118,6 +118,8 @@ gate_clear(TgGate *g)
     g_free(g->uuid_esc);
     g_free(g->audit_file);
     g_free(g->host_facts_from);
+    g_free(g->dest_name);
+    g_free(g->source_name);
     g_free(g->note);
 }
 
@@ -173,34 +175,59 @@ guest_prefix(const TgGate *g)
     return g_strdup_printf("tscgate: guest '%s'", g->guest_esc);
 }
 
-static const char *
-hz_field(guint64 hz, char buf[32])
+/* The digest of CONFIG_DIR/policy.xml as `tscgate probe --publish` writes
+ * it (tg_host_facts_policy_digest), TG_POLICY_DIGEST_NONE when there is
+ * none, NULL when it cannot be read as the gate reads it (the record says
+ * unknown). Read again for the record, through the same non-blocking,
+ * trust-checked read as the policy. Returns a new string (g_free). */
+static char *
+gate_policy_digest(const TgGate *g)
 {
-    if (!hz)
-        return "unknown";
-    g_snprintf(buf, 32, "%" G_GUINT64_FORMAT, hz);
-    return buf;
+    g_autofree char *path = g_build_filename(g->config_dir, "policy.xml", NULL);
+    g_autofree char *buf = NULL;
+    struct stat st;
+    gsize len = 0;
+
+    if (lstat(path, &st) != 0)
+        return errno == ENOENT ? g_strdup(TG_POLICY_DIGEST_NONE) : NULL;
+    if (!tg_file_read_trusted(path, g->uid, TG_MAX_INPUT_BYTES, &buf, &len, NULL, NULL))
+        return NULL;
+    return tg_host_facts_policy_digest(buf, len);
 }
 
 /* Emit the one record of this run: audit file first (so a failure to
  * append can be noted in the journal/syslog record), then journal/syslog.
  * When none of them takes it, the line goes to RUNTIME_DIR/undelivered.log
- * (see tscgate-hook(8)). Returns NULL when a sink took the record, else a
- * clause for the stderr line saying where it went (g_free). */
+ * (see tscgate-hook(8)). `may_read`: false on the watchdog's answer, which
+ * must not wait for a file (the deadline may have expired on one), so the
+ * policy digest is then unknown. Returns NULL when a sink took the record,
+ * else a clause for the stderr line saying where it went (g_free). */
 static char *
-gate_log(TgGate *g, TgLogRecord *r)
+gate_log(TgGate *g, TgLogRecord *r, bool may_read)
 {
     g_autoptr(GError) err = NULL;
     g_autoptr(GError) send_err = NULL;
     g_autofree char *audit_file = NULL;
     g_autofree char *fallback = NULL;
     g_autofree char *line = NULL;
+    g_auto(TgFields) run = { 0 };
     bool audited = false;
 
+    /* What every record names, decision or not (tg-fields.h). */
+    if (may_read)
+        run.v[TG_F_POLICY_DIGEST] = gate_policy_digest(g);
+    tg_fields_set(&run, TG_F_TSCGATE_VERSION, PACKAGE_VERSION);
+    tg_fields_set(&run, TG_F_OP, g->op);
     g_mutex_lock(&g->lock);
+    tg_fields_set(&run, TG_F_DESTINATION, g->dest_name ? g->dest_name : g_get_host_name());
+    tg_fields_set(&run, TG_F_SOURCE, g->source_name);
     tg_log_record_add(r, "TSCGATE_GUEST", g->guest_esc);
     tg_log_record_add(r, "TSCGATE_UUID", g->uuid_esc ? g->uuid_esc : "");
-    tg_log_record_add(r, "TSCGATE_OP", g->op);
+    tg_log_record_add_field(r, &run, TG_F_DESTINATION);
+    tg_log_record_add_field(r, &run, TG_F_SOURCE);
+    tg_log_record_add_field(r, &run, TG_F_POLICY_DIGEST);
+    tg_log_record_add_field(r, &run, TG_F_TSCGATE_VERSION);
+    tg_log_record_add_field(r, &run, TG_F_OP);
     tg_log_record_add(r, "TSCGATE_MODE", tg_mode_to_string(g->mode));
     if (g->host_facts_from)
         tg_log_record_add(r, "TSCGATE_HOST_FACTS", g->host_facts_from);
@@ -287,10 +314,15 @@ gate_fail_claimed(TgGate *g, const char *code, const char *what, const char *pha
     tg_log_record_add(r, "TSCGATE_VERDICT", "error");
     tg_log_record_add(r, "TSCGATE_OUTCOME", fail_open ? "allowed" : "denied");
     tg_log_record_add(r, "TSCGATE_REASON", code);
+    tg_log_record_add(r, "MESSAGE_ID", g_strcmp0(code, "deadline") == 0 ? TG_MSGID_DEADLINE
+                                       : fail_open ? TG_MSGID_FAIL_OPEN : TG_MSGID_ERROR);
+    tg_log_record_add(r, "TSCGATE_ALLOWED", fail_open ? "yes" : "no");
+    tg_log_record_add(r, "TSCGATE_CODE", code);
     tg_log_record_add(r, "TSCGATE_FAIL_OPEN", fail_open ? "yes" : "no");
     if (phase)
         tg_log_record_add(r, "TSCGATE_PHASE", phase);
-    log_note = gate_log(g, r);
+    /* only the watchdog answers with a phase */
+    log_note = gate_log(g, r, phase == NULL);
     if (fail_open)
         return 0;
     print_line(msg, log_note);
@@ -367,59 +399,6 @@ gate_set_deadline(TgGate *g, guint seconds)
     g_mutex_unlock(&g->lock);
 }
 
-/* Does `path` exist? false with `error` for anything but ENOENT. */
-static bool
-path_exists(const char *path, bool *exists, GError **error)
-{
-    struct stat st;
-
-    if (lstat(path, &st) == 0) {
-        *exists = true;
-        return true;
-    }
-    *exists = false;
-    if (errno == ENOENT)
-        return true;
-    {
-        int e = errno;
-
-        g_set_error(error, TG_ERROR, TG_ERROR_IO, "%s: %s", path, g_strerror(e));
-    }
-    return false;
-}
-
-/* Trust-check the config directory once. */
-static bool
-config_dir_trusted(const char *config_dir, uid_t uid, bool *dir_checked, GError **error)
-{
-    if (!*dir_checked) {
-        if (!tg_trust_check_path(config_dir, uid, error))
-            return false;
-        *dir_checked = true;
-    }
-    return true;
-}
-
-/* Read the config file `path` (in `config_dir`) when it exists, as every
- * config file is read: the directory trust-checked, the file opened
- * without blocking and checked on its descriptor (owner, mode, regular
- * file, at most `max` bytes; tg_file_read_trusted()). Returns false with
- * `error`; true with *buf NULL when the file does not exist. */
-static bool
-read_config_file(const char *config_dir, const char *path, uid_t uid, bool *dir_checked,
-                 gsize max, char **buf, gsize *len, GError **error)
-{
-    bool exists = false;
-
-    *buf = NULL;
-    if (!path_exists(path, &exists, error))
-        return false;
-    if (!exists)
-        return true;
-    return config_dir_trusted(config_dir, uid, dir_checked, error) &&
-           tg_file_read_trusted(path, uid, max, buf, len, NULL, error);
-}
-
 static TgHostFacts *
 probe_this_host(gpointer data)
 {
@@ -447,55 +426,28 @@ gate_now(void)
     return g_get_real_time() / G_USEC_PER_SEC;
 }
 
-static uid_t
-trust_uid(void)
-{
-    const char *s = g_getenv("TSCGATE_TRUST_UID");
-    guint64 v;
-
-    if (s && tg_parse_u64(s, &v) && v < G_MAXUINT32)
-        return (uid_t)v;
-    return 0;
-}
-
-/* Load hook.conf and policy.xml (when present) into `g` and `policy`.
- * Returns false with `code` and `error` for the first problem; the policy
- * is still read after a hook.conf problem, so fail-open is known. */
+/* Load hook.conf and policy.xml (when present) into `g` and `policy`
+ * (tg-config.h, as `tscgate config test` loads them). Returns false with
+ * `code` and `error` for the first problem; the policy is still read after
+ * a hook.conf problem, so fail-open is known. */
 static bool
 load_config(TgGate *g, const char *config_dir, TgPolicy **policy,
             const char **code, GError **error)
 {
-    g_autofree char *conf_path = g_build_filename(config_dir, "hook.conf", NULL);
-    g_autofree char *policy_path = g_build_filename(config_dir, "policy.xml", NULL);
-    g_autofree char *conf_buf = NULL;
+    g_autoptr(TgHookConf) conf = NULL;
     g_autofree char *cache_note = NULL;
-    uid_t uid = trust_uid();
+    uid_t uid = tg_config_trust_uid();
     bool dir_checked = false;
-    bool exists = false;
-    gsize len = 0;
     GError *conf_err = NULL;
 
     gate_phase(g, "reading hook.conf");
-    if (read_config_file(config_dir, conf_path, uid, &dir_checked, TG_HOOKCONF_MAX_BYTES,
-                         &conf_buf, &len, &conf_err) && conf_buf) {
-        g_autoptr(TgHookConf) conf = tg_hookconf_parse(conf_buf, len, conf_path, &conf_err);
-
-        if (conf) {
-            gate_set(g, &g->audit_file, g_steal_pointer(&conf->audit_file));
-            gate_set_deadline(g, conf->deadline_s);
-        }
+    if (tg_config_load_hookconf(config_dir, uid, &dir_checked, &conf, &conf_err) && conf) {
+        gate_set(g, &g->audit_file, g_steal_pointer(&conf->audit_file));
+        gate_set_deadline(g, conf->deadline_s);
     }
 
     gate_phase(g, "loading the policy");
-    /* policy.xml, and the inventory that speaks for guests whose frequency
-     * is unknown, are read without blocking and trust-checked on their
-     * descriptors as they are opened (tg_policy_load_trusted), or the
-     * compiled cache of both is used, itself trust-checked
-     * (tg-configcache.h). */
-    if (!path_exists(policy_path, &exists, error) ||
-        (exists && (!config_dir_trusted(config_dir, uid, &dir_checked, error) ||
-                    !(*policy = tg_configcache_load(policy_path, uid, NULL, NULL,
-                                                    &cache_note, error))))) {
+    if (!tg_config_load_policy(config_dir, uid, &dir_checked, NULL, policy, &cache_note, error)) {
         g_clear_error(&conf_err);
         *code = "policy-error";
         return false;
@@ -557,24 +509,23 @@ host_facts_complete(TgGate *g, const TgHostFacts *stated)
 static TgHostFacts *
 load_host_facts(TgGate *g, const char *config_dir, GError **error)
 {
-    g_autofree char *path = g_build_filename(config_dir, "host.xml", NULL);
     g_autofree char *boot_id = NULL;
     g_autoptr(GError) cache_err = NULL;
-    g_autofree char *buf = NULL;
     TgHostcacheResult res;
-    TgHostFacts *f;
+    TgHostFacts *f = NULL;
     bool dir_checked = false;
-    gsize len = 0;
+    bool was_read = false;
+    bool ok;
 
     gate_phase(g, "reading host.xml");
-    if (!read_config_file(config_dir, path, g->uid, &dir_checked, TG_MAX_INPUT_BYTES,
-                          &buf, &len, error))
+    ok = tg_config_load_host_xml(config_dir, g->uid, &dir_checked, &f, &was_read, error);
+    if (was_read)
+        gate_set(g, &g->host_facts_from, g_strdup("host.xml"));
+    if (!ok)
         return NULL;
-    if (buf) {
-        g_autoptr(TgHostFacts) stated = tg_host_facts_parse_xml(buf, len, path, error);
+    if (f) {
+        g_autoptr(TgHostFacts) stated = f;
 
-        if (!stated)
-            return NULL;
         return host_facts_complete(g, stated);
     }
     gate_phase(g, "reading the probe cache");
@@ -821,15 +772,15 @@ gate_decide(TgGate *g, const TgGateInput *in, const char *name, TgGateVerdict *v
  * record to the logs, the line to stderr (denied). Returns the exit
  * status. */
 static int
-gate_emit(TgGate *g, const TgGateVerdict *v)
+gate_emit(TgGate *g, const TgGateInput *in, const TgGateVerdict *v)
 {
     const TgDecision *d = v->eval->decision;
+    g_auto(TgFields) f = { 0 };
     g_autoptr(TgLogRecord) r = NULL;
     g_autofree char *prefix = NULL;
     g_autofree char *reason = NULL;
     g_autofree char *msg = NULL;
     g_autofree char *log_note = NULL;
-    char b1[32], b2[32];
 
     if (!gate_claim(g))
         gate_wait_for_watchdog();
@@ -847,8 +798,14 @@ gate_emit(TgGate *g, const TgGateVerdict *v)
         }
     }
 
+    /* The record: the decision's fields (tg-fields.h), then the older
+     * names queries already use (TSCGATE_REASON is the code). */
+    tg_fields_from_evaluation(&f, in->guest, v->eval);
     g_mutex_lock(&g->lock);
     prefix = guest_prefix(g);
+    g->source_name = g_strdup(f.v[TG_F_SOURCE]);
+    if (in->dest->hostname.note.known && in->dest->hostname.value && *in->dest->hostname.value)
+        g->dest_name = g_strdup(in->dest->hostname.value);
     g_mutex_unlock(&g->lock);
     reason = tg_log_escape_controls(d->reason);
     msg = g_strdup_printf("%s %s %s: %s", prefix, g->op, outcome_word(d, v->audited), reason);
@@ -857,15 +814,21 @@ gate_emit(TgGate *g, const TgGateVerdict *v)
     tg_log_record_add(r, "TSCGATE_VERDICT", tg_verdict_to_string(d->verdict));
     tg_log_record_add(r, "TSCGATE_OUTCOME", v->allowed ? "allowed" : "denied");
     tg_log_record_add(r, "TSCGATE_REASON", d->code);
-    tg_log_record_add(r, "TSCGATE_GUEST_HZ", hz_field(d->guest_hz, b1));
+    tg_log_record_add(r, "MESSAGE_ID", v->audited ? TG_MSGID_AUDIT : TG_MSGID_DECISION);
+    {
+        /* gate_log() adds what every record names, after these */
+        bool later[TG_F_COUNT] = { [TG_F_OP] = true, [TG_F_MODE] = true, [TG_F_GUEST] = true,
+                                   [TG_F_UUID] = true, [TG_F_DESTINATION] = true,
+                                   [TG_F_SOURCE] = true, [TG_F_POLICY_DIGEST] = true,
+                                   [TG_F_TSCGATE_VERSION] = true };
+
+        tg_log_record_add_fields(r, &f, later);
+    }
     tg_log_record_add(r, "TSCGATE_NOMINAL_ORIGIN", tg_nominal_origin_to_string(d->guest_hz_origin));
-    tg_log_record_add(r, "TSCGATE_DEST_HZ", hz_field(d->dest_hz, b2));
     tg_log_record_add(r, "TSCGATE_SCALING", tg_tri_to_string(d->dest_scaling));
     tg_log_record_add(r, "TSCGATE_DEPENDENCE", tg_dependence_to_string(d->dependence));
-    tg_log_record_addf(r, "TSCGATE_RULE", "%d", d->rule);
-    tg_log_record_add(r, "TSCGATE_POLICY_RULE", d->policy_rule ? d->policy_rule : "");
     tg_log_record_add(r, "TSCGATE_LINEAGE", v->rec ? "recorded" : "unchanged");
-    log_note = gate_log(g, r);
+    log_note = gate_log(g, r, true);
 
     if (v->allowed)
         return 0;
@@ -876,15 +839,15 @@ gate_emit(TgGate *g, const TgGateVerdict *v)
 static int
 gate_run(TgGate *g, int argc, char **argv)
 {
-    const char *env_dir = g_getenv("TSCGATE_CONFIG_DIR");
-    g_autofree char *config_dir = g_strdup(env_dir && *env_dir ? env_dir : SYSCONFDIR "/tscgate");
+    g_autofree char *config_dir = tg_config_dir();
     g_auto(TgGateInput) in = { 0 };
     g_auto(TgGateVerdict) v = { 0 };
     g_autoptr(GError) err = NULL;
     const char *code = NULL;
 
+    g->config_dir = config_dir;
     g->now = gate_now();
-    g->uid = trust_uid();
+    g->uid = tg_config_trust_uid();
     g->op = argc >= 3 ? argv[2] : "(no operation)";
     g->guest_esc = tg_escape_untrusted(argc >= 2 ? argv[1] : "");
     g->mode = TG_MODE_ENFORCE;
@@ -903,7 +866,7 @@ gate_run(TgGate *g, int argc, char **argv)
     if (!gate_read(g, argc, config_dir, &in, &code, &err) ||
         !gate_decide(g, &in, argv[1], &v, &code, &err))
         return gate_fail(g, code, err->message);
-    return gate_emit(g, &v);
+    return gate_emit(g, &in, &v);
 }
 
 int

@@ -88,6 +88,8 @@ tg_cli_check_main(int argc, char **argv)
                          NULL, policy_path, policy_digest);
     rd.report.source_from = !source_path ? NULL
                             : g_strcmp0(source_path, "-") == 0 ? TG_STDIN_NAME : source_path;
+    if (source && source->hostname.note.known)
+        rd.report.source_name = source->hostname.value;
     rc = tg_cli_decide_and_report_dest(guest, source, dest, policy, json, &rd.report);
     tg_cli_dest_clear(&rd);
     return rc;

@@ -10,6 +10,32 @@
 #include "tg-file.h"
 #include "tg-report.h"
 
+bool tg_cli_json_errors;
+
+bool
+tg_cli_argv_wants_json(int argc, char **argv)
+{
+    for (int i = 1; i < argc && argv[i]; i++) {
+        if (strcmp(argv[i], "--") == 0)
+            break;
+        if (strcmp(argv[i], "--json") == 0 || strcmp(argv[i], "-j") == 0)
+            return true;
+    }
+    return false;
+}
+
+char *
+tg_cli_error_json(const char *command, int status, const char *message)
+{
+    g_autofree char *line = command ? g_strdup_printf("tscgate %s: %s", command, message)
+                                    : g_strdup_printf("tscgate: %s", message);
+    g_autofree char *j_error = tg_json_string(line);
+    g_autofree char *j_command = tg_json_string(command);
+
+    return g_strdup_printf("{\"error\":%s,\"command\":%s,\"status\":%d}\n", j_error, j_command,
+                           status);
+}
+
 void
 tg_cli_vprint_error(FILE *out, const char *command, const char *fmt, va_list ap)
 {
@@ -27,6 +53,18 @@ tg_cli_error(const char *command, int status, const char *fmt, ...)
     va_list ap;
 
     va_start(ap, fmt);
+    if (tg_cli_json_errors) {
+        va_list copy;
+        g_autofree char *msg = NULL;
+        g_autofree char *json = NULL;
+
+        va_copy(copy, ap);
+        msg = g_strdup_vprintf(fmt, copy);
+        va_end(copy);
+        json = tg_cli_error_json(command, status, msg);
+        fputs(json, stdout);
+        fflush(stdout);
+    }
     tg_cli_vprint_error(stderr, command, fmt, ap);
     va_end(ap);
     return status;
@@ -122,6 +160,8 @@ tg_cli_dest_describe(TgCliDest *out, const TgHostFacts *facts, const char *name,
     out->report.facts_from = out->facts_from;
     out->report.facts_path = out->facts_path;
     out->report.policy_note = out->policy_note;
+    out->policy_digest = g_strdup(policy_digest ? policy_digest : TG_POLICY_DIGEST_NONE);
+    out->report.policy_digest = out->policy_digest;
     out->report.facts = facts;
 }
 
@@ -132,6 +172,7 @@ tg_cli_dest_clear(TgCliDest *d)
     g_clear_pointer(&d->facts_from, g_free);
     g_clear_pointer(&d->facts_path, g_free);
     g_clear_pointer(&d->policy_note, g_free);
+    g_clear_pointer(&d->policy_digest, g_free);
     memset(&d->report, 0, sizeof(d->report));
 }
 

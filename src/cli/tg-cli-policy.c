@@ -2,27 +2,55 @@
  * doc/tscgate-policy.5). */
 #include <config.h>
 
+#include "tg-cli.h"
 #include "tg-cli-policy.h"
 #include "tg-evaluate.h"
+#include "tg-fields.h"
 #include "tg-policy.h"
 #include "tg-report.h"
 #include "tg-xml.h"
 #include "tg-file.h"
 #include "tg-inventory.h"
 
+#include <stdarg.h>
 #include <string.h>
 
 
 static const char tg_policy_usage[] =
-    "Usage: tscgate policy validate FILE\n"
-    "       tscgate policy explain FILE --domain DOMAIN.xml [--dest FACTS.xml] [--source FACTS.xml]\n"
+    "Usage: tscgate policy validate FILE [--json]\n"
+    "       tscgate policy explain FILE --domain DOMAIN.xml [--dest FACTS.xml] [--source FACTS.xml] [--json]\n"
     "\n"
-    "  validate  check a policy file; list every problem as FILE:LINE: message\n"
+    "  validate  check a policy file's content; list every problem as FILE:LINE: message\n"
+    "            (`tscgate config test` checks it as the hook loads it)\n"
     "  explain   show which rule selects a guest, why, the effective settings\n"
     "            and, with --dest, the verdict for a migration to that host\n"
     "\n"
     "Exit status: 0 valid / allowed, 1 invalid / denied, 2 usage error or\n"
     "unreadable input. See tscgate-policy(5).\n";
+
+/* tg_cli_error() on the streams given: the JSON form on `out` under
+ * --json, the line on `err`. Returns `status`. */
+static int G_GNUC_PRINTF(5, 6)
+tg_policy_error(FILE *out, FILE *err, const char *command, int status, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    if (tg_cli_json_errors) {
+        va_list copy;
+        g_autofree char *msg = NULL;
+        g_autofree char *json = NULL;
+
+        va_copy(copy, ap);
+        msg = g_strdup_vprintf(fmt, copy);
+        va_end(copy);
+        json = tg_cli_error_json(command, status, msg);
+        fputs(json, out);
+    }
+    tg_cli_vprint_error(err, command, fmt, ap);
+    va_end(ap);
+    return status;
+}
 
 /* Parse options of one subcommand. Returns -1 when parsing succeeded and the
  * caller should continue, else the exit status to return. `args` is replaced
@@ -48,7 +76,9 @@ tg_parse_opts(const char *sub, const char *params, const char *summary,
         g_option_context_add_main_entries(ctx, entries, NULL);
     g_option_context_add_main_entries(ctx, help_entry, NULL);
     if (!g_option_context_parse_strv(ctx, args, &e)) {
-        fprintf(err, "tscgate policy %s: %s\n", sub, e->message);
+        g_autofree char *cmd = g_strdup_printf("policy %s", sub);
+
+        tg_policy_error(out, err, cmd, TG_EXIT_USAGE, "%s", e->message);
         fprintf(err, "Try 'tscgate policy %s --help'.\n", sub);
         return TG_EXIT_USAGE;
     }
@@ -60,33 +90,71 @@ tg_parse_opts(const char *sub, const char *params, const char *summary,
     return -1;
 }
 
+/* What `policy validate` does not check, said with every verdict. */
+#define TG_VALIDATE_SCOPE \
+    "content only (schema, tscgate's rules, the inventory it names); run 'tscgate config " \
+    "test' to check the configuration as the hook loads it (owners and modes, hook.conf, " \
+    "host.xml, runtime directory, log sinks)"
+
 static int
 tg_cmd_validate(char ***args, FILE *out, FILE *err)
 {
     g_autoptr(GPtrArray) problems = NULL;
     g_autoptr(GError) e = NULL;
     g_autofree char *buf = NULL;
+    gboolean json = FALSE;
+    GOptionEntry entries[] = {
+        { "json", 'j', 0, G_OPTION_ARG_NONE, &json, "Print one JSON object instead of text", NULL },
+        { NULL, 0, 0, 0, NULL, NULL, NULL },
+    };
     gsize len = 0;
     const char *file;
+    bool valid;
     int rc = tg_parse_opts("validate", "FILE",
-                           "Check a policy file against the schema and tscgate's rules.\n"
+                           "Check a policy file's content against the schema and tscgate's rules.\n"
                            "Prints \"FILE: valid\" (exit 0) or every problem, one per line "
-                           "(exit 1).",
-                           NULL, args, out, err);
+                           "(exit 1).\nThis checks the content only: 'tscgate config test' checks "
+                           "the configuration\nas the hook loads it.",
+                           entries, args, out, err);
 
     if (rc >= 0)
         return rc;
     if (g_strv_length(*args) != 2) {
+        if (json)
+            return tg_policy_error(out, err, "policy validate", TG_EXIT_USAGE,
+                                   "expected exactly one FILE");
         fprintf(err, "tscgate policy validate: expected exactly one FILE\n%s", tg_policy_usage);
         return TG_EXIT_USAGE;
     }
     file = (*args)[1];
-    if (!tg_read_file(file, &buf, &len, &e)) {
-        fprintf(err, "tscgate policy validate: %s\n", e->message);
-        return TG_EXIT_USAGE;
+    if (!tg_read_file(file, &buf, &len, &e))
+        return tg_policy_error(out, err, "policy validate", TG_EXIT_USAGE, "%s", e->message);
+    valid = tg_policy_validate_inventory(buf, len, file, &problems);
+    if (json) {
+        GString *s = g_string_new(NULL);
+        g_autofree char *jf = tg_json_string(file);
+        g_autofree char *jscope = tg_json_string(TG_VALIDATE_SCOPE);
+        g_autofree char *digest = tg_host_facts_policy_digest(buf, len);
+        g_autofree char *text = NULL;
+
+        g_string_append_printf(s, "{\"file\":%s,\"valid\":%s,\"policy_digest\":\"%s\","
+                               "\"checks\":%s,\"problems\":[", jf, valid ? "true" : "false",
+                               digest, jscope);
+        for (guint i = 0; i < problems->len; i++) {
+            g_autofree char *esc = tg_escape(problems->pdata[i], TG_ESCAPE_CONTROLS);
+            g_autofree char *jp = tg_json_string(esc);
+
+            g_string_append_printf(s, "%s%s", i ? "," : "", jp);
+        }
+        g_string_append(s, "]}\n");
+        text = g_string_free(s, FALSE);
+        fputs(text, out);
+        return valid ? TG_EXIT_ALLOW : TG_EXIT_DENY;
     }
-    if (tg_policy_validate_inventory(buf, len, file, &problems)) {
+    if (valid) {
+        /* "valid" alone would read as "the hook takes it" */
         fprintf(out, "%s: valid\n", file);
+        fprintf(out, "checked: " TG_VALIDATE_SCOPE "\n");
         return TG_EXIT_ALLOW;
     }
     for (guint i = 0; i < problems->len; i++) {
@@ -131,13 +199,67 @@ tg_print_host(FILE *out, const char *label, const TgHostFacts *f)
     fputc('\n', out);
 }
 
+/* `policy explain --json`: the policy, the settings it selects, and the
+ * decision's fields (tg-fields.h) under the names `check --json` uses:
+ * without --dest the decision is not known, its fields null. */
+static int
+tg_explain_json(FILE *out, const char *file, const char *digest, const TgPolicy *policy,
+                const TgGuestProfile *guest, const TgHostFacts *source_facts,
+                const TgHostFacts *dest_facts, const char *rule, const char *why,
+                const char *settings)
+{
+    g_auto(TgFields) f = { 0 };
+    g_autoptr(TgEvaluation) eval = NULL;
+    g_autofree char *members = NULL;
+    g_autofree char *jfile = tg_json_string(file);
+    g_autofree char *jsettings = tg_json_string(settings);
+    g_autofree char *text = NULL;
+    GString *tags = g_string_new("[");
+
+    if (dest_facts) {
+        eval = tg_evaluate(guest, source_facts, dest_facts, policy);
+        tg_fields_from_evaluation(&f, guest, eval);
+        if (dest_facts->hostname.note.known)
+            tg_fields_set(&f, TG_F_DESTINATION, dest_facts->hostname.value);
+        if (source_facts && source_facts->hostname.note.known)
+            tg_fields_set(&f, TG_F_SOURCE, source_facts->hostname.value);
+    } else {
+        tg_fields_set(&f, TG_F_GUEST, guest->name);
+        tg_fields_set(&f, TG_F_UUID, guest->uuid);
+        tg_fields_set(&f, TG_F_CLOCK_CLASS, tg_dependence_to_string(guest->dependence));
+        tg_fields_set(&f, TG_F_MODE, tg_mode_to_string(tg_policy_mode(policy)));
+        tg_fields_set(&f, TG_F_POLICY_RULE, rule);
+        tg_fields_set(&f, TG_F_POLICY_WHY, why);
+        tg_fields_set(&f, TG_F_TSCGATE_VERSION, PACKAGE_VERSION);
+    }
+    tg_fields_set(&f, TG_F_OP, NULL);
+    tg_fields_set(&f, TG_F_POLICY_DIGEST, digest);
+    members = tg_fields_json_members(&f, NULL);
+    for (guint i = 0; guest->tags && i < guest->tags->len; i++) {
+        g_autofree char *t = tg_json_string(guest->tags->pdata[i]);
+
+        g_string_append_printf(tags, "%s%s", i ? "," : "", t);
+    }
+    g_string_append_c(tags, ']');
+    text = g_strdup_printf("{\"policy\":%s,\"fail_open\":%s,\"settings\":%s,\"tags\":%s,%s}\n",
+                           jfile, tg_policy_fail_open(policy) ? "true" : "false", jsettings,
+                           tags->str, members);
+    g_string_free(tags, TRUE);
+    fputs(text, out);
+    return eval ? tg_report_exit_status(eval) : TG_EXIT_ALLOW;
+}
+
 static int
 tg_cmd_explain(char ***args, FILE *out, FILE *err)
 {
     g_autofree char *domain = NULL;
     g_autofree char *dest = NULL;
     g_autofree char *source = NULL;
+    g_autofree char *digest = NULL;
+    gboolean json = FALSE;
     GOptionEntry entries[] = {
+        { "json", 'j', 0, G_OPTION_ARG_NONE, &json,
+          "Print one JSON object (the decision's fields, tscgate check's names)", NULL },
         { "domain", 0, 0, G_OPTION_ARG_FILENAME, &domain,
           "Guest domain XML (virsh dumpxml), - for stdin", "DOMAIN.xml" },
         { "dest", 0, 0, G_OPTION_ARG_FILENAME, &dest,
@@ -159,7 +281,7 @@ tg_cmd_explain(char ***args, FILE *out, FILE *err)
     const char *file;
     const char *rule;
     int rc = tg_parse_opts("explain", "FILE --domain DOMAIN.xml [--dest FACTS.xml] "
-                           "[--source FACTS.xml]",
+                           "[--source FACTS.xml] [--json]",
                            "Show which rule of policy FILE selects a guest, why, the effective\n"
                            "settings and, with --dest, the verdict for a migration there.",
                            entries, args, out, err);
@@ -167,6 +289,9 @@ tg_cmd_explain(char ***args, FILE *out, FILE *err)
     if (rc >= 0)
         return rc;
     if (g_strv_length(*args) != 2 || !domain) {
+        if (json)
+            return tg_policy_error(out, err, "policy explain", TG_EXIT_USAGE,
+                                   "expected one FILE and --domain");
         fprintf(err, "tscgate policy explain: expected one FILE and --domain\n%s",
                 tg_policy_usage);
         return TG_EXIT_USAGE;
@@ -177,12 +302,22 @@ tg_cmd_explain(char ***args, FILE *out, FILE *err)
         (dest && !(dest_facts = tg_host_facts_load(dest, &e))) ||
         (source && !(source_facts = tg_host_facts_load(source, &e)))) {
         g_autofree char *esc = tg_escape(e->message, TG_ESCAPE_CONTROLS);
-        fprintf(err, "tscgate policy explain: %s\n", esc);
-        return TG_EXIT_USAGE;
+
+        return tg_policy_error(out, err, "policy explain", TG_EXIT_USAGE, "%s", esc);
+    }
+    {
+        g_autofree char *buf = NULL;
+        gsize len = 0;
+
+        if (tg_read_file(file, &buf, &len, NULL))
+            digest = tg_host_facts_policy_digest(buf, len);
     }
 
     rule = tg_policy_apply(policy, guest, &settings, &why);
     desc = tg_settings_describe(&settings);
+    if (json)
+        return tg_explain_json(out, file, digest, policy, guest, source_facts, dest_facts, rule,
+                               why, desc);
     fprintf(out, "policy: %s (mode %s, %s)\n", file, tg_mode_to_string(tg_policy_mode(policy)),
             tg_policy_fail_open(policy) ? "fail-open" : "fail-closed");
     tg_print_guest(out, guest);

@@ -22,6 +22,8 @@ int tg_cli_plan_main(int argc, char **argv);
  * new plan (tg_plan_free), or NULL with `error`, also when no host is
  * found. */
 TgPlan *tg_cli_plan_load_hosts(char **paths, GError **error);
+int tg_cli_audit_main(int argc, char **argv);
+int tg_cli_config_main(int argc, char **argv);
 #ifdef WITH_LIBVIRT
 int tg_cli_preflight_main(int argc, char **argv);
 int tg_cli_agent_main(int argc, char **argv);
@@ -37,6 +39,7 @@ typedef struct {
     char *facts_from;
     char *facts_path;
     char *policy_note;
+    char *policy_digest;
 } TgCliDest;
 
 /* Describe destination facts `facts` for the report: `name` (nullable: the
@@ -85,6 +88,15 @@ bool tg_cli_write_output(const char *path, const char *text, GError **error);
  * known). Returns `status` (a TgExitStatus), so a subcommand can end with
  * `return tg_cli_error(...)`. */
 int tg_cli_error(const char *command, int status, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+/* Set (by main, from the command line) when the output is JSON: then
+ * tg_cli_error() also prints the error as one JSON object on stdout,
+ * tg_cli_error_json(), so a program reading stdout sees it. */
+extern bool tg_cli_json_errors;
+/* Returns true when `argv` (up to a "--") holds --json or -j. */
+bool tg_cli_argv_wants_json(int argc, char **argv);
+/* Returns {"error":"tscgate COMMAND: MESSAGE","command":COMMAND|null,
+ * "status":STATUS} and a newline (g_free). */
+char *tg_cli_error_json(const char *command, int status, const char *message);
 /* The same line on `out` (for callers that write to a stream of their own). */
 void tg_cli_vprint_error(FILE *out, const char *command, const char *fmt, va_list ap)
     G_GNUC_PRINTF(3, 0);

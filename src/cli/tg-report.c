@@ -5,6 +5,8 @@
 
 #include <string.h>
 
+#include "tg-fields.h"
+
 char *
 tg_json_string(const char *s)
 {
@@ -95,6 +97,9 @@ tg_report_fact_lines(GString *out, const TgHostFacts *f)
     }
 }
 
+/* The text report's label of a field: the field list's (tg-fields.h). */
+#define L(id) (tg_field_def(id)->label)
+
 char *
 tg_report_text(const TgGuestProfile *guest, const TgEvaluation *e)
 {
@@ -114,30 +119,30 @@ tg_report_text_dest(const TgGuestProfile *guest, const TgEvaluation *e, const Tg
     g_autofree char *scaling = g_strdup_printf("scaling %s", tg_tri_to_string(d->dest_scaling));
 
     g_string_append_printf(out, "%s: %s\n", tg_report_verdict_label(e), reason);
-    g_string_append_printf(out, "  %-16s %s%s%s\n", "guest", name,
+    g_string_append_printf(out, "  %-16s %s%s%s\n", L(TG_F_GUEST), name,
                            guest->uuid ? " " : "", guest->uuid ? guest->uuid : "");
-    g_string_append_printf(out, "  %-16s %s\n", "clock class", tg_dependence_to_string(d->dependence));
-    tg_report_hz_line(out, "guest TSC", d->guest_hz, origin);
-    tg_report_hz_line(out, "destination TSC", d->dest_hz, scaling);
+    g_string_append_printf(out, "  %-16s %s\n", L(TG_F_CLOCK_CLASS), tg_dependence_to_string(d->dependence));
+    tg_report_hz_line(out, L(TG_F_GUEST_HZ), d->guest_hz, origin);
+    tg_report_hz_line(out, L(TG_F_DEST_HZ), d->dest_hz, scaling);
     if (d->window_hi)
         g_string_append_printf(out, "  %-16s [%" G_GUINT64_FORMAT ", %" G_GUINT64_FORMAT
-                               "] Hz (+/-%u ppm)\n", "window", d->window_lo, d->window_hi,
+                               "] Hz (+/-%u ppm)\n", L(TG_F_WINDOW_LO), d->window_lo, d->window_hi,
                                d->tolerance_ppm);
-    tg_report_hz_line(out, "effective TSC", d->effective_hz,
+    tg_report_hz_line(out, L(TG_F_EFFECTIVE_HZ), d->effective_hz,
                       d->effective_changed ? "rate changes" : NULL);
-    g_string_append_printf(out, "  %-16s %s (rule %d)\n", "reason code", d->code, d->rule);
+    g_string_append_printf(out, "  %-16s %s (rule %d)\n", L(TG_F_CODE), d->code, d->rule);
     if (d->policy_rule)
-        g_string_append_printf(out, "  %-16s %s\n", "policy rule", d->policy_rule);
+        g_string_append_printf(out, "  %-16s %s\n", L(TG_F_POLICY_RULE), d->policy_rule);
     if (e->why)
-        g_string_append_printf(out, "  %-16s %s\n", "policy", e->why);
+        g_string_append_printf(out, "  %-16s %s\n", L(TG_F_POLICY_WHY), e->why);
     if (e->source_from_lineage) {
-        g_string_append_printf(out, "  %-16s %s\n", "source host", "from the guest's lineage record");
+        g_string_append_printf(out, "  %-16s %s\n", L(TG_F_SOURCE), "from the guest's lineage record");
     } else if (dest && dest->source_from) {
         g_autofree char *sf = tg_escape_untrusted(dest->source_from);
 
-        g_string_append_printf(out, "  %-16s facts from %s\n", "source host", sf);
+        g_string_append_printf(out, "  %-16s facts from %s\n", L(TG_F_SOURCE), sf);
     } else if (dest) {
-        g_string_append_printf(out, "  %-16s %s\n", "source host",
+        g_string_append_printf(out, "  %-16s %s\n", L(TG_F_SOURCE),
                                "none given and no lineage record");
     }
     if (dest) {
@@ -146,7 +151,7 @@ tg_report_text_dest(const TgGuestProfile *guest, const TgEvaluation *e, const Tg
         g_autofree char *from = tg_escape_untrusted(dest->facts_from);
         g_autofree char *policy = tg_escape_untrusted(dest->policy_note);
 
-        g_string_append_printf(out, "  %-16s %s, %s\n", "destination", dname, from);
+        g_string_append_printf(out, "  %-16s %s, %s\n", L(TG_F_DESTINATION), dname, from);
         g_string_append_printf(out, "  %-16s %s\n", "dest policy", policy);
         if (dest->facts) {
             g_string_append_printf(out, "  %-16s every fact of %s and where it came from:\n",
@@ -167,38 +172,31 @@ char *
 tg_report_json_dest(const TgGuestProfile *guest, const TgEvaluation *e, const TgReportDest *dest)
 {
     const TgDecision *d = e->decision;
-    g_autofree char *name = tg_json_string(guest->name);
-    g_autofree char *uuid = tg_json_string(guest->uuid);
-    g_autofree char *named = dest ? tg_report_name_destination(d->reason, dest->name) : NULL;
-    g_autofree char *reason = tg_json_string(named ? named : d->reason);
+    g_auto(TgFields) f = { 0 };
+    g_autofree char *members = NULL;
     g_autofree char *extra = NULL;
-    g_autofree char *rule = tg_json_string(d->policy_rule);
-    g_autofree char *why = tg_json_string(e->why);
+    bool skip[TG_F_COUNT] = { false };
 
+    tg_fields_from_evaluation(&f, guest, e);
     if (dest) {
-        g_autofree char *dn = tg_json_string(dest->name);
+        g_autofree char *named = tg_report_name_destination(d->reason, dest->name);
         g_autofree char *from = tg_json_string(dest->facts_path);
         g_autofree char *policy = tg_json_string(dest->policy_note);
 
-        extra = g_strdup_printf(",\"destination\":%s,\"dest_facts_from\":%s,"
-                                "\"dest_policy_known\":%s,\"dest_policy\":%s", dn, from,
+        tg_fields_set(&f, TG_F_REASON, named);
+        tg_fields_set(&f, TG_F_DESTINATION, dest->name);
+        if (dest->source_name)
+            tg_fields_set(&f, TG_F_SOURCE, dest->source_name);
+        tg_fields_set(&f, TG_F_POLICY_DIGEST, dest->policy_digest);
+        extra = g_strdup_printf(",\"dest_facts_from\":%s,\"dest_policy_known\":%s,"
+                                "\"dest_policy\":%s", from,
                                 dest->policy_known ? "true" : "false", policy);
+    } else {
+        /* a report without a destination: where it goes is not known */
+        skip[TG_F_DESTINATION] = true;
     }
-    return g_strdup_printf(
-        "{\"verdict\":\"%s\",\"allowed\":%s,\"mode\":\"%s\",\"code\":\"%s\",\"rule\":%d,"
-        "\"reason\":%s,\"guest\":%s,\"uuid\":%s,\"clock_class\":\"%s\","
-        "\"guest_hz\":%" G_GUINT64_FORMAT ",\"guest_hz_origin\":\"%s\","
-        "\"dest_hz\":%" G_GUINT64_FORMAT ",\"dest_scaling\":\"%s\","
-        "\"window_lo\":%" G_GUINT64_FORMAT ",\"window_hi\":%" G_GUINT64_FORMAT ","
-        "\"tolerance_ppm\":%u,\"effective_hz\":%" G_GUINT64_FORMAT ",\"effective_changed\":%s,"
-        "\"policy_rule\":%s,\"policy_why\":%s%s}\n",
-        tg_verdict_to_string(d->verdict), tg_evaluation_allows(e) ? "true" : "false",
-        tg_mode_to_string(e->mode), d->code, d->rule, reason, name, uuid,
-        tg_dependence_to_string(d->dependence), d->guest_hz,
-        tg_nominal_origin_to_string(d->guest_hz_origin), d->dest_hz,
-        tg_tri_to_string(d->dest_scaling), d->window_lo, d->window_hi, d->tolerance_ppm,
-        d->effective_hz, d->effective_changed ? "true" : "false", rule, why,
-        extra ? extra : "");
+    members = tg_fields_json_members(&f, skip);
+    return g_strdup_printf("{%s%s}\n", members, extra ? extra : "");
 }
 
 int

@@ -19,6 +19,8 @@ typedef struct {
     const char *policy_note;   /* one phrase saying so, or why it cannot be known */
     const TgHostFacts *facts;  /* for the per-fact source lines, nullable */
     const char *source_from;   /* where the source host's facts came from, NULL: none given */
+    const char *source_name;   /* the source host's name, NULL: unknown (or from the lineage) */
+    const char *policy_digest; /* digest of the policy decided with, "none": the default rules */
 } TgReportDest;
 
 /* Returns `reason` (the engine's, written as the destination's hook sees
@@ -34,8 +36,9 @@ char *tg_report_text_dest(const TgGuestProfile *guest, const TgEvaluation *e,
                           const TgReportDest *dest);
 
 /* tg_report_json() with, when `dest` is not NULL, the reason naming the
- * destination and the fields destination, dest_facts_from,
- * dest_policy_known and dest_policy. Newly allocated (g_free). */
+ * destination, the fields source and policy_digest from it, and after the
+ * decision's fields dest_facts_from, dest_policy_known and dest_policy.
+ * Newly allocated (g_free). */
 char *tg_report_json_dest(const TgGuestProfile *guest, const TgEvaluation *e,
                           const TgReportDest *dest);
 
@@ -46,7 +49,9 @@ char *tg_json_string(const char *s);
  * "VERDICT: reason" followed by indented detail lines. */
 char *tg_report_text(const TgGuestProfile *guest, const TgEvaluation *e);
 
-/* Returns a newly allocated JSON object (one line plus "\n", g_free). */
+/* Returns a newly allocated JSON object (one line plus "\n", g_free): the
+ * decision's fields (tg-fields.h) in their order, null for what is not
+ * known. */
 char *tg_report_json(const TgGuestProfile *guest, const TgEvaluation *e);
 
 /* Exit status for an evaluation: TG_EXIT_ALLOW unless denied in enforce mode. */

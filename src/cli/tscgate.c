@@ -9,6 +9,8 @@
  *   tscgate plan --domain P --host P   every guest on every other host
  *   tscgate pin DOMAIN ...             pin a guest's TSC rate (libvirt API)
  *   tscgate inventory collect ...      host facts files from capabilities
+ *   tscgate config test [DIR]          the hook's configuration, as it loads it
+ *   tscgate audit report [FILE|-]      what the hook's records say
  */
 #include <config.h>
 
@@ -31,6 +33,8 @@ static const TgCommand tg_commands[] = {
     { "policy", tg_cli_policy_main, "validate or explain a policy file" },
     { "lineage", tg_cli_lineage_main, "show or strip tscgate's lineage record in domain XML" },
     { "plan", tg_cli_plan_main, "decide every guest on every other host of a fleet" },
+    { "config", tg_cli_config_main, "test the hook's configuration as the hook loads it" },
+    { "audit", tg_cli_audit_main, "report on the hook's decision records" },
 #ifdef WITH_LIBVIRT
     { "preflight", tg_cli_preflight_main, "decide a migration of a running guest via the libvirt API" },
     { "agent", tg_cli_agent_main, "record the TSC rate of guests booted on this host (libvirt events)" },
@@ -74,6 +78,8 @@ main(int argc, char **argv)
         tg_print_usage(stdout);
         return TG_EXIT_ALLOW;
     }
+    /* Under --json, errors are JSON on stdout too (tg_cli_error). */
+    tg_cli_json_errors = tg_cli_argv_wants_json(argc, argv);
     for (size_t i = 0; i < G_N_ELEMENTS(tg_commands); i++) {
         if (strcmp(argv[1], tg_commands[i].name) == 0)
             return tg_commands[i].main(argc - 1, argv + 1);

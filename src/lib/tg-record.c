@@ -106,6 +106,34 @@ tg_log_record_addf(TgLogRecord *r, const char *key, const char *fmt, ...)
     tg_log_record_add(r, key, v);
 }
 
+void
+tg_log_record_add_field(TgLogRecord *r, const TgFields *f, TgFieldId id)
+{
+    const TgFieldDef *def = tg_field_def(id);
+    g_autofree char *upper = NULL;
+    g_autofree char *key = NULL;
+    g_autofree char *esc = NULL;
+    const char *v;
+
+    g_return_if_fail(def != NULL);
+    v = f->v[id];
+    upper = g_ascii_strup(def->name, -1);
+    key = g_strconcat("TSCGATE_", upper, NULL);
+    if (!v)
+        v = def->record_null;
+    else if (def->untrusted)
+        v = esc = tg_escape_untrusted(v);
+    tg_log_record_add(r, key, v);
+}
+
+void
+tg_log_record_add_fields(TgLogRecord *r, const TgFields *f, const bool *skip)
+{
+    for (int i = 0; i < TG_F_COUNT; i++)
+        if (tg_field_def((TgFieldId)i)->in_record && !(skip && skip[i]))
+            tg_log_record_add_field(r, f, (TgFieldId)i);
+}
+
 const char *
 tg_log_record_get(const TgLogRecord *r, const char *key)
 {

@@ -17,10 +17,20 @@
 #define TG_RECORD_H
 
 #include "tg-common.h"
+#include "tg-fields.h"
 
 G_BEGIN_DECLS
 
 #define TG_LOG_IDENT "tscgate"
+
+/* MESSAGE_ID of each kind of record (journald's 128-bit ids, 32 lower-case
+ * hex digits; `journalctl MESSAGE_ID=...`, and `journalctl -x` shows the
+ * entry of data/tscgate.catalog). Never change one: queries depend on it. */
+#define TG_MSGID_DECISION   "6e28bdb45fa24aa599616a3bddce218c" /* allowed, warned, denied */
+#define TG_MSGID_AUDIT      "68d55fc021f9494a9be5418d89fea2c4" /* audit mode: a would-be denial */
+#define TG_MSGID_ERROR      "1babdfb9b9f14697b8c047a733f5d064" /* no decision: denied (fail-closed) */
+#define TG_MSGID_FAIL_OPEN  "f246ada5e13a4aa5a516f5685f136b24" /* no decision: allowed (fail-open) */
+#define TG_MSGID_DEADLINE   "dbaf5ff51028413fa0b0a6702ce2649f" /* no answer within the deadline */
 
 typedef struct _TgLogRecord TgLogRecord;
 
@@ -37,6 +47,15 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(TgLogRecord, tg_log_record_free)
 void tg_log_record_add(TgLogRecord *r, const char *key, const char *value);
 void tg_log_record_addf(TgLogRecord *r, const char *key, const char *fmt, ...)
     G_GNUC_PRINTF(3, 4);
+
+/* Add every field of `f` that belongs in the record (tg-fields.h,
+ * `in_record`) as TSCGATE_NAME: unknown values as the field's
+ * `record_null`, booleans "yes"/"no", untrusted strings (guest, hosts)
+ * escaped with tg_escape_untrusted(); those with `skip[id]` true left out
+ * (`skip` nullable). */
+void tg_log_record_add_fields(TgLogRecord *r, const TgFields *f, const bool *skip);
+/* The same for field `id` of `f` alone (whether or not `in_record`). */
+void tg_log_record_add_field(TgLogRecord *r, const TgFields *f, TgFieldId id);
 
 /* The value of field `key` (MESSAGE and PRIORITY included) or NULL
  * (borrowed). */

@@ -567,5 +567,127 @@ if "$tg" --help | grep -q '^  inventory '; then
     forced_ok() { ! grep -q "tscgate probe --publish" "$INV/$vmhost.xml"; }
     rc=0; ok_if inventory-force-replaced forced_ok
 fi
+# --- one field list; null for unknown; errors and policy commands in JSON ---
+A=$TG_FIXTURES/audit
+# unknown values are null, not 0 (before: "guest_hz":0, "effective_hz":0)
+rc=0; "$tg" check --json --domain "$G/fedora-kvmclock.xml" --dest "$i2100" >"$out" 2>"$err" </dev/null || rc=$?
+null_ok() {
+    python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["guest_hz"] is None and d["guest_hz_origin"]=="unknown" and d["dest_hz"]==2100000000 and d["op"]=="migrate" and d["policy_digest"]=="none" and d["source"] is None and d["tscgate_version"], d' "$out"
+}
+ok_if json-unknown-is-null null_ok
+rc=0; "$tg" check --json --domain "$G/explicit-2100.xml" --dest "$nocnt" >"$out" 2>"$err" </dev/null || rc=$?
+null_dest_ok() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["dest_hz"] is None and d["window_lo"] is None and d["window_hi"] is None and d["effective_hz"] is None, d' "$out"; }
+ok_if json-unknown-dest-is-null null_dest_ok
+# the source host's name when --source names one; the policy's digest
+rc=0; "$tg" check --json --domain "$G/explicit-2100.xml" --dest "$TG_FIXTURES/hosts/hostc-2596.xml" --source "$TG_FIXTURES/hosts/hostb-2100.xml" --policy "$P/policy-rules.xml" >"$out" 2>"$err" </dev/null || rc=$?
+want_digest="sha256:$(sha256sum < "$P/policy-rules.xml" | cut -d' ' -f1)"
+src_ok() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["source"]=="hostb" and d["destination"]=="hostc" and d["policy_digest"]==sys.argv[2], d' "$out" "$want_digest"; }
+ok_if json-source-and-digest src_ok
+# the same names as the hook's record: every field of check --json but the
+# sentence is a key of the audit line (tests/fixtures/audit/audit.logfmt was
+# recorded from the built gate)
+rc=0; "$tg" check --json --domain "$G/explicit-2100.xml" --dest "$i2100" >"$out" 2>"$err" </dev/null || rc=$?
+same_names_ok() {
+    python3 -c '
+import json, re, sys
+d = json.load(open(sys.argv[1]))
+line = open(sys.argv[2]).readline()
+keys = set(re.findall(r"(?:^| )([a-z_]+)=", line))
+extra = {"reason", "dest_facts_from", "dest_policy_known", "dest_policy"}
+missing = [k for k in d if k not in keys and k not in extra]
+assert not missing, missing
+' "$out" "$A/audit.logfmt"
+}
+ok_if json-same-names-as-record same_names_ok
+# errors under --json: {"error":...} on stdout, exit 2, and the line on stderr
+rc=0; "$tg" check --json --domain /nonexistent/dom.xml --dest "$amd" >"$out" 2>"$err" </dev/null || rc=$?
+json_error_ok() {
+    [ "$rc" -eq 2 ] && python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["error"].startswith("tscgate check: /nonexistent/dom.xml: ") and d["status"]==2 and d["command"]=="check", d' "$out" &&
+        grep -q '^tscgate check: /nonexistent/dom.xml: ' "$err"
+}
+ok_if json-error-on-stdout json_error_ok
+rc=0; "$tg" check --json --bogus >"$out" 2>"$err" </dev/null || rc=$?
+json_opt_error_ok() { [ "$rc" -eq 2 ] && python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert "Unknown option --bogus" in d["error"], d' "$out"; }
+ok_if json-error-bad-option json_opt_error_ok
+rc=0; "$tg" check --domain /nonexistent/dom.xml --dest "$amd" >"$out" 2>"$err" </dev/null || rc=$?
+no_json_error_ok() { [ "$rc" -eq 2 ] && [ ! -s "$out" ] && grep -q '^tscgate check: /nonexistent' "$err"; }
+ok_if json-error-only-under-json no_json_error_ok
+# policy validate|explain --json
+rc=0; "$tg" policy validate --json "$P/policy-rules.xml" >"$out" 2>"$err" </dev/null || rc=$?
+pv_json_ok() { [ "$rc" -eq 0 ] && python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["valid"] is True and d["problems"]==[] and d["policy_digest"].startswith("sha256:") and "config test" in d["checks"], d' "$out"; }
+ok_if policy-validate-json pv_json_ok
+rc=0; "$tg" policy validate --json "$P/policy-bad.xml" >"$out" 2>"$err" </dev/null || rc=$?
+pv_json_bad_ok() { [ "$rc" -eq 1 ] && python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["valid"] is False and any(":4: " in p for p in d["problems"]), d' "$out"; }
+ok_if policy-validate-json-invalid pv_json_bad_ok
+rc=0; "$tg" policy validate --json /nonexistent/p.xml >"$out" 2>"$err" </dev/null || rc=$?
+pv_json_err_ok() { [ "$rc" -eq 2 ] && python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert "/nonexistent/p.xml" in d["error"], d' "$out"; }
+ok_if policy-validate-json-error pv_json_err_ok
+expect policy-validate-says-content-only 0 "content only.*tscgate config test" '' -- policy validate "$P/policy-rules.xml"
+rc=0; "$tg" policy explain --json "$P/policy-rules.xml" --domain "$G/rhel-explicit-tsc.xml" --dest "$amd" >"$out" 2>"$err" </dev/null || rc=$?
+pe_json_ok() {
+    [ "$rc" -eq 1 ] && python3 -c '
+import json, sys
+e = json.load(open(sys.argv[1]))
+assert e["policy_rule"] == "pinned-db" and e["verdict"] == "deny" and e["guest"] == "rhel-db1", e
+' "$out" &&
+    "$tg" check --json --domain "$G/rhel-explicit-tsc.xml" --dest "$amd" --policy "$P/policy-rules.xml" > "$WORK/pe-check.json" 2>/dev/null </dev/null
+    python3 -c '
+import json, sys
+e = json.load(open(sys.argv[1])); c = json.load(open(sys.argv[2]))
+for k in ("verdict", "code", "rule", "guest_hz", "dest_hz", "policy_rule", "clock_class", "policy_digest"):
+    assert e[k] == c[k], (k, e[k], c[k])
+' "$out" "$WORK/pe-check.json"
+}
+ok_if policy-explain-json-as-check pe_json_ok
+rc=0; "$tg" policy explain --json "$P/policy-rules.xml" --domain "$G/rhel-explicit-tsc.xml" >"$out" 2>"$err" </dev/null || rc=$?
+pe_json_nodest_ok() { [ "$rc" -eq 0 ] && python3 -c 'import json,sys; e=json.load(open(sys.argv[1])); assert e["verdict"] is None and e["policy_rule"]=="pinned-db" and e["dest_hz"] is None, e' "$out"; }
+ok_if policy-explain-json-no-dest pe_json_nodest_ok
+
+# --- audit report: recorded audit file and journalctl -o json output ---
+expect audit-help 0 'report' '' -- audit --help
+expect audit-report-help 0 '--json' '' -- audit report --help
+expect audit-unknown 2 '' "^tscgate audit: unknown subcommand 'frob'" -- audit frob
+expect audit-missing 2 '' '^tscgate audit report: /nonexistent/audit.log: ' -- audit report /nonexistent/audit.log
+expect audit-two-files 2 '' "unexpected argument 'b'" -- audit report a b
+expect audit-binary 2 '' 'not an audit file or journalctl -o json output' -- audit report "$TG_BUILDDIR/src/cli/tscgate"
+expect audit-text 0 '^  explicit-outside-tolerance +3$' '' -- audit report "$A/audit.logfmt"
+expect audit-text-denials 0 'would-be denials of audit mode \(enforce mode would refuse\): 3' '' -- audit report "$A/audit.logfmt"
+expect audit-text-denial-line 0 '^  2026-11-25T08:08:00Z migrate of guest ubuntu-tsc-app to hostc, from core-s3: guest-frequency-unknown: guest TSC frequency unknown' '' -- audit report "$A/audit.logfmt"
+expect audit-journal-other-programs 0 '1 journal entries of other programs ignored' '' -- audit report "$A/journal.json"
+audit_same() {
+    "$tg" audit report --json "$A/audit.logfmt" > "$WORK/ar1.json" &&
+        "$tg" audit report --json - < "$A/journal.json" > "$WORK/ar2.json" &&
+        python3 -c '
+import json, sys
+a = json.load(open(sys.argv[1])); j = json.load(open(sys.argv[2]))
+assert a["format"] == "audit-file" and j["format"] == "journal-json", (a["format"], j["format"])
+for k in ("records", "verdicts", "reasons", "guests", "hosts", "audit_denials"):
+    assert a[k] == j[k], (k, a[k], j[k])
+assert a["records"] == 9 and a["verdicts"] == {"allow": 2, "deny": 4, "error": 2, "allow-with-warning": 1}, a
+assert [d["op"] for d in a["audit_denials"]] == ["migrate", "restore", "migrate"], a
+assert a["audit_denials"][2]["source"] == "core-s3" and a["audit_denials"][0]["source"] is None, a
+assert a["audit_denials"][0]["policy_digest"].startswith("sha256:"), a
+' "$WORK/ar1.json" "$WORK/ar2.json"
+}
+rc=0
+ok_if audit-report-file-and-journal-agree audit_same
+printf 'time=2026-11-25T08:00:00Z verdict=deny mode=audit reason=x message="unterminated\nnot a record at all\n' > "$WORK/broken.audit"
+expect audit-skips-broken-lines 0 '2 lines not records skipped \(first: line 1\)' '' -- audit report "$WORK/broken.audit"
+# journal JSON decodes \u escapes: a control character that reaches the
+# text report is escaped again; surrogate pairs, arrays and nulls are read
+printf '{"TSCGATE_VERDICT":"deny","TSCGATE_MODE":"audit","MESSAGE":"x \\ud83d\\ude00 \\u001b[31m","TSCGATE_GUEST":"a\\"b","X":[1,2,[3]],"Y":null}\n{"MESSAGE":"\\ud83d' > "$WORK/odd.json"
+rc=0; "$tg" audit report "$WORK/odd.json" >"$out" 2>"$err" </dev/null || rc=$?
+odd_ok() { [ "$rc" -eq 0 ] && ! grep -q "$(printf '\033')" "$out" && grep -q 'x 😀 \\x1b\[31m' "$out" && grep -q '1 lines not records skipped' "$out"; }
+ok_if audit-journal-escapes odd_ok
+rc=0; "$tg" audit report --json /nonexistent/audit.log >"$out" 2>"$err" </dev/null || rc=$?
+audit_json_err() { [ "$rc" -eq 2 ] && python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["command"]=="audit report", d' "$out"; }
+ok_if audit-json-error audit_json_err
+
+# --- config test: usage (the broken-configuration table is in tests/hook) ---
+expect config-help 0 'test' '' -- config --help
+expect config-test-help 0 '--json' '' -- config test --help
+expect config-test-missing 2 '' '^tscgate config test: /nonexistent/tscgate: No such file or directory$' -- config test /nonexistent/tscgate
+expect config-test-not-dir 2 '' 'not a directory' -- config test "$A/audit.logfmt"
+expect config-unknown 2 '' "^tscgate config: unknown subcommand 'frob'" -- config frob
 
 tg_done

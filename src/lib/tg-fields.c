@@ -1,0 +1,134 @@
+/* tscgate: the one list of a decision's fields (tg-fields.h). */
+#include <config.h>
+
+#include "tg-fields.h"
+
+#include <string.h>
+
+static const TgFieldDef tg_field_defs[TG_F_COUNT] = {
+    [TG_F_VERDICT] = { "verdict", TG_FIELD_TEXT, "verdict", true, false, "unknown" },
+    [TG_F_ALLOWED] = { "allowed", TG_FIELD_BOOL, "allowed", true, false, "unknown" },
+    [TG_F_MODE] = { "mode", TG_FIELD_TEXT, "mode", true, false, "unknown" },
+    [TG_F_CODE] = { "code", TG_FIELD_TEXT, "reason code", true, false, "unknown" },
+    [TG_F_RULE] = { "rule", TG_FIELD_NUMBER, "rule", true, false, "unknown" },
+    [TG_F_REASON] = { "reason", TG_FIELD_TEXT, "reason", false, false, "unknown" },
+    [TG_F_GUEST] = { "guest", TG_FIELD_TEXT, "guest", true, true, "" },
+    [TG_F_UUID] = { "uuid", TG_FIELD_TEXT, "uuid", true, true, "" },
+    [TG_F_CLOCK_CLASS] = { "clock_class", TG_FIELD_TEXT, "clock class", true, false, "unknown" },
+    [TG_F_GUEST_HZ] = { "guest_hz", TG_FIELD_NUMBER, "guest TSC", true, false, "unknown" },
+    [TG_F_GUEST_HZ_ORIGIN] = { "guest_hz_origin", TG_FIELD_TEXT, "origin", true, false, "unknown" },
+    [TG_F_DEST_HZ] = { "dest_hz", TG_FIELD_NUMBER, "destination TSC", true, false, "unknown" },
+    [TG_F_DEST_SCALING] = { "dest_scaling", TG_FIELD_TEXT, "scaling", true, false, "unknown" },
+    [TG_F_WINDOW_LO] = { "window_lo", TG_FIELD_NUMBER, "window", true, false, "unknown" },
+    [TG_F_WINDOW_HI] = { "window_hi", TG_FIELD_NUMBER, "window", true, false, "unknown" },
+    [TG_F_TOLERANCE_PPM] = { "tolerance_ppm", TG_FIELD_NUMBER, "tolerance", true, false, "unknown" },
+    [TG_F_EFFECTIVE_HZ] = { "effective_hz", TG_FIELD_NUMBER, "effective TSC", true, false, "unknown" },
+    [TG_F_EFFECTIVE_CHANGED] = { "effective_changed", TG_FIELD_BOOL, "rate changes", true, false, "unknown" },
+    [TG_F_POLICY_RULE] = { "policy_rule", TG_FIELD_TEXT, "policy rule", true, false, "" },
+    [TG_F_POLICY_WHY] = { "policy_why", TG_FIELD_TEXT, "policy", true, false, "" },
+    [TG_F_OP] = { "op", TG_FIELD_TEXT, "operation", true, false, "unknown" },
+    [TG_F_SOURCE] = { "source", TG_FIELD_TEXT, "source host", true, true, "unknown" },
+    [TG_F_POLICY_DIGEST] = { "policy_digest", TG_FIELD_TEXT, "policy digest", true, false, "unknown" },
+    [TG_F_TSCGATE_VERSION] = { "tscgate_version", TG_FIELD_TEXT, "tscgate", true, false, "unknown" },
+    [TG_F_DESTINATION] = { "destination", TG_FIELD_TEXT, "destination", true, true, "unknown" },
+};
+
+const TgFieldDef *
+tg_field_def(TgFieldId id)
+{
+    g_return_val_if_fail(id < TG_F_COUNT, NULL);
+    return &tg_field_defs[id];
+}
+
+TgFieldId
+tg_field_by_name(const char *name)
+{
+    for (int i = 0; i < TG_F_COUNT; i++)
+        if (g_strcmp0(tg_field_defs[i].name, name) == 0)
+            return (TgFieldId)i;
+    return TG_F_COUNT;
+}
+
+void
+tg_fields_set(TgFields *f, TgFieldId id, const char *value)
+{
+    g_return_if_fail(id < TG_F_COUNT);
+    g_free(f->v[id]);
+    f->v[id] = g_strdup(value);
+}
+
+void
+tg_fields_set_u64(TgFields *f, TgFieldId id, guint64 value, bool known)
+{
+    g_return_if_fail(id < TG_F_COUNT);
+    g_free(f->v[id]);
+    f->v[id] = known ? g_strdup_printf("%" G_GUINT64_FORMAT, value) : NULL;
+}
+
+void
+tg_fields_clear(TgFields *f)
+{
+    for (int i = 0; i < TG_F_COUNT; i++)
+        g_clear_pointer(&f->v[i], g_free);
+}
+
+void
+tg_fields_from_evaluation(TgFields *f, const TgGuestProfile *guest, const TgEvaluation *e)
+{
+    const TgDecision *d = e->decision;
+    const TgHop *hop = guest ? tg_lineage_last_hop(guest->lineage) : NULL;
+    bool window = d->window_hi != 0;
+
+    tg_fields_set(f, TG_F_VERDICT, tg_verdict_to_string(d->verdict));
+    tg_fields_set(f, TG_F_ALLOWED, tg_evaluation_allows(e) ? "yes" : "no");
+    tg_fields_set(f, TG_F_MODE, tg_mode_to_string(e->mode));
+    tg_fields_set(f, TG_F_CODE, d->code);
+    tg_fields_set_u64(f, TG_F_RULE, (guint64)MAX(d->rule, 0), true);
+    tg_fields_set(f, TG_F_REASON, d->reason);
+    tg_fields_set(f, TG_F_GUEST, guest ? guest->name : NULL);
+    tg_fields_set(f, TG_F_UUID, guest ? guest->uuid : NULL);
+    tg_fields_set(f, TG_F_CLOCK_CLASS, tg_dependence_to_string(d->dependence));
+    tg_fields_set_u64(f, TG_F_GUEST_HZ, d->guest_hz, d->guest_hz != 0);
+    tg_fields_set(f, TG_F_GUEST_HZ_ORIGIN, tg_nominal_origin_to_string(d->guest_hz_origin));
+    tg_fields_set_u64(f, TG_F_DEST_HZ, d->dest_hz, d->dest_hz != 0);
+    tg_fields_set(f, TG_F_DEST_SCALING, tg_tri_to_string(d->dest_scaling));
+    tg_fields_set_u64(f, TG_F_WINDOW_LO, d->window_lo, window);
+    tg_fields_set_u64(f, TG_F_WINDOW_HI, d->window_hi, window);
+    tg_fields_set_u64(f, TG_F_TOLERANCE_PPM, d->tolerance_ppm, true);
+    tg_fields_set_u64(f, TG_F_EFFECTIVE_HZ, d->effective_hz, d->effective_hz != 0);
+    tg_fields_set(f, TG_F_EFFECTIVE_CHANGED, d->effective_changed ? "yes" : "no");
+    tg_fields_set(f, TG_F_POLICY_RULE, d->policy_rule);
+    tg_fields_set(f, TG_F_POLICY_WHY, e->why);
+    tg_fields_set(f, TG_F_OP, "migrate");
+    tg_fields_set(f, TG_F_SOURCE, e->source_from_lineage && hop ? hop->host : NULL);
+    tg_fields_set(f, TG_F_TSCGATE_VERSION, PACKAGE_VERSION);
+}
+
+char *
+tg_fields_json_members(const TgFields *f, const bool *skip)
+{
+    GString *out = g_string_new(NULL);
+
+    for (int i = 0; i < TG_F_COUNT; i++) {
+        const TgFieldDef *def = &tg_field_defs[i];
+        const char *v = f->v[i];
+
+        if (skip && skip[i])
+            continue;
+        if (out->len)
+            g_string_append_c(out, ',');
+        g_string_append_printf(out, "\"%s\":", def->name);
+        if (!v) {
+            g_string_append(out, "null");
+        } else if (def->type == TG_FIELD_BOOL) {
+            g_string_append(out, strcmp(v, "yes") == 0 ? "true" : "false");
+        } else if (def->type == TG_FIELD_NUMBER) {
+            g_string_append(out, v);
+        } else {
+            g_autofree char *body = tg_escape(v, TG_ESCAPE_JSON);
+
+            g_string_append_printf(out, "\"%s\"", body);
+        }
+    }
+    return g_string_free(out, FALSE);
+}

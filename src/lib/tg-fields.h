@@ -1,0 +1,96 @@
+/* tscgate: the one list of a decision's fields. Every rendering of a
+ * decision (the text and JSON reports of `check` and `preflight`, `policy
+ * explain`, the hook's log record and audit line, `plan`) takes its fields
+ * from here, under the same names:
+ *
+ *   JSON key and logfmt key  NAME          ("guest_hz")
+ *   journald field           TSCGATE_NAME  ("TSCGATE_GUEST_HZ")
+ *
+ * A value that is not known is NULL here, `null` in JSON and `unknown` in
+ * the log record; it is never 0.
+ */
+#ifndef TG_FIELDS_H
+#define TG_FIELDS_H
+
+#include "tg-evaluate.h"
+
+G_BEGIN_DECLS
+
+typedef enum {
+    TG_FIELD_TEXT = 0,   /* JSON string */
+    TG_FIELD_NUMBER,     /* JSON number (decimal digits) */
+    TG_FIELD_BOOL,       /* JSON true/false, "yes"/"no" in the log record */
+} TgFieldType;
+
+typedef enum {
+    TG_F_VERDICT = 0,
+    TG_F_ALLOWED,
+    TG_F_MODE,
+    TG_F_CODE,
+    TG_F_RULE,
+    TG_F_REASON,
+    TG_F_GUEST,
+    TG_F_UUID,
+    TG_F_CLOCK_CLASS,
+    TG_F_GUEST_HZ,
+    TG_F_GUEST_HZ_ORIGIN,
+    TG_F_DEST_HZ,
+    TG_F_DEST_SCALING,
+    TG_F_WINDOW_LO,
+    TG_F_WINDOW_HI,
+    TG_F_TOLERANCE_PPM,
+    TG_F_EFFECTIVE_HZ,
+    TG_F_EFFECTIVE_CHANGED,
+    TG_F_POLICY_RULE,
+    TG_F_POLICY_WHY,
+    TG_F_OP,
+    TG_F_SOURCE,
+    TG_F_POLICY_DIGEST,
+    TG_F_TSCGATE_VERSION,
+    TG_F_DESTINATION,
+    TG_F_COUNT
+} TgFieldId;
+
+typedef struct {
+    const char *name;    /* JSON/logfmt key; the journald field is TSCGATE_ + upper case */
+    TgFieldType type;
+    const char *label;   /* the text report's label */
+    bool in_record;      /* false: the log record says it otherwise (MESSAGE for reason) */
+    bool untrusted;      /* from the guest or another host: escaped for the record */
+    const char *record_null; /* what an unknown (NULL) value is in the log record */
+} TgFieldDef;
+
+/* The definition of field `id` (static). */
+const TgFieldDef *tg_field_def(TgFieldId id);
+
+/* The field called `name`, or TG_F_COUNT when there is none. */
+TgFieldId tg_field_by_name(const char *name);
+
+/* The values of one decision's fields, NULL for unknown. */
+typedef struct {
+    char *v[TG_F_COUNT];
+} TgFields;
+
+/* Set field `id` to a copy of `value` (NULL: unknown). */
+void tg_fields_set(TgFields *f, TgFieldId id, const char *value);
+/* Set field `id` to the decimal `value`, or unknown when `known` is false. */
+void tg_fields_set_u64(TgFields *f, TgFieldId id, guint64 value, bool known);
+void tg_fields_clear(TgFields *f);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(TgFields, tg_fields_clear)
+
+/* Fill `f` from evaluation `e` of `guest` (op "migrate", the tscgate
+ * version; the caller sets op, source, destination and policy_digest when
+ * it knows them). The source is the lineage record's newest hop's host when
+ * the evaluation took the source facts from it. Rates and the tolerance
+ * window the engine did not know are unknown, never 0. */
+void tg_fields_from_evaluation(TgFields *f, const TgGuestProfile *guest,
+                               const TgEvaluation *e);
+
+/* The fields as JSON object members, `"name":value` joined by ",", in
+ * list order, unknown as null; fields with `skip[id]` true left out
+ * (`skip` nullable). Returns a new string (g_free). */
+char *tg_fields_json_members(const TgFields *f, const bool *skip);
+
+G_END_DECLS
+
+#endif /* TG_FIELDS_H */
