@@ -14,6 +14,10 @@
  *
  * Broken input (argv, stdin, host facts, policy, hook.conf) denies with a
  * one-line reason (fail-closed) unless a readable policy says fail-open.
+ * Fail-open never covers what libvirt passes for the guest: wrong
+ * arguments, a domain XML the gate refuses (any guest's owner can add
+ * metadata that breaks the gate's input bounds: `virsh metadata`), or a
+ * deadline while that XML is read, parsed or decided on.
  *
  * Never hangs libvirt: nothing the gate reads, writes or sends can block
  * (tg-file.h, tg-hostcache.h, tg-log.h), and a watchdog thread enforces a
@@ -88,6 +92,7 @@ typedef struct {
     gint64 deadline_us;       /* monotonic */
     guint deadline_s;
     const char *phase;        /* static: what the run is waiting for */
+    bool phase_on_input;      /* ... and it works on libvirt's input (argv, stdin) */
     bool stdout_started;      /* a fail-open answer cannot be given any more */
     char *guest_esc;          /* escaped guest name */
     char *uuid_esc;           /* escaped uuid or NULL */
@@ -111,13 +116,30 @@ gate_clear(TgGate *g)
     g_free(g->note);
 }
 
-/* Name what the run waits for now (a static string), for the deadline. */
+/* Name what the run waits for now (a static string), for the deadline;
+ * `on_input`: the work is on the domain XML from stdin, so that a deadline
+ * now may be the guest's doing and never answers fail-open. */
 static void
-gate_phase(TgGate *g, const char *phase)
+gate_phase_set(TgGate *g, const char *phase, bool on_input)
 {
     g_mutex_lock(&g->lock);
     g->phase = phase;
+    g->phase_on_input = on_input;
     g_mutex_unlock(&g->lock);
+}
+
+/* A phase on this host's own configuration and facts. */
+static void
+gate_phase(TgGate *g, const char *phase)
+{
+    gate_phase_set(g, phase, false);
+}
+
+/* A phase on the domain XML libvirt passed (gate_phase_set). */
+static void
+gate_phase_input(TgGate *g, const char *phase)
+{
+    gate_phase_set(g, phase, true);
 }
 
 /* Replace the string field `*field` with `value` (taken). */
@@ -248,11 +270,23 @@ write_stdout(const char *buf, gsize len)
     return true;
 }
 
+/* Is a failure with reason `code` one in libvirt's input (argv, the
+ * domain XML on stdin)? */
+static bool
+code_is_input(const char *code)
+{
+    return strcmp(code, "input-error") == 0 || strcmp(code, "usage-error") == 0;
+}
+
 /* No decision could be made: deny (fail-closed) or, when the policy says
- * fail-open, allow the operation unchanged and log it loudly. The caller
- * has claimed the answer (gate_claim). Returns the exit status. */
+ * fail-open, allow the operation unchanged and log it loudly. Never
+ * fail-open when `on_input` (the failure is in, or the deadline expired
+ * on, what libvirt passed for the guest: its owner could otherwise turn
+ * any denial into an allow) nor once stdout has been written to. The
+ * caller has claimed the answer (gate_claim). Returns the exit status. */
 static int
-gate_fail_claimed(TgGate *g, const char *code, const char *what, const char *phase)
+gate_fail_claimed(TgGate *g, const char *code, const char *what, const char *phase,
+                  bool on_input)
 {
     g_autofree char *prefix = NULL;
     g_autofree char *what_esc = tg_log_escape_controls(what);
@@ -265,8 +299,13 @@ gate_fail_claimed(TgGate *g, const char *code, const char *what, const char *pha
     prefix = guest_prefix(g);
     /* Once stdout has been written to, "allowed unchanged" is not an
      * answer any more. */
-    fail_open = g->fail_open && !g->stdout_started;
+    fail_open = g->fail_open && !g->stdout_started && !on_input;
     g_mutex_unlock(&g->lock);
+    if (g->fail_open && on_input)
+        gate_note(g, "fail-open not applied",
+                  strcmp(code, "deadline") == 0
+                      ? "the deadline expired on the input libvirt passed (the guest's domain XML)"
+                      : "the failure is in the input libvirt passed (the guest's domain XML or the arguments)");
 
     if (fail_open)
         msg = g_strdup_printf("%s %s cannot be checked, allowed (fail-open): %s",
@@ -301,7 +340,7 @@ gate_fail(TgGate *g, const char *code, const char *what)
 {
     if (!gate_claim(g))
         gate_wait_for_watchdog();
-    return gate_fail_claimed(g, code, what, NULL);
+    return gate_fail_claimed(g, code, what, NULL, code_is_input(code));
 }
 
 /* The watchdog: sleeps until the deadline (which hook.conf may move) and
@@ -312,19 +351,21 @@ gate_watchdog(gpointer data)
     TgGate *g = data;
     char *what;
     const char *phase;
+    bool on_input;
     int rc;
 
     g_mutex_lock(&g->lock);
     while (g_get_monotonic_time() < g->deadline_us)
         g_cond_wait_until(&g->changed, &g->lock, g->deadline_us);
     phase = g->phase;
+    on_input = g->phase_on_input;
     what = g_strdup_printf("no answer within %u s: still %s", g->deadline_s, phase);
     g_mutex_unlock(&g->lock);
     if (!gate_claim(g)) {
         g_free(what);
         return NULL;   /* the main thread answers; its logging is bounded */
     }
-    rc = gate_fail_claimed(g, "deadline", what, phase);
+    rc = gate_fail_claimed(g, "deadline", what, phase, on_input);
     g_free(what);
     _exit(rc);
 }
@@ -604,11 +645,11 @@ gate_read(TgGate *g, int argc, const char *config_dir, TgGateInput *in, const ch
         *code = "usage-error";
         return false;
     }
-    gate_phase(g, "reading the domain XML from stdin");
+    gate_phase_input(g, "reading the domain XML from stdin");
     *code = "input-error";
     if (!tg_read_file("-", &in->xml, &in->len, error))
         return false;
-    gate_phase(g, "parsing the domain XML");
+    gate_phase_input(g, "parsing the domain XML");
     in->doc = tg_xml_parse(in->xml, in->len, TG_STDIN_NAME, error);
     if (in->doc)
         in->guest = tg_guest_profile_from_doc(in->doc, error);
@@ -636,7 +677,7 @@ gate_decide(TgGate *g, const TgGateInput *in, TgGateVerdict *v, const char **cod
     guint hop_limit = TG_DEFAULT_HOP_LIMIT;
     bool record = false;
 
-    gate_phase(g, "deciding");
+    gate_phase_input(g, "deciding");
     v->eval = tg_evaluate(in->guest, NULL, in->dest, in->policy);
     d = v->eval->decision;
     v->audited = d->verdict == TG_VERDICT_DENY && v->eval->mode == TG_MODE_AUDIT;
@@ -689,7 +730,7 @@ gate_emit(TgGate *g, const TgGateVerdict *v)
             g_autofree char *what = g_strdup_printf(
                 "cannot write the domain XML to stdout: %s", g_strerror(e));
 
-            return gate_fail_claimed(g, "output-error", what, NULL);
+            return gate_fail_claimed(g, "output-error", what, NULL, false);
         }
     }
 
