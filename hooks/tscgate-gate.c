@@ -20,8 +20,9 @@
  * deadline while that XML is read, parsed or decided on.
  *
  * Never hangs libvirt: nothing the gate reads, writes or sends can block
- * (tg-file.h, tg-hostcache.h, tg-log.h), and a watchdog thread enforces a
- * deadline on the whole run (hook.conf deadline=, default
+ * (tg-file.h, tg-hostcache.h, tg-log.h; stdout and stderr, pipes libvirt
+ * may stop reading, are written within the deadline, write_fd_until), and
+ * a watchdog thread enforces a deadline on the whole run (hook.conf deadline=, default
  * TG_HOOK_DEFAULT_DEADLINE_S): when it expires the watchdog answers like
  * any other failure (code "deadline", the line naming the phase the gate
  * was in), logs the record and _exit()s. SIGPIPE is ignored, so a reader
@@ -46,6 +47,8 @@
 #include <config.h>
 
 #include <errno.h>
+#include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -241,33 +244,68 @@ gate_log(TgGate *g, TgLogRecord *r)
     return g_strdup_printf("log record lost: %s; %s", send_err->message, err->message);
 }
 
-/* stderr gets the verdict line, with what happened to the record when no
- * sink took it. */
-static void
-print_line(const char *msg, const char *log_note)
-{
-    if (log_note)
-        fprintf(stderr, "%s (%s)\n", msg, log_note);
-    else
-        fprintf(stderr, "%s\n", msg);
-    fflush(stderr);
-}
+/* How far past the deadline the stderr line may still wait: it is also
+ * the deadline's own answer. */
+#define TG_GATE_STDERR_GRACE_US G_USEC_PER_SEC
 
-/* Write all of `buf` to stdout. */
+/* Write all of `buf` to `fd` (stdout or stderr: pipes that libvirt may
+ * stop reading), never waiting past `until_us` (monotonic): poll(2) for
+ * room, then at most PIPE_BUF bytes per write(2), which a pipe with room
+ * takes without blocking (pipe(7)). The descriptor's flags are left alone:
+ * its open file description may be shared. Returns false with errno,
+ * ETIMEDOUT when the time ran out. */
 static bool
-write_stdout(const char *buf, gsize len)
+write_fd_until(int fd, const char *buf, gsize len, gint64 until_us)
 {
     while (len > 0) {
-        ssize_t n = write(STDOUT_FILENO, buf, len);
+        struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+        gint64 left = until_us - g_get_monotonic_time();
+        ssize_t n;
+        int ready;
 
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
+        if (left <= 0) {
+            errno = ETIMEDOUT;
             return false;
+        }
+        ready = poll(&pfd, 1, (int)MIN((left + 999) / 1000, G_MAXINT));
+        if (ready < 0 && errno == EINTR)
+            continue;
+        if (ready < 0)
+            return false;
+        if (ready == 0) {
+            errno = ETIMEDOUT;
+            return false;
+        }
+        /* POLLERR (reader gone) too: write() says what it is (EPIPE) */
+        n = write(fd, buf, MIN(len, (gsize)PIPE_BUF));
+        if (n < 0 && (errno == EINTR || errno == EAGAIN))
+            continue;
+        if (n < 0)
+            return false;
+        if (n == 0) {
+            errno = EIO;
+            return false;
+        }
         buf += n;
         len -= (gsize)n;
     }
     return true;
+}
+
+/* stderr gets the verdict line, with what happened to the record when no
+ * sink took it; given up a moment after the deadline (the record has been
+ * logged already). */
+static void
+print_line(TgGate *g, const char *msg, const char *log_note)
+{
+    g_autofree char *line = log_note ? g_strdup_printf("%s (%s)\n", msg, log_note)
+                                     : g_strdup_printf("%s\n", msg);
+    gint64 until;
+
+    g_mutex_lock(&g->lock);
+    until = g->deadline_us + TG_GATE_STDERR_GRACE_US;
+    g_mutex_unlock(&g->lock);
+    (void)write_fd_until(STDERR_FILENO, line, strlen(line), until);
 }
 
 /* Is a failure with reason `code` one in libvirt's input (argv, the
@@ -322,7 +360,7 @@ gate_fail_claimed(TgGate *g, const char *code, const char *what, const char *pha
     log_note = gate_log(g, r);
     if (fail_open)
         return 0;
-    print_line(msg, log_note);
+    print_line(g, msg, log_note);
     return 1;
 }
 
@@ -721,15 +759,27 @@ gate_emit(TgGate *g, const TgGateVerdict *v)
     if (!gate_claim(g))
         gate_wait_for_watchdog();
     if (v->out) {
-        g_mutex_lock(&g->lock);
-        g->phase = "writing the domain XML to stdout";
-        g->stdout_started = true;
-        g_mutex_unlock(&g->lock);
-        if (!write_stdout(v->out, strlen(v->out))) {
-            int e = errno;
-            g_autofree char *what = g_strdup_printf(
-                "cannot write the domain XML to stdout: %s", g_strerror(e));
+        static const char writing[] = "writing the domain XML to stdout";
+        gint64 until;
+        guint deadline_s;
 
+        g_mutex_lock(&g->lock);
+        g->phase = writing;
+        g->stdout_started = true;
+        until = g->deadline_us;
+        deadline_s = g->deadline_s;
+        g_mutex_unlock(&g->lock);
+        /* within the deadline: the watchdog cannot answer for a run that
+         * has claimed its answer */
+        if (!write_fd_until(STDOUT_FILENO, v->out, strlen(v->out), until)) {
+            int e = errno;
+            g_autofree char *what = NULL;
+
+            if (e == ETIMEDOUT) {
+                what = g_strdup_printf("no answer within %u s: still %s", deadline_s, writing);
+                return gate_fail_claimed(g, "deadline", what, writing, false);
+            }
+            what = g_strdup_printf("cannot write the domain XML to stdout: %s", g_strerror(e));
             return gate_fail_claimed(g, "output-error", what, NULL, false);
         }
     }
@@ -756,7 +806,7 @@ gate_emit(TgGate *g, const TgGateVerdict *v)
 
     if (v->allowed)
         return 0;
-    print_line(msg, log_note);
+    print_line(g, msg, log_note);
     return 1;
 }
 

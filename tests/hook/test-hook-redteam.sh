@@ -159,4 +159,41 @@ else
     tg_ok "deadline gathering host facts # SKIP needs flock(1), not under valgrind"
 fi
 
+# --- a stdout pipe nobody reads ---
+# (an allowed guest whose domain XML, with its new lineage record, goes to
+# stdout; libvirt's end of the pipe is full)
+conf=$(new_config fullout hostb-2100.xml)
+printf '[hook]\naudit-file=%s\ndeadline=%s\n' "$WORK/fullout.audit" "$DEADLINE" > "$conf/hook.conf"
+PRE="$HELPER full-pipe 1" \
+    run_bounded "$conf" "$WORK/fullout.run" "$WORK/fullout" "$GUEST" web1 migrate begin -
+tg_check "full stdout pipe: answered in time" in_time "$FAST"
+tg_check "full stdout pipe: denied (fail-closed)" [ "$rc" -eq 1 ]
+tg_check "full stdout pipe: says why" one_line_equals "$WORK/fullout.err" \
+    "$PREFIX_UUID: no answer within $DEADLINE s: still writing the domain XML to stdout"
+tg_check "full stdout pipe: the record is logged" \
+    fields_are "$WORK/fullout.audit" reason=deadline outcome=denied fail_open=no
+tg_check "full stdout pipe: the record names the phase" \
+    has "$WORK/fullout.audit" 'phase="writing the domain XML to stdout"'
+
+# The same with a fail-open policy: once stdout is being written, the
+# domain cannot be "allowed unchanged" any more.
+conf=$(fail_open_config fulloutfo hostb-2100.xml "$DEADLINE")
+PRE="$HELPER full-pipe 1" \
+    run_bounded "$conf" "$WORK/fulloutfo.run" "$WORK/fulloutfo" "$GUEST" web1 migrate begin -
+tg_check "full stdout pipe, fail-open policy: answered in time" in_time "$FAST"
+tg_check "full stdout pipe, fail-open policy: denied (fail-closed)" [ "$rc" -eq 1 ]
+tg_check "full stdout pipe, fail-open policy: logged" \
+    fields_are "$WORK/fulloutfo.audit" reason=deadline outcome=denied fail_open=no
+
+# --- a stderr pipe nobody reads ---
+# (a denied guest: its one line cannot be written)
+conf=$(new_config fullerr hostc-2596.xml)
+printf '[hook]\naudit-file=%s\ndeadline=%s\n' "$WORK/fullerr.audit" "$DEADLINE" > "$conf/hook.conf"
+PRE="$HELPER full-pipe 2" \
+    run_bounded "$conf" "$WORK/fullerr.run" "$WORK/fullerr" "$GUEST" web1 migrate begin -
+tg_check "full stderr pipe: answered in time" in_time "$FAST"
+tg_check "full stderr pipe: denied" [ "$rc" -eq 1 ]
+tg_check "full stderr pipe: the record is logged" \
+    fields_are "$WORK/fullerr.audit" reason=explicit-outside-tolerance outcome=denied
+
 tg_done
