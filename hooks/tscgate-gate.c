@@ -21,11 +21,11 @@
  *
  * Never hangs libvirt: nothing the gate reads, writes or sends can block
  * (tg-file.h, tg-hostcache.h, tg-log.h; stdout and stderr, pipes libvirt
- * may stop reading, are written within the deadline, write_fd_until), and
- * a watchdog thread enforces a deadline on the whole run (hook.conf deadline=, default
- * TG_HOOK_DEFAULT_DEADLINE_S): when it expires the watchdog answers like
- * any other failure (code "deadline", the line naming the phase the gate
- * was in), logs the record and _exit()s. SIGPIPE is ignored, so a reader
+ * may stop reading, are written within the deadline: write_fd_until),
+ * and a watchdog thread enforces a deadline on the whole run (hook.conf
+ * deadline=, default TG_HOOK_DEFAULT_DEADLINE_S): when it expires the
+ * watchdog answers like any other failure (code "deadline", the line
+ * naming the phase the gate was in), logs the record and _exit()s. SIGPIPE is ignored, so a reader
  * gone from stdout is an output error that is logged like the others.
  *
  * The run is read (gate_read), decide (gate_decide), emit (gate_emit);
