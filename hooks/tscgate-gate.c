@@ -14,13 +14,18 @@
  *
  * Broken input (argv, stdin, host facts, policy, hook.conf) denies with a
  * one-line reason (fail-closed) unless a readable policy says fail-open.
+ * Fail-open never covers what libvirt passes for the guest: wrong
+ * arguments, a domain XML the gate refuses (any guest's owner can add
+ * metadata that breaks the gate's input bounds: `virsh metadata`), or a
+ * deadline while that XML is read, parsed or decided on.
  *
  * Never hangs libvirt: nothing the gate reads, writes or sends can block
- * (tg-file.h, tg-hostcache.h, tg-log.h), and a watchdog thread enforces a
- * deadline on the whole run (hook.conf deadline=, default
- * TG_HOOK_DEFAULT_DEADLINE_S): when it expires the watchdog answers like
- * any other failure (code "deadline", the line naming the phase the gate
- * was in), logs the record and _exit()s. SIGPIPE is ignored, so a reader
+ * (tg-file.h, tg-hostcache.h, tg-log.h; stdout and stderr, pipes libvirt
+ * may stop reading, are written within the deadline: write_fd_until),
+ * and a watchdog thread enforces a deadline on the whole run (hook.conf
+ * deadline=, default TG_HOOK_DEFAULT_DEADLINE_S): when it expires the
+ * watchdog answers like any other failure (code "deadline", the line
+ * naming the phase the gate was in), logs the record and _exit()s. SIGPIPE is ignored, so a reader
  * gone from stdout is an output error that is logged like the others.
  *
  * The run is read (gate_read), decide (gate_decide), emit (gate_emit);
@@ -43,6 +48,8 @@
 #include <config.h>
 
 #include <errno.h>
+#include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -96,6 +103,7 @@ typedef struct {
     gint64 deadline_us;       /* monotonic */
     guint deadline_s;
     const char *phase;        /* static: what the run is waiting for */
+    bool phase_on_input;      /* ... and it works on libvirt's input (argv, stdin) */
     bool stdout_started;      /* a fail-open answer cannot be given any more */
     char *guest_esc;          /* escaped guest name */
     char *uuid_esc;           /* escaped uuid or NULL */
@@ -123,13 +131,30 @@ gate_clear(TgGate *g)
     g_free(g->note);
 }
 
-/* Name what the run waits for now (a static string), for the deadline. */
+/* Name what the run waits for now (a static string), for the deadline;
+ * `on_input`: the work is on the domain XML from stdin, so that a deadline
+ * now may be the guest's doing and never answers fail-open. */
 static void
-gate_phase(TgGate *g, const char *phase)
+gate_phase_set(TgGate *g, const char *phase, bool on_input)
 {
     g_mutex_lock(&g->lock);
     g->phase = phase;
+    g->phase_on_input = on_input;
     g_mutex_unlock(&g->lock);
+}
+
+/* A phase on this host's own configuration and facts. */
+static void
+gate_phase(TgGate *g, const char *phase)
+{
+    gate_phase_set(g, phase, false);
+}
+
+/* A phase on the domain XML libvirt passed (gate_phase_set). */
+static void
+gate_phase_input(TgGate *g, const char *phase)
+{
+    gate_phase_set(g, phase, true);
 }
 
 /* Replace the string field `*field` with `value` (taken). */
@@ -256,40 +281,87 @@ gate_log(TgGate *g, TgLogRecord *r, bool may_read)
     return g_strdup_printf("log record lost: %s; %s", send_err->message, err->message);
 }
 
-/* stderr gets the verdict line, with what happened to the record when no
- * sink took it. */
-static void
-print_line(const char *msg, const char *log_note)
-{
-    if (log_note)
-        fprintf(stderr, "%s (%s)\n", msg, log_note);
-    else
-        fprintf(stderr, "%s\n", msg);
-    fflush(stderr);
-}
+/* How far past the deadline the stderr line may still wait: it is also
+ * the deadline's own answer. */
+#define TG_GATE_STDERR_GRACE_US G_USEC_PER_SEC
 
-/* Write all of `buf` to stdout. */
+/* Write all of `buf` to `fd` (stdout or stderr: pipes that libvirt may
+ * stop reading), never waiting past `until_us` (monotonic): poll(2) for
+ * room, then at most PIPE_BUF bytes per write(2), which a pipe with room
+ * takes without blocking (pipe(7)). The descriptor's flags are left alone:
+ * its open file description may be shared. Returns false with errno,
+ * ETIMEDOUT when the time ran out. */
 static bool
-write_stdout(const char *buf, gsize len)
+write_fd_until(int fd, const char *buf, gsize len, gint64 until_us)
 {
     while (len > 0) {
-        ssize_t n = write(STDOUT_FILENO, buf, len);
+        struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+        gint64 left = until_us - g_get_monotonic_time();
+        ssize_t n;
+        int ready;
 
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
+        if (left <= 0) {
+            errno = ETIMEDOUT;
             return false;
+        }
+        ready = poll(&pfd, 1, (int)MIN((left + 999) / 1000, G_MAXINT));
+        if (ready < 0 && errno == EINTR)
+            continue;
+        if (ready < 0)
+            return false;
+        if (ready == 0) {
+            errno = ETIMEDOUT;
+            return false;
+        }
+        /* POLLERR (reader gone) too: write() says what it is (EPIPE) */
+        n = write(fd, buf, MIN(len, (gsize)PIPE_BUF));
+        if (n < 0 && (errno == EINTR || errno == EAGAIN))
+            continue;
+        if (n < 0)
+            return false;
+        if (n == 0) {
+            errno = EIO;
+            return false;
+        }
         buf += n;
         len -= (gsize)n;
     }
     return true;
 }
 
+/* stderr gets the verdict line, with what happened to the record when no
+ * sink took it; given up a moment after the deadline (the record has been
+ * logged already). */
+static void
+print_line(TgGate *g, const char *msg, const char *log_note)
+{
+    g_autofree char *line = log_note ? g_strdup_printf("%s (%s)\n", msg, log_note)
+                                     : g_strdup_printf("%s\n", msg);
+    gint64 until;
+
+    g_mutex_lock(&g->lock);
+    until = g->deadline_us + TG_GATE_STDERR_GRACE_US;
+    g_mutex_unlock(&g->lock);
+    (void)write_fd_until(STDERR_FILENO, line, strlen(line), until);
+}
+
+/* Is a failure with reason `code` one in libvirt's input (argv, the
+ * domain XML on stdin)? */
+static bool
+code_is_input(const char *code)
+{
+    return strcmp(code, "input-error") == 0 || strcmp(code, "usage-error") == 0;
+}
+
 /* No decision could be made: deny (fail-closed) or, when the policy says
- * fail-open, allow the operation unchanged and log it loudly. The caller
- * has claimed the answer (gate_claim). Returns the exit status. */
+ * fail-open, allow the operation unchanged and log it loudly. Never
+ * fail-open when `on_input` (the failure is in, or the deadline expired
+ * on, what libvirt passed for the guest: its owner could otherwise turn
+ * any denial into an allow) nor once stdout has been written to. The
+ * caller has claimed the answer (gate_claim). Returns the exit status. */
 static int
-gate_fail_claimed(TgGate *g, const char *code, const char *what, const char *phase)
+gate_fail_claimed(TgGate *g, const char *code, const char *what, const char *phase,
+                  bool on_input)
 {
     g_autofree char *prefix = NULL;
     g_autofree char *what_esc = tg_log_escape_controls(what);
@@ -302,8 +374,13 @@ gate_fail_claimed(TgGate *g, const char *code, const char *what, const char *pha
     prefix = guest_prefix(g);
     /* Once stdout has been written to, "allowed unchanged" is not an
      * answer any more. */
-    fail_open = g->fail_open && !g->stdout_started;
+    fail_open = g->fail_open && !g->stdout_started && !on_input;
     g_mutex_unlock(&g->lock);
+    if (g->fail_open && on_input)
+        gate_note(g, "fail-open not applied",
+                  strcmp(code, "deadline") == 0
+                      ? "the deadline expired on the input libvirt passed (the guest's domain XML)"
+                      : "the failure is in the input libvirt passed (the guest's domain XML or the arguments)");
 
     if (fail_open)
         msg = g_strdup_printf("%s %s cannot be checked, allowed (fail-open): %s",
@@ -325,7 +402,7 @@ gate_fail_claimed(TgGate *g, const char *code, const char *what, const char *pha
     log_note = gate_log(g, r, phase == NULL);
     if (fail_open)
         return 0;
-    print_line(msg, log_note);
+    print_line(g, msg, log_note);
     return 1;
 }
 
@@ -343,7 +420,7 @@ gate_fail(TgGate *g, const char *code, const char *what)
 {
     if (!gate_claim(g))
         gate_wait_for_watchdog();
-    return gate_fail_claimed(g, code, what, NULL);
+    return gate_fail_claimed(g, code, what, NULL, code_is_input(code));
 }
 
 /* The watchdog: sleeps until the deadline (which hook.conf may move) and
@@ -354,19 +431,21 @@ gate_watchdog(gpointer data)
     TgGate *g = data;
     char *what;
     const char *phase;
+    bool on_input;
     int rc;
 
     g_mutex_lock(&g->lock);
     while (g_get_monotonic_time() < g->deadline_us)
         g_cond_wait_until(&g->changed, &g->lock, g->deadline_us);
     phase = g->phase;
+    on_input = g->phase_on_input;
     what = g_strdup_printf("no answer within %u s: still %s", g->deadline_s, phase);
     g_mutex_unlock(&g->lock);
     if (!gate_claim(g)) {
         g_free(what);
         return NULL;   /* the main thread answers; its logging is bounded */
     }
-    rc = gate_fail_claimed(g, "deadline", what, phase);
+    rc = gate_fail_claimed(g, "deadline", what, phase, on_input);
     g_free(what);
     _exit(rc);
 }
@@ -614,11 +693,11 @@ gate_read(TgGate *g, int argc, const char *config_dir, TgGateInput *in, const ch
         *code = "usage-error";
         return false;
     }
-    gate_phase(g, "reading the domain XML from stdin");
+    gate_phase_input(g, "reading the domain XML from stdin");
     *code = "input-error";
     if (!tg_read_file("-", &in->xml, &in->len, error))
         return false;
-    gate_phase(g, "parsing the domain XML");
+    gate_phase_input(g, "parsing the domain XML");
     in->doc = tg_xml_parse(in->xml, in->len, TG_STDIN_NAME, error);
     if (in->doc)
         in->guest = tg_guest_profile_from_doc(in->doc, error);
@@ -723,7 +802,7 @@ gate_decide(TgGate *g, const TgGateInput *in, const char *name, TgGateVerdict *v
     bool strip = false;
     TgRunContext run;
 
-    gate_phase(g, "deciding");
+    gate_phase_input(g, "deciding");
     gate_run_context(g, in, name, &run);
     v->eval = tg_evaluate_run(in->guest, NULL, in->dest, in->policy, &run);
     d = v->eval->decision;
@@ -785,16 +864,28 @@ gate_emit(TgGate *g, const TgGateInput *in, const TgGateVerdict *v)
     if (!gate_claim(g))
         gate_wait_for_watchdog();
     if (v->out) {
-        g_mutex_lock(&g->lock);
-        g->phase = "writing the domain XML to stdout";
-        g->stdout_started = true;
-        g_mutex_unlock(&g->lock);
-        if (!write_stdout(v->out, strlen(v->out))) {
-            int e = errno;
-            g_autofree char *what = g_strdup_printf(
-                "cannot write the domain XML to stdout: %s", g_strerror(e));
+        static const char writing[] = "writing the domain XML to stdout";
+        gint64 until;
+        guint deadline_s;
 
-            return gate_fail_claimed(g, "output-error", what, NULL);
+        g_mutex_lock(&g->lock);
+        g->phase = writing;
+        g->stdout_started = true;
+        until = g->deadline_us;
+        deadline_s = g->deadline_s;
+        g_mutex_unlock(&g->lock);
+        /* within the deadline: the watchdog cannot answer for a run that
+         * has claimed its answer */
+        if (!write_fd_until(STDOUT_FILENO, v->out, strlen(v->out), until)) {
+            int e = errno;
+            g_autofree char *what = NULL;
+
+            if (e == ETIMEDOUT) {
+                what = g_strdup_printf("no answer within %u s: still %s", deadline_s, writing);
+                return gate_fail_claimed(g, "deadline", what, writing, false);
+            }
+            what = g_strdup_printf("cannot write the domain XML to stdout: %s", g_strerror(e));
+            return gate_fail_claimed(g, "output-error", what, NULL, false);
         }
     }
 
@@ -832,7 +923,7 @@ gate_emit(TgGate *g, const TgGateInput *in, const TgGateVerdict *v)
 
     if (v->allowed)
         return 0;
-    print_line(msg, log_note);
+    print_line(g, msg, log_note);
     return 1;
 }
 

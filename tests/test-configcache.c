@@ -497,6 +497,23 @@ test_untrusted_runtime_dir(void **state)
     tg_policy_free(cached(e, pol, TG_CONFIGCACHE_HIT, NULL));
 }
 
+/* A missing runtime directory is created for the owner alone (0700, as
+ * the probe cache creates it), so no other user can open it, e.g. to take
+ * a lock on it. */
+static void
+test_runtime_dir_created_private(void **state)
+{
+    const Env *e = *state;
+    struct stat st;
+    mode_t old = umask(0);
+
+    tg_policy_free(cached(e, "audit-rollout.xml", TG_CONFIGCACHE_STORED, NULL));
+    umask(old);
+    assert_int_equal(lstat(e->run, &st), 0);
+    assert_true(S_ISDIR(st.st_mode));
+    assert_int_equal(st.st_mode & 07777, 0700);
+}
+
 /* A policy that does not load is never cached, and its error is its own. */
 static void
 test_invalid_policy_not_cached(void **state)
@@ -564,6 +581,8 @@ main(void)
         cmocka_unit_test_setup_teardown(test_cache_file_kinds, env_setup, env_teardown),
         cmocka_unit_test_setup_teardown(test_symlinked_runtime_dir, env_setup, env_teardown),
         cmocka_unit_test_setup_teardown(test_untrusted_runtime_dir, env_setup, env_teardown),
+        cmocka_unit_test_setup_teardown(test_runtime_dir_created_private, env_setup,
+                                        env_teardown),
         cmocka_unit_test_setup_teardown(test_invalid_policy_not_cached, env_setup,
                                         env_teardown),
         cmocka_unit_test_setup_teardown(test_compiled_bounds, env_setup, env_teardown),

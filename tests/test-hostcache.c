@@ -686,6 +686,46 @@ test_hookconf(void **state)
     }
 }
 
+/* A setting given twice, a group given twice and a NUL byte are errors
+ * naming the lines (GKeyFile would keep the last value or stop at the NUL
+ * without a word). */
+static void
+test_hookconf_duplicates_nul(void **state)
+{
+    static const struct {
+        const char *text;
+        gsize len;          /* 0: strlen(text) */
+        const char *msg;
+    } cases[] = {
+        { "[hook]\ndeadline=1\ndeadline=600\n", 0,
+          "h.conf:3: deadline is set again in [hook] (first on line 2)" },
+        { "[hook]\naudit-file=/a\n# x\n  audit-file = /b\n", 0,
+          "h.conf:4: audit-file is set again in [hook] (first on line 2)" },
+        { "[hook]\ndeadline=1\n[hook]\ndeadline=2\n", 0,
+          "h.conf:3: group [hook] appears again (first on line 1)" },
+        { "[hook]\naudit-file=/a\n\n[hook]\n", 0,
+          "h.conf:4: group [hook] appears again (first on line 1)" },
+#define WITH_NUL(s) s, sizeof(s) - 1
+        { WITH_NUL("[hook]\ndeadline=1\0\n"), "h.conf:2: contains a NUL byte" },
+        { WITH_NUL("[hook]\ndeadline=3\naudit-file=/a\0/b\n"), "h.conf:3: contains a NUL byte" },
+        { WITH_NUL("\0"), "h.conf:1: contains a NUL byte" },
+#undef WITH_NUL
+    };
+
+    (void)state;
+    for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autoptr(GError) err = NULL;
+        gsize len = cases[i].len ? cases[i].len : strlen(cases[i].text);
+        g_autoptr(TgHookConf) c = tg_hookconf_parse(cases[i].text, len, "h.conf", &err);
+
+        if (c)
+            fail_msg("case %" G_GSIZE_FORMAT " accepted (deadline %u)", i, c->deadline_s);
+        assert_non_null(err);
+        assert_int_equal(err->code, TG_ERROR_INVALID);
+        assert_string_equal(err->message, cases[i].msg);
+    }
+}
+
 /* hook.conf is read like every config file: trusted, regular, bounded,
  * never blocking (a FIFO, a link to a device or a huge file is refused). */
 static void
@@ -759,6 +799,7 @@ main(void)
         cmocka_unit_test(test_get_creates_private_dir),
         cmocka_unit_test(test_get_health_not_cached),
         cmocka_unit_test(test_hookconf),
+        cmocka_unit_test(test_hookconf_duplicates_nul),
         cmocka_unit_test(test_hookconf_load),
     };
 

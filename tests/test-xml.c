@@ -387,6 +387,91 @@ test_bound_namespace_declarations(void **state)
                     "ns.xml:1: <r> has more than 256 attributes (tscgate's limit per element)");
 }
 
+/* "<r>" holding `n` elements that declare one namespace each, one per
+ * line (g_free). */
+static char *
+many_namespaces(guint n)
+{
+    GString *s = g_string_new("<r>\n");
+
+    for (guint i = 0; i < n; i++)
+        g_string_append_printf(s, "<n%u:e xmlns:n%u='urn:n%u'/>\n", i, i, i);
+    g_string_append(s, "</r>");
+    return g_string_free(s, FALSE);
+}
+
+/* The namespace declarations of a whole document are bounded: libxml2
+ * 2.9 looks up every prefixed name in the table of namespaces in scope,
+ * one by one (xmlParseStartTag2 -> xmlGetNamespace, parser.c), so 250
+ * nested elements declaring 250 namespaces each and then 1,500 elements
+ * with 250 prefixed attributes each (3.8 MB, inside the per-element and
+ * node bounds) took seconds. libvirt's own domain XML declares a handful
+ * (one per <metadata> application, qemu:commandline); 128 are accepted. */
+static void
+test_bound_namespaces_per_document(void **state)
+{
+    g_autofree char *at = many_namespaces(128);
+    g_autofree char *over = many_namespaces(129);
+    g_autoptr(GError) err = NULL;
+    g_autoptr(xmlDoc) doc = tg_xml_parse(at, strlen(at), "ns.xml", &err);
+    GString *s = g_string_new("<r:x xmlns:r='urn:r'>\n");
+    g_autofree char *nested = NULL;
+
+    if (!doc)
+        fail_msg("refused: %s", err->message);
+    g_clear_pointer(&doc, xmlFreeDoc);
+    doc = tg_xml_parse(over, strlen(over), "ns.xml", &err);
+    assert_null(doc);
+    pt_assert_error(err, TG_ERROR_INVALID,
+                    "ns.xml:130: document declares more than 128 namespaces (tscgate's limit)");
+    g_clear_error(&err);
+
+    /* the shape that was slow: refused at the second nested element */
+    for (guint d = 0; d < 250; d++) {
+        g_string_append(s, "<r:e");
+        for (guint i = 0; i < 250; i++)
+            g_string_append_printf(s, " xmlns:p%u='urn:%u'", i, i);
+        g_string_append(s, ">\n");
+    }
+    for (guint k = 0; k < 1500; k++) {
+        g_string_append(s, "<r:s");
+        for (guint i = 0; i < 250; i++)
+            g_string_append_printf(s, " r:a%u=''", i);
+        g_string_append(s, "/>\n");
+    }
+    for (guint d = 0; d < 250; d++)
+        g_string_append(s, "</r:e>");
+    g_string_append(s, "</r:x>\n");
+    nested = g_string_free(s, FALSE);
+    alarm(HANG_GUARD_SECONDS);
+    doc = tg_xml_parse(nested, strlen(nested), "nested.xml", &err);
+    alarm(0);
+    assert_null(doc);
+    pt_assert_error(err, TG_ERROR_INVALID,
+                    "nested.xml:2: document declares more than 128 namespaces (tscgate's limit)");
+}
+
+/* Input the byte scan cannot read (EBCDIC) is bounded by the parser's
+ * callbacks the same way. */
+static void
+test_bound_namespaces_ebcdic(void **state)
+{
+    g_autofree char *body = many_namespaces(129);
+    g_autofree char *text = g_strdup_printf("<?xml version='1.0' encoding='IBM037'?>\n%s", body);
+    g_autofree char *ebcdic = NULL;
+    g_autoptr(GError) err = NULL;
+    g_autoptr(xmlDoc) doc = NULL;
+    gsize len = 0;
+
+    ebcdic = g_convert(text, -1, "IBM037", "UTF-8", NULL, &len, &err);
+    if (!ebcdic)
+        fail_msg("iconv: %s", err->message);
+    doc = tg_xml_parse(ebcdic, len, "ebcdic.xml", &err);
+    assert_null(doc);
+    pt_assert_error(err, TG_ERROR_INVALID,
+                    "ebcdic.xml:131: document declares more than 128 namespaces (tscgate's limit)");
+}
+
 /* At the limit is fine; what looks like attributes inside values,
  * comments, CDATA and processing instructions is not counted. */
 static void
@@ -1007,6 +1092,8 @@ main(void)
     PT_ADD_ROWS(t, test_prop_u64, u64_cases);
     PT_ADD(t, test_bound_attributes);
     PT_ADD(t, test_bound_namespace_declarations);
+    PT_ADD(t, test_bound_namespaces_per_document);
+    PT_ADD(t, test_bound_namespaces_ebcdic);
     PT_ADD(t, test_bound_attributes_at_limit);
     PT_ADD(t, test_bound_elements);
     PT_ADD(t, test_bound_comments);

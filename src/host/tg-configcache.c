@@ -39,7 +39,8 @@ tg_configcache_header(void)
                            PACKAGE_VERSION);
 }
 
-/* The runtime directory, created when missing (mode 0755), must be a
+/* The runtime directory, created when missing (mode 0700, as
+ * tg-hostcache.c creates it: no other user may open it), must be a
  * directory owned by `owner_uid` and not group/other-writable (checked on
  * the opened descriptor, never following a symbolic link). */
 static bool
@@ -48,7 +49,7 @@ tg_configcache_dir_ok(const char *dir, uid_t owner_uid, GError **error)
     struct stat st;
     int fd;
 
-    if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+    if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
         int e = errno;
         g_set_error(error, TG_ERROR, TG_ERROR_IO, "%s: %s", dir, g_strerror(e));
         return false;

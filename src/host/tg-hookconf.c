@@ -16,6 +16,90 @@ tg_hookconf_free(TgHookConf *c)
     g_free(c);
 }
 
+/* GKeyFile keeps the last of two equal keys or groups without a word, and
+ * stops at a NUL byte (glib/gkeyfile.c g_key_file_parse_data,
+ * g_key_file_parse_key_value_pair): a second "deadline=" must not quietly
+ * override the first. So before GKeyFile sees the text: a NUL byte is an
+ * error, and (once GKeyFile has accepted the syntax) so is any group or
+ * key given a second time, naming both lines. Lines are read as GKeyFile
+ * reads them: leading blanks skipped, '#' comments, "[group]", "key=value"
+ * with blanks around the key ignored. */
+static bool
+tg_hookconf_check_nul(const char *buf, gsize len, const char *fname, GError **error)
+{
+    const char *nul = memchr(buf, '\0', len);
+    guint line = 1;
+
+    if (!nul)
+        return true;
+    for (const char *p = buf; p < nul; p++)
+        line += *p == '\n';
+    g_set_error(error, TG_ERROR, TG_ERROR_INVALID, "%s:%u: contains a NUL byte", fname, line);
+    return false;
+}
+
+static bool
+tg_hookconf_check_duplicates(const char *buf, gsize len, const char *fname, GError **error)
+{
+    /* "group" or "group\nkey" -> first line (GUINT_TO_POINTER) */
+    g_autoptr(GHashTable) seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    g_autofree char *group = NULL;
+    const char *end = buf + len;
+    const char *p = buf;
+    guint line = 0;
+
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (gsize)(end - p));
+        g_autofree char *text = g_strndup(p, (gsize)((nl ? nl : end) - p));
+        g_autofree char *name = NULL;
+        const char *what;
+        gpointer first;
+        char *t;
+
+        p = nl ? nl + 1 : end;
+        line++;
+        t = g_strstrip(text);
+        if (!*t || *t == '#')
+            continue;
+        if (*t == '[') {
+            char *close = strrchr(t, ']');
+
+            if (!close)
+                continue;   /* GKeyFile has refused it already */
+            g_free(group);
+            group = g_strndup(t + 1, (gsize)(close - t - 1));
+            name = g_strdup(group);
+            what = "group";
+        } else {
+            char *eq = strchr(t, '=');
+
+            if (!eq || !group)
+                continue;
+            *eq = '\0';
+            name = g_strdup_printf("%s\n%s", group, g_strchomp(t));
+            what = "key";
+        }
+        if (g_hash_table_lookup_extended(seen, name, NULL, &first)) {
+            g_autofree char *group_esc = tg_escape_untrusted(group);
+
+            if (strcmp(what, "group") == 0) {
+                g_set_error(error, TG_ERROR, TG_ERROR_INVALID,
+                            "%s:%u: group [%s] appears again (first on line %u)", fname, line,
+                            group_esc, GPOINTER_TO_UINT(first));
+            } else {
+                g_autofree char *key_esc = tg_escape_untrusted(strchr(name, '\n') + 1);
+
+                g_set_error(error, TG_ERROR, TG_ERROR_INVALID,
+                            "%s:%u: %s is set again in [%s] (first on line %u)", fname, line,
+                            key_esc, group_esc, GPOINTER_TO_UINT(first));
+            }
+            return false;
+        }
+        g_hash_table_insert(seen, g_steal_pointer(&name), GUINT_TO_POINTER(line));
+    }
+    return true;
+}
+
 TgHookConf *
 tg_hookconf_parse(const char *buf, gsize len, const char *filename, GError **error)
 {
@@ -25,10 +109,14 @@ tg_hookconf_parse(const char *buf, gsize len, const char *filename, GError **err
     g_auto(GStrv) groups = NULL;
     const char *fname = filename ? filename : "hook.conf";
 
+    if (!tg_hookconf_check_nul(buf, len, fname, error))
+        return NULL;
     if (!g_key_file_load_from_data(kf, buf, len, G_KEY_FILE_NONE, &err)) {
         g_set_error(error, TG_ERROR, TG_ERROR_PARSE, "%s: %s", fname, err->message);
         return NULL;
     }
+    if (!tg_hookconf_check_duplicates(buf, len, fname, error))
+        return NULL;
     groups = g_key_file_get_groups(kf, NULL);
     for (gsize i = 0; groups[i]; i++) {
         g_auto(GStrv) keys = NULL;

@@ -31,6 +31,7 @@ typedef struct {
     char *error_msg;
     bool conversion_failed;   /* libxml2 reported an encoding conversion error */
     guint nodes;              /* elements, comments, PIs, CDATA sections so far */
+    guint namespaces;         /* namespace declarations so far */
     bool too_big;             /* a bound was exceeded: `bound_msg` says which */
     char *bound_msg;
 } TgParseState;
@@ -53,10 +54,28 @@ tg_xml_set_too_many_nodes(char **msg, const char *fname, int line)
                            fname, line, TG_XML_MAX_NODES);
 }
 
-/* Before libxml2 sees the input: count the attributes of every start tag
- * and the nodes, on the bytes, so that a tag with 50,000 attributes never
- * reaches libxml2 2.9's quadratic duplicate-attribute check
- * (xmlParseStartTag2, parser.c). Comments, CDATA sections and processing
+static void
+tg_xml_set_too_many_namespaces(char **msg, const char *fname, int line)
+{
+    *msg = g_strdup_printf("%s:%d: document declares more than %u namespaces (tscgate's limit)",
+                           fname, line, TG_XML_MAX_NAMESPACES);
+}
+
+/* Is [name, end) a namespace declaration's name ("xmlns", "xmlns:P")? */
+static bool
+tg_xml_is_xmlns(const char *name, const char *end)
+{
+    gsize n = (gsize)(end - name);
+
+    return n >= 5 && memcmp(name, "xmlns", 5) == 0 && (n == 5 || name[5] == ':');
+}
+
+/* Before libxml2 sees the input: count the attributes of every start tag,
+ * the namespace declarations and the nodes, on the bytes, so that a tag
+ * with 50,000 attributes never reaches libxml2 2.9's quadratic
+ * duplicate-attribute check (xmlParseStartTag2, parser.c), nor thousands
+ * of namespaces its linear lookup of each prefixed name (xmlGetNamespace,
+ * parser.c). Comments, CDATA sections and processing
  * instructions are skipped whole, quoted attribute values too. At a
  * DOCTYPE (always refused afterwards) the scan stops; input in an encoding
  * that is not ASCII-compatible is not understood here, and the SAX
@@ -68,6 +87,7 @@ tg_xml_prescan(const char *buf, gsize len, const char *fname, char **msg)
     const char *p = buf;
     const char *end = buf + len;
     guint nodes = 0;
+    guint namespaces = 0;
     int line = 1;
 
 #define TG_ADVANCE_TO(q) \
@@ -117,6 +137,18 @@ tg_xml_prescan(const char *buf, gsize len, const char *fname, char **msg)
                         return true; /* not well-formed: the parser says so */
                     TG_ADVANCE_TO(q);
                 } else if (*p == '=') {
+                    /* the attribute's name: back from '=' over blanks */
+                    const char *ne = p;
+                    const char *nb;
+
+                    while (ne > name_end && g_ascii_isspace(ne[-1]))
+                        ne--;
+                    for (nb = ne; nb > name_end && !g_ascii_isspace(nb[-1]) && nb[-1] != '"' &&
+                                  nb[-1] != '\'';
+                         nb--)
+                        ;
+                    if (tg_xml_is_xmlns(nb, ne))
+                        namespaces++;
                     if (++attrs > TG_XML_MAX_ATTRIBUTES) {
                         g_autofree char *name =
                             g_strndup(tag + 1, (gsize)MIN(name_end - tag - 1, 64));
@@ -128,6 +160,12 @@ tg_xml_prescan(const char *buf, gsize len, const char *fname, char **msg)
                 } else if (*p == '\n') {
                     line++;
                 }
+            }
+            /* checked at the end of the tag, so that one tag with too
+             * many attributes is named as such */
+            if (namespaces > TG_XML_MAX_NAMESPACES) {
+                tg_xml_set_too_many_namespaces(msg, fname, tag_line);
+                return false;
             }
             if (++nodes > TG_XML_MAX_NODES) {
                 tg_xml_set_too_many_nodes(msg, fname, tag_line);
@@ -183,6 +221,13 @@ tg_xml_start_element(void *ctx, const xmlChar *localname, const xmlChar *prefix,
         st->too_big = true;
         tg_xml_set_too_many_attributes(&st->bound_msg, st->fname,
                                        ctxt->input ? ctxt->input->line : 0, qn);
+        xmlStopParser(ctxt);
+        return;
+    }
+    if (st && (st->namespaces += (guint)nb_namespaces) > TG_XML_MAX_NAMESPACES) {
+        st->too_big = true;
+        tg_xml_set_too_many_namespaces(&st->bound_msg, st->fname,
+                                       ctxt->input ? ctxt->input->line : 0);
         xmlStopParser(ctxt);
         return;
     }

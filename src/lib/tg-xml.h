@@ -28,6 +28,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(xmlChar, xmlFree)
  * vCPUs pinned one by one, a full NUMA distance matrix). */
 #define TG_XML_MAX_ATTRIBUTES 256u   /* attributes, namespace declarations included, per element */
 #define TG_XML_MAX_NODES 200000u     /* elements, comments, processing instructions, CDATA sections */
+/* Namespace declarations in the whole document: libvirt's domain XML has a
+ * handful (one per <metadata> application, qemu:commandline), and libxml2
+ * looks up every prefixed name among those in scope one by one. */
+#define TG_XML_MAX_NAMESPACES 128u
 
 /* Parse `buf` as XML. `filename` names the input in messages (NULL:
  * TG_STDIN_NAME) and is stored verbatim as the document's URL, so that the
@@ -35,9 +39,11 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(xmlChar, xmlFree)
  * g_autoptr), or NULL with `error`: TG_ERROR_PARSE "FILE:LINE: not
  * well-formed XML: <libxml2 message>", TG_ERROR_INVALID "FILE:LINE: DOCTYPE
  * declarations are not accepted", TG_ERROR_INVALID "FILE:LINE: <E> has more
- * than 256 attributes (tscgate's limit per element)" or "FILE:LINE: document
+ * than 256 attributes (tscgate's limit per element)", "FILE:LINE: document
  * has more than 200000 elements, comments and processing instructions
- * (tscgate's limit)" (TG_XML_MAX_ATTRIBUTES, TG_XML_MAX_NODES). Also
+ * (tscgate's limit)" or "FILE:LINE: document declares more than 128
+ * namespaces (tscgate's limit)" (TG_XML_MAX_ATTRIBUTES, TG_XML_MAX_NODES,
+ * TG_XML_MAX_NAMESPACES). Also
  * refuses an empty document. */
 xmlDoc *tg_xml_parse(const char *buf, gsize len, const char *filename, GError **error);
 

@@ -12,6 +12,11 @@
  *   hostile-helper closed-stdout CMD ARGS...
  *       run CMD with stdout a pipe whose reader is already gone (libvirt
  *       gave up reading); exit with CMD's status, 128+N for signal N.
+ *   hostile-helper full-pipe FD CMD ARGS...
+ *       run CMD with descriptor FD (1 or 2) a pipe that is already full and
+ *       that nobody reads while CMD runs (a reader that stopped reading);
+ *       after CMD exits, copy what it managed to write to FD to this
+ *       helper's own FD; exit with CMD's status, 128+N for signal N.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -133,6 +138,53 @@ closed_stdout(char **argv)
     return WEXITSTATUS(status);
 }
 
+static int
+full_pipe(int target, char **argv)
+{
+    static char buf[1 << 16];
+    size_t filled = 0;
+    int p[2], status = 0, flags;
+    ssize_t n;
+    pid_t pid;
+
+    if ((target != STDOUT_FILENO && target != STDERR_FILENO) || pipe(p) != 0)
+        return 2;
+    /* Fill it without blocking, then hand it over as an ordinary
+     * (blocking) pipe, as libvirt's are. */
+    flags = fcntl(p[1], F_GETFL);
+    if (flags < 0 || fcntl(p[1], F_SETFL, flags | O_NONBLOCK) != 0)
+        return 2;
+    while ((n = write(p[1], buf, sizeof(buf))) > 0)
+        filled += (size_t)n;
+    if (errno != EAGAIN || fcntl(p[1], F_SETFL, flags) != 0)
+        return 2;
+    pid = fork();
+    if (pid < 0)
+        return 2;
+    if (pid == 0) {
+        close(p[0]);
+        dup2(p[1], target);
+        close(p[1]);
+        execvp(argv[0], argv);
+        fprintf(stderr, "hostile-helper: %s: %s\n", argv[0], strerror(errno));
+        _exit(127);
+    }
+    close(p[1]);
+    if (waitpid(pid, &status, 0) < 0)
+        return 2;
+    /* the filler first, then what CMD wrote */
+    while ((n = read(p[0], buf, sizeof(buf))) > 0) {
+        size_t skip = filled < (size_t)n ? filled : (size_t)n;
+
+        filled -= skip;
+        if ((size_t)n > skip && write(target, buf + skip, (size_t)n - skip) != n - (ssize_t)skip)
+            return 2;
+    }
+    if (WIFSIGNALED(status))
+        return 128 + WTERMSIG(status);
+    return WEXITSTATUS(status);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -142,7 +194,9 @@ main(int argc, char **argv)
         return recv_journal(argv[2], argv[3], atoi(argv[4]));
     if (argc >= 3 && strcmp(argv[1], "closed-stdout") == 0)
         return closed_stdout(argv + 2);
+    if (argc >= 4 && strcmp(argv[1], "full-pipe") == 0)
+        return full_pipe(atoi(argv[2]), argv + 3);
     fprintf(stderr, "usage: hostile-helper stall-socket PATH SECONDS | "
-            "recv-journal PATH OUT SECONDS | closed-stdout CMD...\n");
+            "recv-journal PATH OUT SECONDS | closed-stdout CMD... | full-pipe FD CMD...\n");
     return 2;
 }

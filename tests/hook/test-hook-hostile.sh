@@ -333,10 +333,16 @@ printf '<policy xmlns="urn:tscgate:policy:1" version="1">\n  <failure>fail-open<
 chmod 644 "$conf/policy.xml"
 rm -f "$WORK/deadline.audit"
 run_bounded "$conf" "$WORK/deadline.run" "$WORK/deadline-open" "$WORK/stdin.fifo" web1 migrate begin -
-tg_check "deadline, fail-open policy: answered in time" in_time "$FAST"
-tg_check "deadline, fail-open policy: allowed unchanged, silent" silent "$rc" "$WORK/deadline-open"
-tg_check "deadline, fail-open policy: logged loudly" \
-    fields_are "$WORK/deadline.audit" reason=deadline outcome=allowed priority=2
+# What the guest's side sends (or fails to send) never selects fail-open.
+tg_check "deadline reading stdin, fail-open policy: answered in time" in_time "$FAST"
+tg_check "deadline reading stdin, fail-open policy: denied all the same, one line" \
+    denied_one_line "$WORK/deadline-open"
+tg_check "deadline reading stdin, fail-open policy: says why" one_line_equals "$WORK/deadline-open.err" \
+    "$PREFIX: no answer within $DEADLINE s: still reading the domain XML from stdin"
+tg_check "deadline reading stdin, fail-open policy: logged as denied" \
+    fields_are "$WORK/deadline.audit" reason=deadline outcome=denied fail_open=no
+tg_check "deadline reading stdin, fail-open policy: the record says why fail-open did not apply" \
+    has "$WORK/deadline.audit" 'note="fail-open not applied: the deadline expired on the input libvirt passed (the guest'"'"'s domain XML)"'
 
 run_bounded "$conf" "$WORK/deadline.run" "$WORK/not-gated" "$WORK/stdin.fifo" web1 started begin -
 tg_check "not gated (started): passes at once without reading stdin" silent "$rc" "$WORK/not-gated"

@@ -45,10 +45,12 @@ run_hook "$conf" "$WORK/err.run" "$WORK/err" "$FIX/domains/garbage.txt" web1 mig
 tg_check "fail-closed error: fields" fields_are "$WORK/err.audit" \
     message_id=$ID_ERROR destination="$(hostname)" op=migrate policy_digest=none \
     tscgate_version="$VERSION" verdict=error
-conf=$(new_config open hostc-2596.xml)
+# Fail-open covers this host's problems only (here a host.xml that cannot
+# be read), never the guest's input.
+conf=$(new_config open caps-bad-counter.xml)
 printf '<policy xmlns="urn:tscgate:policy:1" version="1"><failure>fail-open</failure></policy>\n' > "$conf/policy.xml"
 chmod 644 "$conf/policy.xml"
-run_hook "$conf" "$WORK/open.run" "$WORK/open" "$FIX/domains/garbage.txt" web1 migrate begin -
+run_hook "$conf" "$WORK/open.run" "$WORK/open" "$FIX/domains/explicit-2100.xml" web1 migrate begin -
 tg_check "fail-open error: fields" fields_are "$WORK/open.audit" \
     message_id=$ID_FAIL_OPEN fail_open=yes verdict=error
 
