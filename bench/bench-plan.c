@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* bench/bench-plan.c: `make bench`'s fleet-scale figures for `tscgate plan`.
  *
  *   bench-plan [-g GUESTS] [-H HOSTS] [-r SECONDS]

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # `make bench`, second part: `tscgate plan` at fleet scale. Goals: 1,000
 # guests x 1,000 hosts from files, JSON out, in <= 5 s on one core; 10^7
 # pair evaluations per second per core in the engine alone

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* bench-spawn: time commands interleaved, each run fed FILE on stdin, no
  * shell in between (fork + execv + waitpid, CLOCK_MONOTONIC).
  *

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # bench/gen-policy.sh DIR RULES HOSTS: write DIR/policy.xml with RULES
 # rules (each matching one guest name, the last one every guest) and a
 # <host-directory> DIR/inventory of HOSTS host facts files, for the growth

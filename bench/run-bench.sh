@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # `make bench`: the hook's cost per call, measured against an empty C
 # program fed the same stdin, interleaved in one run (bench/bench-spawn.c:
 # fork + execv, no shell). Goals: pass-through <= 1.5x the empty

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # build-aux/add-spdx.sh: add the license identifier line to every tracked
 # source file that tests/check-spdx.sh finds without it, in the file's own
 # comment syntax (CONTRIBUTING.md, "License headers"): first line, or second

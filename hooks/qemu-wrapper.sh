@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Example /etc/libvirt/hooks/qemu for libvirt < 6.5, which runs only this one
 # script (no qemu.d directory). It hands every call to tscgate's hook with
 # the same arguments and stdin, and keeps its exit status and output.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tscgate-gate: the gate the qemu hook trampoline (tscgate-hook) execs for
  * `migrate begin` and `restore begin` on the destination host.
  *

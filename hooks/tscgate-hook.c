@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tscgate-hook: the libvirt qemu hook trampoline.
  *
  * Installed as $(sysconfdir)/libvirt/hooks/qemu.d/50-tscgate. libvirt runs

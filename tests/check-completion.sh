@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # tests/check-completion.sh: the bash completion (data/bash-completion/
 # tscgate) offers every subcommand the built `tscgate --help` lists, every
 # long option each subcommand's --help lists (nested commands such as

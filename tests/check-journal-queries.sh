@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Every journalctl command line documented in doc/logging.md and the man
 # pages, run by the journalctl of this system: against a journal file of
 # tscgate's records (tests/fixtures/audit/journal.export, made into a

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # tests/check-man.sh: the man pages as installed. Each generated page is
 # clean for `mandoc -T lint` (else `man --warnings`), has no path or version
 # left unsubstituted, and every subcommand of the built `tscgate` (nested

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # tests/check-spdx.sh [--list]: every tracked source file carries the
 # license identifier "SPDX-License-Identifier: LGPL-2.1-or-later" on its
 # first line, or on its second after a "#!" line or an XML declaration
@@ -12,8 +13,9 @@ cd "$top_srcdir" || exit 1
 list=
 [ "${1:-}" = --list ] && list=1
 if ! git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
-    echo "SKIP: not a git checkout (the license identifiers are checked in git trees)"
-    exit 77
+    # TAP (automake's TAP driver runs it in `make check`).
+    [ -n "$list" ] || echo "1..0 # SKIP not a git checkout (the license identifiers are checked in git trees)"
+    exit 0
 fi
 id='SPDX-License-Identifier: LGPL-2.1-or-later'
 
@@ -36,9 +38,13 @@ while IFS= read -r f; do
     case $head in
         *"$id"*) ;;
         *) missing=$((missing + 1))
-           if [ -n "$list" ]; then echo "$f"; else echo "FAIL $f: no '$id' on its first line"; fi ;;
+           if [ -n "$list" ]; then echo "$f"; else echo "# $f: no '$id' on its first line"; fi ;;
     esac
 done < "${TMPDIR:-/tmp}/spdx.$$"
 rm -f "${TMPDIR:-/tmp}/spdx.$$"
-[ -n "$list" ] || echo "$((total - missing)) of $total source files carry the identifier"
+if [ -z "$list" ]; then
+    if [ "$missing" -eq 0 ]; then ok=ok; else ok="not ok"; fi
+    echo "$ok 1 - $((total - missing)) of $total source files carry the license identifier"
+    echo "1..1"
+fi
 [ "$missing" -eq 0 ]

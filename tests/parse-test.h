@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tscgate: helpers shared by the parsers' cmocka tests (test-xml,
  * test-hostfacts, test-guest, test-lineage): fixtures, error assertions,
  * one named test per table row. Header-only, static inline. */

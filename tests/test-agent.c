@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Tests for tg-agent-action.c: what `tscgate agent` does for each libvirt
  * lifecycle event, for each running guest it finds, and how it reads a
  * QEMU command line. One named test per table row. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Tests for tg-bootrecord.c: the record `tscgate agent` writes when a
  * guest boots, the element it hands to virDomainSetMetadata, and what the
  * engine makes of it once libvirt has stored it. */

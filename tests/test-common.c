@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tscgate: tests of the shared helpers (tg-common.c): escaping in its three
  * styles, decimal parsing, MHz formatting, facts. */
 #include <config.h>

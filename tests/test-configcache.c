@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tscgate: tests of the compiled configuration cache
  * (src/host/tg-configcache.c, src/lib/tg-policy-cache.c): a hit decides
  * exactly as a fresh load, every source change invalidates, and a cache

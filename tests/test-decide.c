@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tscgate: tests of the decision engine (src/tg-decide.c).
  *
  * Table-driven, one cmocka test per row, named by the row (test-table.h):

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tscgate: tests of the evaluation glue (tg-evaluate.c) and the reports
  * (tg-report.c): source facts from the lineage record, audit mode, JSON
  * escaping, exit statuses. */

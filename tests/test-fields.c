@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Tests for tg-fields.c: the one list of a decision's fields, and its
  * renderings as JSON members and as the log record's TSCGATE_ fields. */
 #include <config.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Tests for tg-file.c's trusted reading: regular files only, never
  * blocking, bounded, trust checks on the opened descriptor. */
 #include <config.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tscgate: tests of the guest clock profile parser (src/lib/tg-guest.c) and of
  * the lineage record schema xml/lineage.rng. */
 #include <config.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Tests for tg-hostcache.c (per-boot probe cache) and tg-hookconf.c. */
 #include <config.h>
 

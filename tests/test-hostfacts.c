@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tscgate: tests of host facts parsing/formatting (src/lib/tg-hostfacts.c)
  * and of the schema xml/hostfacts.rng. */
 #include <config.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tscgate: tests of loading a policy's <host-directory> inventories from
  * files (src/host/tg-inventory.c): every entry that cannot be used is an
  * error naming its path, trust is checked on what was opened, and large

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Tests for tg-lineage.c: building the next record and writing it into a
  * domain's <metadata> without touching anything else. */
 #include <config.h>

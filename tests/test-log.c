@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Tests for tg-log.c: record formats, journald native datagram, syslog
  * fallback choice, audit file appends (also from concurrent processes). */
 #include <config.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tscgate: tests of the fleet plan (tg-plan.c), the pinned-rate chooser
  * and the definition edit (tg-pin.c), and of tg_decide_outcome(), which the
  * plan decides every pair with: it must agree with tg_decide() on every

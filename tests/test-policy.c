@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tscgate: tests of the policy module (tg-policy.c) and `tscgate policy`
  * (tg-cli-policy.c). Fixtures: tests/fixtures/policies/, examples: xml/examples/. */
 #include <config.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tscgate: unit tests for the host probe (tg-probe.c).
  *
  * - Fixture trees under tests/fixtures/sysroots/<case>/{proc,sys} stand in for

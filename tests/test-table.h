@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tscgate: table-driven cmocka tests, one named test per table row.
  *
  * A row becomes a cmocka test of its own: its name is the row's name (what

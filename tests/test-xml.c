@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tscgate: tests of the safe XML helpers (src/lib/tg-xml.c). */
 #include <config.h>
 

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # LOG_COMPILER for `make check-valgrind`: run ELF test programs under the
 # test suite's valgrind command (tests/test-lib.sh: memcheck errors and
 # definite leaks fail the test); run scripts as they are, with

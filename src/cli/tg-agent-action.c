@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tscgate: the agent's decisions (see tg-agent-action.h). */
 #include <config.h>
 

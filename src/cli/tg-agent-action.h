@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tscgate: what `tscgate agent` does, as pure functions of what libvirt
  * and /proc say: for a lifecycle event, and for a running guest it finds
  * at its start or after reconnecting (doc/tsc-model.md, "What each

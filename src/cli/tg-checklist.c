@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tscgate: the human checklist of `tscgate probe --human` (see
  * tg-checklist.h). */
 #include <config.h>

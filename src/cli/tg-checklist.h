@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tscgate: this host's facts as a virt-host-validate style checklist, for
  * operators (`tscgate probe --human`).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tscgate: `tscgate agent`, the boot-record writer. Listens to libvirt's
  * domain lifecycle events and, when a guest boots on this host, stores a
  * boot record (tg-bootrecord.h) in the guest's live definition with

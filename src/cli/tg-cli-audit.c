@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tscgate: `tscgate audit report [FILE|-]`: what the hook's records say.
  *
  * Reads the audit file (one logfmt line per record, as tg-record.c writes

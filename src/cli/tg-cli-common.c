@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tscgate: helpers every subcommand shares (tg-cli.h). */
 #include <config.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tscgate: `tscgate config test [DIR]`, as `sshd -t` and `nginx -t`: load
  * the hook's configuration directory exactly as the gate does (tg-config.h:
  * trust checks, hook.conf, policy.xml with its inventory, host.xml), look

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tscgate: libvirt connections read concurrently, each on a thread of its
  * own and under a deadline (tg-cli-connect.h). */
 #include <config.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tscgate: libvirt connections read concurrently, each under a deadline,
  * for `plan --connect` and `inventory collect` (tg-cli-connect.c). */
 #ifndef TG_CLI_CONNECT_H

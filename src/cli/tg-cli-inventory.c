@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tscgate: `tscgate inventory collect`, host facts files for hosts where
  * tscgate is not installed, from their libvirt daemons' capabilities
  * (tg-cli.h). The files have the form `tscgate probe --publish` writes,

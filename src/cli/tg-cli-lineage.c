@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tscgate: `tscgate lineage show|strip FILE` (tg-cli.h): tscgate's lineage
  * record in a domain definition, for admins who copy or edit domain XML.
  *

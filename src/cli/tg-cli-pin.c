@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tscgate: `tscgate pin`, a TSC rate pinned in a guest's persistent
  * definition through the libvirt API (tg-cli.h). The running guest is
  * never touched: QEMU takes the rate at its next start (a cold boot). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tscgate: `tscgate plan`, every guest on every other host (tg-cli.h).
  *
  * Guests and host facts come from files, directories of *.xml, and

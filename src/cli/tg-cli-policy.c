@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tscgate: `tscgate policy validate|explain` (see tg-cli-policy.h and
  * doc/tscgate-policy.5). */
 #include <config.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tscgate: the `tscgate policy` subcommands (validate, explain). */
 #ifndef TG_CLI_POLICY_H
 #define TG_CLI_POLICY_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tscgate: `tscgate preflight`, a migration decided before it starts, from
  * the running guest's migratable XML and both hosts' capabilities as their
  * libvirt daemons report them. The only part of tscgate that links libvirt. */

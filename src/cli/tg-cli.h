@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tscgate: subcommand entry points of the `tscgate` CLI. Each takes the
  * subcommand's argv (argv[0] = subcommand name) and returns a TgExitStatus
  * (tg-common.h; the statuses are described in tscgate(8), EXIT STATUS). */

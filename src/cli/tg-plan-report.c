@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tscgate: printing the fleet plan (tg-plan-report.h). */
 #include <config.h>
 

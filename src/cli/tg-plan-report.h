@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tscgate: the fleet plan for people (a table that stays readable at 50
  * hosts), for programs (JSON) and for spreadsheets (CSV). */
 #ifndef TG_PLAN_REPORT_H

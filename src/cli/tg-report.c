@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tscgate: text and JSON reports of an evaluation (tg-report.h). */
 #include <config.h>
 

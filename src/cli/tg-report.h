@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tscgate: printing an evaluation for people (text) and programs (JSON). */
 #ifndef TG_REPORT_H
 #define TG_REPORT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tscgate: the command-line tool for operators and cluster admins.
  *
  *   tscgate probe [--human]            this host's TSC facts

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tscgate: loading the hook's configuration directory (tg-config.h). */
 #include <config.h>
 

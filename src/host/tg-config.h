@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tscgate: loading the hook's configuration directory as the gate does,
  * shared by the gate (hooks/tscgate-gate.c) and `tscgate config test`, so
  * that the test loads exactly what the hook loads:

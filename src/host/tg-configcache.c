@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tscgate: the compiled configuration cache (see tg-configcache.h).
  *
  * File format: a header line "tscgate-configcache FORMAT VERSION", a line

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tscgate: the compiled configuration cache. A policy and its inventory,
  * once loaded and validated, are kept in the runtime directory as
  * RUNTIME_DIR/policy-HASH.cache (HASH: of policy.xml's path): the policy's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tscgate: reading and writing whole files, and loading the parsed models
  * from files (see tg-file.h). */
 #include <config.h>

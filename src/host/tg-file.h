@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tscgate: whole-file input and output, and loading the parsed models
  * (guest profile, host facts) from files; policies load in tg-inventory.h.
  * The models themselves parse from memory (src/lib); this is where files

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tscgate: hook.conf (see tg-hookconf.h). */
 #include <config.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tscgate: the hook's own settings, CONFIG_DIR/hook.conf (GKeyFile):
  *
  *   [hook]

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tscgate: per-boot cache of this host's probed facts (see tg-hostcache.h). */
 #include <config.h>
 

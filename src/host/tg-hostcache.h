@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tscgate: this host's probed facts, cached once per boot.
  *
  * Probing creates a KVM VM (virHostCPUGetTscInfo does the same in libvirt),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tscgate: loading a policy and its host inventories from files (see
  * tg-inventory.h). */
 #include <config.h>

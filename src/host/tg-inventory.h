@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tscgate: loading a policy from files: policy.xml and the <host-directory>
  * inventories it names (directories of `tscgate probe` outputs). The
  * policy itself parses from memory (src/lib/tg-policy.h); this is where

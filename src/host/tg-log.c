@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tscgate: sending decision records to journald, syslog and the audit file
  * (see tg-log.h). Nothing here may block: the gate runs inside libvirt's
  * migration and libvirt waits for it without a timeout. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tscgate: where decision records go: journald's native protocol, else the
  * syslog socket, and optionally an audit file. The record itself is built
  * and formatted by tg-record.h.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tscgate: this host's cpufreq range and the policy in force on every CPU,
  * for the power-management checklist of hosts without an invariant TSC
  * (tg-probe-priv.h). Read from sysfs: cpuN/cpufreq/{scaling_min_freq,

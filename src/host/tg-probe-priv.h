@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tscgate: what the probe's files share (tg-probe.c, tg-probe-cpufreq.c).
  * Not for other modules. */
 #ifndef TG_PROBE_PRIV_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tscgate: probe this host's TSC facts and timekeeping health (tg-probe.h).
  *
  * The KVM part follows what libvirt's virHostCPUGetTscInfo

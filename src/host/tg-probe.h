@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tscgate: probe this host's TSC facts and timekeeping health, the way
  * libvirt does (virHostCPUGetTscInfo, src/util/virhostcpu.c) but without
  * libvirt: /dev/kvm -> KVM_CREATE_VM -> KVM_CREATE_VCPU -> KVM_GET_TSC_KHZ,

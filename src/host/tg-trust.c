@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tscgate: StrictModes-style trust checks on configuration files (see
  * tg-trust.h). */
 #include <config.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tscgate: StrictModes-style trust checks, as sshd applies to its
  * configuration: a file that decides what the gate allows must be owned by
  * root (or the configured owner) and writable by nobody else.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tscgate: the boot record (see tg-bootrecord.h). */
 #include <config.h>
 

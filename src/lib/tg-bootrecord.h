@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tscgate: the boot record, the lineage record (tg-lineage.h, schema
  * xml/lineage.rng) that `tscgate agent` writes into a guest's live
  * definition when the guest boots on this host: its nominal TSC rate (the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tscgate: shared helpers of the core library (see tg-common.h). */
 #include <config.h>
 

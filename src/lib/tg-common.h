@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tscgate: shared types and error reporting for the core library.
  *
  * Every module of libtscgate reports failures through GError with the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tscgate: the decision engine's internals, shared by tg-decide.c (the
  * entry points and the precedence of the rules) and tg-decide-rules.c (the
  * rules). Not installed, not for other modules. */

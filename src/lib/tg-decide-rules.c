@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tscgate: the decision engine's rules (tg-decide-priv.h); their
  * precedence, and the upstream facts each follows, are in tg-decide.c and
  * doc/reason-codes.md. */

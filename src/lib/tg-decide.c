@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tscgate: the decision engine (see tg-decide.h and doc/reason-codes.md).
  *
  * tg_decide() is a pure function: it reads only its arguments, keeps no

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tscgate: the decision engine.
  *
  * A pure function over parsed facts: no I/O, no globals, no clock. Given a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tscgate: evaluation glue shared by the CLI and the hook (tg-evaluate.h). */
 #include <config.h>
 

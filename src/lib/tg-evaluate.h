@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tscgate: one evaluation of an incoming guest, shared by `tscgate check`,
  * `tscgate preflight` and the hook's gate: settings from the policy (if
  * any), source facts from the caller or from the guest's lineage record, then

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tscgate: the one list of a decision's fields (tg-fields.h). */
 #include <config.h>
 

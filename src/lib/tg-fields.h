@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tscgate: the one list of a decision's fields. Every rendering of a
  * decision (the text and JSON reports of `check` and `preflight`, `policy
  * explain`, the hook's log record and audit line, `plan`) takes its fields

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tscgate: guest clock profile from domain XML (see tg-guest.h, schema of
  * the lineage record xml/lineage.rng).
  */

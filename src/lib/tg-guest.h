@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tscgate: a guest's clock profile, parsed from domain XML as `virsh dumpxml`
  * or libvirt's migratable XML gives it, plus tscgate's lineage record
  * (tg-lineage.h) and orchestration tags from <metadata>.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tscgate: host TSC facts, read from / written as capabilities-shaped XML
  * (see tg-hostfacts.h, schema xml/hostfacts.rng).
  */

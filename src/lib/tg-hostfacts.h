@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tscgate: a host's TSC facts and timekeeping health.
  *
  * Filled either by probing this host (tg-probe.h) or by reading

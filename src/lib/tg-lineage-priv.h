@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tscgate: lineage entry points for tests and fuzzers only. The gate
  * rewrites the tree it parsed once (tg_lineage_rewrite_doc, tg-lineage.h);
  * these work on text and serve the tests that compare the two.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tscgate: writing the lineage record into a domain's <metadata>, and
  * taking it out again (tg-lineage.h; the record's model and reader are in
  * tg-lineage.c). */

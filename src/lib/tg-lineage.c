@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tscgate: the lineage record in a domain's <metadata>: its model, its reader
  * and the next record after a hop (see tg-lineage.h, schema xml/lineage.rng;
  * writing it into the domain is tg-lineage-write.c).

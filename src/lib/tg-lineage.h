@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tscgate: the lineage record, tscgate's note in a domain's <metadata> of
  * the hops the guest made and the TSC rate it was started with: the model,
  * reading it from the domain XML, building the next one after an allowed

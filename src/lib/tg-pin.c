@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tscgate: the pinned-rate chooser and the definition edit (tg-pin.h). */
 #include <config.h>
 

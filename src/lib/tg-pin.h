@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tscgate: choosing a TSC rate to pin a guest at, and pinning it in a
  * domain definition (`tscgate pin`, `tscgate plan`). Pure: parsed models
  * and memory buffers in, results out.

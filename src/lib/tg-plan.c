@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tscgate: the fleet plan (tg-plan.h). */
 #include <config.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tscgate: the fleet plan, every guest on every other host (`tscgate plan`).
  *
  * Pure: parsed guests and host facts in, one outcome per pair out. Each

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tscgate: selecting the rule for a guest and applying it (see
  * tg-policy.h and doc/tscgate-policy.5): first match in file order.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tscgate: the compiled form of a loaded policy (see tg-policy.h): the
  * model in a small binary encoding, so that a policy and its inventory,
  * once validated, are read back without XML, RelaxNG or inventory files.

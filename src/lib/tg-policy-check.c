@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tscgate: the policy's conflict rules (see tg-policy-priv.h), one
  * function each: what the schema cannot say about a document that is
  * well-formed and valid. Each reports its problem at the element it is

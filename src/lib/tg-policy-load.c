@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tscgate: reading a policy document into the model (see
  * tg-policy-priv.h): the value readers, the settings, the inventory and
  * the rules. The root, structure and schema passes are in

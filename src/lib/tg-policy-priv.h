@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tscgate: the policy model and the loader's internals, shared by the
  * policy module's files (tg-policy.c: model and entry points;
  * tg-policy-load.c: root, structure and values; tg-policy-check.c: one

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tscgate: the document-level passes of loading a policy (see
  * tg-policy-priv.h): root and version, the hand-written structure
  * validator (one precise message per unknown, missing, misplaced or

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tscgate: the cluster admin's policy file (see tg-policy.h and
  * doc/tscgate-policy.5): the model and the loader's entry points.
  *

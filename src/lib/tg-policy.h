@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tscgate: the cluster admin's policy XML ($(sysconfdir)/tscgate/policy.xml).
  *
  * Schema: xml/policy.rng (namespace TG_POLICY_NS), validated at load with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tscgate: the decision record and its renderings (see tg-record.h). */
 #include <config.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tscgate: one structured record per gating decision, and its renderings.
  *
  * A record is a MESSAGE, a syslog PRIORITY and KEY=value fields. It goes to

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tscgate: safe XML input helpers over libxml2 (see tg-xml.h).
  *
  * Untrusted input is parsed with XML_PARSE_NONET and without

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tscgate: safe XML input helpers over libxml2, shared by every parser.
  *
  * Untrusted XML (domain XML from libvirt, capabilities, policy) is parsed

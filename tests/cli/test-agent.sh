@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # `tscgate agent` against libvirt's test driver (test:///FILE, no daemon,
 # no root): usage errors, --once, the event loop ending cleanly on SIGTERM
 # and SIGINT.  Boot records on real guests are the e2e stage's

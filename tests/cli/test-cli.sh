@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # CLI tests: run the built `tscgate` and check exit codes, verdicts and
 # messages for guests, hosts, policies and broken inputs.
 . "${top_builddir:-.}/tests/test-lib.sh"

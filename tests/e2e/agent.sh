@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # tests/e2e/agent.sh: running `tscgate agent` inside a host, for the agent
 # scenarios (14-*.sh ... 17-*.sh).  Sourced by those scenarios.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # tests/e2e/helpers.sh: guest, configuration and assertion helpers for the
 # scenarios in tests/e2e/scenarios/.  Sourced by run.sh after lib.sh.
 # Scenarios run in a subshell with `set -e`; a failed assertion exits it.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # tests/e2e/lib.sh: bring up and tear down several real libvirt "hosts" on
 # one machine for tscgate's end-to-end tests.  Sourced by tests/e2e/run.sh
 # (bash, set -euo pipefail).

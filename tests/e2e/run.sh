@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # tests/e2e/run.sh: tscgate end to end, with real libvirt daemons, real
 # QEMU guests and real `virsh migrate --live` / `virsh save` + `restore`
 # between two libvirt hosts on this machine.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tscgate fuzzing: fixed inputs shared by the fuzz targets (tests/fuzz/).
  *
  * Each target defines LLVMFuzzerTestOneInput(); it is linked either with

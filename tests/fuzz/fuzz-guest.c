@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tscgate fuzz target: untrusted domain XML (what libvirt hands the hook on
  * stdin). Parses the guest profile, derives its class and nominal rate,
  * selects a rule of a fixed policy, decides it against fixed destinations,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tscgate fuzz target: untrusted capabilities-shaped host facts XML
  * (`virsh capabilities`, `tscgate probe` output, host.xml, policy host
  * inventories). Whatever parses must format, parse back, and format to

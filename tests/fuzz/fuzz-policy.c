@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tscgate fuzz target: untrusted policy XML (`tscgate policy validate` is
  * run on files admins are still writing). Parses the policy, applies it to
  * fixed guests, and validates the same buffer collecting every problem:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tscgate fuzzing: a main() that feeds each file named on the command line
  * (or every regular file of a directory named there) once to the fuzz
  * target's LLVMFuzzerTestOneInput(), as libFuzzer would. Linked with the

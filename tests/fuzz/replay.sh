@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Replay every committed fuzz corpus file and every crash reproducer
 # (tests/fuzz/regressions/TARGET/*) through the fuzz targets linked with the
 # gcc-built code (tests/fuzz/replay-TARGET, see tests/fuzz.am). A target

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* cmocka regression tests for bugs the fuzz targets (tests/fuzz/) found.
  * Each test names the reproducer in tests/fuzz/regressions/ it pins down;
  * tests/fuzz/replay.sh replays the reproducers themselves. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* hostile-helper: the hostile surroundings test-hook-hostile.sh runs the
  * gate in, which plain sh cannot set up.
  *

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Shared helpers of the hook's shell tests (sourced). Runs the built hook
 # exactly as libvirt does: clean environment, argv GUEST OP SUBOP EXTRA,
 # domain XML on stdin (libvirt src/util/virhook.c virHookCall).

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # The hook among other qemu.d scripts, run the way libvirt >= 6.5 runs them
 # (src/util/virhook.c): every executable of hooks/qemu.d in byte order, each
 # fed the previous script's output when that was non-empty, stopping at the

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # 50 simultaneous gating runs on one host, cold probe cache: one probe, one
 # cache file (no temp file left), 50 identical outputs, 50 whole audit lines.
 . "${top_srcdir:-.}/tests/hook/lib.sh"

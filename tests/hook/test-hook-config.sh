@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # `tscgate config test` over a table of broken configuration directories:
 # each one the built gate refuses (run as libvirt runs it) is reported by
 # config test as an error (exit 1), naming the same problem; each one the

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # The hook on gating ops with broken input: fail-closed with one clear
 # stderr line and one log record; fail-open and audit mode from the policy.
 . "${top_srcdir:-.}/tests/hook/lib.sh"

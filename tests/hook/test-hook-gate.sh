@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # The hook on gating ops, table-driven over the default rules: exit code,
 # reason code (audit line), the exact stderr line of a denial, golden stdout
 # XML, libvirt's domain schema, stdin vs stdout only differing inside

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # This host's health facts at the moment of the run: clock
 # synchronisation, clocksources, the kernel's TSC-unstable mark and the
 # cpufreq policy are read at every run, never taken from the per-boot

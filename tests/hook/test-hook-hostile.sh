@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # The gate in hostile surroundings, run as libvirt runs it: a held lock on
 # the runtime directory, journald and syslog sockets nobody reads, a probe
 # cache planted by another user, FIFOs and device links as config files, a

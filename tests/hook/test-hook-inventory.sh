@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # The hook with a broken <host-directory> inventory: a host whose facts
 # file is a dangling symbolic link (shared storage not mounted), a FIFO or
 # a directory would drop out of the inventory and let through a guest that

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Lifecycle operations that are not a move of a running guest
 # (doc/tsc-model.md): an offline migration (the definition moves, no QEMU
 # runs) and a restore on the host that saved the image.

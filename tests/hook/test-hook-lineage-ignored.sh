@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # The guest's own metadata never selects fail-open: a lineage record this
 # tscgate cannot read (a newer version, an unknown hop operation) is
 # ignored as if absent, with a note in the log record, and the guest is

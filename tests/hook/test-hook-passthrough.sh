@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Every non-gating op exits 0 and prints nothing, without reading stdin or
 # configuration, whatever the input, configuration or host state: a failing
 # `reconnect` hook kills a running guest, a failing `prepare`/`start` keeps

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # The decision record names what an audit trail needs to answer "what
 # would enforce mode break, where, under which policy": the destination
 # host, the source host where the guest's lineage record names it, the

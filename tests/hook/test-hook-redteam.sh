@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # What the guest controls never selects fail-open, and nothing the gate
 # writes waits past its deadline. Run as libvirt runs the hook:
 #  - a domain XML the gate refuses (a foreign <metadata> element with too

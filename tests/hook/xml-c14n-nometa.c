@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Test helper: print the canonical form (C14N 1.0, comments kept) of an XML
  * file with every <metadata> child of the root element removed, so that
  * `cmp` of two outputs tells whether two domains differ outside <metadata>.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Scenario 1: an allowed live migration A->B of a guest with an explicit
 # <timer name='tsc' frequency=HOST_HZ>.  The user sees the guest running on
 # B, tscgate's lineage record in `virsh dumpxml` on B with the hop onto B

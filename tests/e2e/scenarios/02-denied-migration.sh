@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Scenario 2: B's facts declare another TSC frequency without scaling: the
 # migration of an explicit-frequency guest is refused by the hook on B;
 # virsh's error carries the hook's one-line "tscgate:" reason; the guest

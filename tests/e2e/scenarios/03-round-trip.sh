@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Scenario 3: round trip A->B->A: the record holds two hops (onto B, then
 # back onto A) and the nominal frequency is unchanged.
 scenario() {

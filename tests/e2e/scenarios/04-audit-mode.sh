@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Scenario 4: audit mode on B (policy.xml <mode>audit</mode>): the migration
 # of scenario 2 goes ahead, and B's audit line says it would have been
 # denied.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Scenario 5: `virsh save` on A, `virsh restore` on B is gated like a
 # migration: refused while B declares another frequency (the error carries
 # the hook's reason), allowed with the lineage record once B is itself.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Scenario 6: lifecycle safety.  With a corrupt policy.xml and host.xml on
 # both hosts, nothing that is not a migration or restore may fail: start,
 # shutdown, destroy, define/undefine, and a libvirtd restart while a guest

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Scenario 7: a kvm-clock guest without an explicit frequency migrates to a
 # host declared at another frequency: allowed (kvm-clock survives a rate
 # change) with a warning in the audit line and the record.

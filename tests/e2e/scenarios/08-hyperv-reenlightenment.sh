@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Scenario 8: a guest with Hyper-V re-enlightenment and no explicit TSC
 # frequency is refused by the destination's hook at `migrate begin`, i.e.
 # before the destination QEMU exists and before any memory is sent (QEMU

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Scenario 9: `tscgate probe` on a host reports the same TSC frequency and
 # scaling as `virsh capabilities` of that host's real libvirtd.
 scenario() {

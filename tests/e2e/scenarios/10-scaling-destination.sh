@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Scenario 10: B declares another TSC frequency but TSC scaling: the
 # explicit-frequency guest is allowed (KVM scales it), and the hop records
 # B's declared rate and scaling while the guest keeps its own rate.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Scenario 11: B's own probed facts (`tscgate probe` run on B), except that
 # the kernel marked its TSC unstable: an explicit-frequency guest inside
 # B's tolerance window is refused all the same (default rule 6).

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Scenario 12: a policy rule on B selects guests by their orchestration tag
 # and forbids moving them (e.g. latency-critical databases): a tagged guest
 # is refused and virsh's error names the rule; an untagged guest with the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Scenario 13: `tscgate preflight` asks both real daemons over the libvirt
 # API (read-only connections: the guest's migratable XML, both hosts'
 # capabilities) and gives the verdict before anything moves; a policy rule

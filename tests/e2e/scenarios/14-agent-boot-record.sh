@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Scenario 14: `tscgate agent` on A.  A guest with kvm-clock disabled and no
 # pinned rate reads the TSC directly: without a known nominal rate the hook
 # on B refuses it even though B runs at A's rate.  With the agent running,

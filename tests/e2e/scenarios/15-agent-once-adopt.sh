@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Scenario 15: `tscgate agent --once` adopts what was started while no
 # agent ran.  On A: a guest booted there (libvirt: "running (booted)"), one
 # booted with a boot record of an earlier run (stale: replaced), and

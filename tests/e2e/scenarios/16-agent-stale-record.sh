@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Scenario 16: a stale record in a persistent definition.  A live dump of a
 # guest booted on A (boot record included) is defined as a persistent guest
 # after its record was made to look like one from a host at another rate;

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Scenario 17: the agent survives a libvirtd restart on A: it notices the
 # connection's end, reconnects with backoff, adopts what runs (a guest it
 # stamped before keeps its record, nothing is written twice) and stamps a

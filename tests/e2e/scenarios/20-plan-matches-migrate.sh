@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Scenario 20: `tscgate plan --connect` over the two real daemons, with the
 # facts each host published (`tscgate probe --publish`, run on the host,
 # its host.xml included), says for every guest on A whether B lets it in;

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Scenario 21: a persistent guest with invtsc and no pinned rate cannot
 # migrate (`tscgate plan` says invtsc-without-frequency); `tscgate pin
 # --for-hosts` writes the rate that fits both published hosts into its

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Scenario 31: `virsh migrate --offline --persistent` of a shut-off guest.
 # libvirt runs B's migrate hook with the same arguments as for a live
 # migration; the XML is captured (a wrapper around the staged gate) to show

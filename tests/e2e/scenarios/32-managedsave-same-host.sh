@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Scenario 32: `virsh managedsave` then `virsh start` on the same host under
 # a "stay on your host" rule (and a policy that denies an unsynchronised
 # clock): libvirt runs the restore hook while the managed save image is

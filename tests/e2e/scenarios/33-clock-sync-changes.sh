@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Scenario 33: B's clock goes from synchronised to not between two
 # migrations, and back (the staged build's test seam stands in for
 # adjtimex(2): SYSCONFDIR/tscgate/test-seam-adjtimex). B denies an

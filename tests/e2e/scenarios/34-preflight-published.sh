@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Scenario 34: B publishes its facts (`tscgate probe --publish DIR`, health
 # and the digest of the policy its hook enforces), and `tscgate preflight
 # --dest-dir DIR` on A decides with them as B's hook will: B denies an
