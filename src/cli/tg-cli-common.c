@@ -49,11 +49,9 @@ tg_cli_vprint_error(FILE *out, const char *command, const char *fmt, va_list ap)
 }
 
 int
-tg_cli_error(const char *command, int status, const char *fmt, ...)
+tg_cli_verror(FILE *out, FILE *err, const char *command, int status, const char *fmt,
+              va_list ap)
 {
-    va_list ap;
-
-    va_start(ap, fmt);
     if (tg_cli_json_errors) {
         va_list copy;
         g_autofree char *msg = NULL;
@@ -63,10 +61,20 @@ tg_cli_error(const char *command, int status, const char *fmt, ...)
         msg = g_strdup_vprintf(fmt, copy);
         va_end(copy);
         json = tg_cli_error_json(command, status, msg);
-        fputs(json, stdout);
-        fflush(stdout);
+        fputs(json, out);
+        fflush(out);
     }
-    tg_cli_vprint_error(stderr, command, fmt, ap);
+    tg_cli_vprint_error(err, command, fmt, ap);
+    return status;
+}
+
+int
+tg_cli_error(const char *command, int status, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    status = tg_cli_verror(stdout, stderr, command, status, fmt, ap);
     va_end(ap);
     return status;
 }

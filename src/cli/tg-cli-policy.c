@@ -37,18 +37,7 @@ tg_policy_error(FILE *out, FILE *err, const char *command, int status, const cha
     va_list ap;
 
     va_start(ap, fmt);
-    if (tg_cli_json_errors) {
-        va_list copy;
-        g_autofree char *msg = NULL;
-        g_autofree char *json = NULL;
-
-        va_copy(copy, ap);
-        msg = g_strdup_vprintf(fmt, copy);
-        va_end(copy);
-        json = tg_cli_error_json(command, status, msg);
-        fputs(json, out);
-    }
-    tg_cli_vprint_error(err, command, fmt, ap);
+    status = tg_cli_verror(out, err, command, status, fmt, ap);
     va_end(ap);
     return status;
 }

@@ -98,6 +98,10 @@ bool tg_cli_argv_wants_json(int argc, char **argv);
 /* Returns {"error":"tscgate COMMAND: MESSAGE","command":COMMAND|null,
  * "status":STATUS} and a newline (g_free). */
 char *tg_cli_error_json(const char *command, int status, const char *message);
+/* tg_cli_error() on the streams given: the JSON form on `out` under
+ * --json, the line on `err`. Returns `status`. */
+int tg_cli_verror(FILE *out, FILE *err, const char *command, int status, const char *fmt,
+                  va_list ap) G_GNUC_PRINTF(5, 0);
 /* The same line on `out` (for callers that write to a stream of their own). */
 void tg_cli_vprint_error(FILE *out, const char *command, const char *fmt, va_list ap)
     G_GNUC_PRINTF(3, 0);
