@@ -14,9 +14,7 @@
 #include "tg-xml.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <libxml/SAX2.h>
 #include <libxml/parserInternals.h>
