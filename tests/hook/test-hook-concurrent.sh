@@ -44,9 +44,18 @@ tg_check "exactly one file in the runtime dir, the cache" \
 tg_check "audit file has $N lines" [ "$(wc -l < "$WORK/conc.audit")" -eq "$N" ]
 tg_check "every audit line is whole" \
     [ "$(grep -c '^time=2026-11-25T08:00:00Z message=".*" priority=[0-9] verdict=[a-z-]* outcome=[a-z]* reason=[a-z-]* .* op=migrate mode=enforce host_facts=probe[a-z-]*$' "$WORK/conc.audit")" -eq "$N" ]
-tg_check "one run probed, $((N - 1)) read the cache" \
-    [ "$(grep -c ' host_facts=probe$' "$WORK/conc.audit")" -eq 1 ]
-tg_check "$((N - 1)) cache hits" [ "$(grep -c ' host_facts=probe-cache$' "$WORK/conc.audit")" -eq $((N - 1)) ]
+probed=$(grep -c ' host_facts=probe$' "$WORK/conc.audit")
+hits=$(grep -c ' host_facts=probe-cache$' "$WORK/conc.audit")
+if [ -z "${TSCGATE_VALGRIND:-}" ]; then
+    tg_check "one run probed, $((N - 1)) read the cache" [ "$probed" -eq 1 ]
+    tg_check "$((N - 1)) cache hits" [ "$hits" -eq $((N - 1)) ]
+else
+    # Under memcheck one probe outlasts the probe cache's bounded lock wait
+    # (1 s; it never blocks): runs that gave up waiting probe for
+    # themselves, and every run still either probed or read the cache.
+    tg_check "every run probed or read the cache ($probed probed, $hits hits)" \
+        [ "$probed" -ge 1 -a $((probed + hits)) -eq "$N" ]
+fi
 
 # A corrupt cache is replaced by a fresh probe.
 printf 'garbage' > "$run/hostfacts-$boot_id.xml"
