@@ -642,7 +642,18 @@ tg_probe_per_run(TgHostFacts *facts, const TgProbeOptions *opts)
     tg_probe_clocksource(f, sys_root);
     tg_probe_cmdline(f, proc_root, &cpu);
     g_free(cpu.flags_why);
-    tg_probe_cpufreq_policy(f, sys_root);
+    /* The power-management checklist speaks only for a TSC that is not
+     * invariant (doc/tsc-model.md): on every other host the per-CPU cpufreq
+     * files (five per CPU) are not read on every run. */
+    if (facts->constant_tsc.note.known && facts->constant_tsc.value &&
+        facts->nonstop_tsc.note.known && facts->nonstop_tsc.value) {
+        tg_fact_set_unknown(&f->cpufreq_pinned.note,
+                            "not read on a cached run: the TSC is invariant (constant_tsc, nonstop_tsc)");
+        tg_fact_set_unknown(&f->cpufreq_highest_khz.note,
+                            "not read on a cached run: the TSC is invariant (constant_tsc, nonstop_tsc)");
+    } else {
+        tg_probe_cpufreq_policy(f, sys_root);
+    }
     tg_probe_clock(f, opts);
     tg_host_facts_take_per_run(facts, f);
 }

@@ -30,7 +30,8 @@ TgHostFacts *tg_probe_host(const TgProbeOptions *opts);
 
 /* Read again, into `facts`, every fact that changes during a boot
  * (TgHostFactField.per_run: clock synchronisation and its error bounds,
- * the clocksources, the TSC-unstable mark, the cpufreq policy in force).
+ * the clocksources, the TSC-unstable mark, and the cpufreq policy in force
+ * unless the cached `facts` say the TSC is invariant).
  * Cheap: procfs, sysfs and adjtimex(2), no KVM device. `opts` may be
  * NULL. */
 void tg_probe_per_run(TgHostFacts *facts, const TgProbeOptions *opts);
