@@ -637,8 +637,14 @@ tg_probe_per_run(TgHostFacts *facts, const TgProbeOptions *opts)
         opts = &defaults;
     proc_root = opts->proc_root ? opts->proc_root : "/proc";
     sys_root = opts->sys_root ? opts->sys_root : "/sys";
-    /* The CPU flags only say whether there is a TSC to be marked. */
-    tg_probe_cpuinfo(f, proc_root, &cpu);
+    /* The CPU flags only say whether there is a TSC to be marked: a CPU
+     * the cached facts know to have constant_tsc has one (the flags do not
+     * change during a boot), so /proc/cpuinfo, one block per CPU, is read
+     * again only when they do not say. */
+    if (facts->constant_tsc.note.known && facts->constant_tsc.value)
+        cpu.has_tsc = true;
+    else
+        tg_probe_cpuinfo(f, proc_root, &cpu);
     tg_probe_clocksource(f, sys_root);
     tg_probe_cmdline(f, proc_root, &cpu);
     g_free(cpu.flags_why);
