@@ -94,14 +94,27 @@ tg_cli_plan_load_hosts(char **paths, GError **error)
     return g_steal_pointer(&plan);
 }
 
-static bool
-tg_plan_load_hosts(TgPlan *plan, char **paths, GError **error)
+/* Every file `paths` names (files, or directories of *.xml in name order),
+ * tg_plan_expand() of each. Returns a new array (g_ptr_array_unref), or
+ * NULL with `error`. */
+static GPtrArray *
+tg_plan_expand_all(char **paths, GError **error)
 {
     g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func(g_free);
 
     for (char **p = paths; p && *p; p++)
         if (!tg_plan_expand(*p, files, error))
-            return false;
+            return NULL;
+    return g_steal_pointer(&files);
+}
+
+static bool
+tg_plan_load_hosts(TgPlan *plan, char **paths, GError **error)
+{
+    g_autoptr(GPtrArray) files = tg_plan_expand_all(paths, error);
+
+    if (!files)
+        return false;
     for (guint i = 0; i < files->len; i++) {
         const char *f = files->pdata[i];
         g_autofree char *name = tg_plan_file_name(f);
@@ -116,11 +129,10 @@ tg_plan_load_hosts(TgPlan *plan, char **paths, GError **error)
 static bool
 tg_plan_load_guests(TgPlan *plan, char **paths, GError **error)
 {
-    g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GPtrArray) files = tg_plan_expand_all(paths, error);
 
-    for (char **p = paths; p && *p; p++)
-        if (!tg_plan_expand(*p, files, error))
-            return false;
+    if (!files)
+        return false;
     for (guint i = 0; i < files->len; i++) {
         const char *f = files->pdata[i];
         g_autofree char *name = tg_plan_file_name(f);
