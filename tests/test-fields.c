@@ -74,6 +74,61 @@ test_json_skip(void **state)
     assert_non_null(strstr(j, "\"source\":null"));
 }
 
+/* The text report's lines: labels padded to 16 columns, rates with their
+ * MHz, units, "unknown" for unknown, nothing for what is simply absent,
+ * values escaped for a terminal, skipped fields left out. */
+static void
+test_text(void **state)
+{
+    g_auto(TgFields) f = { 0 };
+    bool skip[TG_F_COUNT] = { [TG_F_MODE] = true };
+    g_autoptr(GString) out = g_string_new(NULL);
+
+    (void)state;
+    tg_fields_set(&f, TG_F_VERDICT, "deny");
+    tg_fields_set(&f, TG_F_MODE, "audit");
+    tg_fields_set_u64(&f, TG_F_GUEST_HZ, 2596138000, true);
+    tg_fields_set_u64(&f, TG_F_TOLERANCE_PPM, 250, true);
+    tg_fields_set(&f, TG_F_GUEST, "we\x1b[2Jb");
+    tg_fields_text_append(out, &f, skip);
+    assert_true(g_str_has_prefix(out->str, "  verdict          deny\n"));
+    assert_non_null(strstr(out->str, "\n  guest TSC        2596138000 Hz (2596.138 MHz)\n"));
+    assert_non_null(strstr(out->str, "\n  tolerance        250 ppm\n"));
+    assert_non_null(strstr(out->str, "\n  destination TSC  unknown\n"));
+    assert_non_null(strstr(out->str, "\n  guest            we\\x1b[2Jb\n"));
+    assert_null(strchr(out->str, '\x1b'));
+    /* no rule matched: no line; skipped: no line */
+    assert_null(strstr(out->str, "policy rule"));
+    assert_null(strstr(out->str, "mode"));
+    /* every other field has its line, labelled, in list order */
+    for (int i = 0, last = -1; i < TG_F_COUNT; i++) {
+        const TgFieldDef *d = tg_field_def((TgFieldId)i);
+        g_autofree char *start = g_strdup_printf("  %-16s ", d->label);
+        const char *at = strstr(out->str, start);
+
+        if (skip[i] || (!f.v[i] && !*d->record_null))
+            continue;
+        assert_non_null(at);
+        assert_true((int)(at - out->str) > last);
+        last = (int)(at - out->str);
+    }
+}
+
+/* Every label is unique and fits the text report's column. */
+static void
+test_labels(void **state)
+{
+    (void)state;
+    for (int i = 0; i < TG_F_COUNT; i++) {
+        const TgFieldDef *d = tg_field_def((TgFieldId)i);
+
+        assert_non_null(d->label);
+        assert_true(strlen(d->label) <= 16);
+        for (int k = 0; k < i; k++)
+            assert_string_not_equal(tg_field_def((TgFieldId)k)->label, d->label);
+    }
+}
+
 /* The record has the same names behind TSCGATE_; unknown is "unknown"
  * (or "" for what is simply absent), untrusted text escaped, the sentence
  * left to MESSAGE. */
@@ -130,6 +185,8 @@ main(void)
         cmocka_unit_test(test_names),
         cmocka_unit_test(test_json_null),
         cmocka_unit_test(test_json_skip),
+        cmocka_unit_test(test_text),
+        cmocka_unit_test(test_labels),
         cmocka_unit_test(test_record),
         cmocka_unit_test(test_message_ids),
     };

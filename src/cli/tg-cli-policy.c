@@ -156,85 +156,113 @@ tg_cmd_validate(char ***args, FILE *out, FILE *err)
     return TG_EXIT_DENY;
 }
 
-static void
-tg_print_guest(FILE *out, const TgGuestProfile *g)
+/* The guest's tags, ", "-joined and escaped for a terminal (g_free). */
+static char *
+tg_explain_tags_text(const TgGuestProfile *g)
 {
-    g_autofree char *name = tg_escape_untrusted(g->name ? g->name : "(no name)");
-    g_autofree char *uuid = tg_escape_untrusted(g->uuid ? g->uuid : "(no uuid)");
+    GString *out = g_string_new(NULL);
 
-    fprintf(out, "guest: %s, uuid %s, class %s", name, uuid,
-            tg_dependence_to_string(g->dependence));
-    if (g->tags && g->tags->len) {
-        fprintf(out, ", tags:");
-        for (guint i = 0; i < g->tags->len; i++) {
-            g_autofree char *t = tg_escape_untrusted(g->tags->pdata[i]);
-            fprintf(out, "%s %s", i ? "," : "", t);
-        }
+    for (guint i = 0; g->tags && i < g->tags->len; i++) {
+        g_autofree char *t = tg_escape_untrusted(g->tags->pdata[i]);
+
+        g_string_append_printf(out, "%s%s", i ? ", " : "", t);
     }
-    fputc('\n', out);
+    return g_string_free(out, FALSE);
 }
 
+/* The guest's tags as a JSON array (g_free). */
+static char *
+tg_explain_tags_json(const TgGuestProfile *g)
+{
+    GString *out = g_string_new("[");
+
+    for (guint i = 0; g->tags && i < g->tags->len; i++) {
+        g_autofree char *t = tg_json_string(g->tags->pdata[i]);
+
+        g_string_append_printf(out, "%s%s", i ? "," : "", t);
+    }
+    g_string_append_c(out, ']');
+    return g_string_free(out, FALSE);
+}
+
+/* Without --dest there is no decision: the fields the policy and the
+ * guest give (tg-fields.h), every other one unknown. */
 static void
-tg_print_host(FILE *out, const char *label, const TgHostFacts *f)
+tg_explain_undecided_fields(TgFields *f, const TgPolicy *policy, const TgGuestProfile *guest,
+                            const char *rule, const char *why, const char *digest)
 {
-    g_autofree char *name = tg_escape_untrusted(f->hostname.note.known && f->hostname.value
-                                                    ? f->hostname.value : "(unnamed host)");
-    g_autofree char *mhz = f->tsc_hz.note.known ? tg_format_mhz(f->tsc_hz.value)
-                                                : g_strdup("unknown");
-
-    fprintf(out, "%s: %s, TSC %s, scaling %s", label, name, mhz,
-            tg_tri_to_string(tg_bool_fact_tri(&f->tsc_scaling)));
-    if (f->kvm_tolerance_ppm.note.known)
-        fprintf(out, ", KVM tsc_tolerance_ppm %" G_GUINT64_FORMAT, f->kvm_tolerance_ppm.value);
-    fputc('\n', out);
+    tg_fields_set(f, TG_F_GUEST, guest->name);
+    tg_fields_set(f, TG_F_UUID, guest->uuid);
+    tg_fields_set(f, TG_F_CLOCK_CLASS, tg_dependence_to_string(guest->dependence));
+    tg_fields_set(f, TG_F_MODE, tg_mode_to_string(tg_policy_mode(policy)));
+    tg_fields_set(f, TG_F_POLICY_RULE, rule);
+    tg_fields_set(f, TG_F_POLICY_WHY, why);
+    tg_fields_set(f, TG_F_POLICY_DIGEST, digest);
+    tg_fields_set(f, TG_F_TSCGATE_VERSION, PACKAGE_VERSION);
 }
 
-/* `policy explain --json`: the policy, the settings it selects, and the
- * decision's fields (tg-fields.h) under the names `check --json` uses:
- * without --dest the decision is not known, its fields null. */
+/* `policy explain`: the policy, the settings it selects for the guest and
+ * its tags, then the decision as `tscgate check` reports it (the same
+ * fields, tg-fields.h, under the same names and labels); without a
+ * destination only the fields the policy and the guest give. */
 static int
-tg_explain_json(FILE *out, const char *file, const char *digest, const TgPolicy *policy,
-                const TgGuestProfile *guest, const TgHostFacts *source_facts,
-                const TgHostFacts *dest_facts, const char *rule, const char *why,
-                const char *settings)
+tg_explain_report(FILE *out, bool json, const char *file, const char *digest,
+                  const TgPolicy *policy, const TgGuestProfile *guest, const char *source_path,
+                  const TgHostFacts *source_facts, const char *dest_path,
+                  const TgHostFacts *dest_facts, const char *rule, const char *why,
+                  const char *settings)
 {
-    g_auto(TgFields) f = { 0 };
     g_autoptr(TgEvaluation) eval = NULL;
-    g_autofree char *members = NULL;
-    g_autofree char *jfile = tg_json_string(file);
-    g_autofree char *jsettings = tg_json_string(settings);
     g_autofree char *text = NULL;
-    GString *tags = g_string_new("[");
+    g_autofree char *body = NULL;
+    TgCliDest rd;
 
     if (dest_facts) {
+        /* the same evaluation and report as `tscgate check`: source facts
+         * from the lineage record when none are given, audit mode applied */
         eval = tg_evaluate(guest, source_facts, dest_facts, policy);
-        tg_fields_from_evaluation(&f, guest, eval);
-        if (dest_facts->hostname.note.known)
-            tg_fields_set(&f, TG_F_DESTINATION, dest_facts->hostname.value);
+        tg_cli_dest_describe(&rd, dest_facts, NULL, dest_path, NULL, file, digest);
+        rd.report.source_from = source_path;
         if (source_facts && source_facts->hostname.note.known)
-            tg_fields_set(&f, TG_F_SOURCE, source_facts->hostname.value);
+            rd.report.source_name = source_facts->hostname.value;
+        body = json ? tg_report_json_members_dest(guest, eval, &rd.report)
+                    : tg_report_text_dest(guest, eval, &rd.report);
+        tg_cli_dest_clear(&rd);
     } else {
-        tg_fields_set(&f, TG_F_GUEST, guest->name);
-        tg_fields_set(&f, TG_F_UUID, guest->uuid);
-        tg_fields_set(&f, TG_F_CLOCK_CLASS, tg_dependence_to_string(guest->dependence));
-        tg_fields_set(&f, TG_F_MODE, tg_mode_to_string(tg_policy_mode(policy)));
-        tg_fields_set(&f, TG_F_POLICY_RULE, rule);
-        tg_fields_set(&f, TG_F_POLICY_WHY, why);
-        tg_fields_set(&f, TG_F_TSCGATE_VERSION, PACKAGE_VERSION);
-    }
-    tg_fields_set(&f, TG_F_OP, NULL);
-    tg_fields_set(&f, TG_F_POLICY_DIGEST, digest);
-    members = tg_fields_json_members(&f, NULL);
-    for (guint i = 0; guest->tags && i < guest->tags->len; i++) {
-        g_autofree char *t = tg_json_string(guest->tags->pdata[i]);
+        g_auto(TgFields) f = { 0 };
 
-        g_string_append_printf(tags, "%s%s", i ? "," : "", t);
+        tg_explain_undecided_fields(&f, policy, guest, rule, why, digest);
+        if (json) {
+            body = tg_fields_json_members(&f, NULL);
+        } else {
+            bool skip[TG_F_COUNT] = { false };
+            GString *b = g_string_new("no verdict: give --dest FACTS.xml to decide a "
+                                      "migration there\n");
+
+            for (int i = 0; i < TG_F_COUNT; i++)
+                skip[i] = f.v[i] == NULL;
+            tg_fields_text_append(b, &f, skip);
+            body = g_string_free(b, FALSE);
+        }
     }
-    g_string_append_c(tags, ']');
-    text = g_strdup_printf("{\"policy\":%s,\"fail_open\":%s,\"settings\":%s,\"tags\":%s,%s}\n",
-                           jfile, tg_policy_fail_open(policy) ? "true" : "false", jsettings,
-                           tags->str, members);
-    g_string_free(tags, TRUE);
+    if (json) {
+        g_autofree char *jfile = tg_json_string(file);
+        g_autofree char *jsettings = tg_json_string(settings);
+        g_autofree char *tags = tg_explain_tags_json(guest);
+
+        text = g_strdup_printf("{\"policy\":%s,\"fail_open\":%s,\"settings\":%s,"
+                               "\"tags\":%s,%s}\n", jfile,
+                               tg_policy_fail_open(policy) ? "true" : "false", jsettings, tags,
+                               body);
+    } else {
+        g_autofree char *efile = tg_escape_untrusted(file);
+        g_autofree char *tags = tg_explain_tags_text(guest);
+
+        text = g_strdup_printf("policy: %s (mode %s, %s)\nsettings: %s\ntags: %s\n%s", efile,
+                               tg_mode_to_string(tg_policy_mode(policy)),
+                               tg_policy_fail_open(policy) ? "fail-open" : "fail-closed",
+                               settings, *tags ? tags : "(none)", body);
+    }
     fputs(text, out);
     return eval ? tg_report_exit_status(eval) : TG_EXIT_ALLOW;
 }
@@ -263,8 +291,6 @@ tg_cmd_explain(char ***args, FILE *out, FILE *err)
     g_autoptr(TgGuestProfile) guest = NULL;
     g_autoptr(TgHostFacts) dest_facts = NULL;
     g_autoptr(TgHostFacts) source_facts = NULL;
-    g_autoptr(TgEvaluation) eval = NULL;
-    const TgDecision *d;
     g_autofree char *why = NULL;
     g_autofree char *desc = NULL;
     TgSettings settings;
@@ -305,34 +331,11 @@ tg_cmd_explain(char ***args, FILE *out, FILE *err)
 
     rule = tg_policy_apply(policy, guest, &settings, &why);
     desc = tg_settings_describe(&settings);
-    if (json)
-        return tg_explain_json(out, file, digest, policy, guest, source_facts, dest_facts, rule,
-                               why, desc);
-    fprintf(out, "policy: %s (mode %s, %s)\n", file, tg_mode_to_string(tg_policy_mode(policy)),
-            tg_policy_fail_open(policy) ? "fail-open" : "fail-closed");
-    tg_print_guest(out, guest);
-    fprintf(out, "rule: %s\n", rule ? rule : "(none)");
-    fprintf(out, "why: %s\n", why);
-    fprintf(out, "settings: %s\n", desc);
-    if (!dest_facts)
-        return TG_EXIT_ALLOW;
-
-    if (source_facts)
-        tg_print_host(out, "source", source_facts);
-    tg_print_host(out, "destination", dest_facts);
-    /* The same evaluation as `tscgate check` and the hook: source facts from
-     * the lineage record when none are given, audit mode applied. */
-    eval = tg_evaluate(guest, source_facts, dest_facts, policy);
-    d = eval->decision;
-    if (eval->source_from_lineage)
-        fprintf(out, "source: from the guest's lineage record\n");
-    fprintf(out, "verdict: %s\n", tg_verdict_to_string(d->verdict));
-    fprintf(out, "code: %s\n", d->code);
-    fprintf(out, "reason: %s\n", d->reason);
-    if (d->verdict == TG_VERDICT_DENY && eval->mode == TG_MODE_AUDIT)
-        fprintf(out, "audit: mode audit: the hook logs this as a would-be denial and allows "
-                "the operation\n");
-    return tg_report_exit_status(eval);
+    return tg_explain_report(out, json, file, digest, policy, guest,
+                             !source ? NULL : strcmp(source, "-") == 0 ? TG_STDIN_NAME : source,
+                             source_facts,
+                             !dest ? NULL : strcmp(dest, "-") == 0 ? TG_STDIN_NAME : dest,
+                             dest_facts, rule, why, desc);
 }
 
 int

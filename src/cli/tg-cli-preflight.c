@@ -88,6 +88,7 @@ tg_cli_preflight_main(int argc, char **argv)
     g_autofree char *unpublished = NULL;
     g_autofree char *caps_from = NULL;
     g_autofree char *src_from = NULL;
+    g_autofree char *src_name = NULL;
     TgCliDest rd;
     int rc;
 
@@ -187,6 +188,17 @@ tg_cli_preflight_main(int argc, char **argv)
                          unpublished, policy_path, policy_digest);
     src_from = g_strdup_printf("the capabilities of %s", src_uri ? src_uri : "libvirt's default URI");
     rd.report.source_from = src_from;
+    /* the source is the host the guest runs on: its daemon names it (the
+     * capabilities XML carries no host name) */
+    {
+        g_autofree char *h = virConnectGetHostname(src);
+
+        if (h && tg_cli_host_name_ok(h))
+            src_name = g_steal_pointer(&h);
+        else if (source->hostname.note.known && source->hostname.value)
+            src_name = g_strdup(source->hostname.value);
+    }
+    rd.report.source_name = src_name;
     rc = tg_cli_decide_and_report_dest(guest, source, dest, policy, json, &rd.report);
     tg_cli_dest_clear(&rd);
     return rc;

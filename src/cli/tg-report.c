@@ -27,19 +27,6 @@ tg_report_verdict_label(const TgEvaluation *e)
     return tg_verdict_to_string(e->decision->verdict);
 }
 
-static void
-tg_report_hz_line(GString *out, const char *label, guint64 hz, const char *extra)
-{
-    if (hz) {
-        g_autofree char *mhz = tg_format_mhz(hz);
-        g_string_append_printf(out, "  %-16s %" G_GUINT64_FORMAT " Hz (%s)%s%s\n",
-                               label, hz, mhz, extra ? ", " : "", extra ? extra : "");
-    } else {
-        g_string_append_printf(out, "  %-16s unknown%s%s\n", label,
-                               extra ? ", " : "", extra ? extra : "");
-    }
-}
-
 char *
 tg_report_name_destination(const char *reason, const char *name)
 {
@@ -98,52 +85,56 @@ tg_report_fact_lines(GString *out, const TgHostFacts *f)
     }
 }
 
-/* The text report's label of a field: the field list's (tg-fields.h). */
-#define L(id) (tg_field_def(id)->label)
-
 char *
 tg_report_text(const TgGuestProfile *guest, const TgEvaluation *e)
 {
     return tg_report_text_dest(guest, e, NULL);
 }
 
+/* The decision's fields (tg-fields.h) as this report gives them: the
+ * reason naming the destination, and what the caller knows of the
+ * destination, the source and the policy. */
+static void
+tg_report_fields(TgFields *f, const TgGuestProfile *guest, const TgEvaluation *e,
+                 const TgReportDest *dest)
+{
+    tg_fields_from_evaluation(f, guest, e);
+    if (!dest)
+        return;
+    {
+        g_autofree char *named = tg_report_name_destination(e->decision->reason, dest->name);
+
+        tg_fields_set(f, TG_F_REASON, named);
+    }
+    tg_fields_set(f, TG_F_DESTINATION, dest->name);
+    if (dest->source_name)
+        tg_fields_set(f, TG_F_SOURCE, dest->source_name);
+    tg_fields_set(f, TG_F_POLICY_DIGEST, dest->policy_digest);
+}
+
 char *
 tg_report_text_dest(const TgGuestProfile *guest, const TgEvaluation *e, const TgReportDest *dest)
 {
-    const TgDecision *d = e->decision;
     GString *out = g_string_new(NULL);
-    g_autofree char *reason = dest ? tg_report_name_destination(d->reason, dest->name)
-                                   : g_strdup(d->reason);
-    g_autofree char *name = tg_escape_untrusted(guest->name ? guest->name : "(unnamed)");
-    g_autofree char *origin = g_strdup_printf("origin %s",
-                                              tg_nominal_origin_to_string(d->guest_hz_origin));
-    g_autofree char *scaling = g_strdup_printf("scaling %s", tg_tri_to_string(d->dest_scaling));
+    g_auto(TgFields) f = { 0 };
+    /* the verdict and the reason are the first line */
+    bool skip[TG_F_COUNT] = { [TG_F_VERDICT] = true, [TG_F_REASON] = true,
+                              [TG_F_DESTINATION] = !dest };
+    g_autofree char *reason = NULL;
 
+    tg_report_fields(&f, guest, e, dest);
+    reason = tg_escape(f.v[TG_F_REASON], TG_ESCAPE_CONTROLS);
     g_string_append_printf(out, "%s: %s\n", tg_report_verdict_label(e), reason);
-    g_string_append_printf(out, "  %-16s %s%s%s\n", L(TG_F_GUEST), name,
-                           guest->uuid ? " " : "", guest->uuid ? guest->uuid : "");
-    g_string_append_printf(out, "  %-16s %s\n", L(TG_F_CLOCK_CLASS), tg_dependence_to_string(d->dependence));
-    tg_report_hz_line(out, L(TG_F_GUEST_HZ), d->guest_hz, origin);
-    tg_report_hz_line(out, L(TG_F_DEST_HZ), d->dest_hz, scaling);
-    if (d->window_hi)
-        g_string_append_printf(out, "  %-16s [%" G_GUINT64_FORMAT ", %" G_GUINT64_FORMAT
-                               "] Hz (+/-%u ppm)\n", L(TG_F_WINDOW_LO), d->window_lo, d->window_hi,
-                               d->tolerance_ppm);
-    tg_report_hz_line(out, L(TG_F_EFFECTIVE_HZ), d->effective_hz,
-                      d->effective_changed ? "rate changes" : NULL);
-    g_string_append_printf(out, "  %-16s %s (rule %d)\n", L(TG_F_CODE), d->code, d->rule);
-    if (d->policy_rule)
-        g_string_append_printf(out, "  %-16s %s\n", L(TG_F_POLICY_RULE), d->policy_rule);
-    if (e->why)
-        g_string_append_printf(out, "  %-16s %s\n", L(TG_F_POLICY_WHY), e->why);
+    tg_fields_text_append(out, &f, skip);
+    /* what only this report says: where the facts it decided with came from */
     if (e->source_from_lineage) {
-        g_string_append_printf(out, "  %-16s %s\n", L(TG_F_SOURCE), "from the guest's lineage record");
+        g_string_append_printf(out, "  %-16s %s\n", "source facts", "from the guest's lineage record");
     } else if (dest && dest->source_from) {
         g_autofree char *sf = tg_escape_untrusted(dest->source_from);
 
-        g_string_append_printf(out, "  %-16s facts from %s\n", L(TG_F_SOURCE), sf);
+        g_string_append_printf(out, "  %-16s facts from %s\n", "source facts", sf);
     } else if (dest) {
-        g_string_append_printf(out, "  %-16s %s\n", L(TG_F_SOURCE),
+        g_string_append_printf(out, "  %-16s %s\n", "source facts",
                                "none given and no lineage record");
     }
     if (dest) {
@@ -152,11 +143,10 @@ tg_report_text_dest(const TgGuestProfile *guest, const TgEvaluation *e, const Tg
         g_autofree char *from = tg_escape_untrusted(dest->facts_from);
         g_autofree char *policy = tg_escape_untrusted(dest->policy_note);
 
-        g_string_append_printf(out, "  %-16s %s, %s\n", L(TG_F_DESTINATION), dname, from);
+        g_string_append_printf(out, "  %-16s %s\n", "dest facts", from);
         g_string_append_printf(out, "  %-16s %s\n", "dest policy", policy);
         if (dest->facts) {
-            g_string_append_printf(out, "  %-16s every fact of %s and where it came from:\n",
-                                   "dest facts", dname);
+            g_string_append_printf(out, "  every fact of %s and where it came from:\n", dname);
             tg_report_fact_lines(out, dest->facts);
         }
     }
@@ -170,34 +160,33 @@ tg_report_json(const TgGuestProfile *guest, const TgEvaluation *e)
 }
 
 char *
-tg_report_json_dest(const TgGuestProfile *guest, const TgEvaluation *e, const TgReportDest *dest)
+tg_report_json_members_dest(const TgGuestProfile *guest, const TgEvaluation *e,
+                            const TgReportDest *dest)
 {
-    const TgDecision *d = e->decision;
     g_auto(TgFields) f = { 0 };
-    g_autofree char *members = NULL;
-    g_autofree char *extra = NULL;
-    bool skip[TG_F_COUNT] = { false };
+    /* a report without a destination: where it goes is not known */
+    bool skip[TG_F_COUNT] = { [TG_F_DESTINATION] = !dest };
+    GString *out = g_string_new(NULL);
 
-    tg_fields_from_evaluation(&f, guest, e);
+    tg_report_fields(&f, guest, e, dest);
+    tg_fields_json_append(out, &f, skip);
     if (dest) {
-        g_autofree char *named = tg_report_name_destination(d->reason, dest->name);
         g_autofree char *from = tg_json_string(dest->facts_path);
         g_autofree char *policy = tg_json_string(dest->policy_note);
 
-        tg_fields_set(&f, TG_F_REASON, named);
-        tg_fields_set(&f, TG_F_DESTINATION, dest->name);
-        if (dest->source_name)
-            tg_fields_set(&f, TG_F_SOURCE, dest->source_name);
-        tg_fields_set(&f, TG_F_POLICY_DIGEST, dest->policy_digest);
-        extra = g_strdup_printf(",\"dest_facts_from\":%s,\"dest_policy_known\":%s,"
-                                "\"dest_policy\":%s", from,
-                                dest->policy_known ? "true" : "false", policy);
-    } else {
-        /* a report without a destination: where it goes is not known */
-        skip[TG_F_DESTINATION] = true;
+        g_string_append_printf(out, ",\"dest_facts_from\":%s,\"dest_policy_known\":%s,"
+                               "\"dest_policy\":%s", from,
+                               dest->policy_known ? "true" : "false", policy);
     }
-    members = tg_fields_json_members(&f, skip);
-    return g_strdup_printf("{%s%s}\n", members, extra ? extra : "");
+    return g_string_free(out, FALSE);
+}
+
+char *
+tg_report_json_dest(const TgGuestProfile *guest, const TgEvaluation *e, const TgReportDest *dest)
+{
+    g_autofree char *members = tg_report_json_members_dest(guest, e, dest);
+
+    return g_strdup_printf("{%s}\n", members);
 }
 
 int

@@ -43,6 +43,11 @@ char *tg_report_text_dest(const TgGuestProfile *guest, const TgEvaluation *e,
 char *tg_report_json_dest(const TgGuestProfile *guest, const TgEvaluation *e,
                           const TgReportDest *dest);
 
+/* The members of tg_report_json_dest()'s object, without the braces, for
+ * a command that adds its own (`policy explain`). Newly allocated (g_free). */
+char *tg_report_json_members_dest(const TgGuestProfile *guest, const TgEvaluation *e,
+                                  const TgReportDest *dest);
+
 /* Returns `s` as a JSON string literal with quotes (g_free); NULL -> "null". */
 char *tg_json_string(const char *s);
 

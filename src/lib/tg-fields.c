@@ -7,31 +7,31 @@
 #include <string.h>
 
 static const TgFieldDef tg_field_defs[TG_F_COUNT] = {
-    [TG_F_VERDICT] = { "verdict", TG_FIELD_TEXT, "verdict", true, false, "unknown" },
-    [TG_F_ALLOWED] = { "allowed", TG_FIELD_BOOL, "allowed", true, false, "unknown" },
-    [TG_F_MODE] = { "mode", TG_FIELD_TEXT, "mode", true, false, "unknown" },
-    [TG_F_CODE] = { "code", TG_FIELD_TEXT, "reason code", true, false, "unknown" },
-    [TG_F_RULE] = { "rule", TG_FIELD_NUMBER, "rule", true, false, "unknown" },
-    [TG_F_REASON] = { "reason", TG_FIELD_TEXT, "reason", false, false, "unknown" },
-    [TG_F_GUEST] = { "guest", TG_FIELD_TEXT, "guest", true, true, "" },
-    [TG_F_UUID] = { "uuid", TG_FIELD_TEXT, "uuid", true, true, "" },
-    [TG_F_CLOCK_CLASS] = { "clock_class", TG_FIELD_TEXT, "clock class", true, false, "unknown" },
-    [TG_F_GUEST_HZ] = { "guest_hz", TG_FIELD_NUMBER, "guest TSC", true, false, "unknown" },
-    [TG_F_GUEST_HZ_ORIGIN] = { "guest_hz_origin", TG_FIELD_TEXT, "origin", true, false, "unknown" },
-    [TG_F_DEST_HZ] = { "dest_hz", TG_FIELD_NUMBER, "destination TSC", true, false, "unknown" },
-    [TG_F_DEST_SCALING] = { "dest_scaling", TG_FIELD_TEXT, "scaling", true, false, "unknown" },
-    [TG_F_WINDOW_LO] = { "window_lo", TG_FIELD_NUMBER, "window", true, false, "unknown" },
-    [TG_F_WINDOW_HI] = { "window_hi", TG_FIELD_NUMBER, "window", true, false, "unknown" },
-    [TG_F_TOLERANCE_PPM] = { "tolerance_ppm", TG_FIELD_NUMBER, "tolerance", true, false, "unknown" },
-    [TG_F_EFFECTIVE_HZ] = { "effective_hz", TG_FIELD_NUMBER, "effective TSC", true, false, "unknown" },
-    [TG_F_EFFECTIVE_CHANGED] = { "effective_changed", TG_FIELD_BOOL, "rate changes", true, false, "unknown" },
-    [TG_F_POLICY_RULE] = { "policy_rule", TG_FIELD_TEXT, "policy rule", true, false, "" },
-    [TG_F_POLICY_WHY] = { "policy_why", TG_FIELD_TEXT, "policy", true, false, "" },
-    [TG_F_OP] = { "op", TG_FIELD_TEXT, "operation", true, false, "unknown" },
-    [TG_F_SOURCE] = { "source", TG_FIELD_TEXT, "source host", true, true, "unknown" },
-    [TG_F_POLICY_DIGEST] = { "policy_digest", TG_FIELD_TEXT, "policy digest", true, false, "unknown" },
-    [TG_F_TSCGATE_VERSION] = { "tscgate_version", TG_FIELD_TEXT, "tscgate", true, false, "unknown" },
-    [TG_F_DESTINATION] = { "destination", TG_FIELD_TEXT, "destination", true, true, "unknown" },
+    [TG_F_VERDICT] = { "verdict", TG_FIELD_TEXT, "verdict", true, false, "unknown", NULL },
+    [TG_F_ALLOWED] = { "allowed", TG_FIELD_BOOL, "allowed", true, false, "unknown", NULL },
+    [TG_F_MODE] = { "mode", TG_FIELD_TEXT, "mode", true, false, "unknown", NULL },
+    [TG_F_CODE] = { "code", TG_FIELD_TEXT, "reason code", true, false, "unknown", NULL },
+    [TG_F_RULE] = { "rule", TG_FIELD_NUMBER, "rule", true, false, "unknown", NULL },
+    [TG_F_REASON] = { "reason", TG_FIELD_TEXT, "reason", false, false, "unknown", NULL },
+    [TG_F_GUEST] = { "guest", TG_FIELD_TEXT, "guest", true, true, "", NULL },
+    [TG_F_UUID] = { "uuid", TG_FIELD_TEXT, "uuid", true, true, "", NULL },
+    [TG_F_CLOCK_CLASS] = { "clock_class", TG_FIELD_TEXT, "clock class", true, false, "unknown", NULL },
+    [TG_F_GUEST_HZ] = { "guest_hz", TG_FIELD_NUMBER, "guest TSC", true, false, "unknown", "Hz" },
+    [TG_F_GUEST_HZ_ORIGIN] = { "guest_hz_origin", TG_FIELD_TEXT, "guest TSC origin", true, false, "unknown", NULL },
+    [TG_F_DEST_HZ] = { "dest_hz", TG_FIELD_NUMBER, "destination TSC", true, false, "unknown", "Hz" },
+    [TG_F_DEST_SCALING] = { "dest_scaling", TG_FIELD_TEXT, "dest scaling", true, false, "unknown", NULL },
+    [TG_F_WINDOW_LO] = { "window_lo", TG_FIELD_NUMBER, "window low", true, false, "unknown", "Hz" },
+    [TG_F_WINDOW_HI] = { "window_hi", TG_FIELD_NUMBER, "window high", true, false, "unknown", "Hz" },
+    [TG_F_TOLERANCE_PPM] = { "tolerance_ppm", TG_FIELD_NUMBER, "tolerance", true, false, "unknown", "ppm" },
+    [TG_F_EFFECTIVE_HZ] = { "effective_hz", TG_FIELD_NUMBER, "effective TSC", true, false, "unknown", "Hz" },
+    [TG_F_EFFECTIVE_CHANGED] = { "effective_changed", TG_FIELD_BOOL, "rate changes", true, false, "unknown", NULL },
+    [TG_F_POLICY_RULE] = { "policy_rule", TG_FIELD_TEXT, "policy rule", true, false, "", NULL },
+    [TG_F_POLICY_WHY] = { "policy_why", TG_FIELD_TEXT, "policy why", true, false, "", NULL },
+    [TG_F_OP] = { "op", TG_FIELD_TEXT, "operation", true, false, "unknown", NULL },
+    [TG_F_SOURCE] = { "source", TG_FIELD_TEXT, "source host", true, true, "unknown", NULL },
+    [TG_F_POLICY_DIGEST] = { "policy_digest", TG_FIELD_TEXT, "policy digest", true, false, "unknown", NULL },
+    [TG_F_TSCGATE_VERSION] = { "tscgate_version", TG_FIELD_TEXT, "tscgate version", true, false, "unknown", NULL },
+    [TG_F_DESTINATION] = { "destination", TG_FIELD_TEXT, "destination", true, true, "unknown", NULL },
 };
 
 const TgFieldDef *
@@ -105,10 +105,30 @@ tg_fields_from_evaluation(TgFields *f, const TgGuestProfile *guest, const TgEval
     tg_fields_set(f, TG_F_TSCGATE_VERSION, PACKAGE_VERSION);
 }
 
+/* True when `s` is printable ASCII without '"' or '\\': its JSON string
+ * body is itself (the common case, written without an escaped copy). */
+static bool
+tg_fields_json_plain(const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if (*p < 0x20 || *p > 0x7e || *p == '"' || *p == '\\')
+            return false;
+    return true;
+}
+
 char *
 tg_fields_json_members(const TgFields *f, const bool *skip)
 {
     GString *out = g_string_new(NULL);
+
+    tg_fields_json_append(out, f, skip);
+    return g_string_free(out, FALSE);
+}
+
+void
+tg_fields_json_append(GString *out, const TgFields *f, const bool *skip)
+{
+    bool first = true;
 
     for (int i = 0; i < TG_F_COUNT; i++) {
         const TgFieldDef *def = &tg_field_defs[i];
@@ -116,8 +136,9 @@ tg_fields_json_members(const TgFields *f, const bool *skip)
 
         if (skip && skip[i])
             continue;
-        if (out->len)
+        if (!first)
             g_string_append_c(out, ',');
+        first = false;
         g_string_append_printf(out, "\"%s\":", def->name);
         if (!v) {
             g_string_append(out, "null");
@@ -125,11 +146,41 @@ tg_fields_json_members(const TgFields *f, const bool *skip)
             g_string_append(out, strcmp(v, "yes") == 0 ? "true" : "false");
         } else if (def->type == TG_FIELD_NUMBER) {
             g_string_append(out, v);
+        } else if (tg_fields_json_plain(v)) {
+            g_string_append_c(out, '"');
+            g_string_append(out, v);
+            g_string_append_c(out, '"');
         } else {
             g_autofree char *body = tg_escape(v, TG_ESCAPE_JSON);
 
             g_string_append_printf(out, "\"%s\"", body);
         }
     }
-    return g_string_free(out, FALSE);
+}
+
+void
+tg_fields_text_append(GString *out, const TgFields *f, const bool *skip)
+{
+    for (int i = 0; i < TG_F_COUNT; i++) {
+        const TgFieldDef *def = &tg_field_defs[i];
+        const char *v = f->v[i];
+        g_autofree char *esc = NULL;
+
+        if ((skip && skip[i]) || (!v && !*def->record_null))
+            continue;
+        if (!v) {
+            g_string_append_printf(out, "  %-16s unknown\n", def->label);
+            continue;
+        }
+        esc = tg_escape_untrusted(v);
+        if (def->unit && strcmp(def->unit, "Hz") == 0) {
+            g_autofree char *mhz = tg_format_mhz(g_ascii_strtoull(v, NULL, 10));
+
+            g_string_append_printf(out, "  %-16s %s Hz (%s)\n", def->label, esc, mhz);
+        } else if (def->unit) {
+            g_string_append_printf(out, "  %-16s %s %s\n", def->label, esc, def->unit);
+        } else {
+            g_string_append_printf(out, "  %-16s %s\n", def->label, esc);
+        }
+    }
 }

@@ -58,7 +58,9 @@ typedef struct {
     const char *label;   /* the text report's label */
     bool in_record;      /* false: the log record says it otherwise (MESSAGE for reason) */
     bool untrusted;      /* from the guest or another host: escaped for the record */
-    const char *record_null; /* what an unknown (NULL) value is in the log record */
+    const char *record_null; /* what an unknown (NULL) value is in the log record;
+                              * "" (simply absent): the text report leaves it out */
+    const char *unit;    /* a number's unit in the text report ("Hz", "ppm"), NULL: none */
 } TgFieldDef;
 
 /* The definition of field `id` (static). */
@@ -91,6 +93,17 @@ void tg_fields_from_evaluation(TgFields *f, const TgGuestProfile *guest,
  * list order, unknown as null; fields with `skip[id]` true left out
  * (`skip` nullable). Returns a new string (g_free). */
 char *tg_fields_json_members(const TgFields *f, const bool *skip);
+
+/* Append the JSON members of tg_fields_json_members() to `out`. */
+void tg_fields_json_append(GString *out, const TgFields *f, const bool *skip);
+
+/* Append the fields to `out` as the text report's lines, one per field in
+ * list order: "  LABEL  VALUE\n", the label padded to 16 columns, a rate
+ * as "N Hz (M MHz)", a boolean as yes/no, every value escaped for a
+ * terminal (tg_escape_untrusted). An unknown value is "unknown"; one that
+ * is simply absent (record_null "": no policy rule matched) has no line.
+ * Fields with `skip[id]` true are left out (`skip` nullable). */
+void tg_fields_text_append(GString *out, const TgFields *f, const bool *skip);
 
 G_END_DECLS
 

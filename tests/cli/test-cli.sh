@@ -95,7 +95,7 @@ expect lineage-elsewhere 1 '^deny: .*2100000000' '' -- check --domain "$G/lineag
 # the rate is unknown, at the host it names too.
 expect lineage-legacy-assumed 1 '^deny: guest TSC frequency unknown' '' -- check --domain "$G/lineage-tsc-sensitive.xml" --dest "$i2100"
 expect lineage-scaling 0 '^allow: ' '' -- check --domain "$G/lineage-tsc-sensitive.xml" --dest "$i2400"
-expect lineage-source-shown 1 'source host +from the guest.s lineage record' '' -- check --domain "$G/lineage-tsc-sensitive.xml" --dest "$amd"
+expect lineage-source-shown 1 'source facts +from the guest.s lineage record' '' -- check --domain "$G/lineage-tsc-sensitive.xml" --dest "$amd"
 
 # rule 6: this host's timekeeping (probe-form facts)
 unst=$H/amd-2596mhz-unstable-tsc.xml unsync=$H/probe-real-amd.xml
@@ -103,7 +103,7 @@ expect unstable-sensitive 1 '^deny: .*marked its TSC unstable' '' -- check --dom
 expect unstable-explicit 1 '^deny: .*marked its TSC unstable' '' -- check --domain "$G/rhel-explicit-tsc.xml" --dest "$unst"
 expect unstable-paravirt 0 '^allow-with-warning: .*marked its TSC unstable' '' -- check --domain "$G/fedora-kvmclock.xml" --dest "$unst" --source "$amd"
 expect unsynced-explicit 0 '^allow-with-warning: .*not NTP-synchronised' '' -- check --domain "$G/rhel-explicit-tsc.xml" --dest "$unsync"
-expect unsynced-code 0 'reason code +dest-clock-unsynchronized \(rule 6\)' '' -- check --domain "$G/rhel-explicit-tsc.xml" --dest "$unsync"
+expect unsynced-code 0 'reason code +dest-clock-unsynchronized$' '' -- check --domain "$G/rhel-explicit-tsc.xml" --dest "$unsync"
 
 # hosts without constant_tsc (RHEL "KVM Guest Timing Management"): the TSC
 # keeps guest time only with deep C-states off and cpufreq pinned
@@ -111,10 +111,10 @@ revf_ok=$H/opteron-revf-remediated.xml revf_freq=$H/opteron-revf-cpufreq-free.xm
 revf_cst=$H/opteron-revf-cstates-on.xml
 pin26=$G/explicit-2600-rhel6.xml
 expect revf-remediated-pinned 0 '^allow: .*2600000000 Hz \(explicit\) is within 2599935000' '' -- check --domain "$pin26" --dest "$revf_ok"
-expect revf-remediated-code 0 'reason code +explicit-within-tolerance \(rule 1\)' '' -- check --domain "$pin26" --dest "$revf_ok"
+expect revf-remediated-code 0 'reason code +explicit-within-tolerance$' '' -- check --domain "$pin26" --dest "$revf_ok"
 expect revf-remediated-outside 1 '^deny: .*2596138000.*outside' '' -- check --domain "$G/rhel-explicit-tsc.xml" --dest "$revf_ok"
 expect revf-cpufreq-pinned 1 '^deny: .*not invariant.*cpufreq' '' -- check --domain "$pin26" --dest "$revf_freq"
-expect revf-cpufreq-code 1 'reason code +dest-tsc-not-invariant \(rule 6\)' '' -- check --domain "$pin26" --dest "$revf_freq"
+expect revf-cpufreq-code 1 'reason code +dest-tsc-not-invariant$' '' -- check --domain "$pin26" --dest "$revf_freq"
 expect revf-cstates-pinned 1 '^deny: .*not invariant.*processor\.max_cstate=1' '' -- check --domain "$pin26" --dest "$revf_cst"
 expect revf-cstates-kvmclock 0 '^allow-with-warning: .*not invariant' '' -- check --domain "$G/fedora-kvmclock.xml" --dest "$revf_cst"
 rc=0; "$tg" check --domain "$G/fedora-kvmclock.xml" --dest "$revf_ok" >"$out" 2>"$err" </dev/null || rc=$?
@@ -196,16 +196,48 @@ EOF
 expect publish-inventory 0 ': valid' '' -- policy validate "$WORK/inv-policy.xml"
 
 # check reads what a destination published, names it and says what it enforces
-expect check-dest-dir 0 "^  destination +$hn, facts published in $pub/$hn.xml by tscgate [0-9.]+ at " '' -- check --domain "$G/paravirt.xml" --dest-dir "$pub" --dest-host "$hn" --policy "$cfg2/policy.xml"
+expect check-dest-dir 0 "^  dest facts +facts published in $pub/$hn.xml by tscgate [0-9.]+ at " '' -- check --domain "$G/paravirt.xml" --dest-dir "$pub" --dest-host "$hn" --policy "$cfg2/policy.xml"
 expect check-dest-same-policy 0 "^  dest policy +$hn enforces the policy given \\(sha256:" '' -- check --domain "$G/paravirt.xml" --dest-dir "$pub" --dest-host "$hn" --policy "$cfg2/policy.xml"
 expect check-dest-other-policy 0 "^  dest policy +cannot know what $hn enforces: it published policy sha256:[0-9a-f]{64}, this report uses the default rules" '' -- check --domain "$G/paravirt.xml" --dest-dir "$pub" --dest-host "$hn"
 expect check-dest-unpublished 0 "^  dest policy +cannot know what hosta enforces: nothing was published" '' -- check --domain "$G/fedora-kvmclock.xml" --dest "$H/probe-hosta.xml"
 expect check-dest-published-default 0 "^  dest policy +$hn enforces the default rules \\(no policy.xml\\), as this report does" '' -- check --domain "$G/paravirt.xml" --dest-dir "$pub/default" --dest-host "$hn"
 expect check-dest-fact-source 0 "^    tsc-unstable +(yes|no|unknown) .*\\(" '' -- check --domain "$G/fedora-kvmclock.xml" --dest-dir "$pub" --dest-host "$hn"
 cp "$H/probe-hosta.xml" "$WORK/pub3/renamed.xml"
-expect check-dest-name-mismatch 0 "^  destination +renamed, facts from $WORK/pub3/renamed.xml \\(its hostname fact says hosta\\)" '' -- check --domain "$G/fedora-kvmclock.xml" --dest-dir "$WORK/pub3" --dest-host renamed
-expect check-source-from 0 "^  source host +facts from $i2100\$" '' -- check --domain "$G/fedora-kvmclock.xml" --dest "$amd" --source "$i2100"
-expect check-source-none 0 "^  source host +none given and no lineage record\$" '' -- check --domain "$G/fedora-kvmclock.xml" --dest "$amd"
+expect check-dest-name-mismatch 0 "^  dest facts +facts from $WORK/pub3/renamed.xml \\(its hostname fact says hosta\\)" '' -- check --domain "$G/fedora-kvmclock.xml" --dest-dir "$WORK/pub3" --dest-host renamed
+expect check-source-from 0 "^  source facts +facts from $i2100\$" '' -- check --domain "$G/fedora-kvmclock.xml" --dest "$amd" --source "$i2100"
+expect check-source-none 0 "^  source facts +none given and no lineage record\$" '' -- check --domain "$G/fedora-kvmclock.xml" --dest "$amd"
+# the text report has every field of the decision (tg-fields.h), the JSON's
+# values under the text's labels: operation, source, destination, policy
+# digest and tscgate version too
+ver=$("$tg" --version | sed 's/^tscgate //')
+expect check-text-operation 0 '^  operation +migrate$' '' -- check --domain "$G/fedora-kvmclock.xml" --dest "$amd"
+expect check-text-digest-default 0 '^  policy digest +none$' '' -- check --domain "$G/fedora-kvmclock.xml" --dest "$amd"
+expect check-text-digest 0 '^  policy digest +sha256:[0-9a-f]{64}$' '' -- check --domain "$G/paravirt.xml" --dest "$amd" --policy "$P/policy-rules.xml"
+expect check-text-version 0 "^  tscgate version +$ver\$" '' -- check --domain "$G/fedora-kvmclock.xml" --dest "$amd"
+expect check-text-source-host 0 '^  source host +hostb$' '' -- check --domain "$G/fedora-kvmclock.xml" --dest "$amd" --source "$H/hostb-2100.xml"
+expect check-text-source-unknown 0 '^  source host +unknown$' '' -- check --domain "$G/fedora-kvmclock.xml" --dest "$amd"
+expect check-text-destination 0 "^  destination +$hn\$" '' -- check --domain "$G/paravirt.xml" --dest-dir "$pub" --dest-host "$hn"
+check_text_as_json_ok() {
+    "$tg" check --json --domain "$G/rhel-explicit-tsc.xml" --dest "$H/hostb-2100.xml" --source "$H/probe-hosta.xml" --policy "$P/policy-rules.xml" >"$WORK/tj.json" 2>"$err" </dev/null
+    "$tg" check --domain "$G/rhel-explicit-tsc.xml" --dest "$H/hostb-2100.xml" --source "$H/probe-hosta.xml" --policy "$P/policy-rules.xml" >"$out" 2>"$err" </dev/null
+    python3 - "$WORK/tj.json" "$out" <<'PY'
+import json, re, sys
+j = json.load(open(sys.argv[1]))
+text = open(sys.argv[2]).read().splitlines()
+# the values of the text's "  LABEL  VALUE" lines, in order
+vals = [l[19:] for l in text[1:] if l.startswith("  ") and not l.startswith("   ")]
+for k in ("mode", "code", "rule", "guest", "uuid", "clock_class", "guest_hz_origin",
+          "dest_scaling", "policy_rule", "op", "source", "policy_digest",
+          "tscgate_version", "destination"):
+    v = j[k]
+    assert v is not None, k
+    assert str(v) in vals, (k, v, vals)
+for k in ("guest_hz", "dest_hz", "window_lo", "window_hi"):
+    assert any(x.startswith("%d Hz (" % j[k]) for x in vals), (k, j[k])
+assert text[0] == "%s: %s" % (j["verdict"], j["reason"]), text[0]
+PY
+}
+ok_if check-text-has-json-fields check_text_as_json_ok
 expect check-dest-missing 2 '' "^tscgate check: no facts published for nosuchhost in $pub \\($pub/nosuchhost.xml: No such file or directory\\)\$" -- check --domain "$G/fedora-kvmclock.xml" --dest-dir "$pub" --dest-host nosuchhost
 expect check-dest-bad-name 2 '' "^tscgate check: --dest-host '\\.\\./x' is not a host name" -- check --domain "$G/fedora-kvmclock.xml" --dest-dir "$pub" --dest-host ../x
 expect check-dest-both 2 '' '^tscgate check: give either --dest FILE or --dest-dir DIR with --dest-host NAME' -- check --domain "$G/fedora-kvmclock.xml" --dest "$amd" --dest-dir "$pub" --dest-host "$hn"
@@ -230,10 +262,12 @@ expect check-no-counter-advice 1 "^deny: destination hostf's TSC frequency is un
 if "$tg" --help | grep -q preflight; then
     expect preflight-unpublished 0 "^  dest policy +cannot know what $hn enforces: nothing was published" '' -- preflight --connect test:///default --dest-connect test:///default test
     expect preflight-no-host-xml 0 "publish the facts of destination $hn" '' -- preflight --connect test:///default --dest-connect test:///default test
-    expect preflight-dest-dir 0 "^  destination +$hn, facts published in $pub/$hn.xml by tscgate" '' -- preflight --connect test:///default --dest-connect test:///default --dest-dir "$pub" test
+    expect preflight-dest-dir 0 "^  dest facts +facts published in $pub/$hn.xml by tscgate" '' -- preflight --connect test:///default --dest-connect test:///default --dest-dir "$pub" test
     expect preflight-dest-dir-policy 0 "^  dest policy +cannot know what $hn enforces: it published policy sha256:" '' -- preflight --connect test:///default --dest-connect test:///default --dest-dir "$pub" test
-    expect preflight-source-from 0 "^  source host +facts from the capabilities of test:///default\$" '' -- preflight --connect test:///default --dest-connect test:///default test
-    expect preflight-dest-dir-missing 0 "^  destination +nosuch, facts from the capabilities of test:///default \\(nothing published in $pub: $pub/nosuch.xml: No such file or directory\\)" '' -- preflight --connect test:///default --dest-connect test:///default --dest-dir "$pub" --dest-host nosuch test
+    expect preflight-source-from 0 "^  source facts +facts from the capabilities of test:///default\$" '' -- preflight --connect test:///default --dest-connect test:///default test
+    expect preflight-dest-dir-missing 0 "^  dest facts +facts from the capabilities of test:///default \\(nothing published in $pub: $pub/nosuch.xml: No such file or directory\\)" '' -- preflight --connect test:///default --dest-connect test:///default --dest-dir "$pub" --dest-host nosuch test
+    expect preflight-source-host 0 "^  source host +$hn\$" '' -- preflight --connect test:///default --dest-connect test:///default test
+    expect preflight-json-source 0 "\"source\":\"$hn\"" '' -- preflight --json --connect test:///default --dest-connect test:///default test
     preflight_named_ok() {
         "$tg" preflight --connect test:///default --dest-connect test:///default test >"$out" 2>"$err" </dev/null
         "$tg" preflight --json --connect test:///default --dest-connect test:///default --dest-dir "$pub" test >>"$out" 2>>"$err" </dev/null
@@ -640,6 +674,18 @@ for k in ("verdict", "code", "rule", "guest_hz", "dest_hz", "policy_rule", "cloc
 ' "$out" "$WORK/pe-check.json"
 }
 ok_if policy-explain-json-as-check pe_json_ok
+# policy explain reports the decision as check does, line for line, after
+# its policy, settings and tags lines
+explain_as_check_ok() {
+    for g in rhel-explicit-tsc fedora-kvmclock tsc-clocksource; do
+        rc=0; "$tg" policy explain "$P/policy-rules.xml" --domain "$G/$g.xml" --dest "$H/hostb-2100.xml" --source "$H/probe-hosta.xml" >"$out" 2>"$err" </dev/null || rc=$?
+        rc2=0; "$tg" check --policy "$P/policy-rules.xml" --domain "$G/$g.xml" --dest "$H/hostb-2100.xml" --source "$H/probe-hosta.xml" >"$WORK/ec.txt" 2>/dev/null </dev/null || rc2=$?
+        [ "$rc" -eq "$rc2" ] && head -n 3 "$out" | grep -q '^tags: ' &&
+            tail -n +4 "$out" | cmp -s - "$WORK/ec.txt" || return 1
+    done
+}
+ok_if policy-explain-text-as-check explain_as_check_ok
+expect policy-explain-text-no-dest 0 '^  policy rule +pinned-db$' '' -- policy explain "$P/policy-rules.xml" --domain "$G/rhel-explicit-tsc.xml"
 rc=0; "$tg" policy explain --json "$P/policy-rules.xml" --domain "$G/rhel-explicit-tsc.xml" >"$out" 2>"$err" </dev/null || rc=$?
 pe_json_nodest_ok() { [ "$rc" -eq 0 ] && python3 -c 'import json,sys; e=json.load(open(sys.argv[1])); assert e["verdict"] is None and e["policy_rule"]=="pinned-db" and e["dest_hz"] is None, e' "$out"; }
 ok_if policy-explain-json-no-dest pe_json_nodest_ok

@@ -25,6 +25,9 @@ scenario() {
     assert_contains "verdict" "$out" '"verdict":"allow"'
     assert_contains "guest Hz from the timer" "$out" "\"guest_hz\":$HOST_HZ,\"guest_hz_origin\":\"explicit\""
     assert_contains "dest Hz from B's capabilities" "$out" "\"dest_hz\":$(caps_counter hostb frequency)"
+    # the source host as its daemon names it, the destination as B's does
+    assert_contains "source host named" "$out" '"source":"hosta"'
+    assert_contains "destination named" "$out" '"destination":"hostb"'
 
     # kvm-clock guest without a pinned rate or a boot record: the source
     # host's rate is not the guest's (doc/tsc-model.md), so its rate is
