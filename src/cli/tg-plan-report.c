@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "tg-cli.h"
+#include "tg-fields.h"
 #include "tg-plan-report.h"
 #include "tg-report.h"
 
@@ -52,6 +53,52 @@ tg_plan_reason(const TgPlanOut *o, gsize gi, gsize hi)
     g_autoptr(TgEvaluation) e = tg_evaluate(g->profile, NULL, h->facts, o->policy);
 
     return tg_report_name_destination(e->decision->reason, h->name);
+}
+
+/* The fields of a plan decision (tg-fields.h), the ones a plan knows for
+ * every pair under the names `check --json` gives them: */
+static const TgFieldId tg_plan_row_ids[] = { TG_F_GUEST, TG_F_MODE };
+static const TgFieldId tg_plan_pair_ids[] = { TG_F_VERDICT, TG_F_ALLOWED, TG_F_CODE, TG_F_RULE,
+                                              TG_F_EFFECTIVE_HZ, TG_F_REASON };
+
+/* skip[id]: field `id` is not in the plan's decisions. */
+static void
+tg_plan_fields_skip(const TgPlanOut *o, bool *skip)
+{
+    for (int i = 0; i < TG_F_COUNT; i++)
+        skip[i] = true;
+    for (gsize k = 0; k < G_N_ELEMENTS(tg_plan_row_ids); k++)
+        skip[tg_plan_row_ids[k]] = false;
+    for (gsize k = 0; k < G_N_ELEMENTS(tg_plan_pair_ids); k++)
+        skip[tg_plan_pair_ids[k]] = false;
+    /* a reason is formatted only when asked for (--reasons) */
+    skip[TG_F_REASON] = !o->reasons;
+}
+
+/* The fields that are the same for every decision of guest `g`. */
+static void
+tg_plan_row_fields(TgFields *f, const TgPlanOut *o G_GNUC_UNUSED, const TgPlanGuest *g)
+{
+    tg_fields_set(f, TG_F_GUEST, g->name);
+    tg_fields_set(f, TG_F_MODE, tg_mode_to_string(g->mode));
+}
+
+/* The fields of guest `gi` on host `hi`. */
+static void
+tg_plan_cell_fields(TgFields *f, const TgPlanOut *o, gsize gi, gsize hi)
+{
+    const TgPlanCell *c = tg_plan_cell(o->plan, gi, hi);
+
+    tg_fields_set(f, TG_F_VERDICT, tg_verdict_to_string(c->verdict));
+    tg_fields_set(f, TG_F_ALLOWED, c->allowed ? "yes" : "no");
+    tg_fields_set(f, TG_F_CODE, c->code);
+    tg_fields_set_u64(f, TG_F_RULE, (guint64)MAX(c->rule, 0), true);
+    tg_fields_set_u64(f, TG_F_EFFECTIVE_HZ, c->effective_hz, c->effective_hz != 0);
+    if (o->reasons) {
+        g_autofree char *r = tg_plan_reason(o, gi, hi);
+
+        tg_fields_set(f, TG_F_REASON, r);
+    }
 }
 
 bool
@@ -233,6 +280,9 @@ tg_plan_print_json(const TgPlanOut *o)
     TgPlan *p = o->plan;
     gsize nh = p->hosts->len;
     g_autoptr(GPtrArray) hnames = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GString) line = g_string_new(NULL);
+    g_autoptr(GString) guest_member = g_string_new(NULL);
+    bool skip[TG_F_COUNT], only_guest[TG_F_COUNT];
     bool first = true;
 
     fputs("{\"hosts\":[", o->out);
@@ -258,20 +308,30 @@ tg_plan_print_json(const TgPlanOut *o)
         TgNominalOrigin origin;
         guint64 hz = tg_guest_nominal_hz(g->profile, &origin);
         g_autofree char *name = tg_json_string(g->name);
-        g_autofree char *uuid = tg_json_string(g->profile->uuid);
         g_autofree char *from = tg_json_string(g->from);
         g_autofree char *host = tg_json_string(g->host);
+        g_auto(TgFields) f = { 0 };
+        bool gskip[TG_F_COUNT];
 
         if (!tg_plan_guest_in_scope(o, g))
             continue;
-        fprintf(o->out, "%s{\"name\":%s,\"uuid\":%s,\"from\":%s,\"host\":%s,"
-                "\"clock_class\":\"%s\",\"guest_hz\":", n++ ? "," : "", name, uuid, from, host,
-                tg_dependence_to_string(g->profile->dependence));
-        tg_plan_json_hz(o->out, hz);
-        fprintf(o->out, ",\"guest_hz_origin\":%s%s%s,\"mode\":\"%s\",\"allowed_hosts\":%"
-                G_GSIZE_FORMAT ",\"pin\":", hz ? "\"" : "",
-                hz ? tg_nominal_origin_to_string(origin) : "null", hz ? "\"" : "",
-                tg_mode_to_string(g->mode), g->n_allowed);
+        /* what the guest brings to every decision, under the fields' names */
+        for (int k = 0; k < TG_F_COUNT; k++)
+            gskip[k] = true;
+        gskip[TG_F_UUID] = gskip[TG_F_CLOCK_CLASS] = gskip[TG_F_GUEST_HZ] = false;
+        gskip[TG_F_GUEST_HZ_ORIGIN] = gskip[TG_F_MODE] = false;
+        tg_fields_set(&f, TG_F_UUID, g->profile->uuid);
+        tg_fields_set(&f, TG_F_CLOCK_CLASS, tg_dependence_to_string(g->profile->dependence));
+        tg_fields_set_u64(&f, TG_F_GUEST_HZ, hz, hz != 0);
+        tg_fields_set(&f, TG_F_GUEST_HZ_ORIGIN, hz ? tg_nominal_origin_to_string(origin) : NULL);
+        tg_fields_set(&f, TG_F_MODE, tg_mode_to_string(g->mode));
+        g_string_truncate(line, 0);
+        g_string_append_printf(line, "%s{\"name\":%s,\"from\":%s,\"host\":%s,", n++ ? "," : "",
+                               name, from, host);
+        tg_fields_json_append(line, &f, gskip);
+        g_string_append_printf(line, ",\"allowed_hosts\":%" G_GSIZE_FORMAT ",\"pin\":",
+                               g->n_allowed);
+        fputs(line->str, o->out);
         if (g->pin.hz)
             fprintf(o->out, "{\"frequency\":%" G_GUINT64_FORMAT ",\"hosts\":%" G_GSIZE_FORMAT
                     ",\"more_hosts\":%" G_GSIZE_FORMAT "}", g->pin.hz, g->pin.n_hosts,
@@ -291,31 +351,36 @@ tg_plan_print_json(const TgPlanOut *o)
         fputc('}', o->out);
     }
     fputs("],\"decisions\":[", o->out);
+    tg_plan_fields_skip(o, skip);
+    for (int k = 0; k < TG_F_COUNT; k++)
+        only_guest[k] = k != TG_F_GUEST;
+    skip[TG_F_GUEST] = true;
     for (guint i = 0; i < p->guests->len; i++) {
         const TgPlanGuest *g = g_ptr_array_index(p->guests, i);
-        g_autofree char *gname = NULL;
+        g_auto(TgFields) f = { 0 };
 
         if (!tg_plan_guest_in_scope(o, g))
             continue;
-        gname = tg_json_string(g->name);
+        tg_plan_row_fields(&f, o, g);
+        /* {"guest":G,"host":H,...}: the guest's member once per row */
+        g_string_truncate(guest_member, 0);
+        tg_fields_json_append(guest_member, &f, only_guest);
         for (gsize h = 0; h < nh; h++) {
             const TgPlanCell *c = tg_plan_cell(p, i, h);
 
             if (c->self)
                 continue;
-            fprintf(o->out, "%s{\"guest\":%s,\"host\":%s,\"verdict\":\"%s\",\"code\":\"%s\","
-                    "\"rule\":%d,\"allowed\":%s,\"effective_hz\":", first ? "" : ",", gname,
-                    (char *)hnames->pdata[h], tg_verdict_to_string(c->verdict), c->code,
-                    c->rule, c->allowed ? "true" : "false");
+            tg_plan_cell_fields(&f, o, i, h);
+            g_string_truncate(line, 0);
+            g_string_append(line, first ? "{" : ",{");
+            g_string_append_len(line, guest_member->str, (gssize)guest_member->len);
+            g_string_append(line, ",\"host\":");
+            g_string_append(line, hnames->pdata[h]);
+            g_string_append_c(line, ',');
+            tg_fields_json_append(line, &f, skip);
+            g_string_append_c(line, '}');
+            fputs(line->str, o->out);
             first = false;
-            tg_plan_json_hz(o->out, c->effective_hz);
-            if (o->reasons) {
-                g_autofree char *r = tg_plan_reason(o, i, h);
-                g_autofree char *js = tg_json_string(r);
-
-                fprintf(o->out, ",\"reason\":%s", js);
-            }
-            fputc('}', o->out);
         }
     }
     fputs("],\"unreachable\":[", o->out);
@@ -362,36 +427,56 @@ tg_plan_csv_field(FILE *out, const char *s)
     fputc('"', out);
 }
 
+/* The CSV columns: the plan decision's fields, "host" second. */
+static const TgFieldId tg_plan_csv_ids[] = { TG_F_GUEST, TG_F_COUNT /* host */, TG_F_VERDICT,
+                                             TG_F_CODE, TG_F_RULE, TG_F_ALLOWED,
+                                             TG_F_EFFECTIVE_HZ, TG_F_REASON };
+
 void
 tg_plan_print_csv(const TgPlanOut *o)
 {
     TgPlan *p = o->plan;
     gsize nh = p->hosts->len;
+    bool skip[TG_F_COUNT];
+    bool first = true;
 
-    fprintf(o->out, "guest,host,verdict,code,rule,allowed,effective_hz%s\r\n",
-            o->reasons ? ",reason" : "");
+    tg_plan_fields_skip(o, skip);
+    for (gsize k = 0; k < G_N_ELEMENTS(tg_plan_csv_ids); k++) {
+        TgFieldId id = tg_plan_csv_ids[k];
+
+        if (id != TG_F_COUNT && skip[id])
+            continue;
+        fprintf(o->out, "%s%s", first ? "" : ",", id == TG_F_COUNT ? "host" : tg_field_def(id)->name);
+        first = false;
+    }
+    fputs("\r\n", o->out);
     for (guint i = 0; i < p->guests->len; i++) {
         const TgPlanGuest *g = g_ptr_array_index(p->guests, i);
+        g_auto(TgFields) f = { 0 };
 
         if (!tg_plan_guest_in_scope(o, g))
             continue;
+        tg_plan_row_fields(&f, o, g);
         for (gsize h = 0; h < nh; h++) {
             const TgPlanCell *c = tg_plan_cell(p, i, h);
 
             if (c->self)
                 continue;
-            tg_plan_csv_field(o->out, g->name);
-            fputc(',', o->out);
-            tg_plan_csv_field(o->out, ((TgPlanHost *)g_ptr_array_index(p->hosts, h))->name);
-            fprintf(o->out, ",%s,%s,%d,%s,", tg_verdict_to_string(c->verdict), c->code, c->rule,
-                    c->allowed ? "yes" : "no");
-            if (c->effective_hz)
-                fprintf(o->out, "%" G_GUINT64_FORMAT, c->effective_hz);
-            if (o->reasons) {
-                g_autofree char *r = tg_plan_reason(o, i, h);
+            tg_plan_cell_fields(&f, o, i, h);
+            first = true;
+            for (gsize k = 0; k < G_N_ELEMENTS(tg_plan_csv_ids); k++) {
+                TgFieldId id = tg_plan_csv_ids[k];
+                const char *v;
 
-                fputc(',', o->out);
-                tg_plan_csv_field(o->out, r);
+                if (id != TG_F_COUNT && skip[id])
+                    continue;
+                v = id == TG_F_COUNT ? ((TgPlanHost *)g_ptr_array_index(p->hosts, h))->name
+                                     : f.v[id];
+                if (!first)
+                    fputc(',', o->out);
+                first = false;
+                /* unknown is an empty field */
+                tg_plan_csv_field(o->out, v ? v : "");
             }
             fputs("\r\n", o->out);
         }

@@ -54,6 +54,9 @@ void
 tg_fields_set(TgFields *f, TgFieldId id, const char *value)
 {
     g_return_if_fail(id < TG_F_COUNT);
+    /* the same value again (a plan sets a row's fields pair after pair) */
+    if (g_strcmp0(f->v[id], value) == 0)
+        return;
     g_free(f->v[id]);
     f->v[id] = g_strdup(value);
 }
@@ -61,9 +64,12 @@ tg_fields_set(TgFields *f, TgFieldId id, const char *value)
 void
 tg_fields_set_u64(TgFields *f, TgFieldId id, guint64 value, bool known)
 {
+    char buf[24];
+
     g_return_if_fail(id < TG_F_COUNT);
-    g_free(f->v[id]);
-    f->v[id] = known ? g_strdup_printf("%" G_GUINT64_FORMAT, value) : NULL;
+    if (known)
+        g_snprintf(buf, sizeof(buf), "%" G_GUINT64_FORMAT, value);
+    tg_fields_set(f, id, known ? buf : NULL);
 }
 
 void
@@ -139,7 +145,9 @@ tg_fields_json_append(GString *out, const TgFields *f, const bool *skip)
         if (!first)
             g_string_append_c(out, ',');
         first = false;
-        g_string_append_printf(out, "\"%s\":", def->name);
+        g_string_append_c(out, '"');
+        g_string_append(out, def->name);
+        g_string_append(out, "\":");
         if (!v) {
             g_string_append(out, "null");
         } else if (def->type == TG_FIELD_BOOL) {

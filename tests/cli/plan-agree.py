@@ -27,6 +27,7 @@ by_pair = {}
 for (gf, hf), d in zip(order, decisions):
     by_pair[(gf, hf)] = d
 checked = 0
+reasons = 0
 for line in open(sys.argv[2]):
     gf, hf, rc, js = line.rstrip("\n").split("\t", 3)
     if hf not in hosts:
@@ -41,13 +42,31 @@ for line in open(sys.argv[2]):
         bad += 1
         continue
     checked += 1
-    want = (c["verdict"], c["code"], c["rule"], c["allowed"], c["effective_hz"] or None)
-    got = (d["verdict"], d["code"], d["rule"], d["allowed"], d["effective_hz"])
-    if want != got or d["host"] != hosts[hf]["name"]:
-        print("%s on %s: check %s, plan %s" % (gf, hf, want, got))
+    # every field of the plan's decision is check's field of that name
+    # (tg-fields.h), with check's value; "host" is check's "destination",
+    # and the reason names it only where check knew the host's name
+    for k, v in d.items():
+        if k == "host":
+            continue
+        if k == "reason" and c.get("destination") is None:
+            continue
+        if k == "reason":
+            reasons += 1
+        if k not in c:
+            print("%s on %s: plan field %s is not a check field" % (gf, hf, k))
+            bad += 1
+        elif c[k] != v:
+            print("%s on %s: %s: check %r, plan %r" % (gf, hf, k, c[k], v))
+            bad += 1
+    if c.get("destination") is not None and c["destination"] != d["host"]:
+        print("%s on %s: check destination %s, plan host %s" % (gf, hf, c["destination"], d["host"]))
         bad += 1
+    for k in ("verdict", "code", "rule", "allowed", "effective_hz"):
+        if k not in d:
+            print("%s on %s: plan decision has no %s" % (gf, hf, k))
+            bad += 1
     if (int(rc) == 0) != d["allowed"]:
         print("%s on %s: check exits %s, plan allowed %s" % (gf, hf, rc, d["allowed"]))
         bad += 1
-print("%d pairs compared" % checked)
+print("%d pairs compared, %d reasons" % (checked, reasons))
 sys.exit(1 if bad or not checked else 0)

@@ -391,7 +391,8 @@ assert [h["name"] for h in d["hosts"]]==["rack1-a","rack1-b","rack2-c","rack2-d"
 assert d["hosts"][2]["scaling"] is True and d["hosts"][0]["policy_digest"] is None
 assert len(d["decisions"])==9 and d["unreachable"]==[]
 w=[x for x in d["decisions"] if x["guest"]=="web" and x["host"]=="rack2-c"][0]
-assert w=={"guest":"web","host":"rack2-c","verdict":"allow","code":"nominal-unknown-dest-scaling","rule":5,"allowed":True,"effective_hz":None}, w
+assert w=={"guest":"web","host":"rack2-c","verdict":"allow","allowed":True,"mode":"enforce","code":"nominal-unknown-dest-scaling","rule":5,"effective_hz":None}, w
+assert list(w)[:2]==["guest","host"], w
 assert not [x for x in d["decisions"] if x["guest"]=="db" and x["host"]=="rack1-a"]
 ' "$out"
 }
@@ -457,7 +458,7 @@ for pol in "" "$P/policy-rules.xml"; do
     done
     for grp in ph1 ph2 ph3 ph4; do
         [ -n "$(ls "$WORK/$grp")" ] || continue
-        rc=0; "$tg" plan --json --domain "$WORK/pd" --host "$WORK/$grp" ${pol:+--policy "$pol"} >"$out" 2>"$err" </dev/null || rc=$?
+        rc=0; "$tg" plan --json --reasons --domain "$WORK/pd" --host "$WORK/$grp" ${pol:+--policy "$pol"} >"$out" 2>"$err" </dev/null || rc=$?
         agree() { [ "$rc" -le 1 ] && python3 "$TG_SRCDIR/tests/cli/plan-agree.py" "$out" "$WORK/pairs" >"$err" 2>&1; }
         ok_if "plan-agrees-with-check-$grp${pol:+-policy}" agree
     done
