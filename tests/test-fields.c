@@ -114,6 +114,35 @@ test_text(void **state)
     }
 }
 
+/* Owned, static and inline-number values replace one another without a
+ * leak or a free of what is not owned (valgrind and ASan run this). */
+static void
+test_ownership(void **state)
+{
+    g_auto(TgFields) f = { 0 };
+    static const char code[] = "explicit-within-tolerance";
+
+    (void)state;
+    tg_fields_set_static(&f, TG_F_CODE, code);
+    assert_ptr_equal(f.v[TG_F_CODE], code);
+    tg_fields_set(&f, TG_F_CODE, code);
+    assert_ptr_not_equal(f.v[TG_F_CODE], code);
+    assert_string_equal(f.v[TG_F_CODE], code);
+    tg_fields_set_static(&f, TG_F_CODE, "deny");
+    tg_fields_set_static(&f, TG_F_CODE, NULL);
+    assert_null(f.v[TG_F_CODE]);
+    tg_fields_set_u64(&f, TG_F_RULE, 5, true);
+    assert_string_equal(f.v[TG_F_RULE], "5");
+    tg_fields_set_u64(&f, TG_F_RULE, 18446744073709551615ull, true);
+    assert_string_equal(f.v[TG_F_RULE], "18446744073709551615");
+    tg_fields_set(&f, TG_F_RULE, "7");
+    tg_fields_set(&f, TG_F_RULE, "7");
+    assert_string_equal(f.v[TG_F_RULE], "7");
+    tg_fields_set_u64(&f, TG_F_RULE, 0, false);
+    assert_null(f.v[TG_F_RULE]);
+    tg_fields_set(&f, TG_F_GUEST, "web");
+}
+
 /* Every label is unique and fits the text report's column. */
 static void
 test_labels(void **state)
@@ -187,6 +216,7 @@ main(void)
         cmocka_unit_test(test_json_skip),
         cmocka_unit_test(test_text),
         cmocka_unit_test(test_labels),
+        cmocka_unit_test(test_ownership),
         cmocka_unit_test(test_record),
         cmocka_unit_test(test_message_ids),
     };

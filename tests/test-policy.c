@@ -153,7 +153,7 @@ test_bad_policies(void **state)
             fail_msg("%s: got '%s', expected prefix '%s' and '%s'", bc->file, first, prefix,
                      bc->msg);
 
-        p = tg_policy_load(path, &err);
+        p = tg_policy_load(path, NULL, &err);
         assert_null(p);
         assert_non_null(err);
         assert_true(g_error_matches(err, TG_ERROR, bc->code));
@@ -196,7 +196,7 @@ test_unreadable_file(void **state)
     assert_false(tg_policy_validate_file(path, &problems));
     assert_int_equal(problems->len, 1);
     assert_non_null(strstr(problems->pdata[0], "does-not-exist.xml"));
-    assert_null(tg_policy_load(path, &err));
+    assert_null(tg_policy_load(path, NULL, &err));
     assert_true(g_error_matches(err, TG_ERROR, TG_ERROR_IO));
 }
 
@@ -671,7 +671,7 @@ test_examples(void **state)
         g_autofree char *path = src_path(rel);
         g_autoptr(GError) err = NULL;
         g_autoptr(GPtrArray) problems = NULL;
-        g_autoptr(TgPolicy) p = tg_policy_load(path, &err);
+        g_autoptr(TgPolicy) p = tg_policy_load(path, NULL, &err);
         g_autoptr(TgGuestProfile) g = load_guest(ec->guest);
         g_autoptr(TgHostFacts) dest = load_host(ec->dest);
         g_autoptr(TgDecision) d = NULL;

@@ -9,6 +9,7 @@
 #include "tg-cli.h"
 #include "tg-evaluate.h"
 #include "tg-file.h"
+#include "tg-inventory.h"
 #include "tg-report.h"
 
 bool tg_cli_json_errors;
@@ -188,16 +189,7 @@ tg_cli_dest_clear(TgCliDest *d)
 TgPolicy *
 tg_cli_load_policy(const char *path, char **digest, GError **error)
 {
-    g_autofree char *buf = NULL;
-    gsize len = 0;
-    TgPolicy *policy;
-
-    if (!tg_read_file(path, &buf, &len, error))
-        return NULL;
-    policy = tg_policy_parse_xml(buf, len, strcmp(path, "-") == 0 ? TG_STDIN_NAME : path, error);
-    if (policy)
-        *digest = tg_host_facts_policy_digest(buf, len);
-    return policy;
+    return tg_policy_load(path, digest, error);
 }
 
 bool

@@ -189,8 +189,15 @@ tg_explain_tags_json(const TgGuestProfile *g)
  * guest give (tg-fields.h), every other one unknown. */
 static void
 tg_explain_undecided_fields(TgFields *f, const TgPolicy *policy, const TgGuestProfile *guest,
-                            const char *rule, const char *why, const char *digest)
+                            const TgSettings *settings, const char *rule, const char *why,
+                            const char *digest)
 {
+    TgNominalOrigin origin = TG_NOMINAL_UNKNOWN;
+    guint64 hz = tg_guest_nominal_hz(guest, &origin);
+
+    tg_fields_set_u64(f, TG_F_GUEST_HZ, hz, hz != 0);
+    tg_fields_set(f, TG_F_GUEST_HZ_ORIGIN, hz ? tg_nominal_origin_to_string(origin) : NULL);
+    tg_fields_set_u64(f, TG_F_TOLERANCE_PPM, settings->tolerance_ppm, true);
     tg_fields_set(f, TG_F_GUEST, guest->name);
     tg_fields_set(f, TG_F_UUID, guest->uuid);
     tg_fields_set(f, TG_F_CLOCK_CLASS, tg_dependence_to_string(guest->dependence));
@@ -209,8 +216,8 @@ static int
 tg_explain_report(FILE *out, bool json, const char *file, const char *digest,
                   const TgPolicy *policy, const TgGuestProfile *guest, const char *source_path,
                   const TgHostFacts *source_facts, const char *dest_path,
-                  const TgHostFacts *dest_facts, const char *rule, const char *why,
-                  const char *settings)
+                  const TgHostFacts *dest_facts, const TgSettings *chosen, const char *rule,
+                  const char *why, const char *settings)
 {
     g_autoptr(TgEvaluation) eval = NULL;
     g_autofree char *text = NULL;
@@ -231,7 +238,7 @@ tg_explain_report(FILE *out, bool json, const char *file, const char *digest,
     } else {
         g_auto(TgFields) f = { 0 };
 
-        tg_explain_undecided_fields(&f, policy, guest, rule, why, digest);
+        tg_explain_undecided_fields(&f, policy, guest, chosen, rule, why, digest);
         if (json) {
             body = tg_fields_json_members(&f, NULL);
         } else {
@@ -258,10 +265,14 @@ tg_explain_report(FILE *out, bool json, const char *file, const char *digest,
         g_autofree char *efile = tg_escape_untrusted(file);
         g_autofree char *tags = tg_explain_tags_text(guest);
 
+        /* the settings name inventory hosts and carry the policy's <deny>
+         * text: escaped like every other value on a terminal */
+        g_autofree char *esettings = tg_escape_untrusted(settings);
+
         text = g_strdup_printf("policy: %s (mode %s, %s)\nsettings: %s\ntags: %s\n%s", efile,
                                tg_mode_to_string(tg_policy_mode(policy)),
                                tg_policy_fail_open(policy) ? "fail-open" : "fail-closed",
-                               settings, *tags ? tags : "(none)", body);
+                               esettings, *tags ? tags : "(none)", body);
     }
     fputs(text, out);
     return eval ? tg_report_exit_status(eval) : TG_EXIT_ALLOW;
@@ -313,7 +324,11 @@ tg_cmd_explain(char ***args, FILE *out, FILE *err)
         return TG_EXIT_USAGE;
     }
     file = (*args)[1];
-    if (!(policy = tg_policy_load(file, &e)) ||
+    if ((strcmp(file, "-") == 0) + (g_strcmp0(domain, "-") == 0) + (g_strcmp0(dest, "-") == 0) +
+        (g_strcmp0(source, "-") == 0) > 1)
+        return tg_policy_error(out, err, "policy explain", TG_EXIT_USAGE,
+                               "only one input can be read from stdin ('-')");
+    if (!(policy = tg_policy_load(file, &digest, &e)) ||
         !(guest = tg_guest_profile_load(domain, &e)) ||
         (dest && !(dest_facts = tg_host_facts_load(dest, &e))) ||
         (source && !(source_facts = tg_host_facts_load(source, &e)))) {
@@ -321,21 +336,13 @@ tg_cmd_explain(char ***args, FILE *out, FILE *err)
 
         return tg_policy_error(out, err, "policy explain", TG_EXIT_USAGE, "%s", esc);
     }
-    {
-        g_autofree char *buf = NULL;
-        gsize len = 0;
-
-        if (tg_read_file(file, &buf, &len, NULL))
-            digest = tg_host_facts_policy_digest(buf, len);
-    }
-
     rule = tg_policy_apply(policy, guest, &settings, &why);
     desc = tg_settings_describe(&settings);
     return tg_explain_report(out, json, file, digest, policy, guest,
                              !source ? NULL : strcmp(source, "-") == 0 ? TG_STDIN_NAME : source,
                              source_facts,
                              !dest ? NULL : strcmp(dest, "-") == 0 ? TG_STDIN_NAME : dest,
-                             dest_facts, rule, why, desc);
+                             dest_facts, &settings, rule, why, desc);
 }
 
 int

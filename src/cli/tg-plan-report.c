@@ -89,9 +89,9 @@ tg_plan_cell_fields(TgFields *f, const TgPlanOut *o, gsize gi, gsize hi)
 {
     const TgPlanCell *c = tg_plan_cell(o->plan, gi, hi);
 
-    tg_fields_set(f, TG_F_VERDICT, tg_verdict_to_string(c->verdict));
-    tg_fields_set(f, TG_F_ALLOWED, c->allowed ? "yes" : "no");
-    tg_fields_set(f, TG_F_CODE, c->code);
+    tg_fields_set_static(f, TG_F_VERDICT, tg_verdict_to_string(c->verdict));
+    tg_fields_set_static(f, TG_F_ALLOWED, c->allowed ? "yes" : "no");
+    tg_fields_set_static(f, TG_F_CODE, c->code);
     tg_fields_set_u64(f, TG_F_RULE, (guint64)MAX(c->rule, 0), true);
     tg_fields_set_u64(f, TG_F_EFFECTIVE_HZ, c->effective_hz, c->effective_hz != 0);
     if (o->reasons) {
@@ -410,10 +410,28 @@ tg_plan_print_json(const TgPlanOut *o)
     fputs("}\n", o->out);
 }
 
-/* RFC 4180 field: quoted when it holds a comma, quote or line break. */
-static void
-tg_plan_csv_field(FILE *out, const char *s)
+/* True when `s` is printable ASCII without a backslash: no escaping to do. */
+static bool
+tg_plan_plain(const char *s)
 {
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if (*p < 0x20 || *p > 0x7e || *p == '\\')
+            return false;
+    return true;
+}
+
+/* RFC 4180 field: quoted when it holds a comma, quote or line break. A
+ * name from a guest or a host is escaped as the table escapes it
+ * (tg_escape_untrusted: no line break, no C1 or bidi control reaches a
+ * terminal); the reason, escaped by the engine already, keeps its
+ * backslashes and loses only raw controls. */
+static void
+tg_plan_csv_field(FILE *out, const char *raw, TgEscapeStyle style)
+{
+    g_autofree char *esc = tg_plan_plain(raw) ? NULL
+                                          : tg_escape(raw, style);
+    const char *s = esc ? esc : raw;
+
     if (!strpbrk(s, ",\"\r\n")) {
         fputs(s, out);
         return;
@@ -476,7 +494,8 @@ tg_plan_print_csv(const TgPlanOut *o)
                     fputc(',', o->out);
                 first = false;
                 /* unknown is an empty field */
-                tg_plan_csv_field(o->out, v ? v : "");
+                tg_plan_csv_field(o->out, v ? v : "",
+                                  id == TG_F_REASON ? TG_ESCAPE_CONTROLS : TG_ESCAPE_UNTRUSTED);
             }
             fputs("\r\n", o->out);
         }

@@ -272,14 +272,21 @@ tg_policy_load_trusted(const char *path, uid_t owner_uid, GPtrArray *sources, GE
 }
 
 TgPolicy *
-tg_policy_load(const char *path, GError **error)
+tg_policy_load(const char *path, char **digest, GError **error)
 {
     g_autofree char *buf = NULL;
     gsize len = 0;
+    TgPolicy *p;
 
     if (!tg_read_file(path, &buf, &len, error))
         return NULL;
-    return tg_policy_from_buffer(buf, len, path, TG_TRUST_ANY_OWNER, NULL, error);
+    p = tg_policy_from_buffer(buf, len, strcmp(path, "-") == 0 ? TG_STDIN_NAME : path,
+                              TG_TRUST_ANY_OWNER, NULL, error);
+    /* the digest of the very bytes parsed: stdin and a file that changes
+     * cannot be read twice */
+    if (p && digest)
+        *digest = tg_host_facts_policy_digest(buf, len);
+    return p;
 }
 
 bool

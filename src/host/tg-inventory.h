@@ -49,9 +49,10 @@ TgPolicy *tg_policy_load_trusted(const char *path, uid_t owner_uid, GPtrArray *s
 
 /* Load a policy file ("-" = stdin) as `tscgate` does for a user: any file
  * tg_read_file() reads, inventory read as tg_inventory_read_policy() with
- * TG_TRUST_ANY_OWNER. Returns a new policy (tg_policy_free) or NULL with
- * `error`. */
-TgPolicy *tg_policy_load(const char *path, GError **error);
+ * TG_TRUST_ANY_OWNER; `digest` (nullable) is set to the digest of the bytes
+ * parsed (tg_host_facts_policy_digest, g_free). Returns a new policy
+ * (tg_policy_free) or NULL with `error`. */
+TgPolicy *tg_policy_load(const char *path, char **digest, GError **error);
 
 /* Validate a policy held in memory with its inventory, as `tscgate policy
  * validate` does: sets *problems (nullable) to a new array of every

@@ -50,33 +50,53 @@ tg_field_by_name(const char *name)
     return TG_F_COUNT;
 }
 
+/* Forget field `id`'s value, freeing it when owned. */
+static void
+tg_fields_drop(TgFields *f, TgFieldId id)
+{
+    if (!f->borrowed[id])
+        g_free(f->v[id]);
+    f->v[id] = NULL;
+    f->borrowed[id] = false;
+}
+
 void
 tg_fields_set(TgFields *f, TgFieldId id, const char *value)
 {
     g_return_if_fail(id < TG_F_COUNT);
     /* the same value again (a plan sets a row's fields pair after pair) */
-    if (g_strcmp0(f->v[id], value) == 0)
+    if (!f->borrowed[id] && g_strcmp0(f->v[id], value) == 0)
         return;
-    g_free(f->v[id]);
+    tg_fields_drop(f, id);
     f->v[id] = g_strdup(value);
+}
+
+void
+tg_fields_set_static(TgFields *f, TgFieldId id, const char *value)
+{
+    g_return_if_fail(id < TG_F_COUNT);
+    tg_fields_drop(f, id);
+    f->v[id] = (char *)value;
+    f->borrowed[id] = value != NULL;
 }
 
 void
 tg_fields_set_u64(TgFields *f, TgFieldId id, guint64 value, bool known)
 {
-    char buf[24];
-
     g_return_if_fail(id < TG_F_COUNT);
-    if (known)
-        g_snprintf(buf, sizeof(buf), "%" G_GUINT64_FORMAT, value);
-    tg_fields_set(f, id, known ? buf : NULL);
+    tg_fields_drop(f, id);
+    if (!known)
+        return;
+    g_snprintf(f->num[id], sizeof(f->num[id]), "%" G_GUINT64_FORMAT, value);
+    f->v[id] = f->num[id];
+    f->borrowed[id] = true;
 }
 
 void
 tg_fields_clear(TgFields *f)
 {
     for (int i = 0; i < TG_F_COUNT; i++)
-        g_clear_pointer(&f->v[i], g_free);
+        tg_fields_drop(f, (TgFieldId)i);
 }
 
 void
@@ -96,14 +116,19 @@ tg_fields_from_evaluation(TgFields *f, const TgGuestProfile *guest, const TgEval
     tg_fields_set(f, TG_F_UUID, guest ? guest->uuid : NULL);
     tg_fields_set(f, TG_F_CLOCK_CLASS, tg_dependence_to_string(d->dependence));
     tg_fields_set_u64(f, TG_F_GUEST_HZ, d->guest_hz, d->guest_hz != 0);
-    tg_fields_set(f, TG_F_GUEST_HZ_ORIGIN, tg_nominal_origin_to_string(d->guest_hz_origin));
+    tg_fields_set(f, TG_F_GUEST_HZ_ORIGIN, d->guest_hz_origin == TG_NOMINAL_UNKNOWN
+                                               ? NULL
+                                               : tg_nominal_origin_to_string(d->guest_hz_origin));
     tg_fields_set_u64(f, TG_F_DEST_HZ, d->dest_hz, d->dest_hz != 0);
-    tg_fields_set(f, TG_F_DEST_SCALING, tg_tri_to_string(d->dest_scaling));
+    tg_fields_set(f, TG_F_DEST_SCALING, d->dest_scaling == TG_TRI_UNKNOWN
+                                            ? NULL : tg_tri_to_string(d->dest_scaling));
     tg_fields_set_u64(f, TG_F_WINDOW_LO, d->window_lo, window);
     tg_fields_set_u64(f, TG_F_WINDOW_HI, d->window_hi, window);
     tg_fields_set_u64(f, TG_F_TOLERANCE_PPM, d->tolerance_ppm, true);
     tg_fields_set_u64(f, TG_F_EFFECTIVE_HZ, d->effective_hz, d->effective_hz != 0);
-    tg_fields_set(f, TG_F_EFFECTIVE_CHANGED, d->effective_changed ? "yes" : "no");
+    /* "no" is known only with the rate it keeps */
+    tg_fields_set(f, TG_F_EFFECTIVE_CHANGED,
+                  d->effective_changed ? "yes" : d->effective_hz ? "no" : NULL);
     tg_fields_set(f, TG_F_POLICY_RULE, d->policy_rule);
     tg_fields_set(f, TG_F_POLICY_WHY, e->why);
     tg_fields_set(f, TG_F_OP, "migrate");
@@ -142,12 +167,21 @@ tg_fields_json_append(GString *out, const TgFields *f, const bool *skip)
 
         if (skip && skip[i])
             continue;
-        if (!first)
-            g_string_append_c(out, ',');
+        /* `,"name":` in one append (GLib 2.74 does not inline them) */
+        {
+            char key[64];
+            gsize n = strlen(def->name), k = 0;
+
+            if (!first)
+                key[k++] = ',';
+            key[k++] = '"';
+            memcpy(key + k, def->name, n);
+            k += n;
+            key[k++] = '"';
+            key[k++] = ':';
+            g_string_append_len(out, key, (gssize)k);
+        }
         first = false;
-        g_string_append_c(out, '"');
-        g_string_append(out, def->name);
-        g_string_append(out, "\":");
         if (!v) {
             g_string_append(out, "null");
         } else if (def->type == TG_FIELD_BOOL) {

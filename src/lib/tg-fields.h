@@ -69,13 +69,19 @@ const TgFieldDef *tg_field_def(TgFieldId id);
 /* The field called `name`, or TG_F_COUNT when there is none. */
 TgFieldId tg_field_by_name(const char *name);
 
-/* The values of one decision's fields, NULL for unknown. */
+/* The values of one decision's fields, NULL for unknown. Zero-initialise
+ * ({ 0 }); a value is owned (g_free) unless `borrowed`. */
 typedef struct {
     char *v[TG_F_COUNT];
+    bool borrowed[TG_F_COUNT]; /* v[id] is a static string or points into num[id] */
+    char num[TG_F_COUNT][24];  /* a number's digits, without an allocation */
 } TgFields;
 
 /* Set field `id` to a copy of `value` (NULL: unknown). */
 void tg_fields_set(TgFields *f, TgFieldId id, const char *value);
+/* Set field `id` to `value` itself, a string that outlives `f` (a static
+ * one: tg_verdict_to_string(), a reason code), without a copy. */
+void tg_fields_set_static(TgFields *f, TgFieldId id, const char *value);
 /* Set field `id` to the decimal `value`, or unknown when `known` is false. */
 void tg_fields_set_u64(TgFields *f, TgFieldId id, guint64 value, bool known);
 void tg_fields_clear(TgFields *f);

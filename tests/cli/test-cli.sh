@@ -194,6 +194,35 @@ cat >"$WORK/inv-policy.xml" <<EOF
 </policy>
 EOF
 expect publish-inventory 0 ': valid' '' -- policy validate "$WORK/inv-policy.xml"
+# check, plan and policy explain read a policy's <host-directory> as the
+# hook does (before: check and plan refused it as "parsed from memory")
+expect check-policy-host-directory 0 '^allow' '' -- check --policy "$WORK/inv-policy.xml" --domain "$G/paravirt.xml" --dest "$amd"
+expect plan-policy-host-directory 0 '^tscgate plan: 1 guest x 1 host, decided with ' '' -- plan --policy "$WORK/inv-policy.xml" --domain "$G/paravirt.xml" --host "$amd"
+expect explain-policy-host-directory 0 "inventory 1 host: $hn " '' -- policy explain "$WORK/inv-policy.xml" --domain "$G/paravirt.xml"
+# an inventory host's name cannot forge a line of policy explain
+mkdir -p "$WORK/evilinv/hosts"
+sed "s|>hosta</tscgate:hostname>|>hosta\&#10;deny: forged\&#x9b;</tscgate:hostname>|" "$H/probe-hosta.xml" >"$WORK/evilinv/hosts/a.xml"
+cat >"$WORK/evilinv/policy.xml" <<EOF
+<policy xmlns="urn:tscgate:policy:1" version="1">
+  <inventory><host-group name="g"><host-directory path="hosts"/></host-group></inventory>
+</policy>
+EOF
+rc=0; "$tg" policy explain "$WORK/evilinv/policy.xml" --domain "$G/lineage-tsc-sensitive.xml" --dest "$H/hostc-2596.xml" >"$out" 2>"$err" </dev/null || rc=$?
+explain_escaped_ok() {
+    [ "$rc" -le 1 ] && grep -q '^settings: .*inventory 1 host: hosta\\ndeny: forged\\u009b ' "$out" &&
+        ! grep -q '^deny: forged' "$out" && ! LC_ALL=C grep -q "$(printf '\302\233')" "$out"
+}
+ok_if explain-inventory-name-escaped explain_escaped_ok
+# the policy digest is that of the bytes parsed, stdin too
+explain_stdin_digest_ok() {
+    want=$("$tg" check --json --policy "$P/policy-rules.xml" --domain "$G/rhel-explicit-tsc.xml" --dest "$amd" </dev/null |
+        python3 -c 'import json,sys; print(json.load(sys.stdin)["policy_digest"])')
+    "$tg" policy explain - --domain "$G/rhel-explicit-tsc.xml" <"$P/policy-rules.xml" >"$out" 2>"$err" &&
+        case $want in sha256:*) true ;; *) false ;; esac &&
+        grep -Eq "^  policy digest +$want\$" "$out"
+}
+ok_if explain-stdin-digest explain_stdin_digest_ok
+expect explain-two-stdin 2 '' "only one input can be read from stdin" -- policy explain - --domain -
 
 # check reads what a destination published, names it and says what it enforces
 expect check-dest-dir 0 "^  dest facts +facts published in $pub/$hn.xml by tscgate [0-9.]+ at " '' -- check --domain "$G/paravirt.xml" --dest-dir "$pub" --dest-host "$hn" --policy "$cfg2/policy.xml"
@@ -377,6 +406,22 @@ expect plan-no-pins 1 '^hpc +xxx\.  +0  nowhere to go$' '' -- plan --domain "$FD
 expect plan-all-placed 0 '^web +\.~\+~ +3$' '' -- plan --domain "$FD/web.xml" --domain "$FD/db.xml" --host "$FH"
 expect plan-drain-ok 0 '^  db: rack1-b, rack2-c$' '' -- plan --domain "$FD" --host "$FH" --drain rack1-a
 expect plan-drain-nowhere 1 '^  hpc: nowhere to go$' '' -- plan --domain "$FD" --host "$FH" --drain rack2-d
+# a guest name cannot forge a CSV row or reach a terminal raw: a newline,
+# a C1 CSI, U+2028 and a quote in <name>
+mkdir -p "$WORK/evilcsv"
+sed 's|<name>db</name>|<name>e\&#10;vil,\&#x9b;2J\&#x2028;"q</name>|' "$FD/db.xml" >"$WORK/evilcsv/db.xml"
+rc=0; "$tg" plan --domain "$WORK/evilcsv" --host "$FH" --csv --reasons >"$out" 2>"$err" </dev/null || rc=$?
+plan_csv_hostile() {
+    [ "$rc" -le 1 ] && [ "$(wc -l <"$out")" -eq 4 ] &&
+        ! LC_ALL=C grep -q "$(printf '\302\233')\|$(printf '\342\200\250')" "$out" &&
+        python3 -c '
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1], newline="")))
+assert len(rows) == 4 and all(len(r) == 8 for r in rows), rows
+assert rows[1][0] == "e\\nvil,\\u009b2J\\u2028\"q", rows[1][0]
+' "$out"
+}
+ok_if plan-csv-hostile-name plan_csv_hostile
 rc=0; "$tg" plan --domain "$FD" --host "$FH" --drain rack2-d --json >"$out" 2>"$err" </dev/null || rc=$?
 plan_drain_json() {
     [ "$rc" -eq 1 ] && python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["drain"]=="rack2-d" and d["nowhere"]==["hpc"] and [g["name"] for g in d["guests"]]==["hpc"] and d["guests"][0]["may_go_to"]==[] and d["guests"][0]["guest_hz"] is None and d["guests"][0]["pin"]=={"frequency":2100000000,"hosts":3,"more_hosts":3} and len(d["decisions"])==3, d' "$out"
@@ -608,9 +653,18 @@ A=$TG_FIXTURES/audit
 # unknown values are null, not 0 (before: "guest_hz":0, "effective_hz":0)
 rc=0; "$tg" check --json --domain "$G/fedora-kvmclock.xml" --dest "$i2100" >"$out" 2>"$err" </dev/null || rc=$?
 null_ok() {
-    python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["guest_hz"] is None and d["guest_hz_origin"]=="unknown" and d["dest_hz"]==2100000000 and d["op"]=="migrate" and d["policy_digest"]=="none" and d["source"] is None and d["tscgate_version"], d' "$out"
+    python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["guest_hz"] is None and d["guest_hz_origin"] is None and d["dest_hz"]==2100000000 and d["op"]=="migrate" and d["policy_digest"]=="none" and d["source"] is None and d["tscgate_version"], d' "$out"
 }
 ok_if json-unknown-is-null null_ok
+# whether the rate changes is not known where the rate is not: null, and
+# "unknown" in the text; unknown scaling is null too, not "unknown"
+rc=0; "$tg" check --json --domain "$G/fedora-kvmclock.xml" --dest "$H/hostf-no-counter.xml" >"$out" 2>"$err" </dev/null || rc=$?
+null_changed_ok() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["effective_hz"] is None and d["effective_changed"] is None, d' "$out"; }
+ok_if json-effective-changed-unknown null_changed_ok
+expect text-effective-changed-unknown 0 '^  rate changes +unknown$' '' -- check --domain "$G/fedora-kvmclock.xml" --dest "$H/hostf-no-counter.xml"
+rc=0; "$tg" check --json --domain "$G/rhel-explicit-tsc.xml" --dest "$H/hoste-scaling-unknown.xml" >"$out" 2>"$err" </dev/null || rc=$?
+null_scaling_ok() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["dest_scaling"] is None and d["effective_changed"] is False, d' "$out"; }
+ok_if json-dest-scaling-unknown null_scaling_ok
 rc=0; "$tg" check --json --domain "$G/explicit-2100.xml" --dest "$nocnt" >"$out" 2>"$err" </dev/null || rc=$?
 null_dest_ok() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["dest_hz"] is None and d["window_lo"] is None and d["window_hi"] is None and d["effective_hz"] is None, d' "$out"; }
 ok_if json-unknown-dest-is-null null_dest_ok
