@@ -536,7 +536,7 @@ tg_audit_report(int argc, char **argv)
     if (memchr(buf, '\0', len))
         return tg_cli_error("audit report", TG_EXIT_USAGE,
                             "%s: not an audit file or journalctl -o json output (binary data)",
-                            strcmp(file, "-") == 0 ? TG_STDIN_NAME : file);
+                            tg_input_name(file));
 
     r.verdicts = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     r.reasons = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
@@ -545,7 +545,7 @@ tg_audit_report(int argc, char **argv)
     r.audit_denials = g_ptr_array_new_with_free_func((GDestroyNotify)g_hash_table_unref);
     tg_audit_read(&r, buf);
     {
-        const char *name = strcmp(file, "-") == 0 ? TG_STDIN_NAME : file;
+        const char *name = tg_input_name(file);
 
         if (json) {
             g_autofree char *j = tg_audit_json(name, &r);

@@ -44,7 +44,6 @@ tg_cli_check_main(int argc, char **argv)
     g_autofree char *policy_digest = NULL;
     g_autofree char *published_path = NULL;
     TgCliDest rd;
-    int stdin_users;
     int rc;
 
     g_option_context_add_main_entries(ctx, entries, NULL);
@@ -71,9 +70,7 @@ tg_cli_check_main(int argc, char **argv)
 
         return tg_cli_error("check", TG_EXIT_USAGE, "--dest-host '%s' is not a host name", esc);
     }
-    stdin_users = (g_strcmp0(domain_path, "-") == 0) + (g_strcmp0(dest_path, "-") == 0) +
-                  (g_strcmp0(source_path, "-") == 0) + (g_strcmp0(policy_path, "-") == 0);
-    if (stdin_users > 1)
+    if (tg_cli_stdin_twice((const char *[]){ domain_path, dest_path, source_path, policy_path }, 4))
         return tg_cli_error("check", TG_EXIT_USAGE, "only one input can be read from stdin ('-')");
 
     if (!(guest = tg_guest_profile_load(domain_path, &err)) ||
@@ -84,11 +81,10 @@ tg_cli_check_main(int argc, char **argv)
         return tg_cli_error("check", TG_EXIT_USAGE, "%s", err->message);
 
     tg_cli_dest_describe(&rd, dest, dest_host,
-                         dest_path ? (g_strcmp0(dest_path, "-") == 0 ? TG_STDIN_NAME : dest_path)
+                         dest_path ? tg_input_name(dest_path)
                                    : published_path,
                          NULL, policy_path, policy_digest);
-    rd.report.source_from = !source_path ? NULL
-                            : g_strcmp0(source_path, "-") == 0 ? TG_STDIN_NAME : source_path;
+    rd.report.source_from = tg_input_name(source_path);
     if (source && source->hostname.note.known)
         rd.report.source_name = source->hostname.value;
     rc = tg_cli_decide_and_report_dest(guest, source, dest, policy, json, &rd.report);

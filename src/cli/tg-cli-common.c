@@ -102,8 +102,7 @@ tg_cli_policy_note(const TgHostFacts *facts, const char *who, const char *policy
     const char *theirs = facts->policy_digest.note.known ? facts->policy_digest.value : NULL;
     const char *ours = policy_digest ? policy_digest : TG_POLICY_DIGEST_NONE;
     g_autofree char *ours_text = policy_path
-        ? g_strdup_printf("%s (%s)", ours, strcmp(policy_path, "-") == 0 ? TG_STDIN_NAME
-                                                                          : policy_path)
+        ? g_strdup_printf("%s (%s)", ours, tg_input_name(policy_path))
         : g_strdup("the default rules");
     g_autofree char *esc = NULL;
 
@@ -190,6 +189,16 @@ TgPolicy *
 tg_cli_load_policy(const char *path, char **digest, GError **error)
 {
     return tg_policy_load(path, digest, error);
+}
+
+bool
+tg_cli_stdin_twice(const char *const *paths, gsize n)
+{
+    gsize users = 0;
+
+    for (gsize i = 0; i < n; i++)
+        users += g_strcmp0(paths[i], "-") == 0;
+    return users > 1;
 }
 
 bool

@@ -324,8 +324,7 @@ tg_cmd_explain(char ***args, FILE *out, FILE *err)
         return TG_EXIT_USAGE;
     }
     file = (*args)[1];
-    if ((strcmp(file, "-") == 0) + (g_strcmp0(domain, "-") == 0) + (g_strcmp0(dest, "-") == 0) +
-        (g_strcmp0(source, "-") == 0) > 1)
+    if (tg_cli_stdin_twice((const char *[]){ file, domain, dest, source }, 4))
         return tg_policy_error(out, err, "policy explain", TG_EXIT_USAGE,
                                "only one input can be read from stdin ('-')");
     if (!(policy = tg_policy_load(file, &digest, &e)) ||
@@ -339,9 +338,9 @@ tg_cmd_explain(char ***args, FILE *out, FILE *err)
     rule = tg_policy_apply(policy, guest, &settings, &why);
     desc = tg_settings_describe(&settings);
     return tg_explain_report(out, json, file, digest, policy, guest,
-                             !source ? NULL : strcmp(source, "-") == 0 ? TG_STDIN_NAME : source,
+                             tg_input_name(source),
                              source_facts,
-                             !dest ? NULL : strcmp(dest, "-") == 0 ? TG_STDIN_NAME : dest,
+                             tg_input_name(dest),
                              dest_facts, &settings, rule, why, desc);
 }
 

@@ -66,6 +66,10 @@ int tg_cli_decide_and_report_dest(const TgGuestProfile *guest, const TgHostFacts
  * Returns a new policy or NULL with `error`. */
 TgPolicy *tg_cli_load_policy(const char *path, char **digest, GError **error);
 
+/* Returns true when more than one of the `n` input paths (each nullable)
+ * is "-": standard input can be read only once. */
+bool tg_cli_stdin_twice(const char *const *paths, gsize n);
+
 /* Returns true when `name` can name a published facts file DIR/NAME.xml:
  * not empty, at most 255 bytes, no '/', no leading '.', no control
  * characters. */

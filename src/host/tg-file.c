@@ -17,7 +17,7 @@ bool
 tg_read_file(const char *path, char **contents, gsize *len, GError **error)
 {
     bool is_stdin = g_strcmp0(path, "-") == 0;
-    const char *name = is_stdin ? TG_STDIN_NAME : path;
+    const char *name = tg_input_name(path);
     g_autoptr(GByteArray) data = NULL;
     int fd;
 
@@ -272,8 +272,7 @@ tg_guest_profile_load(const char *path, GError **error)
 
     if (!tg_read_file(path, &buf, &len, error))
         return NULL;
-    return tg_guest_profile_parse_xml(buf, len, g_strcmp0(path, "-") == 0 ? TG_STDIN_NAME : path,
-                                      error);
+    return tg_guest_profile_parse_xml(buf, len, tg_input_name(path), error);
 }
 TgHostFacts *
 tg_host_facts_load(const char *path, GError **error)
@@ -283,6 +282,5 @@ tg_host_facts_load(const char *path, GError **error)
 
     if (!tg_read_file(path, &buf, &len, error))
         return NULL;
-    return tg_host_facts_parse_xml(buf, len, g_strcmp0(path, "-") == 0 ? TG_STDIN_NAME : path,
-                                   error);
+    return tg_host_facts_parse_xml(buf, len, tg_input_name(path), error);
 }

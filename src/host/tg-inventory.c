@@ -280,8 +280,7 @@ tg_policy_load(const char *path, char **digest, GError **error)
 
     if (!tg_read_file(path, &buf, &len, error))
         return NULL;
-    p = tg_policy_from_buffer(buf, len, strcmp(path, "-") == 0 ? TG_STDIN_NAME : path,
-                              TG_TRUST_ANY_OWNER, NULL, error);
+    p = tg_policy_from_buffer(buf, len, tg_input_name(path), TG_TRUST_ANY_OWNER, NULL, error);
     /* the digest of the very bytes parsed: stdin and a file that changes
      * cannot be read twice */
     if (p && digest)

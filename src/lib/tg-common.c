@@ -192,6 +192,12 @@ tg_escape_untrusted(const char *s)
     return s ? tg_escape(s, TG_ESCAPE_UNTRUSTED) : g_strdup("(null)");
 }
 
+const char *
+tg_input_name(const char *path)
+{
+    return g_strcmp0(path, "-") == 0 ? TG_STDIN_NAME : path;
+}
+
 char *
 tg_format_mhz(guint64 hz)
 {

@@ -37,6 +37,10 @@ typedef enum {
 /* How every reader names standard input in messages ("stdin:3: ..."). */
 #define TG_STDIN_NAME "stdin"
 
+/* The name of input `path` in messages: TG_STDIN_NAME for "-", NULL for
+ * NULL, else `path` itself (borrowed). */
+const char *tg_input_name(const char *path);
+
 /* The spellings of an enum whose values are 0..n-1: names[v] spells value
  * v; a NULL entry is a value without a spelling (never read nor written).
  * One table per enum, next to the enum's type; the readers of every format
