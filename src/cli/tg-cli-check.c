@@ -77,7 +77,7 @@ tg_cli_check_main(int argc, char **argv)
         (dest_path && !(dest = tg_host_facts_load(dest_path, &err))) ||
         (dest_dir && !(dest = tg_cli_load_published(dest_dir, dest_host, &published_path, NULL, &err))) ||
         (source_path && !(source = tg_host_facts_load(source_path, &err))) ||
-        (policy_path && !(policy = tg_cli_load_policy(policy_path, &policy_digest, &err))))
+        (policy_path && !(policy = tg_policy_load(policy_path, &policy_digest, &err))))
         return tg_cli_error("check", TG_EXIT_USAGE, "%s", err->message);
 
     tg_cli_dest_describe(&rd, dest, dest_host,

@@ -185,12 +185,6 @@ tg_cli_dest_clear(TgCliDest *d)
     memset(&d->report, 0, sizeof(d->report));
 }
 
-TgPolicy *
-tg_cli_load_policy(const char *path, char **digest, GError **error)
-{
-    return tg_policy_load(path, digest, error);
-}
-
 bool
 tg_cli_stdin_twice(const char *const *paths, gsize n)
 {

@@ -12,6 +12,7 @@
 #include <libvirt/virterror.h>
 
 #include "tg-cli.h"
+#include "tg-inventory.h"
 #include "tg-evaluate.h"
 #include "tg-pin.h"
 
@@ -135,7 +136,7 @@ tg_cli_pin_main(int argc, char **argv)
     g_autoptr(TgPolicy) policy = NULL;
     g_autoptr(TgGuestProfile) guest = NULL;
     g_autoptr(TgGuestProfile) after = NULL;
-    g_autofree char *digest = NULL, *xml = NULL, *edited = NULL, *readback = NULL;
+    g_autofree char *xml = NULL, *edited = NULL, *readback = NULL;
     g_autofree char *gname = NULL;
     g_autoptr(GString) report = g_string_new(NULL);
     guint64 hz = 0;
@@ -166,7 +167,7 @@ tg_cli_pin_main(int argc, char **argv)
                             "--frequency '%s' is not a TSC rate in Hz (%" G_GUINT64_FORMAT " to %" G_GUINT64_FORMAT ")",
                             esc, TG_PIN_MIN_HZ, TG_PIN_MAX_HZ);
     }
-    if (policy_path && !(policy = tg_cli_load_policy(policy_path, &digest, &err)))
+    if (policy_path && !(policy = tg_policy_load(policy_path, NULL, &err)))
         return tg_cli_error(TG_PIN_CMD, TG_EXIT_USAGE, "%s", err->message);
 
     virSetErrorFunc(NULL, tg_pin_libvirt_quiet);

@@ -21,6 +21,7 @@
 #endif
 
 #include "tg-cli.h"
+#include "tg-inventory.h"
 #include "tg-cli-connect.h"
 #include "tg-plan-report.h"
 #include "tg-file.h"
@@ -236,7 +237,6 @@ tg_cli_plan_main(int argc, char **argv)
     g_autoptr(GError) err = NULL;
     g_autoptr(TgPlan) plan = tg_plan_new();
     g_autoptr(TgPolicy) policy = NULL;
-    g_autofree char *digest = NULL;
     g_autoptr(GPtrArray) unreachable = g_ptr_array_new_with_free_func(g_free);
     TgPlanConnSet *set = NULL;
     TgPlanOut o = { 0 };
@@ -278,7 +278,7 @@ tg_cli_plan_main(int argc, char **argv)
         return tg_cli_error(TG_PLAN_CMD, TG_EXIT_USAGE,
                             "--connect needs libvirt, and this tscgate was built without it");
 #endif
-    if (policy_path && !(policy = tg_cli_load_policy(policy_path, &digest, &err)))
+    if (policy_path && !(policy = tg_policy_load(policy_path, NULL, &err)))
         return tg_cli_error(TG_PLAN_CMD, TG_EXIT_USAGE, "%s", err->message);
     /* the connections run while the files are read */
     if (uris)

@@ -113,7 +113,7 @@ tg_cli_preflight_main(int argc, char **argv)
         return tg_cli_error("preflight", TG_EXIT_USAGE, "--dest-host '%s' is not a host name",
                             esc);
     }
-    if (policy_path && !(policy = tg_cli_load_policy(policy_path, &policy_digest, &err)))
+    if (policy_path && !(policy = tg_policy_load(policy_path, &policy_digest, &err)))
         return tg_cli_error("preflight", TG_EXIT_USAGE, "%s", err->message);
 
     virSetErrorFunc(NULL, tg_libvirt_quiet);

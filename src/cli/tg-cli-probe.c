@@ -8,24 +8,10 @@
 
 #include "tg-checklist.h"
 #include "tg-cli.h"
+#include "tg-config.h"
 #include "tg-file.h"
+#include "tg-inventory.h"
 #include "tg-probe.h"
-
-#ifndef SYSCONFDIR
-#define SYSCONFDIR "/etc"
-#endif
-
-/* The hook's configuration directory, as tscgate-gate.c finds it:
- * TSCGATE_CONFIG_DIR, else SYSCONFDIR/tscgate. Returns a new string. */
-static char *
-tg_hook_config_dir(const char *given)
-{
-    const char *env = g_getenv("TSCGATE_CONFIG_DIR");
-
-    if (given)
-        return g_strdup(given);
-    return g_strdup(env && *env ? env : SYSCONFDIR "/tscgate");
-}
 
 /* What the hook on this host works with, added to the probed facts: its
  * host.xml overrides the facts it states, its policy.xml is identified by
@@ -37,9 +23,7 @@ tg_publish_add_hook_facts(TgHostFacts *facts, const char *config_dir, GError **e
 {
     g_autofree char *host_xml = g_build_filename(config_dir, "host.xml", NULL);
     g_autofree char *policy_path = g_build_filename(config_dir, "policy.xml", NULL);
-    g_autofree char *buf = NULL;
     g_autofree char *now = tg_format_utc(g_get_real_time() / G_USEC_PER_SEC);
-    gsize len = 0;
 
     if (g_file_test(host_xml, G_FILE_TEST_EXISTS)) {
         g_autoptr(TgHostFacts) given = tg_host_facts_load(host_xml, error);
@@ -60,13 +44,11 @@ tg_publish_add_hook_facts(TgHostFacts *facts, const char *config_dir, GError **e
         tg_host_facts_overlay(facts, given, host_xml);
     }
     if (g_file_test(policy_path, G_FILE_TEST_EXISTS)) {
-        g_autoptr(TgPolicy) policy = NULL;
         g_autofree char *digest = NULL;
+        g_autoptr(TgPolicy) policy = tg_policy_load(policy_path, &digest, error);
 
-        if (!tg_read_file(policy_path, &buf, &len, error) ||
-            !(policy = tg_policy_parse_xml(buf, len, policy_path, error)))
+        if (!policy)
             return false;
-        digest = tg_host_facts_policy_digest(buf, len);
         tg_str_fact_set(&facts->policy_digest, digest, policy_path);
     } else {
         g_autofree char *src = g_strdup_printf("%s absent: the default rules", policy_path);
@@ -169,7 +151,7 @@ tg_cli_probe_main(int argc, char **argv)
     opts.skip_kvm = no_kvm;
     facts = tg_probe_host(&opts);
     if (publish) {
-        hook_dir = tg_hook_config_dir(config_dir);
+        hook_dir = config_dir ? g_strdup(config_dir) : tg_config_dir();
         return tg_publish(facts, publish, hook_dir);
     }
     if (human)

@@ -61,11 +61,6 @@ int tg_cli_decide_and_report_dest(const TgGuestProfile *guest, const TgHostFacts
                                   const TgHostFacts *dest, const TgPolicy *policy, bool json,
                                   const TgReportDest *rd);
 
-/* Load the policy at `path` ("-" = stdin) and return its digest
- * (tg_host_facts_policy_digest of the bytes read) in *digest (g_free).
- * Returns a new policy or NULL with `error`. */
-TgPolicy *tg_cli_load_policy(const char *path, char **digest, GError **error);
-
 /* Returns true when more than one of the `n` input paths (each nullable)
  * is "-": standard input can be read only once. */
 bool tg_cli_stdin_twice(const char *const *paths, gsize n);

@@ -199,6 +199,18 @@ expect publish-inventory 0 ': valid' '' -- policy validate "$WORK/inv-policy.xml
 expect check-policy-host-directory 0 '^allow' '' -- check --policy "$WORK/inv-policy.xml" --domain "$G/paravirt.xml" --dest "$amd"
 expect plan-policy-host-directory 0 '^tscgate plan: 1 guest x 1 host, decided with ' '' -- plan --policy "$WORK/inv-policy.xml" --domain "$G/paravirt.xml" --host "$amd"
 expect explain-policy-host-directory 0 "inventory 1 host: $hn " '' -- policy explain "$WORK/inv-policy.xml" --domain "$G/paravirt.xml"
+# probe --publish reads such a policy as the hook does, and publishes the
+# digest check decides with (before: refused as "parsed from memory")
+mkdir -p "$WORK/cfg3" "$WORK/pub4"
+cp "$WORK/inv-policy.xml" "$WORK/cfg3/policy.xml"
+publish_inv_ok() {
+    "$tg" probe --publish "$WORK/pub4" --no-kvm --config-dir "$WORK/cfg3" >"$out" 2>"$err" </dev/null || return 1
+    want=$("$tg" check --json --policy "$WORK/cfg3/policy.xml" --domain "$G/paravirt.xml" --dest "$amd" </dev/null |
+        python3 -c 'import json,sys; print(json.load(sys.stdin)["policy_digest"])')
+    case $want in sha256:*) ;; *) return 1 ;; esac
+    grep -q "<tscgate:policy-digest known='yes'[^>]*>$want</tscgate:policy-digest>" "$WORK/pub4/$hn.xml"
+}
+ok_if publish-policy-host-directory publish_inv_ok
 # an inventory host's name cannot forge a line of policy explain
 mkdir -p "$WORK/evilinv/hosts"
 sed "s|>hosta</tscgate:hostname>|>hosta\&#10;deny: forged\&#x9b;</tscgate:hostname>|" "$H/probe-hosta.xml" >"$WORK/evilinv/hosts/a.xml"
