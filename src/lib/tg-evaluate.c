@@ -4,17 +4,24 @@
 
 #include "tg-evaluate.h"
 
+/* The newest hop of the guest's lineage record when it names the rate of
+ * the host the guest comes from, else NULL. */
+static const TgHop *
+tg_lineage_source_hop(const TgGuestProfile *guest)
+{
+    const TgHop *hop = guest && guest->lineage ? tg_lineage_last_hop(guest->lineage) : NULL;
+
+    return hop && hop->host_hz != 0 ? hop : NULL;
+}
+
 TgHostFacts *
 tg_source_facts_from_lineage(const TgGuestProfile *guest)
 {
-    const TgHop *hop;
+    const TgHop *hop = tg_lineage_source_hop(guest);
     TgHostFacts *facts;
     g_autofree char *source = NULL;
 
-    if (!guest->lineage)
-        return NULL;
-    hop = tg_lineage_last_hop(guest->lineage);
-    if (!hop || hop->host_hz == 0)
+    if (!hop)
         return NULL;
     source = g_strdup_printf("tscgate lineage record (newest hop, %s)",
                              hop->op ? hop->op : "hop");
@@ -33,11 +40,12 @@ void
 tg_evaluate_settings(const TgGuestProfile *guest, const TgPolicy *policy,
                      TgSettings *settings, TgMode *mode, char **why)
 {
-    tg_settings_init(settings);
     if (policy) {
+        /* tg_policy_apply starts from tg_settings_init() itself */
         tg_policy_apply(policy, guest, settings, why);
         *mode = tg_policy_mode(policy);
     } else {
+        tg_settings_init(settings);
         *mode = TG_MODE_ENFORCE;
     }
 }
@@ -67,17 +75,15 @@ tg_evaluate_run(const TgGuestProfile *guest, const TgHostFacts *source,
                 const TgHostFacts *dest, const TgPolicy *policy, const TgRunContext *run)
 {
     TgEvaluation *e = g_new0(TgEvaluation, 1);
-    g_autoptr(TgHostFacts) lineage_source = NULL;
     TgSettings settings;
 
     tg_evaluate_settings(guest, policy, &settings, &e->mode, &e->why);
     if (run)
         settings.run = *run;
-    if (!source) {
-        lineage_source = tg_source_facts_from_lineage(guest);
-        source = lineage_source;
-        e->source_from_lineage = lineage_source != NULL;
-    }
+    /* Without source facts, the report names the lineage record's newest
+     * hop as the source; the engine needs no source host's facts (a source
+     * host's rate is not the guest's, doc/tsc-model.md), so none are built. */
+    e->source_from_lineage = !source && tg_lineage_source_hop(guest) != NULL;
     e->decision = tg_decide(guest, source, dest, &settings);
     if (e->decision->verdict == TG_VERDICT_DENY && e->mode == TG_MODE_AUDIT &&
         settings.record_lineage && guest && guest->kind != TG_GUEST_NO_TSC) {
@@ -103,5 +109,5 @@ tg_evaluation_free(TgEvaluation *e)
 bool
 tg_evaluation_allows(const TgEvaluation *e)
 {
-    return e->decision->verdict != TG_VERDICT_DENY || e->mode == TG_MODE_AUDIT;
+    return tg_evaluate_outcome_allows(e->decision, e->mode);
 }
