@@ -106,34 +106,34 @@ tg_fields_from_evaluation(TgFields *f, const TgGuestProfile *guest, const TgEval
     const TgHop *hop = guest ? tg_lineage_last_hop(guest->lineage) : NULL;
     bool window = d->window_hi != 0;
 
-    tg_fields_set(f, TG_F_VERDICT, tg_verdict_to_string(d->verdict));
-    tg_fields_set(f, TG_F_ALLOWED, tg_evaluation_allows(e) ? "yes" : "no");
-    tg_fields_set(f, TG_F_MODE, tg_mode_to_string(e->mode));
-    tg_fields_set(f, TG_F_CODE, d->code);
+    tg_fields_set_static(f, TG_F_VERDICT, tg_verdict_to_string(d->verdict));
+    tg_fields_set_static(f, TG_F_ALLOWED, tg_evaluation_allows(e) ? "yes" : "no");
+    tg_fields_set_static(f, TG_F_MODE, tg_mode_to_string(e->mode));
+    tg_fields_set_static(f, TG_F_CODE, d->code);
     tg_fields_set_u64(f, TG_F_RULE, (guint64)MAX(d->rule, 0), true);
     tg_fields_set(f, TG_F_REASON, d->reason);
     tg_fields_set(f, TG_F_GUEST, guest ? guest->name : NULL);
     tg_fields_set(f, TG_F_UUID, guest ? guest->uuid : NULL);
-    tg_fields_set(f, TG_F_CLOCK_CLASS, tg_dependence_to_string(d->dependence));
+    tg_fields_set_static(f, TG_F_CLOCK_CLASS, tg_dependence_to_string(d->dependence));
     tg_fields_set_u64(f, TG_F_GUEST_HZ, d->guest_hz, d->guest_hz != 0);
-    tg_fields_set(f, TG_F_GUEST_HZ_ORIGIN, d->guest_hz_origin == TG_NOMINAL_UNKNOWN
-                                               ? NULL
-                                               : tg_nominal_origin_to_string(d->guest_hz_origin));
+    tg_fields_set_static(f, TG_F_GUEST_HZ_ORIGIN,
+                         d->guest_hz_origin == TG_NOMINAL_UNKNOWN
+                             ? NULL : tg_nominal_origin_to_string(d->guest_hz_origin));
     tg_fields_set_u64(f, TG_F_DEST_HZ, d->dest_hz, d->dest_hz != 0);
-    tg_fields_set(f, TG_F_DEST_SCALING, d->dest_scaling == TG_TRI_UNKNOWN
-                                            ? NULL : tg_tri_to_string(d->dest_scaling));
+    tg_fields_set_static(f, TG_F_DEST_SCALING, d->dest_scaling == TG_TRI_UNKNOWN
+                                                   ? NULL : tg_tri_to_string(d->dest_scaling));
     tg_fields_set_u64(f, TG_F_WINDOW_LO, d->window_lo, window);
     tg_fields_set_u64(f, TG_F_WINDOW_HI, d->window_hi, window);
     tg_fields_set_u64(f, TG_F_TOLERANCE_PPM, d->tolerance_ppm, true);
     tg_fields_set_u64(f, TG_F_EFFECTIVE_HZ, d->effective_hz, d->effective_hz != 0);
     /* "no" is known only with the rate it keeps */
-    tg_fields_set(f, TG_F_EFFECTIVE_CHANGED,
-                  d->effective_changed ? "yes" : d->effective_hz ? "no" : NULL);
+    tg_fields_set_static(f, TG_F_EFFECTIVE_CHANGED,
+                         d->effective_changed ? "yes" : d->effective_hz ? "no" : NULL);
     tg_fields_set(f, TG_F_POLICY_RULE, d->policy_rule);
     tg_fields_set(f, TG_F_POLICY_WHY, e->why);
-    tg_fields_set(f, TG_F_OP, "migrate");
+    tg_fields_set_static(f, TG_F_OP, "migrate");
     tg_fields_set(f, TG_F_SOURCE, e->source_from_lineage && hop ? hop->host : NULL);
-    tg_fields_set(f, TG_F_TSCGATE_VERSION, PACKAGE_VERSION);
+    tg_fields_set_static(f, TG_F_TSCGATE_VERSION, PACKAGE_VERSION);
 }
 
 /* True when `s` is printable ASCII without '"' or '\\': its JSON string

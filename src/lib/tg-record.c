@@ -111,15 +111,17 @@ void
 tg_log_record_add_field(TgLogRecord *r, const TgFields *f, TgFieldId id)
 {
     const TgFieldDef *def = tg_field_def(id);
-    g_autofree char *upper = NULL;
-    g_autofree char *key = NULL;
+    /* TSCGATE_ + the name upper-cased: at most 64 bytes (test-fields) */
+    char key[72] = "TSCGATE_";
     g_autofree char *esc = NULL;
     const char *v;
+    gsize k = strlen(key);
 
     g_return_if_fail(def != NULL);
+    for (const char *p = def->name; *p && k < sizeof(key) - 1; p++)
+        key[k++] = g_ascii_toupper(*p);
+    key[k] = '\0';
     v = f->v[id];
-    upper = g_ascii_strup(def->name, -1);
-    key = g_strconcat("TSCGATE_", upper, NULL);
     if (!v)
         v = def->record_null;
     else if (def->untrusted)
