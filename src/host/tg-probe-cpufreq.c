@@ -45,22 +45,6 @@ tg_cpu_policy_clear(TgCpuPolicy *p)
     g_clear_pointer(&p->highest_path, g_free);
 }
 
-static bool
-tg_read_u64_file(const char *path, guint64 *out, char **why)
-{
-    g_autofree char *line = tg_read_line(path, why);
-
-    if (!line)
-        return false;
-    if (!tg_parse_u64(line, out)) {
-        g_autofree char *esc = tg_escape_untrusted(line);
-
-        *why = g_strdup_printf("%s: not a number: %s", path, esc);
-        return false;
-    }
-    return true;
-}
-
 /* Read one CPU's policy in force. The highest frequency it may run at is
  * the largest of scaling_available_frequencies (acpi-cpufreq, powernow-k8:
  * drivers with a frequency table, drivers/cpufreq/freq_table.c), else

@@ -16,6 +16,10 @@ char *tg_read_text(const char *path, char **why);
 /* tg_read_text() of a one-line file, trimmed; NULL + *why when empty. */
 char *tg_read_line(const char *path, char **why);
 
+/* Read `path` as one decimal number into *out. Returns false with *why
+ * (g_free) set: the read error, or "PATH: not a number: LINE". */
+bool tg_read_u64_file(const char *path, guint64 *out, char **why);
+
 /* Set `fact` from the unsigned number in `path`, or unknown with the reason
  * (`missing_hint`, nullable, when the file does not exist). */
 void tg_read_u64_fact(TgU64Fact *fact, const char *path, const char *missing_hint);

@@ -217,39 +217,58 @@ tg_read_line(const char *path, char **why)
     return buf;
 }
 
+bool
+tg_read_u64_file(const char *path, guint64 *out, char **why)
+{
+    g_autofree char *line = tg_read_line(path, why);
+
+    if (!line)
+        return false;
+    if (!tg_parse_u64(line, out)) {
+        g_autofree char *esc = tg_escape_untrusted(line);
+
+        *why = g_strdup_printf("%s: not a number: %s", path, esc);
+        return false;
+    }
+    return true;
+}
+
 void
 tg_read_u64_fact(TgU64Fact *fact, const char *path, const char *missing_hint)
 {
     g_autofree char *why = NULL;
-    g_autofree char *line = tg_read_line(path, &why);
     guint64 v;
 
-    if (!line) {
-        if (missing_hint && !g_file_test(path, G_FILE_TEST_EXISTS))
-            tg_fact_set_unknown(&fact->note, "%s (%s)", why, missing_hint);
-        else
-            tg_fact_set_unknown(&fact->note, "%s", why);
-        return;
+    if (tg_read_u64_file(path, &v, &why)) {
+        tg_u64_fact_set(fact, v, path);
+    } else if (missing_hint && !g_file_test(path, G_FILE_TEST_EXISTS)) {
+        tg_fact_set_unknown(&fact->note, "%s (%s)", why, missing_hint);
+    } else {
+        tg_fact_set_unknown(&fact->note, "%s", why);
     }
-    if (!tg_parse_u64(line, &v)) {
-        g_autofree char *esc = tg_escape_untrusted(line);
-
-        tg_fact_set_unknown(&fact->note, "%s: not a number: %s", path, esc);
-        return;
-    }
-    tg_u64_fact_set(fact, v, path);
 }
 
 /* ------------------------------------------------------------------ */
 /* /proc/cpuinfo                                                       */
 /* ------------------------------------------------------------------ */
 
-/* Value of "key<TAB...>: value" in the first processor block, or NULL. */
-static char *
-tg_cpuinfo_field(const char *block_text, const char *key)
+/* The lines of the first processor block of /proc/cpuinfo `text` (one
+ * block describes every CPU's vendor and flags on x86): split once for
+ * every field read from it, not the whole file per field. */
+static GStrv
+tg_cpuinfo_first_block(const char *text)
 {
-    g_auto(GStrv) lines = g_strsplit(block_text, "\n", -1);
+    const char *end = strstr(text, "\n\n");
+    g_autofree char *block = g_strndup(text, end ? (gsize)(end - text) : strlen(text));
 
+    return g_strsplit(block, "\n", -1);
+}
+
+/* Value of "key<TAB...>: value" in the first processor block's `lines`,
+ * or NULL. */
+static char *
+tg_cpuinfo_field(char **lines, const char *key)
+{
     for (char **l = lines; *l; l++) {
         const char *colon;
         g_autofree char *name = NULL;
@@ -301,6 +320,7 @@ tg_probe_cpuinfo(TgHostFacts *f, const char *proc_root, TgCpuFlags *cpu)
     g_autofree char *flags = NULL;
     g_autofree char *vmx = NULL;
     g_autofree char *src_flags = NULL;
+    g_auto(GStrv) block = NULL;
 
     cpu->has_tsc = false;
     if (!text) {
@@ -313,9 +333,10 @@ tg_probe_cpuinfo(TgHostFacts *f, const char *proc_root, TgCpuFlags *cpu)
         return;
     }
 
-    vendor = tg_cpuinfo_field(text, "vendor_id");
-    flags = tg_cpuinfo_field(text, "flags");
-    vmx = tg_cpuinfo_field(text, "vmx flags");
+    block = tg_cpuinfo_first_block(text);
+    vendor = tg_cpuinfo_field(block, "vendor_id");
+    flags = tg_cpuinfo_field(block, "flags");
+    vmx = tg_cpuinfo_field(block, "vmx flags");
 
     if (vendor && *vendor) {
         g_autofree char *src = g_strdup_printf("%s vendor_id", path);
