@@ -24,6 +24,7 @@ tg_gate_clear(TgGate *g)
     g_free(g->guest_esc);
     g_free(g->uuid_esc);
     g_free(g->audit_file);
+    g_free(g->policy_digest);
     g_free(g->host_facts_from);
     g_free(g->dest_name);
     g_free(g->source_name);
@@ -99,13 +100,10 @@ tg_gate_guest_prefix(const TgGate *g)
     return g_strdup_printf("tscgate: guest '%s'", g->guest_esc);
 }
 
-/* The digest of CONFIG_DIR/policy.xml as `tscgate probe --publish` writes
- * it (tg_host_facts_policy_digest), TG_POLICY_DIGEST_NONE when there is
- * none, NULL when it cannot be read as the gate reads it (the record says
- * unknown). Read again for the record, through the same non-blocking,
- * trust-checked read as the policy. Returns a new string (g_free). */
+/* CONFIG_DIR/policy.xml read for the record's digest, through the same
+ * non-blocking, trust-checked read as the policy. */
 static char *
-gate_policy_digest(const TgGate *g)
+gate_read_policy_digest(const TgGate *g)
 {
     g_autofree char *path = g_build_filename(g->config_dir, "policy.xml", NULL);
     g_autofree char *buf = NULL;
@@ -117,6 +115,26 @@ gate_policy_digest(const TgGate *g)
     if (!tg_file_read_trusted(path, g->uid, TG_MAX_INPUT_BYTES, &buf, &len, NULL, NULL))
         return NULL;
     return tg_host_facts_policy_digest(buf, len);
+}
+
+/* The digest of CONFIG_DIR/policy.xml as `tscgate probe --publish` writes
+ * it (tg_host_facts_policy_digest), TG_POLICY_DIGEST_NONE when there is
+ * none, NULL when it cannot be read as the gate reads it (the record says
+ * unknown): the one the policy was loaded with (from the configuration
+ * cache on a hit), else, when the run never read the policy (an untrusted
+ * directory, a hook.conf problem before it), read for the record.
+ * Returns a new string (g_free). */
+static char *
+gate_policy_digest(TgGate *g)
+{
+    char *loaded;
+
+    g_mutex_lock(&g->lock);
+    loaded = g_strdup(g->policy_digest);
+    g_mutex_unlock(&g->lock);
+    if (loaded)
+        return loaded;
+    return gate_read_policy_digest(g);
 }
 
 /* Emit the one record of this run: audit file first (so a failure to

@@ -38,6 +38,7 @@ typedef struct {
     TgMode mode;
     bool fail_open;
     char *audit_file;
+    char *policy_digest;  /* policy.xml's digest as the policy was loaded, NULL: not read */
     char *host_facts_from;    /* "host.xml", "probe cache", "probe" */
     char *dest_name;          /* this host as the record names it, NULL: uname(2) */
     char *source_name;        /* the host the guest comes from, NULL: unknown */

@@ -121,8 +121,10 @@ load_config(TgGate *g, const char *config_dir, TgPolicy **policy,
 {
     g_autoptr(TgHookConf) conf = NULL;
     g_autofree char *cache_note = NULL;
+    g_autofree char *digest = NULL;
     uid_t uid = tg_config_trust_uid();
     bool dir_checked = false;
+    bool ok;
     GError *conf_err = NULL;
 
     tg_gate_phase(g, "reading hook.conf");
@@ -132,7 +134,12 @@ load_config(TgGate *g, const char *config_dir, TgPolicy **policy,
     }
 
     tg_gate_phase(g, "loading the policy");
-    if (!tg_config_load_policy(config_dir, uid, &dir_checked, NULL, policy, &cache_note, error)) {
+    ok = tg_config_load_policy(config_dir, uid, &dir_checked, NULL, policy, &cache_note, &digest,
+                               error);
+    /* the record's policy digest, that of the bytes loaded, also when they
+     * did not parse */
+    tg_gate_set(g, &g->policy_digest, g_steal_pointer(&digest));
+    if (!ok) {
         g_clear_error(&conf_err);
         *code = "policy-error";
         return false;

@@ -136,7 +136,7 @@ cached(const Env *e, const char *policy, TgConfigcacheResult want, char **note)
     g_autofree char *path = conf_file(e, policy);
     g_autoptr(GError) err = NULL;
     TgConfigcacheResult res;
-    TgPolicy *p = tg_configcache_load(path, getuid(), e->run, &res, note, &err);
+    TgPolicy *p = tg_configcache_load(path, getuid(), e->run, &res, note, NULL, &err);
 
     if (!p)
         fail_msg("%s: %s", policy, err->message);
@@ -206,7 +206,7 @@ test_hit_same_decisions(void **state)
     for (gsize i = 0; i < G_N_ELEMENTS(examples); i++) {
         g_autofree char *path = conf_file(e, examples[i]);
         g_autoptr(GError) err = NULL;
-        g_autoptr(TgPolicy) fresh = tg_policy_load_trusted(path, getuid(), NULL, &err);
+        g_autoptr(TgPolicy) fresh = tg_policy_load_trusted(path, getuid(), NULL, NULL, &err);
         g_autoptr(TgPolicy) stored = NULL;
         g_autoptr(TgPolicy) hit = NULL;
         g_autofree char *want = NULL;
@@ -271,7 +271,7 @@ test_source_change_invalidates(void **state)
     write_text(extra, hostc_text);
     {
         g_autoptr(TgPolicy) p = cached(e, pol, TG_CONFIGCACHE_STORED, NULL);
-        g_autoptr(TgPolicy) fresh = tg_policy_load_trusted(path, getuid(), NULL, &err);
+        g_autoptr(TgPolicy) fresh = tg_policy_load_trusted(path, getuid(), NULL, NULL, &err);
         g_autofree char *a = decisions(p);
         g_autofree char *b = decisions(fresh);
 
@@ -437,7 +437,7 @@ test_cache_file_kinds(void **state)
         } else {
             g_autofree char *other = g_strdup(good);
 
-            /* "tscgate-configcache 1 ..." -> format 9 */
+            /* "tscgate-configcache 2 ..." -> format 9 */
             other[strlen("tscgate-configcache ")] = '9';
             write_text(cache, other);
         }
@@ -471,7 +471,7 @@ test_symlinked_runtime_dir(void **state)
 
     assert_int_equal(mkdir(real, 0755), 0);
     assert_int_equal(symlink(real, e->run), 0);
-    p = tg_configcache_load(path, getuid(), e->run, &res, &note, &err);
+    p = tg_configcache_load(path, getuid(), e->run, &res, &note, NULL, &err);
     assert_non_null(p);
     assert_int_equal(res, TG_CONFIGCACHE_UNCACHED);
     assert_non_null(note);
@@ -527,9 +527,52 @@ test_invalid_policy_not_cached(void **state)
 
     write_text(path, "<policy xmlns='urn:tscgate:policy:1' version='1'><mode>x</mode></policy>");
     cache = tg_configcache_path(e->run, path);
-    assert_null(tg_configcache_load(path, getuid(), e->run, &res, NULL, &err));
+    assert_null(tg_configcache_load(path, getuid(), e->run, &res, NULL, NULL, &err));
     assert_non_null(strstr(err->message, "<mode> 'x' is not one of"));
     assert_false(g_file_test(cache, G_FILE_TEST_EXISTS));
+}
+
+/* The policy digest comes with the policy: that of policy.xml's bytes,
+ * the same on the load that stores the cache and on a hit (read from the
+ * cache, policy.xml not read), and for bytes that do not parse. */
+static void
+test_digest_with_policy(void **state)
+{
+    const Env *e = *state;
+    g_autofree char *path = conf_file(e, "two-frequency-classes.xml");
+    g_autofree char *broken = conf_file(e, "broken-digest.xml");
+    g_autofree char *buf = NULL;
+    g_autofree char *want = NULL;
+    g_autofree char *stored = NULL;
+    g_autofree char *hit = NULL;
+    g_autofree char *bad = NULL;
+    g_autoptr(GError) err = NULL;
+    TgConfigcacheResult res;
+    gsize len = 0;
+    TgPolicy *p;
+
+    assert_true(tg_read_file(path, &buf, &len, &err));
+    want = tg_host_facts_policy_digest(buf, len);
+    assert_true(g_str_has_prefix(want, "sha256:"));
+    p = tg_configcache_load(path, getuid(), e->run, &res, NULL, &stored, &err);
+    assert_non_null(p);
+    tg_policy_free(p);
+    assert_int_equal(res, TG_CONFIGCACHE_STORED);
+    assert_string_equal(stored, want);
+    p = tg_configcache_load(path, getuid(), e->run, &res, NULL, &hit, &err);
+    assert_non_null(p);
+    tg_policy_free(p);
+    assert_int_equal(res, TG_CONFIGCACHE_HIT);
+    assert_string_equal(hit, want);
+
+    write_text(broken, "<policy xmlns='urn:tscgate:policy:1' version='1'><mode>x</mode></policy>");
+    g_clear_pointer(&buf, g_free);
+    assert_true(tg_read_file(broken, &buf, &len, &err));
+    g_clear_pointer(&want, g_free);
+    want = tg_host_facts_policy_digest(buf, len);
+    assert_null(tg_configcache_load(broken, getuid(), e->run, &res, NULL, &bad, &err));
+    assert_non_null(bad);
+    assert_string_equal(bad, want);
 }
 
 /* The compiled form decoded from every proper prefix, or with a byte more,
@@ -540,7 +583,7 @@ test_compiled_bounds(void **state)
     const Env *e = *state;
     g_autofree char *path = conf_file(e, "two-frequency-classes.xml");
     g_autoptr(GError) err = NULL;
-    g_autoptr(TgPolicy) p = tg_policy_load_trusted(path, getuid(), NULL, &err);
+    g_autoptr(TgPolicy) p = tg_policy_load_trusted(path, getuid(), NULL, NULL, &err);
     g_autoptr(GByteArray) c = g_byte_array_new();
     g_autoptr(TgPolicy) whole = NULL;
     g_autofree char *a = NULL;
@@ -587,6 +630,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_invalid_policy_not_cached, env_setup,
                                         env_teardown),
         cmocka_unit_test_setup_teardown(test_compiled_bounds, env_setup, env_teardown),
+        cmocka_unit_test_setup_teardown(test_digest_with_policy, env_setup, env_teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

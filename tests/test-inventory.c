@@ -225,7 +225,7 @@ test_inventory_broken_entry(void **state)
         g_autoptr(TgPolicy) p = NULL;
 
         /* The gate: owner = this uid; every case is refused, naming the path. */
-        p = tg_policy_load_trusted(pol, getuid(), sources, &err);
+        p = tg_policy_load_trusted(pol, getuid(), sources, NULL, &err);
         if (p)
             fail_msg("%s: loaded", bc->name);
         if (!strstr(err->message, victim) || !strstr(err->message, bc->what))
@@ -285,7 +285,7 @@ test_inventory_sources(void **state)
     g_autofree char *hosts = g_build_filename(dir, "hosts", NULL);
     g_autoptr(GPtrArray) sources = tg_config_sources_new();
     g_autoptr(GError) err = NULL;
-    g_autoptr(TgPolicy) p = tg_policy_load_trusted(pol, getuid(), sources, &err);
+    g_autoptr(TgPolicy) p = tg_policy_load_trusted(pol, getuid(), sources, NULL, &err);
     const TgConfigSource *s;
     struct stat st;
     TgFileId id;
@@ -353,7 +353,7 @@ test_inventory_large(void **state)
     pol = g_build_filename(dir, "policy.xml", NULL);
     write_mode(pol, xml->str, 0644);
 
-    p = tg_policy_load_trusted(pol, getuid(), NULL, &err);
+    p = tg_policy_load_trusted(pol, getuid(), NULL, NULL, &err);
     if (!p)
         fail_msg("%s", err->message);
     g = tg_guest_profile_parse_xml(guest, strlen(guest), "guest.xml", &err);

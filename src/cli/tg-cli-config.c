@@ -227,6 +227,7 @@ tg_config_test(int argc, char **argv)
     g_autofree char *policy_path = NULL;
     g_autofree char *runtime = tg_hostcache_dir();
     g_autofree char *cache_note = NULL;
+    g_autofree char *digest = NULL;
     const char *journal = g_getenv("TSCGATE_JOURNAL_SOCKET");
     const char *syslog_sock = g_getenv("TSCGATE_SYSLOG_SOCKET");
     uid_t uid = tg_config_trust_uid();
@@ -297,17 +298,12 @@ tg_config_test(int argc, char **argv)
                                                          TG_HOOK_DEFAULT_DEADLINE_S));
     }
 
-    if (!tg_config_load_policy(dir, uid, &dir_checked, runtime, &policy, &cache_note, &err)) {
+    if (!tg_config_load_policy(dir, uid, &dir_checked, runtime, &policy, &cache_note, &digest,
+                               &err)) {
         tg_config_problem(problems, true, "policy.xml", "policy-error", err->message);
         g_clear_error(&err);
         tg_config_policy_problems(policy_path, uid, problems);
     } else if (policy) {
-        g_autofree char *buf = NULL;
-        g_autofree char *digest = NULL;
-        gsize len = 0;
-
-        if (tg_file_read_trusted(policy_path, uid, TG_MAX_INPUT_BYTES, &buf, &len, NULL, NULL))
-            digest = tg_host_facts_policy_digest(buf, len);
         tg_config_use(uses, "policy.xml",
                       g_strdup_printf("%s: mode %s, %s, digest %s", policy_path,
                                       tg_mode_to_string(tg_policy_mode(policy)),

@@ -101,7 +101,7 @@ tg_config_load_hookconf(const char *config_dir, uid_t uid, bool *dir_checked,
 bool
 tg_config_load_policy(const char *config_dir, uid_t uid, bool *dir_checked,
                       const char *runtime_dir, TgPolicy **policy, char **cache_note,
-                      GError **error)
+                      char **digest, GError **error)
 {
     g_autofree char *path = g_build_filename(config_dir, "policy.xml", NULL);
     bool exists = false;
@@ -114,11 +114,14 @@ tg_config_load_policy(const char *config_dir, uid_t uid, bool *dir_checked,
      * (tg-configcache.h). */
     if (!tg_config_path_exists(path, &exists, error))
         return false;
-    if (!exists)
+    if (!exists) {
+        if (digest)
+            *digest = g_strdup(TG_POLICY_DIGEST_NONE);
         return true;
+    }
     if (!tg_config_dir_trusted(config_dir, uid, dir_checked, error))
         return false;
-    *policy = tg_configcache_load(path, uid, runtime_dir, NULL, cache_note, error);
+    *policy = tg_configcache_load(path, uid, runtime_dir, NULL, cache_note, digest, error);
     return *policy != NULL;
 }
 

@@ -56,12 +56,13 @@ bool tg_config_load_hookconf(const char *config_dir, uid_t uid, bool *dir_checke
 
 /* CONFIG_DIR/policy.xml and its inventory through the compiled cache in
  * `runtime_dir` (NULL: tg_hostcache_dir()) as tg_configcache_load() loads
- * them; `cache_note` (nullable) as there. Returns false with `error`; true
- * with *policy NULL when there is no policy.xml (the default rules), else a
- * new policy (tg_policy_free). */
+ * them; `cache_note` and `digest` (nullable) as there, the digest
+ * TG_POLICY_DIGEST_NONE when there is no policy.xml. Returns false with
+ * `error`; true with *policy NULL when there is no policy.xml (the default
+ * rules), else a new policy (tg_policy_free). */
 bool tg_config_load_policy(const char *config_dir, uid_t uid, bool *dir_checked,
                            const char *runtime_dir, TgPolicy **policy, char **cache_note,
-                           GError **error);
+                           char **digest, GError **error);
 
 /* CONFIG_DIR/host.xml. Returns false with `error`; true with *facts NULL
  * when there is none, else new facts (tg_host_facts_free). *was_read

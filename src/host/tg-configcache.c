@@ -2,7 +2,8 @@
 /* tscgate: the compiled configuration cache (see tg-configcache.h).
  *
  * File format: a header line "tscgate-configcache FORMAT VERSION", a line
- * with the SHA-256 (hex) of everything after it, a line "sources N", N
+ * with the SHA-256 (hex) of everything after it, a line "digest D" (D:
+ * policy.xml's digest, tg_host_facts_policy_digest), a line "sources N", N
  * lines "d|f DEV INO SIZE MTIME_NS CTIME_NS PATH" (PATH as g_strescape()
  * writes it; the first is policy.xml), then the compiled policy
  * (tg_policy_compile) to the end of the file.
@@ -22,7 +23,7 @@
 #include "tg-inventory.h"
 #include "tg-trust.h"
 
-#define TG_CONFIGCACHE_FORMAT 1
+#define TG_CONFIGCACHE_FORMAT 2
 
 char *
 tg_configcache_path(const char *runtime_dir, const char *policy_path)
@@ -183,11 +184,13 @@ tg_configcache_source_fresh(TgStatDir *sd, const char *line, bool first,
  * when the cache was there but unusable (NULL for a plain miss: none yet,
  * another format or version, a source changed). */
 static TgPolicy *
-tg_configcache_read(const char *path, const char *policy_path, uid_t owner_uid, char **note)
+tg_configcache_read(const char *path, const char *policy_path, uid_t owner_uid, char **note,
+                    char **digest)
 {
     g_autofree char *buf = NULL;
     g_autofree char *header = tg_configcache_header();
     g_autofree char *sum = NULL;
+    g_autofree char *digest_line = NULL;
     g_autofree char *count_line = NULL;
     g_autoptr(GError) err = NULL;
     gsize len = 0, hlen = strlen(header);
@@ -214,6 +217,11 @@ tg_configcache_read(const char *path, const char *policy_path, uid_t owner_uid, 
     sum = g_compute_checksum_for_data(G_CHECKSUM_SHA256, (const guchar *)p, (gsize)(end - p));
     if (memcmp(sum, buf + hlen, 64) != 0) {
         *note = g_strdup_printf("configuration cache ignored: %s: checksum mismatch", path);
+        return NULL;
+    }
+    digest_line = tg_next_line(&p, end);
+    if (!digest_line || !g_str_has_prefix(digest_line, "digest ") || !digest_line[7]) {
+        *note = g_strdup_printf("configuration cache ignored: %s: no policy digest", path);
         return NULL;
     }
     count_line = tg_next_line(&p, end);
@@ -247,19 +255,23 @@ tg_configcache_read(const char *path, const char *policy_path, uid_t owner_uid, 
     pol = tg_policy_from_compiled((const guint8 *)p, (gsize)(end - p), &err);
     if (!pol)
         *note = g_strdup_printf("configuration cache ignored: %s: %s", path, err->message);
+    else if (digest)
+        *digest = g_strdup(digest_line + 7);
     return pol;
 }
 
 static bool
-tg_configcache_write(const char *path, const TgPolicy *p, const GPtrArray *sources,
-                     GError **error)
+tg_configcache_write(const char *path, const TgPolicy *p, const char *digest,
+                     const GPtrArray *sources, GError **error)
 {
     g_autofree char *header = tg_configcache_header();
     g_autofree char *sum = NULL;
     g_autoptr(GByteArray) body = g_byte_array_new();
     g_autoptr(GString) out = NULL;
+    g_autofree char *digest_line = g_strdup_printf("digest %s\n", digest);
     g_autofree char *count = g_strdup_printf("sources %u\n", sources->len);
 
+    g_byte_array_append(body, (const guint8 *)digest_line, (guint)strlen(digest_line));
     g_byte_array_append(body, (const guint8 *)count, (guint)strlen(count));
     for (guint i = 0; i < sources->len; i++) {
         const TgConfigSource *s = sources->pdata[i];
@@ -283,8 +295,9 @@ tg_configcache_write(const char *path, const TgPolicy *p, const GPtrArray *sourc
 
 TgPolicy *
 tg_configcache_load(const char *policy_path, uid_t owner_uid, const char *runtime_dir,
-                    TgConfigcacheResult *result, char **note, GError **error)
+                    TgConfigcacheResult *result, char **note, char **digest, GError **error)
 {
+    g_autofree char *sum = NULL;
     g_autofree char *dir = runtime_dir ? g_strdup(runtime_dir) : tg_hostcache_dir();
     g_autofree char *path = NULL;
     g_autofree char *why = NULL;
@@ -299,19 +312,19 @@ tg_configcache_load(const char *policy_path, uid_t owner_uid, const char *runtim
         why = g_strdup_printf("configuration cache not used: %s", derr->message);
     if (usable) {
         path = tg_configcache_path(dir, policy_path);
-        p = tg_configcache_read(path, policy_path, owner_uid, &why);
+        p = tg_configcache_read(path, policy_path, owner_uid, &why, &sum);
         if (p)
             res = TG_CONFIGCACHE_HIT;
     }
     if (!p) {
         sources = tg_config_sources_new();
-        p = tg_policy_load_trusted(policy_path, owner_uid, sources, error);
+        p = tg_policy_load_trusted(policy_path, owner_uid, sources, &sum, error);
         /* Written only by the trusted owner itself: anything else would be
          * refused on the next read. */
         if (p && usable && geteuid() == owner_uid) {
             g_autoptr(GError) werr = NULL;
 
-            if (tg_configcache_write(path, p, sources, &werr)) {
+            if (tg_configcache_write(path, p, sum, sources, &werr)) {
                 res = TG_CONFIGCACHE_STORED;
             } else if (!why) {
                 why = g_strdup_printf("configuration cache not written: %s", werr->message);
@@ -322,5 +335,7 @@ tg_configcache_load(const char *policy_path, uid_t owner_uid, const char *runtim
         *result = res;
     if (note)
         *note = g_steal_pointer(&why);
+    if (digest)
+        *digest = g_steal_pointer(&sum);
     return p;
 }

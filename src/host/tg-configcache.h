@@ -39,12 +39,14 @@ char *tg_configcache_path(const char *runtime_dir, const char *policy_path);
 /* Load the policy `policy_path` as tg_policy_load_trusted() does for
  * `owner_uid`, through the cache in `runtime_dir` (NULL: tg_hostcache_dir()).
  * `result` (nullable) says how; `note` (nullable) receives why a cache that
- * was there could not be used or written (g_free; NULL when none). Returns
+ * was there could not be used or written (g_free; NULL when none);
+ * `digest` (nullable) the digest of policy.xml as tg_policy_load_trusted()
+ * gives it, from the cache on a hit (g_free; NULL when it was not read). Returns
  * a new policy (tg_policy_free) or NULL with `error` (the policy's own
  * error: cache problems never fail a load). */
 TgPolicy *tg_configcache_load(const char *policy_path, uid_t owner_uid,
                               const char *runtime_dir, TgConfigcacheResult *result,
-                              char **note, GError **error);
+                              char **note, char **digest, GError **error);
 
 G_END_DECLS
 

@@ -259,7 +259,8 @@ tg_policy_from_buffer(const char *buf, gsize len, const char *path, uid_t owner_
 }
 
 TgPolicy *
-tg_policy_load_trusted(const char *path, uid_t owner_uid, GPtrArray *sources, GError **error)
+tg_policy_load_trusted(const char *path, uid_t owner_uid, GPtrArray *sources, char **digest,
+                       GError **error)
 {
     g_autofree char *buf = NULL;
     gsize len = 0;
@@ -267,6 +268,9 @@ tg_policy_load_trusted(const char *path, uid_t owner_uid, GPtrArray *sources, GE
 
     if (!tg_file_read_trusted(path, owner_uid, TG_MAX_INPUT_BYTES, &buf, &len, &id, error))
         return NULL;
+    /* the bytes read, valid or not: a policy-error record names them too */
+    if (digest)
+        *digest = tg_host_facts_policy_digest(buf, len);
     tg_config_source_add(sources, path, &id, false);
     return tg_policy_from_buffer(buf, len, path, owner_uid, sources, error);
 }

@@ -43,9 +43,11 @@ TgPolicy *tg_inventory_read_policy(const char *buf, gsize len, const char *filen
 /* Load `path` as the gate does: policy.xml read with tg_file_read_trusted()
  * for `owner_uid` (TG_TRUST_ANY_OWNER: no owner/mode checks), then
  * tg_inventory_read_policy(). policy.xml and the inventory go to `sources`
- * (nullable). Returns a new policy (tg_policy_free) or NULL with `error`. */
+ * (nullable). `digest` (nullable) is set to the digest of the bytes read
+ * (tg_host_facts_policy_digest, g_free) once they are read, even when they
+ * do not parse. Returns a new policy (tg_policy_free) or NULL with `error`. */
 TgPolicy *tg_policy_load_trusted(const char *path, uid_t owner_uid, GPtrArray *sources,
-                                 GError **error);
+                                 char **digest, GError **error);
 
 /* Load a policy file ("-" = stdin) as `tscgate` does for a user: any file
  * tg_read_file() reads, inventory read as tg_inventory_read_policy() with
