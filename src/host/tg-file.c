@@ -179,13 +179,6 @@ tg_file_open_trusted_at(int dir_fd, const char *name, const char *path, uid_t ow
     return fd;
 }
 
-int
-tg_file_open_trusted(const char *path, uid_t owner_uid, struct stat *st_out,
-                     GError **error)
-{
-    return tg_file_open_trusted_at(AT_FDCWD, path, path, owner_uid, st_out, error);
-}
-
 bool
 tg_file_read_trusted_at(int dir_fd, const char *name, const char *path, uid_t owner_uid,
                         gsize max_bytes, char **contents, gsize *len, TgFileId *id,

@@ -41,35 +41,29 @@ bool tg_file_id_equal(const TgFileId *a, const TgFileId *b);
  * "regular file", ...), for messages. */
 const char *tg_file_type_name(mode_t mode);
 
-
-/* Open `path` for reading the way the hook must: never blocking (O_NONBLOCK,
- * so a FIFO or device cannot stall it), a regular file only (checked with
- * fstat(2) on the opened descriptor), and unless `owner_uid` is
- * TG_TRUST_ANY_OWNER, owned by `owner_uid` and not writable by group or
- * others (checked on the descriptor too, so nothing changes between check
- * and use). A symbolic link, in any component and at every step of a
+/* Open `name` relative to the directory open as `dir_fd` (openat(2);
+ * AT_FDCWD for the working directory, so that a directory checked once
+ * cannot be swapped underneath) for reading the way the hook must: never
+ * blocking (O_NONBLOCK, so a FIFO or device cannot stall it), a regular
+ * file only (checked with fstat(2) on the opened descriptor), and unless
+ * `owner_uid` is TG_TRUST_ANY_OWNER, owned by `owner_uid` and not writable
+ * by group or others (checked on the descriptor too, so nothing changes
+ * between check and use). A symbolic link, in any component and at every step of a
  * chain, is followed only when the link is owned by `owner_uid`
  * (tg_trust_resolve_at(), at most TG_TRUST_MAX_LINKS); the file reached is
- * opened with O_NOFOLLOW. Returns the
- * descriptor (caller closes) and fills `st_out` (nullable), or -1 with
- * `error` naming the path and the problem. */
-int tg_file_open_trusted(const char *path, uid_t owner_uid, struct stat *st_out,
-                         GError **error);
-
-/* tg_file_open_trusted() of `name` relative to the directory open as
- * `dir_fd` (openat(2); AT_FDCWD for the working directory), so that a
- * directory checked once cannot be swapped underneath. `path` (nullable:
- * `name`) is what messages call the file. */
+ * opened with O_NOFOLLOW. `path` (nullable: `name`) is what messages call
+ * the file. Returns the descriptor (caller closes) and fills `st_out`
+ * (nullable), or -1 with `error` naming the path and the problem. */
 int tg_file_open_trusted_at(int dir_fd, const char *name, const char *path, uid_t owner_uid,
                             struct stat *st_out, GError **error);
 
-/* Read all of `path` through tg_file_open_trusted(), refusing a file larger
- * than `max_bytes` (by its size before reading, and while reading).
+/* Read all of `path` (relative to the working directory) through
+ * tg_file_open_trusted_at(), refusing a file larger than `max_bytes` (by its size before reading, and while reading).
  * Returns true and sets *contents (NUL-terminated, g_free), *len and `id`
  * (nullable, the version read); false with `error`. */
 bool tg_file_read_trusted(const char *path, uid_t owner_uid, gsize max_bytes,
                           char **contents, gsize *len, TgFileId *id, GError **error);
-/* The same through tg_file_open_trusted_at(). */
+/* The same for `name` relative to `dir_fd`. */
 bool tg_file_read_trusted_at(int dir_fd, const char *name, const char *path, uid_t owner_uid,
                              gsize max_bytes, char **contents, gsize *len, TgFileId *id,
                              GError **error);

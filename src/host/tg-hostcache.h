@@ -23,7 +23,7 @@
  * the same trust: the runtime directory owned by the trusted uid and not
  * writable by group or others, the file a regular file (opened
  * O_NONBLOCK, checked with fstat(2) on the descriptor, see
- * tg_file_open_trusted()) of the same owner, not group/other-writable, at
+ * tg_file_open_trusted_at()) of the same owner, not group/other-writable, at
  * most TG_HOSTCACHE_MAX_BYTES. Anything else is ignored with a note and
  * the host probed afresh; a bad file in a trusted directory is replaced.
  * A failed probe (TSC rate or scaling unknown) is never stored.

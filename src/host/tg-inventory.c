@@ -67,7 +67,7 @@ tg_inventory_problem(TgInventoryCtx *ctx, TgPolicyDirectory *dir, bool entry,
 /* Open the directory `path` without blocking and, unless `owner_uid` is
  * TG_TRUST_ANY_OWNER, trust-check it on the descriptor. A symbolic link on
  * the way is followed only when the trusted owner owns it, every link of a
- * chain (tg_trust_resolve_at(), as tg_file_open_trusted() does for files).
+ * chain (tg_trust_resolve_at(), as tg_file_open_trusted_at() does for files).
  * Returns the stream (closedir) or NULL with `error`. */
 static DIR *
 tg_inventory_open_dir(const char *path, uid_t owner_uid, TgFileId *id, GError **error)

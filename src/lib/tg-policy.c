@@ -38,17 +38,6 @@ tg_mode_to_string(TgMode m)
     return s ? s : "enforce";
 }
 
-bool
-tg_mode_from_string(const char *s, TgMode *out)
-{
-    int v = tg_enum_from_string(&tg_mode_table, s);
-
-    if (v < 0)
-        return false;
-    *out = (TgMode)v;
-    return true;
-}
-
 /* ------------------------------------------------------------------ */
 /* Data model                                                          */
 

@@ -26,8 +26,6 @@ typedef enum {
 extern const TgEnumTable tg_mode_table;
 
 const char *tg_mode_to_string(TgMode m);  /* "enforce" | "audit" */
-/* Returns true and sets *out when `s` is "enforce" or "audit". */
-bool tg_mode_from_string(const char *s, TgMode *out);
 
 typedef struct _TgPolicy TgPolicy;
 
