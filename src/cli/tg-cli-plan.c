@@ -310,7 +310,6 @@ tg_cli_plan_main(int argc, char **argv)
 
     format = json ? TG_PLAN_JSON : csv ? TG_PLAN_CSV : TG_PLAN_TEXT;
     o.plan = plan;
-    o.policy = policy;
     o.policy_path = policy_path;
     o.reasons = reasons;
     o.unreachable = unreachable;

@@ -43,16 +43,17 @@ tg_plan_colour(const TgPlanCell *c)
     }
 }
 
-/* The reason for one pair, formatted through the hook's evaluation and
- * naming the destination (g_free). */
+/* The reason for one pair, formatted through the hook's evaluation under
+ * the settings the plan applied the policy for once per guest, and naming
+ * the destination (g_free). */
 static char *
 tg_plan_reason(const TgPlanOut *o, gsize gi, gsize hi)
 {
     const TgPlanGuest *g = g_ptr_array_index(o->plan->guests, gi);
     const TgPlanHost *h = g_ptr_array_index(o->plan->hosts, hi);
-    g_autoptr(TgEvaluation) e = tg_evaluate(g->profile, NULL, h->facts, o->policy);
+    g_autoptr(TgDecision) d = tg_evaluate_reasoned(g->profile, h->facts, &g->settings);
 
-    return tg_report_name_destination(e->decision->reason, h->name);
+    return tg_report_name_destination(d->reason, h->name);
 }
 
 /* The fields of a plan decision (tg-fields.h), the ones a plan knows for

@@ -18,7 +18,6 @@ typedef enum {
 
 typedef struct {
     TgPlan *plan;
-    const TgPolicy *policy;
     const char *policy_path;
     gsize drain;            /* host index, G_MAXSIZE = no --drain */
     bool reasons;

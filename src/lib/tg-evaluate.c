@@ -57,6 +57,13 @@ tg_evaluate_outcome(const TgGuestProfile *guest, const TgHostFacts *dest,
     tg_decide_outcome(guest, dest, settings, out);
 }
 
+TgDecision *
+tg_evaluate_reasoned(const TgGuestProfile *guest, const TgHostFacts *dest,
+                     const TgSettings *settings)
+{
+    return tg_decide(guest, NULL, dest, settings);
+}
+
 bool
 tg_evaluate_outcome_allows(const TgDecision *d, TgMode mode)
 {

@@ -47,6 +47,13 @@ void tg_evaluate_settings(const TgGuestProfile *guest, const TgPolicy *policy,
 void tg_evaluate_outcome(const TgGuestProfile *guest, const TgHostFacts *dest,
                          const TgSettings *settings, TgDecision *out);
 
+/* The per-pair half with its reason formatted: the decision tg_evaluate()
+ * makes for `guest` on `dest` under `settings` from tg_evaluate_settings(),
+ * for a caller that applied the policy once already (plan). Returns a new
+ * decision (tg_decision_free). */
+TgDecision *tg_evaluate_reasoned(const TgGuestProfile *guest, const TgHostFacts *dest,
+                                 const TgSettings *settings);
+
 /* tg_evaluation_allows() for an outcome decided in `mode`. */
 bool tg_evaluate_outcome_allows(const TgDecision *d, TgMode mode);
 
