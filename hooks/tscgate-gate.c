@@ -112,30 +112,29 @@ gate_now(void)
 }
 
 /* Load hook.conf and policy.xml (when present) into `g` and `policy`
- * (tg-config.h, as `tscgate config test` loads them). Returns false with
- * `code` and `error` for the first problem; the policy is still read after
- * a hook.conf problem, so fail-open is known. */
+ * (tg-config.h, as `tscgate config test` loads them; `dir_checked` as
+ * there, shared with load_host_facts). Returns false with `code` and
+ * `error` for the first problem; the policy is still read after a
+ * hook.conf problem, so fail-open is known. */
 static bool
-load_config(TgGate *g, const char *config_dir, TgPolicy **policy,
+load_config(TgGate *g, const char *config_dir, bool *dir_checked, TgPolicy **policy,
             const char **code, GError **error)
 {
     g_autoptr(TgHookConf) conf = NULL;
     g_autofree char *cache_note = NULL;
     g_autofree char *digest = NULL;
-    uid_t uid = tg_config_trust_uid();
-    bool dir_checked = false;
     bool ok;
     GError *conf_err = NULL;
 
     tg_gate_phase(g, "reading hook.conf");
-    if (tg_config_load_hookconf(config_dir, uid, &dir_checked, &conf, &conf_err) && conf) {
+    if (tg_config_load_hookconf(config_dir, g->uid, dir_checked, &conf, &conf_err) && conf) {
         tg_gate_set(g, &g->audit_file, g_steal_pointer(&conf->audit_file));
         tg_gate_set_deadline(g, conf->deadline_s);
     }
 
     tg_gate_phase(g, "loading the policy");
-    ok = tg_config_load_policy(config_dir, uid, &dir_checked, NULL, policy, &cache_note, &digest,
-                               error);
+    ok = tg_config_load_policy(config_dir, g->uid, dir_checked, g->runtime_dir, policy,
+                               &cache_note, &digest, error);
     /* the record's policy digest, that of the bytes loaded, also when they
      * did not parse */
     tg_gate_set(g, &g->policy_digest, g_steal_pointer(&digest));
@@ -195,22 +194,22 @@ host_facts_complete(TgGate *g, const TgHostFacts *stated)
     return f;
 }
 
-/* This host's facts: CONFIG_DIR/host.xml when present (trust-checked),
- * completed by the probe (host_facts_complete), else the per-boot probe
- * cache with the per-run facts read now. */
+/* This host's facts: CONFIG_DIR/host.xml when present (trust-checked,
+ * unless `dir_checked` says load_config did), completed by the probe
+ * (host_facts_complete), else the per-boot probe cache with the per-run
+ * facts read now. */
 static TgHostFacts *
-load_host_facts(TgGate *g, const char *config_dir, GError **error)
+load_host_facts(TgGate *g, const char *config_dir, bool *dir_checked, GError **error)
 {
     g_autofree char *boot_id = NULL;
     g_autoptr(GError) cache_err = NULL;
     TgHostcacheResult res;
     TgHostFacts *f = NULL;
-    bool dir_checked = false;
     bool was_read = false;
     bool ok;
 
     tg_gate_phase(g, "reading host.xml");
-    ok = tg_config_load_host_xml(config_dir, g->uid, &dir_checked, &f, &was_read, error);
+    ok = tg_config_load_host_xml(config_dir, g->uid, dir_checked, &f, &was_read, error);
     if (was_read)
         tg_gate_set(g, &g->host_facts_from, g_strdup("host.xml"));
     if (!ok)
@@ -297,7 +296,10 @@ static bool
 gate_read(TgGate *g, int argc, const char *config_dir, TgGateInput *in, const char **code,
           GError **error)
 {
-    if (!load_config(g, config_dir, &in->policy, code, error))
+    /* the configuration directory is trust-checked once for its files */
+    bool dir_checked = false;
+
+    if (!load_config(g, config_dir, &dir_checked, &in->policy, code, error))
         return false;
     if (argc < 4) {
         g_set_error(error, TG_ERROR, TG_ERROR_INVALID,
@@ -324,7 +326,7 @@ gate_read(TgGate *g, int argc, const char *config_dir, TgGateInput *in, const ch
         tg_gate_note(g, "lineage record ignored", in->guest->lineage_ignored);
 
     *code = "host-facts-error";
-    in->dest = load_host_facts(g, config_dir, error);
+    in->dest = load_host_facts(g, config_dir, &dir_checked, error);
     return in->dest != NULL;
 }
 
