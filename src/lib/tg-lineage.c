@@ -132,14 +132,13 @@ tg_lineage_free(TgLineage *l)
     g_free(l);
 }
 
-TgLineage *
-tg_lineage_copy(const TgLineage *l)
+/* A copy of `l` with only its newest `keep` hops. */
+static TgLineage *
+tg_lineage_copy_newest(const TgLineage *l, guint keep)
 {
-    TgLineage *c;
+    TgLineage *c = tg_lineage_new();
+    guint n = l->hops ? l->hops->len : 0;
 
-    if (!l)
-        return NULL;
-    c = tg_lineage_new();
     c->version = l->version;
     c->nominal_hz = l->nominal_hz;
     c->nominal_origin = l->nominal_origin;
@@ -147,9 +146,15 @@ tg_lineage_copy(const TgLineage *l)
     c->invented_origin = l->invented_origin;
     c->effective_hz = l->effective_hz;
     c->effective_changed = l->effective_changed;
-    for (guint i = 0; l->hops && i < l->hops->len; i++)
+    for (guint i = n > keep ? n - keep : 0; i < n; i++)
         g_ptr_array_add(c->hops, tg_hop_copy(g_ptr_array_index(l->hops, i)));
     return c;
+}
+
+TgLineage *
+tg_lineage_copy(const TgLineage *l)
+{
+    return l ? tg_lineage_copy_newest(l, G_MAXUINT) : NULL;
 }
 
 const TgHop *
@@ -288,9 +293,15 @@ tg_lineage_next(const TgLineage *prev, const struct _TgDecision *decision,
                 const char *op, const char *host, gint64 now,
                 guint hop_limit)
 {
-    TgLineage *l = prev ? tg_lineage_copy(prev) : tg_lineage_new();
+    TgLineage *l;
     TgHop *hop = g_new0(TgHop, 1);
 
+    /* The newest hop must stay: it is the next hop's source host. Only the
+     * hops that stay beside the new one are copied (the record is the
+     * guest's: it may hold many). */
+    if (hop_limit == 0)
+        hop_limit = 1;
+    l = prev ? tg_lineage_copy_newest(prev, hop_limit - 1) : tg_lineage_new();
     l->version = 1;
     next_nominal(l, prev, decision);
     /* What the guest's TSC ticks at on this host, as the engine worked it
@@ -308,11 +319,5 @@ tg_lineage_next(const TgLineage *prev, const struct _TgDecision *decision,
     hop->verdict = g_strdup(tg_verdict_to_string(decision->verdict));
     hop->reason_code = g_strdup(decision->code);
     g_ptr_array_add(l->hops, hop);
-
-    /* The newest hop must stay: it is the next hop's source host. */
-    if (hop_limit == 0)
-        hop_limit = 1;
-    if (l->hops->len > hop_limit)
-        g_ptr_array_remove_range(l->hops, 0, l->hops->len - hop_limit);
     return l;
 }
