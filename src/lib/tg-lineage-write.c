@@ -262,14 +262,30 @@ find_xml_decl(const char *buf, gsize len, const char **start, gsize *decl_len)
     return true;
 }
 
+/* `doc` written out behind the XML declaration `domain_xml` opens with, if
+ * any (g_free), or NULL with `error` naming `filename`. */
+static char *
+serialize_as(xmlDoc *doc, const char *domain_xml, gsize len, const char *filename,
+             GError **error)
+{
+    const char *decl = NULL;
+    gsize decl_len = 0;
+    char *out;
+
+    if (!domain_xml || !find_xml_decl(domain_xml, len, &decl, &decl_len))
+        decl = NULL;
+    out = serialize(doc, decl, decl_len);
+    if (!out)
+        g_set_error(error, TG_ERROR, TG_ERROR_IO, "%s: cannot serialise the domain XML",
+                    filename);
+    return out;
+}
+
 char *
 tg_lineage_rewrite_doc(xmlDoc *doc, const char *domain_xml, gsize len,
                        const TgLineage *record, GError **error)
 {
     xmlNode *root, *meta;
-    const char *decl = NULL;
-    gsize decl_len = 0;
-    char *out;
 
     g_return_val_if_fail(record != NULL, NULL);
     root = tg_xml_root(doc, NULL, "domain", "<domain> (`virsh dumpxml` output)", error);
@@ -280,14 +296,7 @@ tg_lineage_rewrite_doc(xmlDoc *doc, const char *domain_xml, gsize len,
         meta = create_metadata(root);
     /* The record declares its namespace itself: nothing else is touched. */
     place_record(meta, build_record(doc, record, 2));
-
-    if (!domain_xml || !find_xml_decl(domain_xml, len, &decl, &decl_len))
-        decl = NULL;
-    out = serialize(doc, decl, decl_len);
-    if (!out)
-        g_set_error(error, TG_ERROR, TG_ERROR_IO, "%s: cannot serialise the domain XML",
-                    tg_xml_filename(root));
-    return out;
+    return serialize_as(doc, domain_xml, len, tg_xml_filename(root), error);
 }
 
 char *
@@ -572,19 +581,7 @@ tg_lineage_strip_domain(const char *domain_xml, gsize len, const char *filename,
         return g_string_free(g_steal_pointer(&out), FALSE);
 
     /* The text could not be cut cleanly: write the tree out. */
-    {
-        const char *decl = NULL;
-        gsize decl_len = 0;
-        char *s;
-
-        if (!find_xml_decl(domain_xml, len, &decl, &decl_len))
-            decl = NULL;
-        s = serialize(doc, decl, decl_len);
-        if (!s)
-            g_set_error(error, TG_ERROR, TG_ERROR_IO, "%s: cannot serialise the domain XML",
-                        filename);
-        return s;
-    }
+    return serialize_as(doc, domain_xml, len, tg_xml_filename(root), error);
 }
 
 char *
