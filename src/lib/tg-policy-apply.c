@@ -48,30 +48,30 @@ tg_guest_has_tag(const TgGuestProfile *g, const char *tag)
     return false;
 }
 
-/* Does `m` select `g`? On success `why` gets the criteria (GString). */
+/* Does `m` select `g`? `guuid`: the guest's UUID normalised
+ * (tg_policy_normalize_uuid), NULL when it has none. */
 static bool
-tg_match_guest(const TgPolicyMatch *m, const TgGuestProfile *g, GString *why)
+tg_match_guest(const TgPolicyMatch *m, const TgGuestProfile *g, const char *guuid)
 {
-    g_autofree char *guuid = NULL;
-
     if (m->glob && !(g->name && g_pattern_match_simple(m->glob, g->name)))
         return false;
-    if (m->uuid) {
-        if (!g->uuid)
-            return false;
-        guuid = tg_policy_normalize_uuid(g->uuid);
-        if (strcmp(guuid, m->uuid) != 0)
-            return false;
-    }
+    if (m->uuid && !(guuid && strcmp(guuid, m->uuid) == 0))
+        return false;
     if (m->tag && !tg_guest_has_tag(g, m->tag))
         return false;
     if (m->has_class && g->dependence != m->cls)
         return false;
+    return true;
+}
 
+/* The criteria of match `m` that selected a guest, for `why`. */
+static void
+tg_match_describe(const TgPolicyMatch *m, GString *why)
+{
     if (tg_policy_match_is_catch_all(m)) {
         g_string_append(why, "<match/> at line ");
         g_string_append_printf(why, "%d matches every guest", m->line);
-        return true;
+        return;
     }
     if (m->glob)
         g_string_append_printf(why, "name '%s'", m->glob);
@@ -82,13 +82,14 @@ tg_match_guest(const TgPolicyMatch *m, const TgGuestProfile *g, GString *why)
     if (m->has_class)
         g_string_append_printf(why, "%sclass '%s'", why->len ? " and " : "",
                                tg_dependence_to_string(m->cls));
-    return true;
 }
 
 const char *
 tg_policy_apply(const TgPolicy *p, const TgGuestProfile *guest, TgSettings *settings,
                 char **why)
 {
+    g_autofree char *guuid = NULL;
+
     tg_settings_init(settings);
     if (why)
         *why = NULL;
@@ -102,13 +103,14 @@ tg_policy_apply(const TgPolicy *p, const TgGuestProfile *guest, TgSettings *sett
         settings->candidates = (const TgCandidateHost *)(void *)p->all_candidates->data;
         settings->n_candidates = p->all_candidates->len;
     }
+    /* once per guest, not per <match uuid=...> */
+    if (p->rules->len && guest->uuid)
+        guuid = tg_policy_normalize_uuid(guest->uuid);
     for (guint i = 0; i < p->rules->len; i++) {
         const TgPolicyRule *r = p->rules->pdata[i];
 
         for (guint k = 0; k < r->matches->len; k++) {
-            g_autoptr(GString) w = g_string_new(NULL);
-
-            if (!tg_match_guest(r->matches->pdata[k], guest, w))
+            if (!tg_match_guest(r->matches->pdata[k], guest, guuid))
                 continue;
             tg_apply_settings(settings, &r->s);
             settings->policy_rule = r->name;
@@ -124,8 +126,12 @@ tg_policy_apply(const TgPolicy *p, const TgGuestProfile *guest, TgSettings *sett
                     ? (const TgCandidateHost *)(void *)r->candidates->data : NULL;
                 settings->n_candidates = r->candidates->len;
             }
-            if (why)
+            if (why) {
+                g_autoptr(GString) w = g_string_new(NULL);
+
+                tg_match_describe(r->matches->pdata[k], w);
                 *why = g_strdup_printf("rule '%s' matched: %s", r->name, w->str);
+            }
             return r->name;
         }
     }
