@@ -28,6 +28,7 @@
 #include "tg-agent-action.h"
 #include "tg-bootrecord.h"
 #include "tg-cli.h"
+#include "tg-cli-libvirt.h"
 #include "tg-hostcache.h"
 #include "tg-log.h"
 #include "tg-probe.h"
@@ -60,11 +61,6 @@ typedef struct {
 
 static volatile sig_atomic_t tg_agent_quit;
 static int tg_agent_wake[2] = { -1, -1 };
-
-static void
-tg_libvirt_quiet(void *opaque G_GNUC_UNUSED, virErrorPtr err G_GNUC_UNUSED)
-{
-}
 
 /* libxml2's default handler prints on stderr; a driver that parses XML in
  * this process (test:///FILE) reports its errors through libvirt's. */
@@ -626,7 +622,7 @@ tg_cli_agent_main(int argc, char **argv)
     a.audit_file = audit_file;
     a.lifecycle_id = -1;
     g_queue_init(&a.pending);
-    virSetErrorFunc(NULL, tg_libvirt_quiet);
+    tg_cli_libvirt_quiet();
     xmlSetGenericErrorFunc(NULL, tg_xml_quiet);
     if (virEventRegisterDefaultImpl() < 0)
         return tg_cli_error("agent", TG_EXIT_USAGE, "cannot set up libvirt's event loop: %s",

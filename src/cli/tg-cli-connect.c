@@ -6,8 +6,7 @@
 #include <string.h>
 
 #ifdef WITH_LIBVIRT
-#include <libvirt/libvirt.h>
-#include <libvirt/virterror.h>
+#include "tg-cli-libvirt.h"
 #endif
 
 #include "tg-cli-connect.h"
@@ -67,11 +66,6 @@ tg_plan_conn_set_unref(TgPlanConnSet *s)
 }
 
 #ifdef WITH_LIBVIRT
-static void
-tg_plan_libvirt_quiet(void *opaque G_GNUC_UNUSED, virErrorPtr err G_GNUC_UNUSED)
-{
-}
-
 typedef struct {
     TgPlanConnSet *set;
     TgPlanConn *conn;
@@ -173,7 +167,7 @@ tg_plan_connect(char **uris, guint timeout, bool guests)
 #ifdef WITH_LIBVIRT
     if (n) {
         virInitialize();
-        virSetErrorFunc(NULL, tg_plan_libvirt_quiet);
+        tg_cli_libvirt_quiet();
     }
     for (guint i = 0; i < set->conns->len; i++) {
         TgPlanWork *w = g_new0(TgPlanWork, 1);

@@ -8,10 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <libvirt/libvirt.h>
-#include <libvirt/virterror.h>
-
 #include "tg-cli.h"
+#include "tg-cli-libvirt.h"
 #include "tg-inventory.h"
 #include "tg-evaluate.h"
 #include "tg-pin.h"
@@ -22,38 +20,6 @@
 /* below 1 MHz no x86 TSC ticks, and below 1 kHz QEMU would take no rate at
  * all (its tsc-frequency is kept in kHz, 0 = none: target/i386/cpu.c) */
 #define TG_PIN_MIN_HZ ((guint64)1000000)
-
-static void
-tg_pin_libvirt_quiet(void *opaque G_GNUC_UNUSED, virErrorPtr err G_GNUC_UNUSED)
-{
-}
-
-static void
-tg_pin_conn_close(virConnectPtr conn)
-{
-    if (conn)
-        virConnectClose(conn);
-}
-
-static void
-tg_pin_dom_free(virDomainPtr dom)
-{
-    if (dom)
-        virDomainFree(dom);
-}
-
-/* libvirt's strings are malloc'ed: hand them over as g_malloc'ed ones. */
-static char *
-tg_pin_take(char *s)
-{
-    char *copy = s ? g_strdup(s) : NULL;
-
-    free(s);
-    return copy;
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(virConnect, tg_pin_conn_close)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(virDomain, tg_pin_dom_free)
 
 /* Choose the rate for --for-hosts and say which hosts it fits: lines on
  * `report`. Returns the rate, or 0 after printing the error. */
@@ -170,14 +136,13 @@ tg_cli_pin_main(int argc, char **argv)
     if (policy_path && !(policy = tg_policy_load(policy_path, NULL, &err)))
         return tg_cli_error(TG_PIN_CMD, TG_EXIT_USAGE, "%s", err->message);
 
-    virSetErrorFunc(NULL, tg_pin_libvirt_quiet);
+    tg_cli_libvirt_quiet();
     /* defining needs a read-write connection; a dry run reads only */
     conn = dry_run ? virConnectOpenReadOnly(uri) : virConnectOpen(uri);
     if (!conn)
         return tg_cli_error(TG_PIN_CMD, TG_EXIT_USAGE, "cannot connect to %s: %s",
                             uri ? uri : "libvirt's default URI", virGetLastErrorMessage());
-    if (!(dom = virDomainLookupByName(conn, argv[1])) &&
-        !(dom = virDomainLookupByUUIDString(conn, argv[1])))
+    if (!(dom = tg_cli_lookup_domain(conn, argv[1])))
         return tg_cli_error(TG_PIN_CMD, TG_EXIT_USAGE, "no such domain: %s: %s", argv[1],
                             virGetLastErrorMessage());
     gname = tg_escape_untrusted(virDomainGetName(dom));
@@ -188,8 +153,8 @@ tg_cli_pin_main(int argc, char **argv)
     active = virDomainIsActive(dom);
     /* The persistent definition, secrets included (VIR_DOMAIN_XML_SECURE,
      * read-write only) so that defining it back keeps them. */
-    if (!(xml = tg_pin_take(virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_INACTIVE |
-                                                     (dry_run ? 0 : VIR_DOMAIN_XML_SECURE)))))
+    if (!(xml = virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_INACTIVE |
+                                             (dry_run ? 0 : VIR_DOMAIN_XML_SECURE))))
         return tg_cli_error(TG_PIN_CMD, TG_EXIT_USAGE,
                             "cannot read the persistent definition of %s: %s", gname,
                             virGetLastErrorMessage());
@@ -223,7 +188,7 @@ tg_cli_pin_main(int argc, char **argv)
         return tg_cli_error(TG_PIN_CMD, TG_EXIT_USAGE, "libvirt refused the definition with "
                             "the pinned rate for %s: %s", gname, virGetLastErrorMessage());
     /* what libvirt now holds, read back without secrets */
-    if (!(readback = tg_pin_take(virDomainGetXMLDesc(defined, VIR_DOMAIN_XML_INACTIVE))) ||
+    if (!(readback = virDomainGetXMLDesc(defined, VIR_DOMAIN_XML_INACTIVE)) ||
         !(after = tg_guest_profile_parse_xml(readback, strlen(readback), gname, &err)) ||
         !after->has_explicit_hz || after->explicit_hz != hz)
         return tg_cli_error(TG_PIN_CMD, TG_EXIT_USAGE,

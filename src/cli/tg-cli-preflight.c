@@ -1,54 +1,18 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tscgate: `tscgate preflight`, a migration decided before it starts, from
  * the running guest's migratable XML and both hosts' capabilities as their
- * libvirt daemons report them. The only part of tscgate that links libvirt. */
+ * libvirt daemons report them. */
 #include <config.h>
 
 #include <stdio.h>
 #include <string.h>
 
-#include <libvirt/libvirt.h>
-#include <libvirt/virterror.h>
-
 #include "tg-cli.h"
+#include "tg-cli-libvirt.h"
 #include "tg-evaluate.h"
 #include "tg-report.h"
 #include "tg-file.h"
 #include "tg-inventory.h"
-
-static void
-tg_virconnect_close(virConnectPtr conn)
-{
-    if (conn)
-        virConnectClose(conn);
-}
-
-static void
-tg_virdomain_free(virDomainPtr dom)
-{
-    if (dom)
-        virDomainFree(dom);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(virConnect, tg_virconnect_close)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(virDomain, tg_virdomain_free)
-
-/* libvirt prints every error on stderr by default; we report our own line. */
-static void
-tg_libvirt_quiet(void *opaque G_GNUC_UNUSED, virErrorPtr err G_GNUC_UNUSED)
-{
-}
-
-
-static virDomainPtr
-tg_lookup_domain(virConnectPtr conn, const char *name)
-{
-    virDomainPtr dom = virDomainLookupByName(conn, name);
-
-    if (!dom)
-        dom = virDomainLookupByUUIDString(conn, name);
-    return dom;
-}
 
 int
 tg_cli_preflight_main(int argc, char **argv)
@@ -116,7 +80,7 @@ tg_cli_preflight_main(int argc, char **argv)
     if (policy_path && !(policy = tg_policy_load(policy_path, &policy_digest, &err)))
         return tg_cli_error("preflight", TG_EXIT_USAGE, "%s", err->message);
 
-    virSetErrorFunc(NULL, tg_libvirt_quiet);
+    tg_cli_libvirt_quiet();
     if (!(src = virConnectOpenReadOnly(src_uri))) {
         if (!src_uri)
             return tg_cli_error("preflight", TG_EXIT_USAGE,
@@ -128,7 +92,7 @@ tg_cli_preflight_main(int argc, char **argv)
     if (!(dst = virConnectOpenReadOnly(dest_uri)))
         return tg_cli_error("preflight", TG_EXIT_USAGE, "cannot connect to the destination %s: %s",
                             dest_uri, virGetLastErrorMessage());
-    if (!(dom = tg_lookup_domain(src, argv[1])))
+    if (!(dom = tg_cli_lookup_domain(src, argv[1])))
         return tg_cli_error("preflight", TG_EXIT_USAGE, "no such domain on the source: %s: %s",
                             argv[1], virGetLastErrorMessage());
     /* libvirt allows the migratable form only on read-write connections
@@ -155,14 +119,7 @@ tg_cli_preflight_main(int argc, char **argv)
     /* The destination as its hook sees it: the facts it published (probed
      * there, health included, with its host.xml and its policy's digest);
      * its daemon's capabilities carry only the TSC counter. */
-    if (dest_host) {
-        dest_name = g_strdup(dest_host);
-    } else {
-        g_autofree char *h = virConnectGetHostname(dst);
-
-        if (h && tg_cli_host_name_ok(h))
-            dest_name = g_strdup(h);
-    }
+    dest_name = dest_host ? g_strdup(dest_host) : tg_cli_daemon_hostname(dst);
     if (dest_dir && dest_name) {
         g_autoptr(GError) perr = NULL;
         g_autofree char *read_error = NULL;
@@ -190,14 +147,9 @@ tg_cli_preflight_main(int argc, char **argv)
     rd.report.source_from = src_from;
     /* the source is the host the guest runs on: its daemon names it (the
      * capabilities XML carries no host name) */
-    {
-        g_autofree char *h = virConnectGetHostname(src);
-
-        if (h && tg_cli_host_name_ok(h))
-            src_name = g_steal_pointer(&h);
-        else if (source->hostname.note.known && source->hostname.value)
-            src_name = g_strdup(source->hostname.value);
-    }
+    src_name = tg_cli_daemon_hostname(src);
+    if (!src_name && source->hostname.note.known && source->hostname.value)
+        src_name = g_strdup(source->hostname.value);
     rd.report.source_name = src_name;
     rc = tg_cli_decide_and_report_dest(guest, source, dest, policy, json, &rd.report);
     tg_cli_dest_clear(&rd);
