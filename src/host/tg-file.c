@@ -13,12 +13,50 @@
 
 #include "tg-trust.h"
 
+/* Read `fd` to its end, at most `max` bytes (else `too_big`, "NAME: WHAT
+ * is larger than MAX bytes"), into *contents (NUL-terminated, g_free) and
+ * *len; `hint` is the size to expect. Leaves `fd` open. Returns false with
+ * `error` naming `name`. */
+static bool
+tg_read_fd(int fd, const char *name, gsize max, gsize hint, TgErrorCode too_big,
+           const char *what, char **contents, gsize *len, GError **error)
+{
+    g_autoptr(GByteArray) data = g_byte_array_sized_new((guint)MIN(hint, max) + 1);
+
+    for (;;) {
+        guint8 chunk[65536];
+        ssize_t n = read(fd, chunk, sizeof(chunk));
+
+        if (n < 0) {
+            int e = errno;
+
+            if (e == EINTR)
+                continue;
+            g_set_error(error, TG_ERROR, TG_ERROR_IO, "%s: %s", name, g_strerror(e));
+            return false;
+        }
+        if (n == 0)
+            break;
+        /* A file may grow while it is read: the bound holds all the same. */
+        if (data->len + (gsize)n > max) {
+            g_set_error(error, TG_ERROR, too_big, "%s: %s is larger than %" G_GSIZE_FORMAT
+                        " bytes", name, what, max);
+            return false;
+        }
+        g_byte_array_append(data, chunk, (guint)n);
+    }
+    *len = data->len;
+    g_byte_array_append(data, (const guint8 *)"", 1); /* NUL terminator */
+    *contents = (char *)g_byte_array_free(g_steal_pointer(&data), FALSE);
+    return true;
+}
+
 bool
 tg_read_file(const char *path, char **contents, gsize *len, GError **error)
 {
     bool is_stdin = g_strcmp0(path, "-") == 0;
     const char *name = tg_input_name(path);
-    g_autoptr(GByteArray) data = NULL;
+    bool ok;
     int fd;
 
     if (!path || !*path) {
@@ -36,38 +74,10 @@ tg_read_file(const char *path, char **contents, gsize *len, GError **error)
         }
     }
 
-    data = g_byte_array_new();
-    for (;;) {
-        guint8 chunk[65536];
-        ssize_t n = read(fd, chunk, sizeof(chunk));
-
-        if (n < 0) {
-            int e = errno;
-            if (e == EINTR)
-                continue;
-            if (!is_stdin)
-                close(fd);
-            g_set_error(error, TG_ERROR, TG_ERROR_IO, "%s: %s", name, g_strerror(e));
-            return false;
-        }
-        if (n == 0)
-            break;
-        if (data->len + (gsize)n > TG_MAX_INPUT_BYTES) {
-            if (!is_stdin)
-                close(fd);
-            g_set_error(error, TG_ERROR, TG_ERROR_IO,
-                        "%s: input is larger than %u bytes", name, TG_MAX_INPUT_BYTES);
-            return false;
-        }
-        g_byte_array_append(data, chunk, (guint)n);
-    }
+    ok = tg_read_fd(fd, name, TG_MAX_INPUT_BYTES, 0, TG_ERROR_IO, "input", contents, len, error);
     if (!is_stdin)
         close(fd);
-
-    *len = data->len;
-    g_byte_array_append(data, (const guint8 *)"", 1); /* NUL terminator */
-    *contents = (char *)g_byte_array_free(g_steal_pointer(&data), FALSE);
-    return true;
+    return ok;
 }
 
 void
@@ -184,9 +194,9 @@ tg_file_read_trusted_at(int dir_fd, const char *name, const char *path, uid_t ow
                         gsize max_bytes, char **contents, gsize *len, TgFileId *id,
                         GError **error)
 {
-    g_autoptr(GByteArray) data = NULL;
     struct stat st;
     int fd = tg_file_open_trusted_at(dir_fd, name, path, owner_uid, &st, error);
+    bool ok;
 
     if (fd < 0)
         return false;
@@ -199,37 +209,12 @@ tg_file_read_trusted_at(int dir_fd, const char *name, const char *path, uid_t ow
                     "%s: file is larger than %" G_GSIZE_FORMAT " bytes", path, max_bytes);
         return false;
     }
-    data = g_byte_array_sized_new((guint)st.st_size + 1);
-    for (;;) {
-        guint8 chunk[65536];
-        ssize_t n = read(fd, chunk, sizeof(chunk));
-
-        if (n < 0) {
-            int e = errno;
-            if (e == EINTR)
-                continue;
-            close(fd);
-            g_set_error(error, TG_ERROR, TG_ERROR_IO, "%s: %s", path, g_strerror(e));
-            return false;
-        }
-        if (n == 0)
-            break;
-        /* The file may grow while it is read: the bound holds all the same. */
-        if (data->len + (gsize)n > max_bytes) {
-            close(fd);
-            g_set_error(error, TG_ERROR, TG_ERROR_INVALID,
-                        "%s: file is larger than %" G_GSIZE_FORMAT " bytes", path, max_bytes);
-            return false;
-        }
-        g_byte_array_append(data, chunk, (guint)n);
-    }
+    ok = tg_read_fd(fd, path, max_bytes, (gsize)st.st_size, TG_ERROR_INVALID, "file", contents,
+                    len, error);
     close(fd);
-    if (id)
+    if (ok && id)
         tg_file_id_from_stat(id, &st);
-    *len = data->len;
-    g_byte_array_append(data, (const guint8 *)"", 1); /* NUL terminator */
-    *contents = (char *)g_byte_array_free(g_steal_pointer(&data), FALSE);
-    return true;
+    return ok;
 }
 
 bool
