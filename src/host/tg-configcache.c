@@ -41,33 +41,6 @@ tg_configcache_header(void)
                            PACKAGE_VERSION);
 }
 
-/* The runtime directory, created when missing (mode 0700, as
- * tg-hostcache.c creates it: no other user may open it), must be a
- * directory owned by `owner_uid` and not group/other-writable (checked on
- * the opened descriptor, never following a symbolic link). */
-static bool
-tg_configcache_dir_ok(const char *dir, uid_t owner_uid, GError **error)
-{
-    struct stat st;
-    int fd;
-
-    if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
-        int e = errno;
-        g_set_error(error, TG_ERROR, TG_ERROR_IO, "%s: %s", dir, g_strerror(e));
-        return false;
-    }
-    fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-    if (fd < 0 || fstat(fd, &st) < 0) {
-        int e = errno;
-        if (fd >= 0)
-            close(fd);
-        g_set_error(error, TG_ERROR, TG_ERROR_IO, "%s: %s", dir, g_strerror(e));
-        return false;
-    }
-    close(fd);
-    return tg_trust_check_stat(dir, &st, owner_uid, error);
-}
-
 /* The next line of [*p, end) without its newline (newly allocated), or
  * NULL when there is none. */
 static char *
@@ -180,12 +153,13 @@ tg_configcache_source_fresh(TgStatDir *sd, const char *line, bool first,
     return tg_file_id_equal(&now, &id);
 }
 
-/* Read the cache at `path`. Returns the policy, or NULL: `*note` says why
- * when the cache was there but unusable (NULL for a plain miss: none yet,
- * another format or version, a source changed). */
+/* Read the cache at `path`, `name` in the runtime directory open as
+ * `dfd`. Returns the policy, or NULL: `*note` says why when the cache was
+ * there but unusable (NULL for a plain miss: none yet, another format or
+ * version, a source changed). */
 static TgPolicy *
-tg_configcache_read(const char *path, const char *policy_path, uid_t owner_uid, char **note,
-                    char **digest)
+tg_configcache_read(int dfd, const char *name, const char *path, const char *policy_path,
+                    uid_t owner_uid, char **note, char **digest)
 {
     g_autofree char *buf = NULL;
     g_autofree char *header = tg_configcache_header();
@@ -200,9 +174,9 @@ tg_configcache_read(const char *path, const char *policy_path, uid_t owner_uid, 
     TgStatDir sd = { NULL, -1 };
     TgPolicy *pol;
 
-    if (!tg_file_read_trusted(path, owner_uid, TG_CONFIGCACHE_MAX_BYTES, &buf, &len, NULL,
-                              &err)) {
-        if (!g_error_matches(err, TG_ERROR, TG_ERROR_IO) || access(path, F_OK) == 0)
+    if (!tg_file_read_trusted_at(dfd, name, path, owner_uid, TG_CONFIGCACHE_MAX_BYTES, &buf,
+                                 &len, NULL, &err)) {
+        if (!g_error_matches(err, TG_ERROR, TG_ERROR_IO) || faccessat(dfd, name, F_OK, 0) == 0)
             *note = g_strdup_printf("configuration cache ignored: %s", err->message);
         return NULL;
     }
@@ -304,15 +278,20 @@ tg_configcache_load(const char *policy_path, uid_t owner_uid, const char *runtim
     g_autoptr(GError) derr = NULL;
     g_autoptr(GPtrArray) sources = NULL;
     TgConfigcacheResult res = TG_CONFIGCACHE_UNCACHED;
-    bool usable = owner_uid != TG_TRUST_ANY_OWNER && dir && *dir &&
-                  tg_configcache_dir_ok(dir, owner_uid, &derr);
+    int dfd = owner_uid != TG_TRUST_ANY_OWNER && dir && *dir
+                  ? tg_hostcache_open_dir(dir, owner_uid, &derr) : -1;
+    bool usable = dfd >= 0;
     TgPolicy *p = NULL;
 
     if (derr)
         why = g_strdup_printf("configuration cache not used: %s", derr->message);
     if (usable) {
+        g_autofree char *name = NULL;
+
         path = tg_configcache_path(dir, policy_path);
-        p = tg_configcache_read(path, policy_path, owner_uid, &why, &sum);
+        name = g_path_get_basename(path);
+        p = tg_configcache_read(dfd, name, path, policy_path, owner_uid, &why, &sum);
+        close(dfd);
         if (p)
             res = TG_CONFIGCACHE_HIT;
     }

@@ -78,12 +78,8 @@ facts_complete(const TgHostFacts *f, GError **error)
     return true;
 }
 
-/* Open the runtime directory (created 0700 when missing, so no other user
- * can open it, list it or lock it) and check it like the configuration:
- * a directory (not a symbolic link) owned by `owner_uid`, not writable by
- * group or others. Returns the descriptor or -1 with `error`. */
-static int
-open_runtime_dir(const char *dir, uid_t owner_uid, GError **error)
+int
+tg_hostcache_open_dir(const char *dir, uid_t owner_uid, GError **error)
 {
     struct stat st;
     int dfd;
@@ -256,7 +252,7 @@ tg_hostcache_get(const char *dir, const char *boot_id, uid_t owner_uid,
     }
     path = tg_hostcache_path(dir, boot_id);
     name = g_path_get_basename(path);
-    dfd = open_runtime_dir(dir, owner_uid, &note);
+    dfd = tg_hostcache_open_dir(dir, owner_uid, &note);
     if (dfd < 0) {
         /* Neither read nor written: what another user could plant there is
          * not this host's facts. */

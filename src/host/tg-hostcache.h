@@ -48,6 +48,14 @@ G_BEGIN_DECLS
  * RUNSTATEDIR "/tscgate". Newly allocated (g_free). */
 char *tg_hostcache_dir(void);
 
+/* Open the runtime directory `dir` (created 0700 when missing, so no other
+ * user can open it, list it or lock it) and check it like the
+ * configuration: a directory (not a symbolic link) owned by `owner_uid`,
+ * not writable by group or others. The probe cache and the configuration
+ * cache read their files relative to it. Returns the descriptor (caller
+ * closes) or -1 with `error`. */
+int tg_hostcache_open_dir(const char *dir, uid_t owner_uid, GError **error);
+
 /* Read the boot id from `path` (NULL = TG_BOOT_ID_PATH): 36 characters of
  * [0-9a-f-]. Returns a new string (g_free), or NULL with `error`
  * (TG_ERROR_IO unreadable, TG_ERROR_INVALID malformed). */
