@@ -206,16 +206,23 @@ tg_cli_host_name_ok(const char *name)
     return true;
 }
 
+char *
+tg_cli_published_path(const char *dir, const char *host)
+{
+    g_autofree char *file = g_strconcat(host, ".xml", NULL);
+
+    return g_build_filename(dir, file, NULL);
+}
+
 TgHostFacts *
 tg_cli_load_published(const char *dir, const char *host, char **path, char **read_error,
                       GError **error)
 {
-    g_autofree char *file = g_strconcat(host, ".xml", NULL);
     g_autofree char *buf = NULL;
     g_autoptr(GError) err = NULL;
     gsize len = 0;
 
-    *path = g_build_filename(dir, file, NULL);
+    *path = tg_cli_published_path(dir, host);
     if (!tg_read_file(*path, &buf, &len, &err)) {
         g_autofree char *esc = tg_escape_untrusted(host);
 

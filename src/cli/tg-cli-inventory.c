@@ -123,8 +123,9 @@ tg_inventory_collect_main(int argc, char **argv)
         g_autoptr(GError) err = NULL;
         g_autoptr(TgHostFacts) facts = NULL;
         g_autoptr(TgHostFacts) old = NULL;
-        g_autofree char *from = NULL, *file = NULL, *path = NULL, *xml = NULL;
-        g_autofree char *unknown = NULL, *name = NULL;
+        g_autofree char *from = NULL, *path = NULL, *xml = NULL;
+        g_autofree char *unknown = NULL;
+        const char *name;
 
         if (!c->done || c->error) {
             g_autofree char *why = c->done ? tg_escape_untrusted(c->error)
@@ -148,9 +149,8 @@ tg_inventory_collect_main(int argc, char **argv)
                                   err->message);
             continue;
         }
-        name = g_strdup(c->hostname);
-        file = g_strconcat(name, ".xml", NULL);
-        path = g_build_filename(dir, file, NULL);
+        name = c->hostname;
+        path = tg_cli_published_path(dir, name);
         if (!force && g_file_test(path, G_FILE_TEST_EXISTS) &&
             (old = tg_host_facts_load(path, NULL)) && old->tscgate_version.note.known) {
             status = tg_cli_error(TG_INVENTORY_CMD, TG_EXIT_DENY,

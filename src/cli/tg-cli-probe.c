@@ -67,8 +67,6 @@ static int
 tg_publish(TgHostFacts *facts, const char *dir, const char *config_dir)
 {
     g_autoptr(GError) err = NULL;
-    g_autofree char *name = NULL;
-    g_autofree char *file = NULL;
     g_autofree char *path = NULL;
     g_autofree char *xml = NULL;
 
@@ -82,17 +80,11 @@ tg_publish(TgHostFacts *facts, const char *dir, const char *config_dir)
         return tg_cli_error("probe", TG_EXIT_USAGE,
                             "cannot publish: this host's name (%s) cannot name a file", esc);
     }
-    if (!g_file_test(dir, G_FILE_TEST_IS_DIR)) {
-        g_autofree char *file0 = g_strconcat(facts->hostname.value, ".xml", NULL);
-        g_autofree char *path0 = g_build_filename(dir, file0, NULL);
-
-        return tg_cli_error("probe", TG_EXIT_USAGE, "cannot publish to %s: %s: %s", path0, dir,
+    path = tg_cli_published_path(dir, facts->hostname.value);
+    if (!g_file_test(dir, G_FILE_TEST_IS_DIR))
+        return tg_cli_error("probe", TG_EXIT_USAGE, "cannot publish to %s: %s: %s", path, dir,
                             g_file_test(dir, G_FILE_TEST_EXISTS) ? "not a directory"
                                                                  : g_strerror(ENOENT));
-    }
-    name = g_strdup(facts->hostname.value);
-    file = g_strconcat(name, ".xml", NULL);
-    path = g_build_filename(dir, file, NULL);
     xml = tg_host_facts_format_xml(facts);
     if (!tg_write_file_atomic(path, xml, strlen(xml), &err))
         return tg_cli_error("probe", TG_EXIT_USAGE, "cannot publish to %s: %s", path,

@@ -65,6 +65,11 @@ int tg_cli_decide_and_report_dest(const TgGuestProfile *guest, const TgHostFacts
  * is "-": standard input can be read only once. */
 bool tg_cli_stdin_twice(const char *const *paths, gsize n);
 
+/* "DIR/HOST.xml": where host HOST's facts are published in `dir` (probe
+ * --publish, inventory collect) and read (--dest-dir, <host-directory>).
+ * Newly allocated (g_free). */
+char *tg_cli_published_path(const char *dir, const char *host);
+
 /* Returns true when `name` can name a published facts file DIR/NAME.xml:
  * not empty, at most 255 bytes, no '/', no leading '.', no control
  * characters. */
