@@ -91,6 +91,33 @@ static const struct {
     { "0x10", false, 0 },
 };
 
+/* JSON string literals: null, the plain string as it is, everything else
+ * through TG_ESCAPE_JSON; appended the same as returned. */
+static void
+test_json_string(void **state)
+{
+    static const struct {
+        const char *in, *out;
+    } rows[] = {
+        { NULL, "null" },
+        { "", "\"\"" },
+        { "web-01.example", "\"web-01.example\"" },
+        { "a\"b\\c", "\"a\\\"b\\\\c\"" },
+        { "n\nl\x01", "\"n\\nl\\u0001\"" },
+        { "\xe2\x80\xa8", "\"\\u2028\"" },
+    };
+
+    (void)state;
+    for (gsize i = 0; i < G_N_ELEMENTS(rows); i++) {
+        g_autofree char *s = tg_json_string(rows[i].in);
+        g_autoptr(GString) g = g_string_new("x");
+
+        assert_string_equal(s, rows[i].out);
+        tg_json_string_append(g, rows[i].in);
+        assert_string_equal(g->str + 1, rows[i].out);
+    }
+}
+
 static void
 test_parse_u64(void **state)
 {
@@ -173,6 +200,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_escape),
         cmocka_unit_test(test_escape_untrusted_null),
+        cmocka_unit_test(test_json_string),
         cmocka_unit_test(test_parse_u64),
         cmocka_unit_test(test_format_mhz),
         cmocka_unit_test(test_facts),

@@ -8,17 +8,6 @@
 
 #include "tg-fields.h"
 
-char *
-tg_json_string(const char *s)
-{
-    g_autofree char *body = NULL;
-
-    if (!s)
-        return g_strdup("null");
-    body = tg_escape(s, TG_ESCAPE_JSON);
-    return g_strdup_printf("\"%s\"", body);
-}
-
 static const char *
 tg_report_verdict_label(const TgEvaluation *e)
 {

@@ -48,9 +48,6 @@ char *tg_report_json_dest(const TgGuestProfile *guest, const TgEvaluation *e,
 char *tg_report_json_members_dest(const TgGuestProfile *guest, const TgEvaluation *e,
                                   const TgReportDest *dest);
 
-/* Returns `s` as a JSON string literal with quotes (g_free); NULL -> "null". */
-char *tg_json_string(const char *s);
-
 /* Returns a newly allocated text report (g_free): a first line
  * "VERDICT: reason" followed by indented detail lines. */
 char *tg_report_text(const TgGuestProfile *guest, const TgEvaluation *e);

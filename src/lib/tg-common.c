@@ -192,6 +192,44 @@ tg_escape_untrusted(const char *s)
     return s ? tg_escape(s, TG_ESCAPE_UNTRUSTED) : g_strdup("(null)");
 }
 
+/* True when `s` is printable ASCII without '"' or '\\': its JSON string
+ * body is itself (the common case, written without an escaped copy). */
+static bool
+tg_json_plain(const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if (*p < 0x20 || *p > 0x7e || *p == '"' || *p == '\\')
+            return false;
+    return true;
+}
+
+void
+tg_json_string_append(GString *out, const char *s)
+{
+    if (!s) {
+        g_string_append(out, "null");
+    } else if (tg_json_plain(s)) {
+        g_string_append_c(out, '"');
+        g_string_append(out, s);
+        g_string_append_c(out, '"');
+    } else {
+        g_autofree char *body = tg_escape(s, TG_ESCAPE_JSON);
+
+        g_string_append_c(out, '"');
+        g_string_append(out, body);
+        g_string_append_c(out, '"');
+    }
+}
+
+char *
+tg_json_string(const char *s)
+{
+    GString *out = g_string_new(NULL);
+
+    tg_json_string_append(out, s);
+    return g_string_free(out, FALSE);
+}
+
 const char *
 tg_input_name(const char *path)
 {

@@ -140,6 +140,13 @@ typedef enum {
  * JSON). Other UTF-8 stays as it is. Newly allocated (g_free). */
 char *tg_escape(const char *s, TgEscapeStyle style);
 
+/* Append `s` to `out` as a JSON string literal with its quotes
+ * (TG_ESCAPE_JSON); NULL as null. */
+void tg_json_string_append(GString *out, const char *s);
+
+/* Returns `s` as a JSON string literal with quotes (g_free); NULL -> "null". */
+char *tg_json_string(const char *s);
+
 /* Escape control characters (and backslash) of an untrusted string, e.g. a
  * guest name, for logs and one-line messages: "\n" -> "\\n", other C0/DEL ->
  * "\\xHH". Returns a newly allocated string (g_free). NULL -> "(null)". */

@@ -136,17 +136,6 @@ tg_fields_from_evaluation(TgFields *f, const TgGuestProfile *guest, const TgEval
     tg_fields_set_static(f, TG_F_TSCGATE_VERSION, PACKAGE_VERSION);
 }
 
-/* True when `s` is printable ASCII without '"' or '\\': its JSON string
- * body is itself (the common case, written without an escaped copy). */
-static bool
-tg_fields_json_plain(const char *s)
-{
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-        if (*p < 0x20 || *p > 0x7e || *p == '"' || *p == '\\')
-            return false;
-    return true;
-}
-
 char *
 tg_fields_json_members(const TgFields *f, const bool *skip)
 {
@@ -188,14 +177,8 @@ tg_fields_json_append(GString *out, const TgFields *f, const bool *skip)
             g_string_append(out, strcmp(v, "yes") == 0 ? "true" : "false");
         } else if (def->type == TG_FIELD_NUMBER) {
             g_string_append(out, v);
-        } else if (tg_fields_json_plain(v)) {
-            g_string_append_c(out, '"');
-            g_string_append(out, v);
-            g_string_append_c(out, '"');
         } else {
-            g_autofree char *body = tg_escape(v, TG_ESCAPE_JSON);
-
-            g_string_append_printf(out, "\"%s\"", body);
+            tg_json_string_append(out, v);
         }
     }
 }
