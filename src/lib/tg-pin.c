@@ -232,12 +232,6 @@ tg_pin_choose(const TgGuestProfile *guest, const TgPolicy *policy,
 
 /* ---- the definition edit ---- */
 
-static bool
-tg_is_element(const xmlNode *n, const char *name)
-{
-    return n->type == XML_ELEMENT_NODE && !n->ns && strcmp((const char *)n->name, name) == 0;
-}
-
 char *
 tg_pin_edit_xml(const char *xml, gsize len, const char *filename, guint64 hz, bool force,
                 GError **error)
@@ -257,17 +251,12 @@ tg_pin_edit_xml(const char *xml, gsize len, const char *filename, guint64 hz, bo
         return NULL;
     if (!(root = tg_xml_root(doc, NULL, "domain", "a libvirt domain definition", error)))
         return NULL;
-    for (xmlNode *n = root->children; n && !clock; n = n->next)
-        if (tg_is_element(n, "clock"))
-            clock = n;
+    clock = tg_xml_child(root, NULL, "clock");
     if (clock) {
-        for (xmlNode *t = clock->children; t; t = t->next) {
-            g_autofree char *name = NULL;
+        for (xmlNode *t = tg_xml_child(clock, NULL, "timer"); t; t = tg_xml_next_same(t)) {
+            g_autofree char *name = tg_xml_prop(t, "name");
             g_autofree char *freq = NULL;
 
-            if (!tg_is_element(t, "timer"))
-                continue;
-            name = tg_xml_prop(t, "name");
             if (g_strcmp0(name, "tsc") != 0)
                 continue;
             last_tsc = t;
@@ -292,14 +281,10 @@ tg_pin_edit_xml(const char *xml, gsize len, const char *filename, guint64 hz, bo
         xmlNewProp(clock, BAD_CAST "offset", BAD_CAST "utc");
     }
     if (pinned) {
-        for (xmlNode *t = clock->children; t; t = t->next) {
-            g_autofree char *name = NULL;
-            g_autofree char *freq = NULL;
+        for (xmlNode *t = tg_xml_child(clock, NULL, "timer"); t; t = tg_xml_next_same(t)) {
+            g_autofree char *name = tg_xml_prop(t, "name");
+            g_autofree char *freq = tg_xml_prop(t, "frequency");
 
-            if (!tg_is_element(t, "timer"))
-                continue;
-            name = tg_xml_prop(t, "name");
-            freq = tg_xml_prop(t, "frequency");
             if (g_strcmp0(name, "tsc") == 0 && freq)
                 xmlSetProp(t, BAD_CAST "frequency", BAD_CAST value);
         }
