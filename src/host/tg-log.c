@@ -370,8 +370,7 @@ tg_log_append_line(const char *path, const char *line, uid_t owner_uid, GError *
         close(fd);
         g_set_error(error, TG_ERROR, TG_ERROR_PERMISSION,
                     "%s: writable by %s (mode %04o); run chmod go-w", path,
-                    (st.st_mode & S_IWGRP) && (st.st_mode & S_IWOTH) ? "group and others"
-                    : (st.st_mode & S_IWGRP) ? "group" : "others",
+                    tg_trust_writers(st.st_mode),
                     (unsigned)(st.st_mode & 07777));
         return false;
     }

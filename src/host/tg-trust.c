@@ -11,6 +11,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+const char *
+tg_trust_writers(mode_t mode)
+{
+    if ((mode & S_IWGRP) && (mode & S_IWOTH))
+        return "group and others";
+    return (mode & S_IWGRP) ? "group" : "others";
+}
+
 static bool
 tg_trust_check_stat_what(const char *path, const struct stat *st, uid_t owner_uid,
                          const char *what, GError **error)
@@ -27,8 +35,7 @@ tg_trust_check_stat_what(const char *path, const struct stat *st, uid_t owner_ui
         g_set_error(error, TG_ERROR, TG_ERROR_PERMISSION,
                     "%s%s: writable by %s (owner uid %u, mode %04o); run chmod go-w", path,
                     what,
-                    (st->st_mode & S_IWGRP) && (st->st_mode & S_IWOTH) ? "group and others"
-                    : (st->st_mode & S_IWGRP) ? "group" : "others",
+                    tg_trust_writers(st->st_mode),
                     (unsigned)st->st_uid, mode);
         return false;
     }
@@ -78,8 +85,7 @@ tg_trust_check_secure_dir(const char *path, const struct stat *st, uid_t owner_u
     if ((st->st_mode & (S_IWGRP | S_IWOTH)) && !(st->st_mode & S_ISVTX)) {
         g_set_error(error, TG_ERROR, TG_ERROR_PERMISSION,
                     "%s: writable by %s (mode %04o); run chmod go-w", path,
-                    (st->st_mode & S_IWGRP) && (st->st_mode & S_IWOTH) ? "group and others"
-                    : (st->st_mode & S_IWGRP) ? "group" : "others",
+                    tg_trust_writers(st->st_mode),
                     mode);
         return false;
     }

@@ -52,6 +52,11 @@ enum {
     TG_TRUST_SECURE_DIRS = 1 << 1,
 };
 
+/* Who besides the owner may write a file of `mode`, for messages: "group
+ * and others", "group" or "others" (static; only for a mode that is group-
+ * or other-writable). */
+const char *tg_trust_writers(mode_t mode);
+
 /* A directory others cannot use to swap what is in it, OpenSSH's rule for
  * the directories above a key file (secure_filename, auth.c): `st` (what
  * fstat(2) said of `path`) is a directory owned by root or `owner_uid`,
