@@ -294,14 +294,14 @@ agent_read_cmdline(const TgAgent *a, const char *name, const char *uuid, gint64 
 
 /* ---- writing the record ---- */
 
-/* Store a boot record in `dom`'s live definition; `op` is "agent-boot" (a
- * start event) or "agent-adopt"; `why` says why. One record either way. */
+/* Store a boot record for `guest` in `dom`'s live definition; `op` is
+ * "agent-boot" (a start event) or "agent-adopt"; `why` says why. One
+ * record either way. */
 static void
-agent_stamp(TgAgent *a, virDomainPtr dom, const char *op, const char *why)
+agent_stamp_guest(TgAgent *a, virDomainPtr dom, const TgGuestProfile *guest, const char *op,
+                  const char *why)
 {
-    g_autofree char *xml = NULL, *element = NULL, *note = NULL, *what = NULL;
-    g_autoptr(GError) err = NULL;
-    g_autoptr(TgGuestProfile) guest = NULL;
+    g_autofree char *element = NULL, *note = NULL, *what = NULL;
     g_autoptr(TgHostFacts) facts = NULL;
     g_autoptr(TgLineage) rec = NULL;
     g_autoptr(TgLogRecord) r = NULL;
@@ -309,25 +309,6 @@ agent_stamp(TgAgent *a, virDomainPtr dom, const char *op, const char *why)
     char b1[32], b2[32];
     int rc;
 
-    if (!(xml = virDomainGetXMLDesc(dom, 0))) {
-        /* Taken first: every libvirt call resets the thread's last error. */
-        g_autofree char *verr = g_strdup(virGetLastErrorMessage());
-
-        r = guest_record(dom, LOG_WARNING, op, "failed",
-                         "boot record not written: cannot read its live definition");
-        tg_log_record_add(r, "TSCGATE_ERROR", verr);
-        tg_log_record_add(r, "TSCGATE_WHY", why);
-        agent_log(a, r);
-        return;
-    }
-    if (!(guest = tg_guest_profile_parse_xml(xml, strlen(xml), "live domain XML", &err))) {
-        r = guest_record(dom, LOG_WARNING, op, "failed",
-                         "boot record not written: its live definition cannot be read");
-        tg_log_record_add(r, "TSCGATE_ERROR", err->message);
-        tg_log_record_add(r, "TSCGATE_WHY", why);
-        agent_log(a, r);
-        return;
-    }
     if (guest->kind == TG_GUEST_NO_TSC)
         return;  /* no TSC, no record (doc/tsc-model.md) */
 
@@ -370,6 +351,37 @@ agent_stamp(TgAgent *a, virDomainPtr dom, const char *op, const char *why)
     if (note)
         tg_log_record_add(r, "TSCGATE_NOTE", note);
     agent_log(a, r);
+}
+
+/* agent_stamp_guest() of `dom`'s live definition, read now. */
+static void
+agent_stamp(TgAgent *a, virDomainPtr dom, const char *op, const char *why)
+{
+    g_autofree char *xml = NULL;
+    g_autoptr(GError) err = NULL;
+    g_autoptr(TgGuestProfile) guest = NULL;
+    g_autoptr(TgLogRecord) r = NULL;
+
+    if (!(xml = virDomainGetXMLDesc(dom, 0))) {
+        /* Taken first: every libvirt call resets the thread's last error. */
+        g_autofree char *verr = g_strdup(virGetLastErrorMessage());
+
+        r = guest_record(dom, LOG_WARNING, op, "failed",
+                         "boot record not written: cannot read its live definition");
+        tg_log_record_add(r, "TSCGATE_ERROR", verr);
+        tg_log_record_add(r, "TSCGATE_WHY", why);
+        agent_log(a, r);
+        return;
+    }
+    if (!(guest = tg_guest_profile_parse_xml(xml, strlen(xml), "live domain XML", &err))) {
+        r = guest_record(dom, LOG_WARNING, op, "failed",
+                         "boot record not written: its live definition cannot be read");
+        tg_log_record_add(r, "TSCGATE_ERROR", err->message);
+        tg_log_record_add(r, "TSCGATE_WHY", why);
+        agent_log(a, r);
+        return;
+    }
+    agent_stamp_guest(a, dom, guest, op, why);
 }
 
 /* ---- adopting running guests ---- */
@@ -417,7 +429,7 @@ agent_adopt_one(TgAgent *a, virDomainPtr dom)
     }
     action = tg_agent_adopt_action(state, reason, cmdline, record, &why);
     if (action == TG_AGENT_STAMP) {
-        agent_stamp(a, dom, "agent-adopt", why);
+        agent_stamp_guest(a, dom, guest, "agent-adopt", why);
     } else if (action == TG_AGENT_UNKNOWN) {
         r = guest_record(dom, LOG_WARNING, "agent-adopt", "unknown",
                          "no boot record: its nominal TSC rate stays unknown");
